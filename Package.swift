@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Hydrant",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "hydrant", targets: ["hydrant"]),
+        .library(name: "HydrantRecords", targets: ["HydrantRecords"]),
+        .library(name: "HydrantCapture", targets: ["HydrantCapture"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CPcap",
+            path: "Sources/CPcap",
+            providers: [.apt(["libpcap-dev"])]
+        ),
+        .target(name: "HydrantRecords"),
+        .target(
+            name: "HydrantCapture",
+            dependencies: [
+                "HydrantRecords",
+                "CPcap",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "hydrant",
+            dependencies: [
+                "HydrantRecords",
+                "HydrantCapture",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "HydrantRecordsTests", dependencies: ["HydrantRecords"]),
+        .testTarget(name: "HydrantCaptureTests", dependencies: ["HydrantCapture", "HydrantRecords"]),
+        .testTarget(name: "HydrantCLITests", dependencies: ["HydrantRecords"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
