@@ -1,11 +1,33 @@
 import ArgumentParser
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The `hydrant` command line: one subcommand per job.
+///
+/// Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.
 @main
-struct Hydrant: AsyncParsableCommand {
+struct Hydrant: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hydrant",
         abstract: "Security-monitoring stream pipeline: capture, detect, alert, archive.",
-        subcommands: [SchemaCommand.self]
+        subcommands: [ReplayCommand.self, AgentCommand.self, SchemaCommand.self]
     )
+
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                writeStandardError(fullMessage(for: error) + "\n")
+                Glibc.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -1,0 +1,161 @@
+import CPcap
+import HydrantRecords
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One captured frame, borrowed from libpcap's buffer until the next read.
+public struct CapturedFrame {
+    /// Packet time.
+    public var timestamp: Timestamp
+    /// Length on the wire (may exceed the captured bytes).
+    public var wireLength: Int
+    /// The captured bytes.
+    public var bytes: UnsafeRawBufferPointer
+}
+
+/// The result of one read from a capture source.
+public enum CaptureRead {
+    /// A frame was read.
+    case frame(CapturedFrame)
+    /// A live capture's read timeout passed with no packet.
+    case idle
+    /// The file ended, or the live capture was stopped.
+    case end
+}
+
+/// A libpcap capture handle: a pcap or pcapng file, or a live interface, with an optional BPF filter.
+///
+/// Timestamps are requested at nanosecond precision so that packet time is never rounded.
+public final class PcapSource {
+    private let handle: OpaquePointer
+    /// The file path or interface name, for messages.
+    public let name: String
+    /// The link type of the capture, from libpcap's `pcap_datalink`.
+    public let linkType: LinkType
+    /// The raw DLT value.
+    public let dlt: Int32
+    /// The size of the file in bytes, for progress; nil for live captures.
+    public let fileSize: Int64?
+
+    private init(handle: OpaquePointer, name: String, fileSize: Int64?) {
+        self.handle = handle
+        self.name = name
+        self.fileSize = fileSize
+        dlt = pcap_datalink(handle)
+        linkType = LinkType(dlt: dlt)
+    }
+
+    deinit { pcap_close(handle) }
+
+    /// Opens a pcap or pcapng file, optionally applying a BPF filter.
+    public static func openFile(_ path: String, filter: String? = nil) throws(CaptureError) -> PcapSource {
+        var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
+        guard let handle = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer) else {
+            throw .cannotOpenFile(path: path, reason: text(of: errorBuffer))
+        }
+        var info = stat()
+        let size: Int64? = stat(path, &info) == 0 ? Int64(info.st_size) : nil
+        let source = PcapSource(handle: handle, name: path, fileSize: size)
+        if let filter { try source.apply(filter: filter) }
+        return source
+    }
+
+    /// Opens a live interface. Fails with `.permissionDenied` when the process lacks capture privileges.
+    public static func openLive(interface: String, filter: String? = nil, snapLength: Int32 = 262_144,
+                                promiscuous: Bool = true, readTimeoutMilliseconds: Int32 = 100) throws(CaptureError) -> PcapSource {
+        var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
+        guard let handle = pcap_create(interface, &errorBuffer) else {
+            throw .cannotOpenInterface(name: interface, reason: text(of: errorBuffer))
+        }
+        pcap_set_snaplen(handle, snapLength)
+        pcap_set_promisc(handle, promiscuous ? 1 : 0)
+        pcap_set_timeout(handle, readTimeoutMilliseconds)
+        pcap_set_buffer_size(handle, 16 << 20)
+        _ = pcap_set_tstamp_precision(handle, Int32(PCAP_TSTAMP_PRECISION_NANO))
+        let status = pcap_activate(handle)
+        if status < 0 {
+            let reason = String(cString: pcap_geterr(handle))
+            let text = reason.isEmpty ? String(cString: pcap_statustostr(status)) : reason
+            pcap_close(handle)
+            if status == PCAP_ERROR_PERM_DENIED || text.contains("Operation not permitted") {
+                throw .permissionDenied(name: interface, reason: text)
+            }
+            throw .cannotOpenInterface(name: interface, reason: text)
+        }
+        // Non-blocking reads plus our own poll: on Linux a blocking TPACKET_V3 read can wait forever on a quiet
+        // interface, which would keep the agent from expiring flows or noticing a stop request.
+        guard pcap_setnonblock(handle, 1, &errorBuffer) == 0 else {
+            pcap_close(handle)
+            throw .cannotOpenInterface(name: interface, reason: text(of: errorBuffer))
+        }
+        let source = PcapSource(handle: handle, name: interface, fileSize: nil)
+        if let filter { try source.apply(filter: filter) }
+        return source
+    }
+
+    /// Waits until a live capture has packets to read, the timeout passes, or a signal arrives.
+    public func waitForPackets(milliseconds: Int32) {
+        let descriptor = pcap_get_selectable_fd(handle)
+        guard descriptor >= 0 else { return }
+        var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        _ = poll(&request, 1, milliseconds)
+    }
+
+    private func apply(filter: String) throws(CaptureError) {
+        var program = bpf_program()
+        guard pcap_compile(handle, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
+            throw .badFilter(expression: filter, reason: String(cString: pcap_geterr(handle)))
+        }
+        defer { pcap_freecode(&program) }
+        guard pcap_setfilter(handle, &program) == 0 else {
+            throw .badFilter(expression: filter, reason: String(cString: pcap_geterr(handle)))
+        }
+    }
+
+    /// Reads the next frame; the frame's bytes are valid until the next call.
+    @inline(__always)
+    public func next() throws(CaptureError) -> CaptureRead {
+        var header: UnsafeMutablePointer<pcap_pkthdr>?
+        var data: UnsafePointer<UInt8>?
+        let status = pcap_next_ex(handle, &header, &data)
+        switch status {
+        case 1:
+            guard let header, let data else { return .idle }
+            let h = header.pointee
+            let stamp = Timestamp(seconds: Int64(h.ts.tv_sec), nanoseconds: Int64(h.ts.tv_usec))
+            return .frame(CapturedFrame(timestamp: stamp, wireLength: Int(h.len),
+                                        bytes: UnsafeRawBufferPointer(start: data, count: Int(h.caplen))))
+        case 0:
+            return .idle
+        case PCAP_ERROR_BREAK:
+            return .end
+        case PCAP_ERROR:
+            throw .readFailed(source: name, reason: String(cString: pcap_geterr(handle)))
+        default:
+            return .end
+        }
+    }
+
+    /// How far into the file the reader is, in bytes; nil for live captures.
+    public var fileOffset: Int64? {
+        guard fileSize != nil, let file = pcap_file(handle) else { return nil }
+        return Int64(ftell(file))
+    }
+
+    /// Frames the kernel dropped on a live capture (`pcap_stats`), or nil when unknown.
+    public var kernelDrops: Int? {
+        guard fileSize == nil else { return nil }
+        var stats = pcap_stat()
+        guard pcap_stats(handle, &stats) == 0 else { return nil }
+        return Int(stats.ps_drop) + Int(stats.ps_ifdrop)
+    }
+}
+
+/// The text of a NUL-terminated C buffer.
+func text(of buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
