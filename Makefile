@@ -1,0 +1,60 @@
+# Hydrant: every set-up step lives here, so a fresh Debian 12 machine with Swift needs only `make demo` / `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := demo
+
+SYSTEM_PACKAGES := libpcap-dev
+TEST_PACKAGES := tshark
+BENCH_PACKAGES := softflowd nfdump hyperfine
+SWIFT ?= swift
+HYDRANT := .build/debug/hydrant
+ASAN_SCRATCH := .build-asan
+
+.PHONY: demo test build deps test-deps unit asan schema bench clean
+
+# Installs Debian packages only when they are missing (apt-get update runs only if something must be installed).
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+endef
+
+deps:
+	$(call apt_install,$(SYSTEM_PACKAGES))
+
+test-deps: deps
+	$(call apt_install,$(TEST_PACKAGES))
+
+build: deps
+	$(SWIFT) build
+
+# The embedded default: replay the sample captures and show the first flow records and the summary.
+demo: build
+	$(HYDRANT) replay captures/*.pcap --output .build/demo-flows.jsonl
+	@echo "--- first records of .build/demo-flows.jsonl ($$(wc -l < .build/demo-flows.jsonl) in all):"
+	@head -n 3 .build/demo-flows.jsonl
+
+# Every test: unit, conformance and integration tests, then the robustness suite under AddressSanitizer.
+test: unit asan
+
+unit: test-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# The robustness corpus again, with the hydrant binary built under AddressSanitizer.
+asan: test-deps
+	$(SWIFT) build --scratch-path $(ASAN_SCRATCH) -Xswiftc -sanitize=address --product hydrant
+	$(SWIFT) build --build-tests
+	HYDRANT_BIN=$(ASAN_SCRATCH)/debug/hydrant HYDRANT_ASAN=1 $(SWIFT) test --skip-build --filter RobustnessTests
+
+# Regenerates docs/schema.md from the record types.
+schema: build
+	$(HYDRANT) schema > docs/schema.md
+
+bench:
+	bench/capture.sh
+
+clean:
+	rm -rf .build $(ASAN_SCRATCH)
