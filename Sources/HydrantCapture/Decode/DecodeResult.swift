@@ -36,7 +36,8 @@ public enum DecodeError: String, CaseIterable, Sendable {
     case truncatedSCTP = "truncated_sctp"
     /// The ICMP or ICMPv6 header is cut off.
     case truncatedICMP = "truncated_icmp"
-    /// A fragment is malformed: overlapping inconsistently, past 65,535 bytes, or zero-length.
+    /// A fragment is malformed: inconsistent with the datagram's other fragments, past 65,535 bytes, empty, or
+    /// (when more follow) not a multiple of 8 bytes long.
     case badFragment = "bad_fragment"
     /// A fragment was cut short by the capture's snapshot length, so its datagram cannot be rebuilt.
     case truncatedFragment = "truncated_fragment"

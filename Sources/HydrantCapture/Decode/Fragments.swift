@@ -78,7 +78,9 @@ struct PendingDatagram {
 
     /// Adds a fragment's bytes where no earlier fragment wrote (the first data wins); sets `overlapped` when some
     /// were already there.
-    mutating func add(_ fragment: Fragment, overlapped: inout Bool) -> Addition {
+    ///
+    /// `limit` caps the payload buffer's capacity, so that growth by doubling never overshoots the table's bound.
+    mutating func add(_ fragment: Fragment, limit: Int, overlapped: inout Bool) -> Addition {
         let end = fragment.offset + fragment.data.count
         if fragment.moreFragments {
             if let total = totalLength, end > total { return .inconsistent }
@@ -86,6 +88,10 @@ struct PendingDatagram {
             if let total = totalLength, total != end { return .inconsistent }
             if highestEnd > end { return .inconsistent }
             totalLength = end
+        }
+        if end > data.capacity {
+            // Doubling keeps many small increasing fragments linear; the cap keeps memory within the bound.
+            data.reserveCapacity(min(max(end, data.capacity * 2), limit))
         }
         if end > data.count {
             data.append(contentsOf: repeatElement(0, count: end - data.count))
@@ -155,7 +161,7 @@ struct FragmentTable {
             pending[key] = PendingDatagram(deadline: deadline)
             nextDeadline = min(nextDeadline, deadline)
         }
-        let addition = pending[key]?.add(fragment, overlapped: &overlapped) ?? .inconsistent
+        let addition = pending[key]?.add(fragment, limit: configuration.maximumDatagramLength, overlapped: &overlapped) ?? .inconsistent
         switch addition {
         case .incomplete:
             return .held

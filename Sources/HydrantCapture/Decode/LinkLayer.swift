@@ -60,7 +60,7 @@ enum LinkLayer {
             guard let first = reader.u8(0) else { return .error(.truncatedLink) }
             return version(first >> 4, at: 0, into: &header)
         case .linuxSLL:
-            guard reader.contains(0, 16), let proto = reader.u16(14) else { return .error(.truncatedLink) }
+            guard let proto = reader.u16(14) else { return .error(.truncatedLink) }
             return dispatch(etherType: proto, at: 16, in: reader, into: &header)
         case .linuxSLL2:
             guard reader.contains(0, 20), let proto = reader.u16(0) else { return .error(.truncatedLink) }
