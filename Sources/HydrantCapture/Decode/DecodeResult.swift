@@ -14,7 +14,7 @@ public enum DecodeResult: Equatable {
 public enum DecodeError: String, CaseIterable, Sendable {
     /// The link-layer header is longer than the captured bytes.
     case truncatedLink = "truncated_link"
-    /// A VLAN tag is cut off, or more than two tags are stacked beyond the limit.
+    /// A VLAN tag is cut off, or more than four tags are stacked.
     case truncatedVLAN = "truncated_vlan"
     /// The IPv4 header is cut off.
     case truncatedIPv4 = "truncated_ipv4"
@@ -36,8 +36,11 @@ public enum DecodeError: String, CaseIterable, Sendable {
     case truncatedSCTP = "truncated_sctp"
     /// The ICMP or ICMPv6 header is cut off.
     case truncatedICMP = "truncated_icmp"
-    /// A fragment is malformed: overlapping inconsistently, past 65,535 bytes, or zero-length.
+    /// A fragment is malformed: inconsistent with the datagram's other fragments, past 65,535 bytes, empty, or
+    /// (when more follow) not a multiple of 8 bytes long.
     case badFragment = "bad_fragment"
+    /// A fragment was cut short by the capture's snapshot length, so its datagram cannot be rebuilt.
+    case truncatedFragment = "truncated_fragment"
     /// A fragment was dropped because the reassembly table was full.
     case fragmentTableFull = "fragment_table_full"
     /// An incomplete datagram was discarded when its reassembly timeout passed.
