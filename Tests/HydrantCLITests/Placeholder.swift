@@ -1,0 +1,1 @@
+// Keeps the HydrantCLITests target buildable until the CLI tests land; delete when they do.
