@@ -17,7 +17,7 @@ struct Endpoint {
             address = IPAddress(String(text[text.index(after: text.startIndex)..<close]))!
             let rest = text[text.index(after: close)...]
             port = rest.hasPrefix(":") ? UInt16(rest.dropFirst())! : 0
-        } else if let colon = text.firstIndex(of: ":") {
+        } else if text.filter({ $0 == ":" }).count == 1, let colon = text.firstIndex(of: ":") {
             address = IPAddress(String(text[..<colon]))!
             port = UInt16(text[text.index(after: colon)...])!
         } else {
