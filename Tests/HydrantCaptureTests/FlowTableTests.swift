@@ -249,6 +249,32 @@ private func distinctTimeouts() -> FlowTableConfiguration {
         #expect(expired.first { $0.sourcePort == 1000 }?.destinationPackets == 1)
     }
 
+    @Test func expiryClockAheadOfPacketsKeepsPacketTimes() throws {
+        // Live capture: `expire` runs on the wall clock, slightly ahead of the packets still being delivered.
+        let table = FlowTable(configuration: distinctTimeouts())
+        table.feed([udp(0, "10.0.0.1:1000", "10.0.0.9:53")])
+        #expect(table.expired(at: 0.5).isEmpty)
+        table.feed([udp(0.3, "10.0.0.9:53", "10.0.0.1:1000")])
+        let out = table.expired(at: 20.3)
+        #expect(out.count == 1)
+        #expect(out.first?.start == at(0))
+        #expect(out.first?.end == at(0.3))
+        // The expiry clock alone also times flows out.
+        table.feed([udp(21, "10.0.0.2:1000", "10.0.0.9:53")])
+        #expect(table.expired(at: 40.999).isEmpty)
+        #expect(table.expired(at: 41).count == 1)
+    }
+
+    @Test func activeTimeoutZeroDisablesUpdates() throws {
+        var config = FlowTableConfiguration()
+        config.activeTimeout = 0
+        let table = FlowTable(configuration: config)
+        var out: [FlowRecord] = []
+        for i in 0..<100 { out += table.feed([udp(Double(i) * 10, "10.0.0.1:5000", "10.0.0.2:6000")]) }
+        #expect(out.isEmpty)
+        #expect(table.flushed().first?.sourcePackets == 100)
+    }
+
     @Test func vlanIdsSeparateFlows() throws {
         let all = records([
             tcp(0, c, s, syn, seq: 1),

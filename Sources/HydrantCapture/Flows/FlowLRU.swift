@@ -17,7 +17,7 @@ enum FlowList: UInt8, CaseIterable {
 
 /// Intrusive doubly-linked LRU lists over the flow slots, one per ``FlowList``.
 ///
-/// A flow moves to the tail of its list on every packet; since packet time is taken from a monotonic watermark,
+/// A flow moves to the tail of its list on every packet; since a flow's activity time is the packet watermark,
 /// each list stays ordered by last activity, so expiry only ever looks at heads and eviction takes the oldest head.
 struct FlowLRU {
     private var heads: (Int32, Int32, Int32, Int32, Int32) = (-1, -1, -1, -1, -1)

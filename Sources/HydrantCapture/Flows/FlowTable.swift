@@ -10,7 +10,7 @@ public struct FlowTableConfiguration: Sendable {
     public var udpTimeout: Int64 = 60 * 1_000_000_000
     /// Inactive timeout of ICMP, ICMPv6 and other flows (default 60 s).
     public var icmpTimeout: Int64 = 60 * 1_000_000_000
-    /// Interval of interim `flow_update` records for long flows (default 5 min).
+    /// Interval of interim `flow_update` records for long flows (default 5 min); zero or less disables them.
     public var activeTimeout: Int64 = 300 * 1_000_000_000
     /// How long a completed TCP conversation (FINs both ways, or a RST) lingers after its last packet before it is
     /// emitted as `flow_end`, so that the final ACK and retransmissions join it instead of starting a new flow
@@ -67,11 +67,13 @@ public struct FlowStatistics: Sendable, Equatable {
 /// as `flow_end` and is not counted as evicted), and as `flow_shutdown` on ``flush(into:)`` (lingering completed
 /// flows as `flow_end`).
 ///
-/// **Time.** All timeouts run on packet time through a monotonic watermark (the latest packet time seen, or the
-/// time given to ``expire(upTo:into:)``). A packet older than the watermark counts as seen at the watermark, so
-/// time going backwards never reorders the LRU lists, never makes a duration negative, and never expires a flow
-/// early. Expiry looks only at the heads of the per-class LRU lists, and only when the watermark passed the earliest
-/// head deadline, so it costs nothing on most packets.
+/// **Time.** All timeouts run on packet time. Two monotonic watermarks keep time going backwards harmless: the
+/// packet watermark (the latest packet time seen) and the expiry clock (the later of it and the latest time given
+/// to ``expire(upTo:into:)``). A packet older than the packet watermark counts as seen at the watermark, so the LRU
+/// lists stay ordered, durations are never negative and no flow expires early; a packet that is only older than
+/// the expiry clock (live capture, where `expire` runs on the wall clock) keeps its own time. Expiry looks only at
+/// the heads of the per-class LRU lists, and only once the expiry clock passed the earliest head deadline, so it
+/// costs nothing on most packets.
 ///
 /// **Memory.** Flows live in one flat array of 168-byte entries indexed by slot (with a free list), found through
 /// an open-addressing index of 8-byte buckets: under 190 bytes per flow at most, and never more than `maxFlows`
@@ -90,12 +92,16 @@ public final class FlowTable {
     private var index: FlowIndex
     private var lru = FlowLRU()
     private let maxFlows: Int
+    /// The active timeout, or `Int64.max` when interim updates are off.
+    private let activeTimeout: Int64
     private let hashSeed: UInt64
     private let communityID = CommunityID(seed: 0)
     /// Inactive timeout of each ``FlowList``, in nanoseconds.
     private let timeouts: (Int64, Int64, Int64, Int64, Int64)
-    /// The latest packet time seen (or given to `expire`).
-    private var watermark = Int64.min
+    /// The latest packet time seen: the time of every packet that is not later.
+    private var packetWatermark = Int64.min
+    /// The later of the packet watermark and the latest time given to `expire`: flows time out against it.
+    private var clock = Int64.min
     /// No list head expires before this time (a lower bound, so checking it is enough).
     private var nextDeadline = Int64.max
 
@@ -103,6 +109,7 @@ public final class FlowTable {
     public init(configuration: FlowTableConfiguration = FlowTableConfiguration()) {
         self.configuration = configuration
         maxFlows = min(max(configuration.maxFlows, 1), Int(Int32.max) - 1)
+        activeTimeout = configuration.activeTimeout > 0 ? configuration.activeTimeout : .max
         slotCapacity = min(maxFlows, 1024)
         entries = .allocate(capacity: slotCapacity)
         index = FlowIndex(minimumCapacity: 2 * slotCapacity)
@@ -123,11 +130,14 @@ public final class FlowTable {
     /// Accounts one decoded packet; records of flows that ended or timed out by its time are appended to `output`.
     public func add(_ packet: DecodedPacket, into output: inout [FlowRecord]) {
         let time = packet.timestamp.nanoseconds
-        if time > watermark {
-            watermark = time
-            if watermark >= nextDeadline { expireDue(into: &output) }
+        if time > packetWatermark {
+            packetWatermark = time
+            if time > clock {
+                clock = time
+                if clock >= nextDeadline { expireDue(into: &output) }
+            }
         }
-        let now = watermark
+        let now = packetWatermark
 
         let (key, sourceIsA) = FlowKey.make(packet)
         let hash = key.hash(seed: hashSeed)
@@ -142,7 +152,7 @@ public final class FlowTable {
                     remove(slot, hash: hash)
                     slot = -1
                 }
-            } else if now &- entry.pointee.start >= configuration.activeTimeout
+            } else if FlowTable.deadline(entry.pointee.start, plus: activeTimeout) <= now
                         || entry.pointee.origPackets == .max || entry.pointee.respPackets == .max {
                 emit(slot, action: .update, into: &output)
                 entry.pointee.startInterval(at: now)
@@ -188,8 +198,8 @@ public final class FlowTable {
 
     /// Emits every flow whose timeout passed by `now` (packet time).
     public func expire(upTo now: Timestamp, into output: inout [FlowRecord]) {
-        if now.nanoseconds > watermark { watermark = now.nanoseconds }
-        if watermark >= nextDeadline { expireDue(into: &output) }
+        if now.nanoseconds > clock { clock = now.nanoseconds }
+        if clock >= nextDeadline { expireDue(into: &output) }
     }
 
     /// Emits every open flow as `flow_shutdown` (end of input) and empties the table.
@@ -283,7 +293,7 @@ public final class FlowTable {
         if deadline < nextDeadline { nextDeadline = deadline }
     }
 
-    /// Emits every list head whose inactive timeout passed by the watermark, then recomputes the next deadline.
+    /// Emits every list head whose inactive timeout passed by the clock, then recomputes the next deadline.
     private func expireDue(into output: inout [FlowRecord]) {
         var earliest = Int64.max
         for list in 0..<FlowList.count {
@@ -293,7 +303,7 @@ public final class FlowTable {
                 let slot = lru.head(list)
                 guard slot >= 0 else { break }
                 let deadline = FlowTable.deadline(entries[Int(slot)].end, plus: limit)
-                if deadline > watermark {
+                if deadline > clock {
                     earliest = min(earliest, deadline)
                     break
                 }
