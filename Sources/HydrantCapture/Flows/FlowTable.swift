@@ -132,11 +132,9 @@ public final class FlowTable {
         let time = packet.timestamp.nanoseconds
         if time > packetWatermark {
             packetWatermark = time
-            if time > clock {
-                clock = time
-                if clock >= nextDeadline { expireDue(into: &output) }
-            }
+            if time > clock { clock = time }
         }
+        if clock >= nextDeadline { expireDue(into: &output) }
         let now = packetWatermark
 
         let (key, sourceIsA) = FlowKey.make(packet)
