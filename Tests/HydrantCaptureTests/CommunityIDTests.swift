@@ -17,6 +17,17 @@ private struct VectorFile: Decodable {
 
 private let vectorPath = "community-id/pycommunityid/test_vectors.json"
 
+private struct BaselineTuple: Decodable {
+    var proto: UInt8
+    var saddr: String
+    var daddr: String
+    var sport: UInt16?
+    var dport: UInt16?
+    var communityid: String
+}
+
+private let baselineFolder = "community-id/baseline"
+
 @Suite struct CommunityIDTests {
     @Test(.enabled(if: SharedConformance.file(vectorPath) != nil,
                    "../shared/conformance/\(vectorPath) is absent; pycommunityid vectors skipped"))
@@ -41,6 +52,24 @@ private let vectorPath = "community-id/pycommunityid/test_vectors.json"
             }
         }
         #expect(checked == 18 * 3 + 1)
+    }
+
+    /// The spec's baseline tuples (ICMP ports already given as Zeek's port equivalents, which map to themselves).
+    @Test(.enabled(if: SharedConformance.file("\(baselineFolder)/baseline_deflt.json") != nil,
+                   "../shared/conformance/\(baselineFolder) is absent; Community ID baseline tuples skipped"),
+          arguments: [("baseline_deflt.json", UInt16(0), true), ("baseline_seed1.json", UInt16(1), true),
+                      ("baseline_nob64.json", UInt16(0), false)])
+    func specBaselineTuples(file: String, seed: UInt16, base64: Bool) throws {
+        let url = try #require(SharedConformance.file("\(baselineFolder)/\(file)"))
+        let tuples = try JSONDecoder().decode([BaselineTuple].self, from: Data(contentsOf: url))
+        #expect(tuples.count == 23)
+        for t in tuples {
+            let id = CommunityID(seed: seed).string(
+                source: try #require(IPAddress(t.saddr)), destination: try #require(IPAddress(t.daddr)),
+                ianaNumber: t.proto, sourcePort: t.sport ?? 0, destinationPort: t.dport ?? 0,
+                hasPorts: t.sport != nil, base64: base64)
+            #expect(id == t.communityid, "\(t.proto) \(t.saddr):\(t.sport ?? 0) → \(t.daddr):\(t.dport ?? 0)")
+        }
     }
 
     @Test func specExampleIsDirectionless() {
