@@ -5,16 +5,16 @@ import Testing
 private let c = "10.0.0.1:40000"
 private let s = "10.0.0.2:80"
 
-/// The classic handshake (client ISN 100, server ISN 500).
-private func handshake(from t: Double = 0) -> [DecodedPacket] {
-    [
-        tcp(t, c, s, syn, seq: 100),
-        tcp(t + 0.01, s, c, syn | ack, seq: 500),
-        tcp(t + 0.02, c, s, ack, seq: 101),
-    ]
-}
+@Suite struct ConnStateTests: FlowTestSupport {
+    /// The classic handshake (client ISN 100, server ISN 500).
+    func handshake(from t: Double = 0) -> [DecodedPacket] {
+        [
+            tcp(t, c, s, syn, seq: 100),
+            tcp(t + 0.01, s, c, syn | ack, seq: 500),
+            tcp(t + 0.02, c, s, ack, seq: 101),
+        ]
+    }
 
-@Suite struct ConnStateTests {
     @Test func handshakeDataAndFINTeardownIsSF() throws {
         let packets = handshake() + [
             tcp(0.03, c, s, psh | ack, seq: 101, len: 10),

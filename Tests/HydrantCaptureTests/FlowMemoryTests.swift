@@ -2,7 +2,7 @@ import HydrantRecords
 import Testing
 @testable import HydrantCapture
 
-@Suite struct FlowMemoryTests {
+@Suite struct FlowMemoryTests: FlowTestSupport {
     @Test func perFlowStateStaysUnder200Bytes() {
         #expect(MemoryLayout<FlowKey>.size == 42)
         #expect(MemoryLayout<FlowEndpoint>.stride == 24)

@@ -18,7 +18,7 @@ private func distinctTimeouts() -> FlowTableConfiguration {
     return config
 }
 
-@Suite struct FlowTableTests {
+@Suite struct FlowTableTests: FlowTestSupport {
     @Test func eachTimeoutClassExpiresOnItsOwnTimeout() throws {
         let table = FlowTable(configuration: distinctTimeouts())
         table.feed([
@@ -325,7 +325,7 @@ private func distinctTimeouts() -> FlowTableConfiguration {
         var config = FlowTableConfiguration()
         config.udpTimeout = seconds(5)
         let table = FlowTable(configuration: config)
-        var generator = SplitMix(seed: 42)
+        var generator = FlowTestRandom(seed: 42)
         var open: [UInt32: Int] = [:] // address → packets in the flow
         var emitted: [FlowRecord] = []
         var time = 0.0
@@ -356,7 +356,7 @@ private func distinctTimeouts() -> FlowTableConfiguration {
 }
 
 /// A small deterministic generator for tests.
-struct SplitMix {
+struct FlowTestRandom {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

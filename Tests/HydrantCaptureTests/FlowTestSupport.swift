@@ -1,13 +1,16 @@
 import HydrantRecords
 @testable import HydrantCapture
 
-/// Seconds as packet-time nanoseconds from an arbitrary base.
-func at(_ seconds: Double) -> Timestamp {
-    Timestamp(nanoseconds: 1_700_000_000_000_000_000 + Int64((seconds * 1_000_000_000).rounded()))
+/// Packet time for tests: seconds from an arbitrary base.
+enum FlowTestClock {
+    /// Seconds as packet-time nanoseconds from the base.
+    static func at(_ seconds: Double) -> Timestamp {
+        Timestamp(nanoseconds: 1_700_000_000_000_000_000 + Int64((seconds * 1_000_000_000).rounded()))
+    }
 }
 
-/// One endpoint, `"10.0.0.1:1234"` or `"[2001:db8::1]:443"` or a bare address for port-less protocols.
-struct Endpoint {
+/// One endpoint, `"10.0.0.1:1234"` or `"[2001:db8::1]:443"` or a bare address (ICMP, port-less protocols).
+struct FlowTestEndpoint {
     var address: IPAddress
     var port: UInt16
 
@@ -27,80 +30,89 @@ struct Endpoint {
     }
 }
 
-let fin = TCPFlags.fin
-let syn = TCPFlags.syn
-let rst = TCPFlags.rst
-let psh = TCPFlags.psh
-let ack = TCPFlags.ack
+/// Packet builders for flow tests; suites adopt it to call them unqualified without global names that could
+/// clash with other test files of the target.
+protocol FlowTestSupport {}
 
-/// A TCP segment; `ipLength` is 40 header bytes plus the payload.
-func tcp(_ time: Double, _ from: String, _ to: String, _ flags: UInt8, seq: UInt32 = 0, len: Int = 0,
-         vlan: UInt16? = nil, inner: UInt16? = nil) -> DecodedPacket {
-    let s = Endpoint(from)
-    let d = Endpoint(to)
-    var p = DecodedPacket()
-    p.timestamp = at(time)
-    p.source = s.address
-    p.destination = d.address
-    p.sourcePort = s.port
-    p.destinationPort = d.port
-    p.ianaNumber = 6
-    p.hasPorts = true
-    p.tcpFlags = flags
-    p.tcpSequence = seq
-    p.payloadLength = len
-    p.ipLength = (s.address.isIPv6 ? 60 : 40) + len
-    p.vlanID = vlan
-    p.innerVLANID = inner
-    return p
-}
+extension FlowTestSupport {
+    var fin: UInt8 { TCPFlags.fin }
+    var syn: UInt8 { TCPFlags.syn }
+    var rst: UInt8 { TCPFlags.rst }
+    var psh: UInt8 { TCPFlags.psh }
+    var ack: UInt8 { TCPFlags.ack }
 
-/// A UDP datagram; `ipLength` is 28 header bytes plus the payload.
-func udp(_ time: Double, _ from: String, _ to: String, len: Int = 0, vlan: UInt16? = nil) -> DecodedPacket {
-    let s = Endpoint(from)
-    let d = Endpoint(to)
-    var p = DecodedPacket()
-    p.timestamp = at(time)
-    p.source = s.address
-    p.destination = d.address
-    p.sourcePort = s.port
-    p.destinationPort = d.port
-    p.ianaNumber = 17
-    p.hasPorts = true
-    p.payloadLength = len
-    p.ipLength = (s.address.isIPv6 ? 48 : 28) + len
-    p.vlanID = vlan
-    return p
-}
+    /// Seconds as packet time.
+    func at(_ seconds: Double) -> Timestamp { FlowTestClock.at(seconds) }
 
-/// An ICMP (IPv4) or ICMPv6 message.
-func icmp(_ time: Double, _ from: String, _ to: String, type: UInt16, code: UInt16 = 0, len: Int = 56) -> DecodedPacket {
-    let s = Endpoint(from)
-    let d = Endpoint(to)
-    var p = DecodedPacket()
-    p.timestamp = at(time)
-    p.source = s.address
-    p.destination = d.address
-    p.sourcePort = type
-    p.destinationPort = code
-    p.ianaNumber = s.address.isIPv6 ? 58 : 1
-    p.hasPorts = true
-    p.payloadLength = len
-    p.ipLength = (s.address.isIPv6 ? 48 : 28) + len
-    return p
-}
+    /// A TCP segment; `ipLength` is 40 header bytes plus the payload.
+    func tcp(_ time: Double, _ from: String, _ to: String, _ flags: UInt8, seq: UInt32 = 0, len: Int = 0,
+             vlan: UInt16? = nil, inner: UInt16? = nil) -> DecodedPacket {
+        let s = FlowTestEndpoint(from)
+        let d = FlowTestEndpoint(to)
+        var p = DecodedPacket()
+        p.timestamp = FlowTestClock.at(time)
+        p.source = s.address
+        p.destination = d.address
+        p.sourcePort = s.port
+        p.destinationPort = d.port
+        p.ianaNumber = 6
+        p.hasPorts = true
+        p.tcpFlags = flags
+        p.tcpSequence = seq
+        p.payloadLength = len
+        p.ipLength = (s.address.isIPv6 ? 60 : 40) + len
+        p.vlanID = vlan
+        p.innerVLANID = inner
+        return p
+    }
 
-/// A packet of a port-less protocol.
-func ipOnly(_ time: Double, _ from: String, _ to: String, protocol number: UInt8, len: Int = 100) -> DecodedPacket {
-    var p = DecodedPacket()
-    p.timestamp = at(time)
-    p.source = Endpoint(from).address
-    p.destination = Endpoint(to).address
-    p.ianaNumber = number
-    p.hasPorts = false
-    p.payloadLength = len
-    p.ipLength = 20 + len
-    return p
+    /// A UDP datagram; `ipLength` is 28 header bytes plus the payload.
+    func udp(_ time: Double, _ from: String, _ to: String, len: Int = 0, vlan: UInt16? = nil) -> DecodedPacket {
+        let s = FlowTestEndpoint(from)
+        let d = FlowTestEndpoint(to)
+        var p = DecodedPacket()
+        p.timestamp = FlowTestClock.at(time)
+        p.source = s.address
+        p.destination = d.address
+        p.sourcePort = s.port
+        p.destinationPort = d.port
+        p.ianaNumber = 17
+        p.hasPorts = true
+        p.payloadLength = len
+        p.ipLength = (s.address.isIPv6 ? 48 : 28) + len
+        p.vlanID = vlan
+        return p
+    }
+
+    /// An ICMP (IPv4) or ICMPv6 message.
+    func icmp(_ time: Double, _ from: String, _ to: String, type: UInt16, code: UInt16 = 0, len: Int = 56) -> DecodedPacket {
+        let s = FlowTestEndpoint(from)
+        let d = FlowTestEndpoint(to)
+        var p = DecodedPacket()
+        p.timestamp = FlowTestClock.at(time)
+        p.source = s.address
+        p.destination = d.address
+        p.sourcePort = type
+        p.destinationPort = code
+        p.ianaNumber = s.address.isIPv6 ? 58 : 1
+        p.hasPorts = true
+        p.payloadLength = len
+        p.ipLength = (s.address.isIPv6 ? 48 : 28) + len
+        return p
+    }
+
+    /// A packet of a port-less protocol.
+    func ipOnly(_ time: Double, _ from: String, _ to: String, protocol number: UInt8, len: Int = 100) -> DecodedPacket {
+        var p = DecodedPacket()
+        p.timestamp = FlowTestClock.at(time)
+        p.source = FlowTestEndpoint(from).address
+        p.destination = FlowTestEndpoint(to).address
+        p.ianaNumber = number
+        p.hasPorts = false
+        p.payloadLength = len
+        p.ipLength = 20 + len
+        return p
+    }
 }
 
 extension FlowTable {
@@ -122,19 +134,21 @@ extension FlowTable {
     /// Expires up to `seconds` and returns the records.
     func expired(at seconds: Double) -> [FlowRecord] {
         var out: [FlowRecord] = []
-        expire(upTo: at(seconds), into: &out)
+        expire(upTo: FlowTestClock.at(seconds), into: &out)
         return out
     }
 }
 
-/// Runs packets through a fresh table and flushes it: every record, in emission order.
-func records(_ packets: [DecodedPacket], configuration: FlowTableConfiguration = FlowTableConfiguration()) -> [FlowRecord] {
-    let table = FlowTable(configuration: configuration)
-    return table.feed(packets) + table.flushed()
-}
+extension FlowTestSupport {
+    /// Runs packets through a fresh table and flushes it: every record, in emission order.
+    func records(_ packets: [DecodedPacket], configuration: FlowTableConfiguration = FlowTableConfiguration()) -> [FlowRecord] {
+        let table = FlowTable(configuration: configuration)
+        return table.feed(packets) + table.flushed()
+    }
 
-/// The single record a conversation produces (after a flush).
-func onlyRecord(_ packets: [DecodedPacket]) -> FlowRecord? {
-    let all = records(packets)
-    return all.count == 1 ? all[0] : nil
+    /// The single record a conversation produces (after a flush).
+    func onlyRecord(_ packets: [DecodedPacket]) -> FlowRecord? {
+        let all = records(packets)
+        return all.count == 1 ? all[0] : nil
+    }
 }
