@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -39,7 +40,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "HydrantRecordsTests", dependencies: ["HydrantRecords"]),
-        .testTarget(name: "HydrantCaptureTests", dependencies: ["HydrantCapture", "HydrantRecords"]),
+        .testTarget(
+            name: "HydrantCaptureTests",
+            dependencies: ["HydrantCapture", "HydrantRecords", .product(name: "Yams", package: "Yams")]
+        ),
         .testTarget(name: "HydrantCLITests", dependencies: ["HydrantRecords"]),
     ],
     swiftLanguageModes: [.v6]
