@@ -6,6 +6,6 @@ struct Hydrant: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hydrant",
         abstract: "Security-monitoring stream pipeline: capture, detect, alert, archive.",
-        subcommands: [SchemaCommand.self]
+        subcommands: [SchemaCommand.self, SynthCommand.self]
     )
 }

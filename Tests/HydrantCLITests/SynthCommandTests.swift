@@ -1,0 +1,5 @@
+import Testing
+
+@Suite struct SynthCommandTests {
+    @Test func placeholder() {}
+}

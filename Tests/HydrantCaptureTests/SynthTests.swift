@@ -1,0 +1,6 @@
+import Testing
+@testable import HydrantCapture
+
+@Suite struct SynthTests {
+    @Test func placeholder() {}
+}
