@@ -81,9 +81,10 @@ struct MixedConversationFactory {
     private func httpExchange(_ tcp: inout TCPConversationBuilder, host: String, think: Int64,
                               _ g: inout SeededGenerator) {
         let paths = ["/", "/index.html", "/api/v1/items?page=2", "/static/app.js", "/static/style.css",
-                     "/images/logo.png", "/login", "/search?q=report", "/favicon.ico", "/news/2024/01/01/update"]
+                     "/images/banner.webp", "/login", "/search?q=report", "/favicon.ico", "/news/2024/01/01/update"]
         let agents = [
-            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                + "Chrome/120.0.0.0 Safari/537.36",
             "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0",
             "curl/8.5.0", "python-requests/2.31.0",
         ]
@@ -98,17 +99,29 @@ struct MixedConversationFactory {
         let statuses: [(Int, String)] = [(200, "OK"), (304, "Not Modified"), (404, "Not Found"),
                                          (301, "Moved Permanently"), (500, "Internal Server Error")]
         let (status, reason) = statuses[g.weightedIndex([85, 7, 5, 2, 1])]
-        let isImage = path.hasSuffix(".png") || path.hasSuffix(".ico")
+        let isImage = path.hasSuffix(".webp") || path.hasSuffix(".ico")
         var length = 0
         switch status {
         case 200: length = responseSize(&g)
         case 304: length = 0
         default: length = g.uniform(in: 150...600)
         }
-        let contentType: String? = status == 304 ? nil
-            : isImage ? "image/png" : path.hasSuffix(".js") ? "application/javascript"
-            : path.hasSuffix(".css") ? "text/css" : path.hasPrefix("/api") ? "application/json"
-            : "text/html; charset=utf-8"
+        let contentType: String?
+        if status == 304 {
+            contentType = nil
+        } else if path.hasSuffix(".ico") {
+            contentType = "image/vnd.microsoft.icon"
+        } else if isImage {
+            contentType = "image/webp"
+        } else if path.hasSuffix(".js") {
+            contentType = "application/javascript"
+        } else if path.hasSuffix(".css") {
+            contentType = "text/css"
+        } else if path.hasPrefix("/api") {
+            contentType = "application/json"
+        } else {
+            contentType = "text/html; charset=utf-8"
+        }
         let serverThink = Int64(g.uniform(in: 300_000...40_000_000))
         // The response goes out about one round trip after the request, which is when the server saw it.
         let date = Timestamp(nanoseconds: tcp.now + tcp.roundTripTime + serverThink)
@@ -217,8 +230,7 @@ struct MixedConversationFactory {
         var addresses = [server.ipv4]
         if let v6 = server.ipv6 { addresses.append(v6) }
         if name < network.internalNames || name >= network.generatedNames, g.chance(0.25) {
-            let other = network.servers[network.externalServers.lowerBound
-                + g.uniform(below: network.externalServers.count)]
+            let other = network.randomExternalServer(&g)
             addresses.append(other.ipv4)
         }
         let types: [UInt16] = bothFamilies ? [DNSMessageBuilder.typeA, DNSMessageBuilder.typeAAAA]
@@ -321,9 +333,7 @@ struct MixedConversationFactory {
     private func ping(at time: Int64, _ g: inout SeededGenerator) -> ConversationScript {
         let client = network.randomClient(&g)
         let internalTarget = g.chance(0.4)
-        let server = internalTarget ? network.servers[network.internalServers.lowerBound
-                                                      + g.uniform(below: network.internalServers.count)]
-            : network.servers[network.externalServers.lowerBound + g.uniform(below: network.externalServers.count)]
+        let server = internalTarget ? network.randomInternalServer(&g) : network.randomExternalServer(&g)
         let ipv6 = server.ipv6 != nil && g.chance(0.3)
         let identifier = UInt16(truncatingIfNeeded: g.next())
         var script = ConversationScript(client: client, server: server, ipv6: ipv6, clientPort: identifier,
@@ -340,8 +350,11 @@ struct MixedConversationFactory {
                 // Linux ping: a 16-byte timeval, then 0x10, 0x11, … up to 56 bytes.
                 let seconds = UInt64(t / 1_000_000_000)
                 let micros = UInt64(t % 1_000_000_000 / 1_000)
-                for shift in stride(from: 0, to: 64, by: 8) { payload.append(UInt8(truncatingIfNeeded: seconds >> UInt64(shift))) }
-                for shift in stride(from: 0, to: 64, by: 8) { payload.append(UInt8(truncatingIfNeeded: micros >> UInt64(shift))) }
+                for word in [seconds, micros] {
+                    for shift in stride(from: 0, to: 64, by: 8) {
+                        payload.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
+                    }
+                }
                 for byte in 0x10..<0x38 { payload.append(UInt8(byte)) }
             }
             script.append(ScriptPacket(time: t, order: 0, fromClient: true, kind: .icmpEchoRequest,
@@ -361,14 +374,15 @@ struct MixedConversationFactory {
     /// `@ABC…_`), or an SSDP M-SEARCH; a second try a second later, sometimes.
     private func closedUDPPort(at time: Int64, _ g: inout SeededGenerator) -> ConversationScript {
         let client = network.randomClient(&g)
-        let server = network.servers[network.internalServers.lowerBound + g.uniform(below: network.internalServers.count)]
+        let server = network.randomInternalServer(&g)
         let traceroute = g.chance(0.6)
         var script = ConversationScript(client: client, server: server, ipv6: g.chance(0.1),
                                         clientPort: ephemeralPort(client, &g),
                                         serverPort: traceroute ? UInt16(33_434 + g.uniform(below: 90)) : 1_900)
         let payload: [UInt8] = traceroute
             ? Array(0x40..<0x60)
-            : Array("M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: \"ssdp:discover\"\r\nMX: 1\r\nST: ssdp:all\r\n\r\n".utf8)
+            : Array(("M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n"
+                + "MAN: \"ssdp:discover\"\r\nMX: 1\r\nST: ssdp:all\r\n\r\n").utf8)
         var t = time
         let rtt = internalRTT(&g)
         for _ in 0..<g.weightedIndex([0, 75, 25]) {
@@ -386,7 +400,8 @@ struct MixedConversationFactory {
         var script = ConversationScript(client: client, server: network.server(.syslog), ipv6: false,
                                         clientPort: ephemeralPort(client, &g), serverPort: 514)
         let apps = ["sshd", "sudo", "cron", "systemd", "kernel", "nginx"]
-        let texts = ["session opened for user alice", "Accepted publickey for deploy", "pam_unix(cron:session): session closed",
+        let texts = ["session opened for user alice", "Accepted publickey for deploy",
+                     "pam_unix(cron:session): session closed",
                      "Started Daily apt upgrade and clean activities.", "eth0: link up", "upstream timed out"]
         var t = time
         for _ in 0..<max(1, messages) {
@@ -406,7 +421,7 @@ struct MixedConversationFactory {
 
     private func ssh(at time: Int64, _ g: inout SeededGenerator) -> ConversationScript {
         let client = network.randomClient(&g)
-        let server = network.servers[network.internalServers.lowerBound + g.uniform(below: network.internalServers.count)]
+        let server = network.randomInternalServer(&g)
         var tcp = TCPConversationBuilder(
             script: ConversationScript(client: client, server: server, ipv6: g.chance(0.2),
                                        clientPort: ephemeralPort(client, &g), serverPort: 22),
@@ -416,10 +431,15 @@ struct MixedConversationFactory {
         tcp.send(fromClient: false, [StreamMessage(prefix: Array("SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n".utf8))],
                  think: 2_000_000)
         tcp.send(fromClient: true, [StreamMessage(prefix: Array("SSH-2.0-OpenSSH_9.6\r\n".utf8))], think: 300_000)
-        tcp.send(fromClient: true, [StreamMessage(prefix: [], fillerLength: g.uniform(in: 1_400...1_600))], think: 100_000)
-        tcp.send(fromClient: false, [StreamMessage(prefix: [], fillerLength: g.uniform(in: 1_000...1_200))], think: 500_000)
+        // Key exchange: KEXINIT both ways, ECDH init and reply (with host key), NEWKEYS and the first
+        // encrypted messages.
+        tcp.send(fromClient: true, [StreamMessage(prefix: [], fillerLength: g.uniform(in: 1_400...1_600))],
+                 think: 100_000)
+        tcp.send(fromClient: false, [StreamMessage(prefix: [], fillerLength: g.uniform(in: 1_000...1_200))],
+                 think: 500_000)
         tcp.send(fromClient: true, [StreamMessage(prefix: [], fillerLength: 1_224)], think: 2_000_000)
-        tcp.send(fromClient: false, [StreamMessage(prefix: [], fillerLength: g.uniform(in: 1_100...1_700))], think: 3_000_000)
+        tcp.send(fromClient: false, [StreamMessage(prefix: [], fillerLength: g.uniform(in: 1_100...1_700))],
+                 think: 3_000_000)
         for _ in 0..<g.uniform(in: 15...120) {
             tcp.send(fromClient: true, [StreamMessage(prefix: [], fillerLength: 36)],
                      think: Int64(g.uniform(in: 60_000_000...1_200_000_000)))
@@ -435,7 +455,7 @@ struct MixedConversationFactory {
         let client = network.randomClient(&g)
         let name = network.randomInternalName(&g)
         let server = network.servers[network.nameServer[name]]
-        let ports: [UInt16] = [8080, 5432, 6379, 9200, 445]
+        let ports: [UInt16] = [8080, 5432, 6379, 8000, 445]
         let port = ports[g.weightedIndex([35, 25, 15, 10, 15])]
         var tcp = TCPConversationBuilder(
             script: ConversationScript(client: client, server: server, ipv6: g.chance(0.15),
@@ -445,7 +465,7 @@ struct MixedConversationFactory {
         tcp.handshake()
         for i in 0..<(1 + g.weightedIndex([30, 20, 15, 10, 8, 6, 4, 3, 2, 2])) {
             let think = i == 0 ? 50_000 : Int64(g.uniform(in: 2_000_000...600_000_000))
-            if port == 8080 || port == 9200 {
+            if port == 8080 || port == 8000 {
                 httpExchange(&tcp, host: network.names[name], think: think, &g)
             } else {
                 tcp.send(fromClient: true, [StreamMessage(prefix: [], fillerLength: g.uniform(in: 60...700))],
@@ -461,7 +481,7 @@ struct MixedConversationFactory {
 
     private func rejectedConnection(at time: Int64, _ g: inout SeededGenerator) -> ConversationScript {
         let client = network.randomClient(&g)
-        let server = network.servers[network.internalServers.lowerBound + g.uniform(below: network.internalServers.count)]
+        let server = network.randomInternalServer(&g)
         let ports: [UInt16] = [23, 21, 25, 135, 139, 3389, 5900, 1433, 8443, UInt16(g.uniform(in: 1_024...49_151))]
         var tcp = TCPConversationBuilder(
             script: ConversationScript(client: client, server: server, ipv6: g.chance(0.1),
@@ -475,7 +495,7 @@ struct MixedConversationFactory {
 
     private func unansweredConnection(at time: Int64, attempts: Int, _ g: inout SeededGenerator) -> ConversationScript {
         let client = network.randomClient(&g)
-        let server = network.servers[network.externalServers.lowerBound + g.uniform(below: network.externalServers.count)]
+        let server = network.randomExternalServer(&g)
         let ports: [UInt16] = [443, 80, 22, 8080, 6667, 4444]
         var tcp = TCPConversationBuilder(
             script: ConversationScript(client: client, server: server, ipv6: g.chance(0.1),
@@ -489,7 +509,7 @@ struct MixedConversationFactory {
 
     private func portScan(at time: Int64, _ g: inout SeededGenerator) -> [ConversationScript] {
         let client = network.randomClient(&g)
-        let server = network.servers[network.internalServers.lowerBound + g.uniform(below: network.internalServers.count)]
+        let server = network.randomInternalServer(&g)
         let open: Set<UInt16> = [22, 80, 443, 8080]
         let common: [UInt16] = [21, 22, 23, 25, 53, 80, 110, 111, 135, 139, 143, 443, 445, 993, 995, 1723, 3306,
                                 3389, 5900, 8080]

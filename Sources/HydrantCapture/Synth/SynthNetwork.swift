@@ -80,10 +80,11 @@ struct SynthNetwork {
             for k in 0..<UInt32(range.count) {
                 externalIndex += 1
                 let v4 = IPAddress(ipv4: base + 1 + k * stride)
-                let v6: IPAddress? = g.chance(0.4)
-                    ? IPAddress(ipv6High: v6Prefixes[g.uniform(below: v6Prefixes.count)] | UInt64(g.uniform(below: 0xffff)),
-                                low: 0x10 + externalIndex)
-                    : nil
+                var v6: IPAddress?
+                if g.chance(0.4) {
+                    let prefix = v6Prefixes[g.uniform(below: v6Prefixes.count)] | UInt64(g.uniform(below: 0xffff))
+                    v6 = IPAddress(ipv6High: prefix, low: 0x10 + externalIndex)
+                }
                 let initial: Int = [64, 64, 64, 128, 128, 255][g.uniform(below: 6)]
                 let hops = g.uniform(in: 6...22)
                 servers.append(SynthHost(mac: SynthNetwork.gatewayMAC, ipv4: v4, ipv6: v6,
@@ -165,6 +166,16 @@ struct SynthNetwork {
             return min(a, b)
         }
         return generatedNames + g.uniform(below: names.count - generatedNames)
+    }
+
+    /// One of the internal application servers.
+    func randomInternalServer(_ g: inout SeededGenerator) -> SynthHost {
+        servers[internalServers.lowerBound + g.uniform(below: internalServers.count)]
+    }
+
+    /// One of the external servers.
+    func randomExternalServer(_ g: inout SeededGenerator) -> SynthHost {
+        servers[externalServers.lowerBound + g.uniform(below: externalServers.count)]
     }
 
     /// A name index of an internal service.

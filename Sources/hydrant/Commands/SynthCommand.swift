@@ -8,24 +8,31 @@ struct SynthCommand: ParsableCommand {
         commandName: "synth",
         abstract: "Write a deterministic synthetic pcap capture.",
         discussion: """
-            The same scenario, packet count and seed always give a byte-identical file.
+            The same scenario, packet count and seed always give a byte-identical
+            file (classic pcap, nanosecond timestamps, Ethernet).
 
             Scenarios:
-              mixed  clients of 10.10.0.0/16 talking to a few hundred servers: HTTPS (TLS ClientHello with SNI),
-                     HTTP/1.1, DNS (A/AAAA, CNAME, NXDOMAIN), NTP, ICMP echo, SSH, rejected and unanswered
-                     connections, ICMP port unreachable, syslog; about 10% IPv6; starts 2024-01-01T00:00:00Z.
+              mixed   Clients of 10.10.0.0/16 and a few hundred servers: HTTPS
+                      (TLS ClientHello with SNI), HTTP/1.1, DNS (A, AAAA, CNAME,
+                      NXDOMAIN), NTP, ICMP echo, SSH, rejected and unanswered
+                      connections, ICMP port unreachable, syslog; about 10%
+                      IPv6. Starts at 2024-01-01T00:00:00Z, ~3,000 packets/s.
 
             Example:
-              hydrant synth --scenario mixed --packets 2000 --seed 1 -o captures/mixed-2k.pcap
+              hydrant synth --scenario mixed --packets 2000 --seed 1 \\
+                -o captures/mixed-2k.pcap
             """
     )
 
     /// The scenarios this command knows.
     enum Scenario: String, CaseIterable {
         case mixed
+
+        /// The allowed values, comma-separated.
+        static let allowedValues = allCases.map(\.rawValue).joined(separator: ", ")
     }
 
-    @Option(name: .long, help: "Scenario to generate (one of: \(Scenario.allCases.map(\.rawValue).joined(separator: ", "))).")
+    @Option(name: .long, help: "Scenario to generate (allowed: \(Scenario.allowedValues)).")
     var scenario: String = Scenario.mixed.rawValue
 
     @Option(name: .long, help: "Exact number of packets to write.")
@@ -39,8 +46,7 @@ struct SynthCommand: ParsableCommand {
 
     func validate() throws {
         guard Scenario(rawValue: scenario) != nil else {
-            throw usageError("unknown scenario '\(scenario)'; allowed values: "
-                + Scenario.allCases.map(\.rawValue).joined(separator: ", "))
+            throw usageError("unknown scenario '\(scenario)'; allowed values: \(Scenario.allowedValues)")
         }
         guard packets >= 0 else {
             throw usageError("--packets must be 0 or more, got \(packets)")
@@ -69,7 +75,7 @@ struct SynthCommand: ParsableCommand {
 
     /// Prints a usage error with the usage line; the returned exit code (2) ends the command.
     private func usageError(_ message: String) -> ExitCode {
-        writeStandardError("Error: \(message)\nUsage: \(SynthCommand.usageString())\n"
+        writeStandardError("Error: \(message)\nUsage: hydrant \(SynthCommand.usageString())\n"
             + "  See 'hydrant synth --help' for more information.\n")
         return ExitCode(2)
     }
