@@ -97,9 +97,15 @@ private let stopRequested = Atomic<Bool>(false)
 /// Turns SIGINT and SIGTERM into a flag the capture loop polls, so the run ends with a flush, not mid-write.
 struct StopSignal {
     init() {
+        // A parent may have started us with these signals blocked (the mask is inherited); unblock them so that
+        // a stop request always arrives.
+        var set = sigset_t()
+        sigemptyset(&set)
         for number in [SIGINT, SIGTERM] {
+            sigaddset(&set, number)
             signal(number) { _ in stopRequested.store(true, ordering: .relaxed) }
         }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     /// Whether a stop was asked for.
