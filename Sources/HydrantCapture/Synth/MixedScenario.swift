@@ -25,7 +25,7 @@ public struct MixedScenario: Sendable {
     /// Time of the first packet: 2024-01-01T00:00:00Z.
     public static let epoch = Timestamp(seconds: 1_704_067_200, nanoseconds: 0)
     /// Mean rate at which new activities (a web visit, a lookup, a ping, …) start.
-    public static let conversationsPerSecond = 160.0
+    public static let conversationsPerSecond = 130.0
 
     /// The exact number of packets the capture holds.
     public let packets: Int
@@ -68,6 +68,9 @@ public struct MixedScenario: Sendable {
         let meanGap = 1.0e9 / MixedScenario.conversationsPerSecond
         var nextArrival = start
         var planned = 0
+        // No single activity may take more than a twenty-fifth of a small capture, so that one download does
+        // not crowd out the variety.
+        let largestActivity = max(60, packets / 25)
         var lastTime = start - 1
 
         while summary.packets < packets {
@@ -78,14 +81,14 @@ public struct MixedScenario: Sendable {
                 let elapsed = Double(nextArrival - start) / 1e9
                 let committedRate = (Double(planned) + Self.packetsPerSecond) / (elapsed + 1)
                 let horizon = nextArrival + Int64(Double(packets - planned) / committedRate * 1e9)
-                let deadline = max(horizon, nextArrival + 250_000_000)
+                let deadline = max(horizon, nextArrival + 1_500_000_000)
                 var scripts: [ConversationScript] = []
                 for _ in 0..<4 {
                     let profile = MixedTrafficProfile.allCases[g.weightedIndex(MixedTrafficProfile.weights)]
                     let candidate = factory.make(profile, at: nextArrival, &g)
                     let count = candidate.reduce(0) { $0 + $1.packets.count }
                     let end = candidate.reduce(nextArrival) { max($0, $1.endTime) }
-                    if planned + count <= packets, end <= deadline {
+                    if planned + count <= packets, count <= largestActivity, end <= deadline {
                         scripts = candidate
                         break
                     }
@@ -130,5 +133,5 @@ public struct MixedScenario: Sendable {
 
     /// The long-run rate of packets committed by new activities (measured on large captures), the prior of the
     /// budget estimate.
-    static let packetsPerSecond = 3_000.0
+    static let packetsPerSecond = 3_200.0
 }
