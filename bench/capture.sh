@@ -102,7 +102,7 @@ measure readloop "$OUT/readloop" "$CAPTURE"
 measure softflowd softflowd -r "$CAPTURE" -n "127.0.0.1:$SINK_PORT" -v 9 -m 1000000 -d
 measure nfpcapd nfpcapd -r "$CAPTURE" -w "$NFDIR"
 tools=(readloop softflowd nfpcapd)
-if "$HYDRANT" replay --help >/dev/null 2>&1; then
+if "$HYDRANT" --help 2>/dev/null | grep -qE '^[[:space:]]+replay([[:space:]]|$)'; then
     measure hydrant "$HYDRANT" replay "$CAPTURE" --output /dev/null
     tools+=(hydrant)
 else
