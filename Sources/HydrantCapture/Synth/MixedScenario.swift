@@ -12,9 +12,12 @@ import HydrantRecords
 /// teardown; frames from the servers are padded to Ethernet's 60-byte minimum, as a switch port delivers them.
 ///
 /// Packet times start at `epoch` (2024-01-01T00:00:00Z) and strictly increase; conversations start as a Poisson
-/// process (`conversationsPerSecond`), so a 1,000,000-packet capture spans several minutes. Every conversation
-/// in the file is complete: the end is filled with short DNS lookups or single syslog messages to reach the exact
-/// packet count. The same `packets` and `seed` always give byte-identical output.
+/// process (`conversationsPerSecond`), about 3,300 packets/s, so a 1,000,000-packet capture spans five minutes.
+/// Every conversation in the file is complete: activities that would overrun the packet budget, or end long
+/// after the budget is expected to run out, are not started, and the end is filled with short DNS lookups or
+/// single syslog messages to reach the exact packet count. In a small capture no single activity takes more than
+/// a twenty-fifth of the packets, so a few seconds of traffic still show the whole mix. The same `packets` and
+/// `seed` always give byte-identical output, in debug and release builds alike.
 ///
 /// ```swift
 /// var writer = try PcapWriter(path: "mixed.pcap")
