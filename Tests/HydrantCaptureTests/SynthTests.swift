@@ -47,6 +47,17 @@ import HydrantRecords
         #expect(rate > 1_500 && rate < 6_000, "rate \(rate) packets/s over \(seconds) s")
     }
 
+    @Test(arguments: [("mixed-2k.pcap", 2_000), ("mixed-200.pcap", 200)])
+    func committedSampleCapturesMatchTheGenerator(file: String, packets: Int) throws {
+        // captures/README.md lists the command of each sample; a generator change must regenerate them.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let path = root.appendingPathComponent("captures/\(file)").path
+        let committed = try #require(FileManager.default.contents(atPath: path), "\(path) is missing")
+        #expect(Array(committed) == (try SynthTests.capture(packets: packets, seed: 1)),
+                "captures/\(file) is stale: regenerate it with the command in captures/README.md")
+    }
+
     // MARK: - Checksums and lengths
 
     @Test func ipAndTransportChecksumsAndLengthsAreCorrect() throws {

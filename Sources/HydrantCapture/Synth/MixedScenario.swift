@@ -12,9 +12,12 @@ import HydrantRecords
 /// teardown; frames from the servers are padded to Ethernet's 60-byte minimum, as a switch port delivers them.
 ///
 /// Packet times start at `epoch` (2024-01-01T00:00:00Z) and strictly increase; conversations start as a Poisson
-/// process (`conversationsPerSecond`), so a 1,000,000-packet capture spans several minutes. Every conversation
-/// in the file is complete: the end is filled with short DNS lookups or single syslog messages to reach the exact
-/// packet count. The same `packets` and `seed` always give byte-identical output.
+/// process (`conversationsPerSecond`), about 3,300 packets/s, so a 1,000,000-packet capture spans five minutes.
+/// Every conversation in the file is complete: activities that would overrun the packet budget, or end long
+/// after the budget is expected to run out, are not started, and the end is filled with short DNS lookups or
+/// single syslog messages to reach the exact packet count. In a small capture no single activity takes more than
+/// a twenty-fifth of the packets, so a few seconds of traffic still show the whole mix. The same `packets` and
+/// `seed` always give byte-identical output, in debug and release builds alike.
 ///
 /// ```swift
 /// var writer = try PcapWriter(path: "mixed.pcap")
@@ -25,7 +28,7 @@ public struct MixedScenario: Sendable {
     /// Time of the first packet: 2024-01-01T00:00:00Z.
     public static let epoch = Timestamp(seconds: 1_704_067_200, nanoseconds: 0)
     /// Mean rate at which new activities (a web visit, a lookup, a ping, …) start.
-    public static let conversationsPerSecond = 160.0
+    public static let conversationsPerSecond = 130.0
 
     /// The exact number of packets the capture holds.
     public let packets: Int
@@ -68,6 +71,9 @@ public struct MixedScenario: Sendable {
         let meanGap = 1.0e9 / MixedScenario.conversationsPerSecond
         var nextArrival = start
         var planned = 0
+        // No single activity may take more than a twenty-fifth of a small capture, so that one download does
+        // not crowd out the variety.
+        let largestActivity = max(60, packets / 25)
         var lastTime = start - 1
 
         while summary.packets < packets {
@@ -78,14 +84,14 @@ public struct MixedScenario: Sendable {
                 let elapsed = Double(nextArrival - start) / 1e9
                 let committedRate = (Double(planned) + Self.packetsPerSecond) / (elapsed + 1)
                 let horizon = nextArrival + Int64(Double(packets - planned) / committedRate * 1e9)
-                let deadline = max(horizon, nextArrival + 250_000_000)
+                let deadline = max(horizon, nextArrival + 1_500_000_000)
                 var scripts: [ConversationScript] = []
                 for _ in 0..<4 {
                     let profile = MixedTrafficProfile.allCases[g.weightedIndex(MixedTrafficProfile.weights)]
                     let candidate = factory.make(profile, at: nextArrival, &g)
                     let count = candidate.reduce(0) { $0 + $1.packets.count }
                     let end = candidate.reduce(nextArrival) { max($0, $1.endTime) }
-                    if planned + count <= packets, end <= deadline {
+                    if planned + count <= packets, count <= largestActivity, end <= deadline {
                         scripts = candidate
                         break
                     }
@@ -130,5 +136,5 @@ public struct MixedScenario: Sendable {
 
     /// The long-run rate of packets committed by new activities (measured on large captures), the prior of the
     /// budget estimate.
-    static let packetsPerSecond = 3_000.0
+    static let packetsPerSecond = 3_200.0
 }
