@@ -73,7 +73,7 @@ import Testing
     @Test(arguments: [
         (["replay", "x.pcap", "--filter", "tcp port"], "filter 'tcp port'"),
         (["replay", "x.pcap", "--max-flows", "0"], "--max-flows must be"),
-        (["replay", "x.pcap", "--udp-timeout", "-5"], "--udp-timeout must be"),
+        (["replay", "x.pcap", "--udp-timeout", "0"], "--udp-timeout must be"),
         (["replay"], "files"),
         (["no-such-command"], "no-such-command"),
     ])

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Decoder: IPv4")
 struct DecoderIPv4Tests {
-    typealias B = PacketBuilder
+    typealias B = FrameFixture
 
     @Test func headerFields() {
         var decoder = PacketDecoder()

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Decoder: IPv6")
 struct DecoderIPv6Tests {
-    typealias B = PacketBuilder
+    typealias B = FrameFixture
 
     @Test func headerFields() {
         var decoder = PacketDecoder()

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Decoder: link layers")
 struct DecoderLinkTests {
-    typealias B = PacketBuilder
+    typealias B = FrameFixture
 
     static let udpV4 = B.ipv4(proto: 17, B.udp([1, 2, 3, 4]))
     static let udpV6 = B.ipv6(nextHeader: 17, B.udp([1, 2, 3, 4]))

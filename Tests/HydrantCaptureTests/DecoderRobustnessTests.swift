@@ -16,7 +16,7 @@ struct SplitMix64: RandomNumberGenerator {
 
 @Suite("Decoder: hostile input")
 struct DecoderRobustnessTests {
-    typealias B = PacketBuilder
+    typealias B = FrameFixture
 
     /// Valid frames of every kind the decoder knows, to be damaged.
     static let corpus: [(LinkType, [UInt8])] = {

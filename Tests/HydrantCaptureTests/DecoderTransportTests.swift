@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Decoder: transports")
 struct DecoderTransportTests {
-    typealias B = PacketBuilder
+    typealias B = FrameFixture
 
     @Test func tcpFields() {
         let options: [UInt8] = [0x02, 0x04, 0x05, 0xB4, 0x01, 0x01, 0x04, 0x02, 0x01, 0x03, 0x03, 0x07]

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Decoder: fragment reassembly")
 struct FragmentReassemblyTests {
-    typealias B = PacketBuilder
+    typealias B = FrameFixture
 
     static let second: Int64 = 1_000_000_000
 

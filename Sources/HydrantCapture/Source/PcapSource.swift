@@ -105,6 +105,17 @@ public final class PcapSource {
         _ = poll(&request, 1, milliseconds)
     }
 
+    /// Checks that a BPF filter expression compiles (for Ethernet), so a typo is a usage error before any file opens.
+    public static func validate(filter: String) throws(CaptureError) {
+        guard let dead = pcap_open_dead(DLT_EN10MB, 262_144) else { return }
+        defer { pcap_close(dead) }
+        var program = bpf_program()
+        guard pcap_compile(dead, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
+            throw .badFilter(expression: filter, reason: String(cString: pcap_geterr(dead)))
+        }
+        pcap_freecode(&program)
+    }
+
     private func apply(filter: String) throws(CaptureError) {
         var program = bpf_program()
         guard pcap_compile(handle, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else {

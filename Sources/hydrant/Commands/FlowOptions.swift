@@ -37,6 +37,9 @@ struct FlowOptions: ParsableArguments {
     var observer: String?
 
     func validate() throws {
+        if let filter {
+            do { try PcapSource.validate(filter: filter) } catch { throw ValidationError(error.description) }
+        }
         guard (1...100_000_000).contains(maxFlows) else {
             throw ValidationError("--max-flows must be 1…100000000, got \(maxFlows)")
         }

@@ -40,7 +40,6 @@ struct ReplayCommand: ParsableCommand {
             do {
                 source = try PcapSource.openFile(path, filter: options.filter)
             } catch {
-                if case .badFilter = error { throw ValidationError(error.description) }
                 writeStandardError("hydrant: \(error)\n")
                 failed.append(path)
                 continue

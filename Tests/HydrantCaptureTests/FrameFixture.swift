@@ -2,7 +2,7 @@ import HydrantCapture
 import HydrantRecords
 
 /// Builds frames byte by byte for decoder tests; checksums are left zero because the decoder never checks them.
-enum PacketBuilder {
+enum FrameFixture {
     static let sourceV4: [UInt8] = [192, 0, 2, 1]
     static let destinationV4: [UInt8] = [198, 51, 100, 7]
     static let sourceV6: [UInt8] = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]
