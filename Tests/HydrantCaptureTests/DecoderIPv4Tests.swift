@@ -70,12 +70,30 @@ struct DecoderIPv4Tests {
         #expect(decoder.decode(ip, .rawIP).result == .error(.truncatedIPv4))
     }
 
-    @Test(arguments: [0, 19, 23])
+    @Test(arguments: [1, 19, 23])
     func totalLengthBelowHeaderIsBad(totalLength: Int) {
         var decoder = PacketDecoder()
         let ip = B.ipv4(proto: 17, B.udp(), options: [1, 1, 1, 1], totalLength: totalLength)
         #expect(decoder.decode(ip, .rawIP).result == .error(.badIPv4Length))
         #expect(decoder.statistics.errors[.badIPv4Length] == 1)
+    }
+
+    @Test func zeroTotalLengthFromSegmentationOffloadTakesTheCapturedLength() {
+        // Captured on the sending host before the NIC split it: total length 0, the whole segment in the frame.
+        let payload = B.pattern(3000)
+        let ip = B.ipv4(proto: 17, B.udp(payload), totalLength: 0)
+        var decoder = PacketDecoder()
+        let decoded = decoder.decode(ip, .rawIP)
+        #expect(decoded.result == .packet)
+        #expect(decoded.packet.ipLength == 20 + 8 + 3000)
+        #expect(decoder.statistics.totalErrors == 0)
+    }
+
+    @Test func zeroTotalLengthOnAFragmentIsStillBad() {
+        var ip = B.ipv4(proto: 17, B.udp(), totalLength: 0)
+        ip[6] = 0x20 // more fragments
+        var decoder = PacketDecoder()
+        #expect(decoder.decode(ip, .rawIP).result == .error(.badIPv4Length))
     }
 
     @Test func snaplenCutKeepsStatedLengths() {

@@ -9,7 +9,7 @@ enum IPv4 {
     ///
     /// A frame shorter than the total length was cut by the capture's snapshot length: what is there is decoded and
     /// `ipLength` keeps the header's value. Bytes past the total length are link padding (Ethernet pads to 60 bytes)
-    /// and are ignored.
+    /// and are ignored. A zero total length (segmentation offload) takes the captured length instead.
     @inline(__always)
     static func decode(_ reader: ByteReader, at start: Int, into header: inout IPHeader) -> DecodeError? {
         guard reader.contains(start, minimumHeaderLength),
@@ -25,7 +25,10 @@ enum IPv4 {
         let headerLength = Int(versionAndIHL & 0x0F) * 4
         guard headerLength >= minimumHeaderLength else { return .badIPv4Header }
         guard reader.contains(start, headerLength) else { return .truncatedIPv4 }
-        let ipLength = Int(totalLength)
+        // A total length of 0 is what TCP segmentation offload leaves in packets captured on the sending host
+        // (the NIC fills it in later); the captured bytes then stand for the datagram, as Wireshark and Zeek do.
+        let offloaded = totalLength == 0 && flagsAndOffset & 0x3FFF == 0
+        let ipLength = offloaded ? reader.count - start : Int(totalLength)
         guard ipLength >= headerLength else { return .badIPv4Length }
 
         header.source = IPAddress(ipv4: source)
