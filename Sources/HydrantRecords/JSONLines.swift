@@ -4,54 +4,113 @@
 /// The nesting of dotted names is worked out once, when the encoder is made; encoding a record reuses the
 /// encoder's buffers, so a long run allocates nothing per record but the values it reads.
 public struct JSONLinesEncoder<Record: DatasetRecord> {
-    private indirect enum Node {
-        case leaf(key: [UInt8], field: Int)
-        case object(key: [UInt8], children: [Node], fields: [Int])
+    /// One step of the flattened object tree: a value, or the opening or closing of a nested object.
+    private struct Step {
+        enum Kind: UInt8 { case value, open, close }
+        var kind: Kind
+        /// `.value`: index into `values`; `.open`: first value index inside the object.
+        var first: Int32
+        /// `.open`: one past the last value index inside the object.
+        var end: Int32
+        /// `.open`: index of the matching `.close`, to skip an object whose values are all unknown.
+        var skip: Int32
+        /// The quoted key and colon, as a range of `keys`.
+        var keyStart: Int32
+        var keyLength: Int32
     }
 
-    private let fields: [FieldDescriptor<Record>]
-    private let root: [Node]
+    private let readers: [@Sendable (Record) -> FieldValue?]
+    private let steps: [Step]
+    private let keys: [UInt8]
     private var values: [FieldValue?]
 
     /// Creates an encoder for the record type's field table.
     public init() {
-        fields = Record.fields
-        values = Array(repeating: nil, count: fields.count)
-        root = JSONLinesEncoder.buildTree(names: fields.map { $0.name.split(separator: ".").map(String.init) })
-    }
+        let fields = Record.fields
+        let names = fields.map { $0.name.split(separator: ".").map(String.init) }
+        var readers: [@Sendable (Record) -> FieldValue?] = []
+        var steps: [Step] = []
+        var keys: [UInt8] = []
 
-    private static func buildTree(names: [[String]]) -> [Node] {
-        func build(_ indices: [Int], depth: Int) -> [Node] {
+        func key(_ text: String) -> (Int32, Int32) {
+            let start = keys.count
+            appendJSONString(text, to: &keys)
+            keys.append(UInt8(ascii: ":"))
+            return (Int32(start), Int32(keys.count - start))
+        }
+        // Groups fields by their name's component at `depth`, in order of first appearance, and flattens the tree.
+        func flatten(_ indices: [Int], depth: Int) {
             var order: [String] = []
             var groups: [String: [Int]] = [:]
             for i in indices {
-                let key = names[i][depth]
-                if groups[key] == nil { order.append(key) }
-                groups[key, default: []].append(i)
+                let component = names[i][depth]
+                if groups[component] == nil { order.append(component) }
+                groups[component, default: []].append(i)
             }
-            return order.map { key in
-                let members = groups[key] ?? []
+            for component in order {
+                let members = groups[component] ?? []
+                let (keyStart, keyLength) = key(component)
                 if members.count == 1, names[members[0]].count == depth + 1 {
-                    return .leaf(key: quoted(key), field: members[0])
+                    steps.append(Step(kind: .value, first: Int32(readers.count), end: 0, skip: 0,
+                                      keyStart: keyStart, keyLength: keyLength))
+                    readers.append(fields[members[0]].read)
+                    continue
                 }
-                let deeper = members.filter { names[$0].count > depth + 1 }
-                return .object(key: quoted(key), children: build(deeper, depth: depth + 1), fields: deeper)
+                let open = steps.count
+                steps.append(Step(kind: .open, first: Int32(readers.count), end: 0, skip: 0,
+                                  keyStart: keyStart, keyLength: keyLength))
+                flatten(members.filter { names[$0].count > depth + 1 }, depth: depth + 1)
+                steps[open].end = Int32(readers.count)
+                steps[open].skip = Int32(steps.count)
+                steps.append(Step(kind: .close, first: 0, end: 0, skip: 0, keyStart: 0, keyLength: 0))
             }
         }
-        return build(Array(names.indices), depth: 0)
-    }
-
-    private static func quoted(_ key: String) -> [UInt8] {
-        var out: [UInt8] = []
-        appendJSONString(key, to: &out)
-        out.append(UInt8(ascii: ":"))
-        return out
+        flatten(Array(names.indices), depth: 0)
+        self.readers = readers
+        self.steps = steps
+        self.keys = keys
+        values = Array(repeating: nil, count: readers.count)
     }
 
     /// Appends one record as a JSON object followed by a newline.
     public mutating func encode(_ record: Record, to out: inout [UInt8]) {
-        for i in fields.indices { values[i] = fields[i].read(record) }
-        writeObject(root, to: &out)
+        for i in readers.indices { values[i] = readers[i](record) }
+        out.append(UInt8(ascii: "{"))
+        var needsComma = false
+        var i = 0
+        keys.withUnsafeBufferPointer { keyBytes in
+            while i < steps.count {
+                let step = steps[i]
+                switch step.kind {
+                case .value:
+                    if let value = values[Int(step.first)] {
+                        if needsComma { out.append(UInt8(ascii: ",")) }
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: keyBytes[Int(step.keyStart)..<Int(step.keyStart + step.keyLength)]))
+                        appendJSON(value, to: &out)
+                        needsComma = true
+                    }
+                case .open:
+                    var present = false
+                    for v in Int(step.first)..<Int(step.end) where values[v] != nil {
+                        present = true
+                        break
+                    }
+                    guard present else {
+                        i = Int(step.skip) + 1
+                        continue
+                    }
+                    if needsComma { out.append(UInt8(ascii: ",")) }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: keyBytes[Int(step.keyStart)..<Int(step.keyStart + step.keyLength)]))
+                    out.append(UInt8(ascii: "{"))
+                    needsComma = false
+                case .close:
+                    out.append(UInt8(ascii: "}"))
+                    needsComma = true
+                }
+                i += 1
+            }
+        }
+        out.append(UInt8(ascii: "}"))
         out.append(UInt8(ascii: "\n"))
     }
 
@@ -61,28 +120,6 @@ public struct JSONLinesEncoder<Record: DatasetRecord> {
         encode(record, to: &out)
         out.removeLast()
         return String(decoding: out, as: UTF8.self)
-    }
-
-    private func writeObject(_ nodes: [Node], to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "{"))
-        var first = true
-        for node in nodes {
-            switch node {
-            case let .leaf(key, field):
-                guard let value = values[field] else { continue }
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
-                out.append(contentsOf: key)
-                appendJSON(value, to: &out)
-            case let .object(key, children, members):
-                guard members.contains(where: { values[$0] != nil }) else { continue }
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
-                out.append(contentsOf: key)
-                writeObject(children, to: &out)
-            }
-        }
-        out.append(UInt8(ascii: "}"))
     }
 }
 
@@ -120,8 +157,20 @@ public func appendJSON(_ value: FieldValue, to out: inout [UInt8]) {
 
 /// Appends a JSON string literal, escaping quotes, backslashes and control characters (RFC 8259).
 public func appendJSONString(_ text: String, to out: inout [UInt8]) {
-    let hex: StaticString = "0123456789abcdef"
     out.append(UInt8(ascii: "\""))
+    // Most values (addresses, names, Community IDs) need no escaping: copy them whole.
+    let copied: Bool? = text.utf8.withContiguousStorageIfAvailable { bytes in
+        for byte in bytes where byte < 0x20 || byte == 0x7f || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+            return false
+        }
+        out.append(contentsOf: bytes)
+        return true
+    }
+    if copied == true {
+        out.append(UInt8(ascii: "\""))
+        return
+    }
+    let hex: StaticString = "0123456789abcdef"
     for byte in text.utf8 {
         switch byte {
         case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(byte)

@@ -82,28 +82,28 @@ extension Int64 {
     }
 }
 
+/// Appends the decimal digits of `value`, zero-padded to at least `width` digits (at most 20).
 @inline(__always)
 func appendDigits(_ value: Int64, width: Int, to out: inout [UInt8]) {
-    if value < 0 {
-        out.append(UInt8(ascii: "-"))
-        appendDigits(0 &- value, width: width, to: &out)
+    var magnitude = value.magnitude  // Int64.min has no positive counterpart; its magnitude does
+    if value < 0 { out.append(UInt8(ascii: "-")) }
+    if magnitude < 10, width <= 1 {
+        out.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude))
         return
     }
-    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                 UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    var count = 0
-    var v = UInt64(value)
+    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
     withUnsafeMutableBytes(of: &digits) { buffer in
+        let capacity = buffer.count
+        var index = capacity
         repeat {
-            buffer[count] = UInt8(ascii: "0") + UInt8(v % 10)
-            v /= 10
-            count += 1
-        } while v > 0
-        while count < width {
-            buffer[count] = UInt8(ascii: "0")
-            count += 1
+            index -= 1
+            buffer[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
+            magnitude /= 10
+        } while magnitude > 0
+        while capacity - index < min(width, 20) {
+            index -= 1
+            buffer[index] = UInt8(ascii: "0")
         }
-        for i in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[i]) }
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[index..<capacity]))
     }
 }

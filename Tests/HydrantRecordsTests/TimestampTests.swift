@@ -13,3 +13,19 @@ import Testing
         #expect(Timestamp(nanoseconds: -1).rfc3339 == "1969-12-31T23:59:59.999999999Z")
     }
 }
+
+@Suite struct DecimalDigitsTests {
+    @Test(arguments: [(Int64(0), 1, "0"), (7, 1, "7"), (7, 2, "07"), (1234, 2, "1234"), (-5, 1, "-5"),
+                      (Int64.max, 1, "9223372036854775807"), (Int64.min, 1, "-9223372036854775808"), (42, 9, "000000042")])
+    func writesDecimalDigits(value: Int64, width: Int, expected: String) {
+        var out: [UInt8] = []
+        appendDigits(value, width: width, to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == expected)
+    }
+
+    @Test func formatsTheExtremesOfTime() {
+        // Absurd capture timestamps must still format (and never trap).
+        #expect(!Timestamp(nanoseconds: .max).rfc3339.isEmpty)
+        #expect(!Timestamp(nanoseconds: .min).rfc3339.isEmpty)
+    }
+}

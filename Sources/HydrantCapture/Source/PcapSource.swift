@@ -41,25 +41,43 @@ public final class PcapSource {
     /// The size of the file in bytes, for progress; nil for live captures.
     public let fileSize: Int64?
 
-    private init(handle: OpaquePointer, name: String, fileSize: Int64?) {
+    /// The stdio buffer of a file source, freed after libpcap closes the file.
+    private let readBuffer: UnsafeMutableRawPointer?
+
+    private init(handle: OpaquePointer, name: String, fileSize: Int64?, readBuffer: UnsafeMutableRawPointer? = nil) {
         self.handle = handle
         self.name = name
         self.fileSize = fileSize
+        self.readBuffer = readBuffer
         dlt = pcap_datalink(handle)
         linkType = LinkType(dlt: dlt)
     }
 
-    deinit { pcap_close(handle) }
+    deinit {
+        pcap_close(handle)
+        readBuffer?.deallocate()
+    }
+
+    /// Bytes of stdio buffer for file reads: stdio's default (the 4 KiB block size) costs a system call per
+    /// few packets, which is a large share of a replay.
+    static let readBufferSize = 1 << 20
 
     /// Opens a pcap or pcapng file, optionally applying a BPF filter.
     public static func openFile(_ path: String, filter: String? = nil) throws(CaptureError) -> PcapSource {
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
-        guard let handle = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer) else {
+        guard let file = fopen(path, "rb") else {
+            throw .cannotOpenFile(path: path, reason: "\(path): \(String(cString: strerror(errno)))")
+        }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: readBufferSize, alignment: 64)
+        setvbuf(file, buffer.assumingMemoryBound(to: CChar.self), _IOFBF, readBufferSize)
+        guard let handle = pcap_fopen_offline_with_tstamp_precision(file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer) else {
+            fclose(file)
+            buffer.deallocate()
             throw .cannotOpenFile(path: path, reason: text(of: errorBuffer))
         }
         var info = stat()
         let size: Int64? = stat(path, &info) == 0 ? Int64(info.st_size) : nil
-        let source = PcapSource(handle: handle, name: path, fileSize: size)
+        let source = PcapSource(handle: handle, name: path, fileSize: size, readBuffer: buffer)
         if let filter { try source.apply(filter: filter) }
         return source
     }

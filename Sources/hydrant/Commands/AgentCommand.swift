@@ -44,7 +44,7 @@ struct AgentCommand: ParsableCommand {
             throw ExitCode.failure
         }
         let stop = StopSignal()
-        let writer = try RecordWriter(path: options.output)
+        let writer = BackgroundRecordWriter(try RecordWriter(path: options.output))
         let engine = CaptureEngine(flows: options.flowConfiguration)
         let started = monotonicSeconds()
         var lastFlush = started
@@ -77,8 +77,8 @@ struct AgentCommand: ParsableCommand {
         }
         engine.finish()
         try engine.drainRecords { try writer.write($0) }
-        try writer.close()
-        Summary.print(engine.statistics, seconds: monotonicSeconds() - started, recordsWritten: writer.recordsWritten,
+        let written = try writer.close()
+        Summary.print(engine.statistics, seconds: monotonicSeconds() - started, recordsWritten: written,
                       failedSources: failed, kernelDrops: source.kernelDrops)
         if !failed.isEmpty { throw ExitCode.failure }
     }

@@ -30,7 +30,7 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func run() throws {
-        let writer = try RecordWriter(path: options.output)
+        let writer = BackgroundRecordWriter(try RecordWriter(path: options.output))
         let engine = CaptureEngine(flows: options.flowConfiguration)
         var progress = Progress()
         let started = monotonicSeconds()
@@ -53,14 +53,14 @@ struct ReplayCommand: ParsableCommand {
         }
         engine.finish()
         try engine.drainRecords { try writer.write($0) }
-        try writer.close()
+        let written = try writer.close()
         progress.finish()
         Summary.print(engine.statistics, seconds: monotonicSeconds() - started,
-                      recordsWritten: writer.recordsWritten, failedSources: failed, kernelDrops: nil)
+                      recordsWritten: written, failedSources: failed, kernelDrops: nil)
         if !failed.isEmpty { throw ExitCode.failure }
     }
 
-    private func replay(_ source: PcapSource, into engine: CaptureEngine, writer: RecordWriter,
+    private func replay(_ source: PcapSource, into engine: CaptureEngine, writer: BackgroundRecordWriter,
                         progress: inout Progress) throws {
         let linkType = source.linkType
         var sinceCheck = 0
