@@ -26,12 +26,14 @@ let package = Package(
             path: "Sources/CPcap",
             providers: [.apt(["libpcap-dev"])]
         ),
+        .target(name: "CMappedFile", path: "Sources/CMappedFile"),
         .target(name: "HydrantRecords", swiftSettings: hotLoopSettings),
         .target(
             name: "HydrantCapture",
             dependencies: [
                 "HydrantRecords",
                 "CPcap",
+                "CMappedFile",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: hotLoopSettings

@@ -1,3 +1,4 @@
+import Dispatch
 import HydrantRecords
 
 /// Counters of one capture run, for the closing summary.
@@ -15,63 +16,115 @@ public struct CaptureStatistics: Sendable, Equatable {
     public init() {}
 }
 
-/// Turns captured frames into flow records: decoder and flow table, in plain synchronous code.
+/// A batch of decoded packets on its way from the decoding thread to the flow thread.
 ///
-/// Records accumulate in `records`; the caller drains them in batches (`drainRecords`) so that encoding and
-/// writing happen per batch, not per packet.
-public final class CaptureEngine {
-    private var decoder: PacketDecoder
-    private let flowTable: FlowTable
+/// Unchecked: a packet's `payload` points into the capture buffer, which the next read reuses, so the engine
+/// clears every payload before the batch leaves the decoding thread; what crosses is plain values.
+private struct PacketBatch: @unchecked Sendable {
+    var packets: [DecodedPacket]
+}
+
+/// Turns captured frames into flow records in two stages: the caller's thread decodes frames into batches, and
+/// a thread of the engine's own runs the flow table over each batch, in order.
+///
+/// Decoding and flow tracking are plain synchronous loops; the only concurrency is the hand-over of a batch of
+/// `batchSize` packets, with at most `batchesInFlight` waiting (after which `process` waits: backpressure, bounded
+/// memory). Records go to `sink` on the flow thread, in the order the flow table emits them.
+public final class CaptureEngine: @unchecked Sendable {
+    // Unchecked: `decoder`, `batch` and the frame counters belong to the caller's thread; `flowTable` and
+    // `flowRecords` are touched only on `flowQueue`. `statistics` and `openFlows` read the latter through it.
+    private var decoder = PacketDecoder()
     private var packet = DecodedPacket()
+    private var batch: [DecodedPacket] = []
     private var frames = 0
     private var wireBytes: Int64 = 0
-    /// Records emitted and not yet taken.
-    public private(set) var records: [FlowRecord] = []
 
-    /// Creates an engine with a flow-table configuration.
-    public init(flows configuration: FlowTableConfiguration = FlowTableConfiguration()) {
-        decoder = PacketDecoder()
+    private let flowTable: FlowTable
+    private var flowRecords: [FlowRecord] = []
+    private let flowQueue = DispatchQueue(label: "hydrant.flows")
+    private let slots: DispatchSemaphore
+    private let sink: @Sendable ([FlowRecord]) -> Void
+    private let batchSize: Int
+
+    /// Creates an engine; `sink` receives each non-empty batch of records on the engine's flow thread.
+    public init(flows configuration: FlowTableConfiguration = FlowTableConfiguration(), batchSize: Int = 4096,
+                batchesInFlight: Int = 4, sink: @escaping @Sendable ([FlowRecord]) -> Void) {
         flowTable = FlowTable(configuration: configuration)
-        records.reserveCapacity(4096)
+        self.batchSize = max(batchSize, 1)
+        slots = DispatchSemaphore(value: max(batchesInFlight, 1))
+        self.sink = sink
+        batch.reserveCapacity(self.batchSize)
     }
 
-    /// Decodes one frame and accounts it in its flow.
+    /// Decodes one frame; a full batch of packets goes to the flow thread.
     @inline(__always)
     public func process(_ frame: CapturedFrame, linkType: LinkType) {
         frames &+= 1
         wireBytes &+= Int64(frame.wireLength)
-        if decoder.decode(frame.bytes, linkType: linkType, timestamp: frame.timestamp, into: &packet) == .packet {
-            flowTable.add(packet, into: &records)
+        guard decoder.decode(frame.bytes, linkType: linkType, timestamp: frame.timestamp, into: &packet) == .packet else {
+            return
         }
+        packet.payload = UnsafeRawBufferPointer(start: nil, count: 0)
+        batch.append(packet)
+        if batch.count >= batchSize { handOver() }
     }
 
     /// Emits the flows whose timeouts passed by `now`; a live capture calls this when no packets arrive.
     public func expire(upTo now: Timestamp) {
-        flowTable.expire(upTo: now, into: &records)
+        handOver()
+        slots.wait()
+        flowQueue.async {
+            defer { self.slots.signal() }
+            self.flowTable.expire(upTo: now, into: &self.flowRecords)
+            self.deliver()
+        }
     }
 
-    /// Emits every open flow as `flow_shutdown`, at the end of input.
+    /// Processes what is pending, emits every open flow as `flow_shutdown` (end of input) and waits until the
+    /// sink has received every record.
     public func finish() {
-        flowTable.flush(into: &records)
+        handOver()
+        flowQueue.sync {
+            flowTable.flush(into: &flowRecords)
+            deliver()
+        }
     }
 
-    /// Passes the records emitted so far to `body`, then clears them, keeping the buffer for the next batch.
-    public func drainRecords(_ body: ([FlowRecord]) throws -> Void) rethrows {
-        guard !records.isEmpty else { return }
-        try body(records)
-        records.removeAll(keepingCapacity: true)
+    /// Waits until every packet handed over so far has gone through the flow table and its records to the sink.
+    public func drain() {
+        handOver()
+        flowQueue.sync {}
     }
 
-    /// Flows open now.
-    public var openFlows: Int { flowTable.count }
+    /// Flows open now (waits for the flow thread to catch up).
+    public var openFlows: Int { flowQueue.sync { flowTable.count } }
 
-    /// The run's counters so far.
+    /// The run's counters so far (waits for the flow thread to catch up).
     public var statistics: CaptureStatistics {
         var stats = CaptureStatistics()
         stats.frames = frames
         stats.wireBytes = wireBytes
         stats.decode = decoder.statistics
-        stats.flows = flowTable.statistics
+        stats.flows = flowQueue.sync { flowTable.statistics }
         return stats
+    }
+
+    private func handOver() {
+        guard !batch.isEmpty else { return }
+        let full = PacketBatch(packets: batch)
+        batch.removeAll(keepingCapacity: true)
+        slots.wait()
+        flowQueue.async {
+            defer { self.slots.signal() }
+            for packet in full.packets { self.flowTable.add(packet, into: &self.flowRecords) }
+            self.deliver()
+        }
+    }
+
+    /// On the flow thread: passes the records emitted so far to the sink.
+    private func deliver() {
+        guard !flowRecords.isEmpty else { return }
+        sink(flowRecords)
+        flowRecords.removeAll(keepingCapacity: true)
     }
 }

@@ -4,25 +4,28 @@
 /// The nesting of dotted names is worked out once, when the encoder is made; encoding a record reuses the
 /// encoder's buffers, so a long run allocates nothing per record but the values it reads.
 public struct JSONLinesEncoder<Record: DatasetRecord> {
+    // Inlinable, so that callers in other modules get code specialised for their record type instead of
+    // generic code that goes through value witnesses for every field.
+
     /// One step of the flattened object tree: a value, or the opening or closing of a nested object.
-    private struct Step {
-        enum Kind: UInt8 { case value, open, close }
-        var kind: Kind
+    @usableFromInline struct Step {
+        @usableFromInline enum Kind: UInt8 { case value, open, close }
+        @usableFromInline var kind: Kind
         /// `.value`: index into `values`; `.open`: first value index inside the object.
-        var first: Int32
+        @usableFromInline var first: Int32
         /// `.open`: one past the last value index inside the object.
-        var end: Int32
+        @usableFromInline var end: Int32
         /// `.open`: index of the matching `.close`, to skip an object whose values are all unknown.
-        var skip: Int32
+        @usableFromInline var skip: Int32
         /// The quoted key and colon, as a range of `keys`.
-        var keyStart: Int32
-        var keyLength: Int32
+        @usableFromInline var keyStart: Int32
+        @usableFromInline var keyLength: Int32
     }
 
-    private let readers: [@Sendable (Record) -> FieldValue?]
-    private let steps: [Step]
-    private let keys: [UInt8]
-    private var values: [FieldValue?]
+    @usableFromInline let readers: [@Sendable (Record) -> FieldValue?]
+    @usableFromInline let steps: [Step]
+    @usableFromInline let keys: [UInt8]
+    @usableFromInline var values: [FieldValue?]
 
     /// Creates an encoder for the record type's field table.
     public init() {
@@ -73,45 +76,51 @@ public struct JSONLinesEncoder<Record: DatasetRecord> {
     }
 
     /// Appends one record as a JSON object followed by a newline.
+    @inlinable
     public mutating func encode(_ record: Record, to out: inout [UInt8]) {
         for i in readers.indices { values[i] = readers[i](record) }
         out.append(UInt8(ascii: "{"))
         var needsComma = false
         var i = 0
-        keys.withUnsafeBufferPointer { keyBytes in
-            while i < steps.count {
-                let step = steps[i]
-                switch step.kind {
-                case .value:
-                    if let value = values[Int(step.first)] {
-                        if needsComma { out.append(UInt8(ascii: ",")) }
-                        out.append(contentsOf: UnsafeBufferPointer(rebasing: keyBytes[Int(step.keyStart)..<Int(step.keyStart + step.keyLength)]))
-                        appendJSON(value, to: &out)
-                        needsComma = true
-                    }
-                case .open:
-                    var present = false
-                    for v in Int(step.first)..<Int(step.end) where values[v] != nil {
-                        present = true
-                        break
-                    }
-                    guard present else {
-                        i = Int(step.skip) + 1
-                        continue
-                    }
-                    if needsComma { out.append(UInt8(ascii: ",")) }
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: keyBytes[Int(step.keyStart)..<Int(step.keyStart + step.keyLength)]))
-                    out.append(UInt8(ascii: "{"))
-                    needsComma = false
-                case .close:
-                    out.append(UInt8(ascii: "}"))
-                    needsComma = true
+        let count = steps.count
+        while i < count {
+            let step = steps[i]
+            i += 1
+            switch step.kind {
+            case .value:
+                guard let value = values[Int(step.first)] else { continue }
+                if needsComma { out.append(UInt8(ascii: ",")) }
+                appendKey(step, to: &out)
+                appendJSON(value, to: &out)
+                needsComma = true
+            case .open:
+                var present = false
+                for v in Int(step.first)..<Int(step.end) where values[v] != nil {
+                    present = true
+                    break
                 }
-                i += 1
+                guard present else {
+                    i = Int(step.skip) + 1
+                    continue
+                }
+                if needsComma { out.append(UInt8(ascii: ",")) }
+                appendKey(step, to: &out)
+                out.append(UInt8(ascii: "{"))
+                needsComma = false
+            case .close:
+                out.append(UInt8(ascii: "}"))
+                needsComma = true
             }
         }
         out.append(UInt8(ascii: "}"))
         out.append(UInt8(ascii: "\n"))
+    }
+
+    @inlinable @inline(__always)
+    func appendKey(_ step: Step, to out: inout [UInt8]) {
+        keys.withUnsafeBufferPointer { bytes in
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[Int(step.keyStart)..<Int(step.keyStart + step.keyLength)]))
+        }
     }
 
     /// The record as one JSON object, without a newline.

@@ -1,3 +1,4 @@
+import CMappedFile
 import CPcap
 import HydrantRecords
 
@@ -41,43 +42,33 @@ public final class PcapSource {
     /// The size of the file in bytes, for progress; nil for live captures.
     public let fileSize: Int64?
 
-    /// The stdio buffer of a file source, freed after libpcap closes the file.
-    private let readBuffer: UnsafeMutableRawPointer?
-
-    private init(handle: OpaquePointer, name: String, fileSize: Int64?, readBuffer: UnsafeMutableRawPointer? = nil) {
+    private init(handle: OpaquePointer, name: String, fileSize: Int64?) {
         self.handle = handle
         self.name = name
         self.fileSize = fileSize
-        self.readBuffer = readBuffer
         dlt = pcap_datalink(handle)
         linkType = LinkType(dlt: dlt)
     }
 
-    deinit {
-        pcap_close(handle)
-        readBuffer?.deallocate()
-    }
+    deinit { pcap_close(handle) }
 
-    /// Bytes of stdio buffer for file reads: stdio's default (the 4 KiB block size) costs a system call per
-    /// few packets, which is a large share of a replay.
-    static let readBufferSize = 1 << 20
-
-    /// Opens a pcap or pcapng file, optionally applying a BPF filter.
+    /// Opens a pcap or pcapng file (`-` for standard input), optionally applying a BPF filter.
     public static func openFile(_ path: String, filter: String? = nil) throws(CaptureError) -> PcapSource {
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
-        guard let file = fopen(path, "rb") else {
+        // A mapped stream avoids read(2) and the kernel's copy (see CMappedFile); a pipe, `-` (standard input) or a file that cannot
+        // be mapped is read through ordinary stdio.
+        var file: UnsafeMutablePointer<FILE>? = path == "-" ? fdopen(STDIN_FILENO, "rb") : hydrant_open_mapped(path)
+        if file == nil, path != "-" { file = fopen(path, "rb") }
+        guard let file else {
             throw .cannotOpenFile(path: path, reason: "\(path): \(String(cString: strerror(errno)))")
         }
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: readBufferSize, alignment: 64)
-        setvbuf(file, buffer.assumingMemoryBound(to: CChar.self), _IOFBF, readBufferSize)
         guard let handle = pcap_fopen_offline_with_tstamp_precision(file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer) else {
             fclose(file)
-            buffer.deallocate()
             throw .cannotOpenFile(path: path, reason: text(of: errorBuffer))
         }
         var info = stat()
         let size: Int64? = stat(path, &info) == 0 ? Int64(info.st_size) : nil
-        let source = PcapSource(handle: handle, name: path, fileSize: size, readBuffer: buffer)
+        let source = PcapSource(handle: handle, name: path, fileSize: size)
         if let filter { try source.apply(filter: filter) }
         return source
     }

@@ -45,7 +45,8 @@ struct AgentCommand: ParsableCommand {
         }
         let stop = StopSignal()
         let writer = BackgroundRecordWriter(try RecordWriter(path: options.output))
-        let engine = CaptureEngine(flows: options.flowConfiguration)
+        // A write error is kept by the writer and thrown by `flush` or `close`.
+        let engine = CaptureEngine(flows: options.flowConfiguration) { try? writer.write($0) }
         let started = monotonicSeconds()
         var lastFlush = started
         var failed: [String] = []
@@ -71,12 +72,11 @@ struct AgentCommand: ParsableCommand {
             if now - lastFlush >= 1 {
                 lastFlush = now
                 engine.expire(upTo: wallClock())
-                try engine.drainRecords { try writer.write($0) }
+                engine.drain()
                 try writer.flush()
             }
         }
         engine.finish()
-        try engine.drainRecords { try writer.write($0) }
         let written = try writer.close()
         Summary.print(engine.statistics, seconds: monotonicSeconds() - started, recordsWritten: written,
                       failedSources: failed, kernelDrops: source.kernelDrops)

@@ -31,7 +31,8 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         let writer = BackgroundRecordWriter(try RecordWriter(path: options.output))
-        let engine = CaptureEngine(flows: options.flowConfiguration)
+        // A write error is kept by the writer and thrown by `check` or `close`.
+        let engine = CaptureEngine(flows: options.flowConfiguration) { try? writer.write($0) }
         var progress = Progress()
         let started = monotonicSeconds()
         var failed: [String] = []
@@ -52,7 +53,6 @@ struct ReplayCommand: ParsableCommand {
             }
         }
         engine.finish()
-        try engine.drainRecords { try writer.write($0) }
         let written = try writer.close()
         progress.finish()
         Summary.print(engine.statistics, seconds: monotonicSeconds() - started,
@@ -71,14 +71,15 @@ struct ReplayCommand: ParsableCommand {
                 sinceCheck &+= 1
                 if sinceCheck >= 16_384 {
                     sinceCheck = 0
-                    try engine.drainRecords { try writer.write($0) }
-                    progress.update(engine.statistics, openFlows: engine.openFlows,
-                                    fileDone: source.fileOffset, fileSize: source.fileSize)
+                    try writer.check()
+                    if progress.isDue() {
+                        progress.show(engine.statistics, openFlows: engine.openFlows,
+                                      fileDone: source.fileOffset, fileSize: source.fileSize)
+                    }
                 }
             case .idle:
                 continue
             case .end:
-                try engine.drainRecords { try writer.write($0) }
                 return
             }
         }

@@ -49,6 +49,9 @@ final class BackgroundRecordWriter: @unchecked Sendable {
         return written
     }
 
+    /// Throws the first write error, if one happened.
+    func check() throws { try rethrowFailure() }
+
     private func rethrowFailure() throws {
         if let error = failure.withLock({ $0 }) { throw error }
     }

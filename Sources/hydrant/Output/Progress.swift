@@ -19,12 +19,19 @@ struct Progress {
         lastShown = started
     }
 
-    /// Redraws the line at most twice a second.
-    mutating func update(_ stats: CaptureStatistics, openFlows: Int, fileDone: Int64?, fileSize: Int64?) {
-        guard enabled else { return }
+    /// Whether the line should be redrawn now (at most twice a second, and only on a terminal); gathering the
+    /// figures waits for the pipeline, so callers ask first.
+    mutating func isDue() -> Bool {
+        guard enabled else { return false }
         let now = monotonicSeconds()
-        guard now - lastShown >= 0.5 else { return }
+        guard now - lastShown >= 0.5 else { return false }
         lastShown = now
+        return true
+    }
+
+    /// Redraws the line.
+    func show(_ stats: CaptureStatistics, openFlows: Int, fileDone: Int64?, fileSize: Int64?) {
+        let now = monotonicSeconds()
         let rate = Double(stats.frames) / max(now - started, 1e-9)
         var line = "\r\(stats.frames) packets  \(format(Double(stats.wireBytes) / 1e6)) MB  "
             + "\(stats.flows.emitted) records  \(openFlows) open flows  \(Int(rate)) packets/s"

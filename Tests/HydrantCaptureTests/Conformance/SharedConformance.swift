@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import HydrantRecords
 @testable import HydrantCapture
 
@@ -28,7 +29,8 @@ enum CaptureHarness {
     /// The flow records and counters of one replay of `paths`, in order.
     static func replay(_ paths: [String], configuration: FlowTableConfiguration = FlowTableConfiguration())
         throws -> (records: [FlowRecord], statistics: CaptureStatistics) {
-        let engine = CaptureEngine(flows: configuration)
+        let collected = Mutex<[FlowRecord]>([])
+        let engine = CaptureEngine(flows: configuration) { batch in collected.withLock { $0.append(contentsOf: batch) } }
         for path in paths {
             let source = try PcapSource.openFile(path)
             while case .frame(let frame) = try source.next() {
@@ -36,9 +38,7 @@ enum CaptureHarness {
             }
         }
         engine.finish()
-        var records: [FlowRecord] = []
-        engine.drainRecords { records.append(contentsOf: $0) }
-        return (records, engine.statistics)
+        return (collected.withLock { $0 }, engine.statistics)
     }
 
     /// Calls `body` with every packet the decoder turns out of `path`.
