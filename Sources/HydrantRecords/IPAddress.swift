@@ -155,51 +155,64 @@ extension IPAddress: CustomStringConvertible {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Appends the canonical text form to a byte buffer.
+    /// Appends the canonical text form to a byte buffer (laid out on the stack, appended at once).
     public func appendText(to out: inout [UInt8]) {
-        if !isIPv6 {
-            for shift in stride(from: 24, through: 0, by: -8) {
-                appendDigits(Int64((low >> UInt64(shift)) & 0xff), width: 1, to: &out)
-                if shift > 0 { out.append(UInt8(ascii: ".")) }
+        var text: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)  // 40 bytes: the longest form is 39
+        let high = self.high
+        let low = self.low
+        let isIPv6 = self.isIPv6
+        withUnsafeMutableBytes(of: &text) { b in
+            var n = 0
+            @inline(__always) func put(_ byte: UInt8) {
+                b[n] = byte
+                n += 1
             }
-            return
-        }
-        var groups: [UInt16] = []
-        groups.reserveCapacity(8)
-        for shift in stride(from: 48, through: 0, by: -16) { groups.append(UInt16(truncatingIfNeeded: high >> UInt64(shift))) }
-        for shift in stride(from: 48, through: 0, by: -16) { groups.append(UInt16(truncatingIfNeeded: low >> UInt64(shift))) }
-        // RFC 5952: the longest run of two or more zero groups (the first on a tie) becomes `::`.
-        var bestStart = -1
-        var bestLength = 1
-        var runStart = -1
-        for i in 0...8 {
-            if i < 8, groups[i] == 0 {
-                if runStart < 0 { runStart = i }
-            } else if runStart >= 0 {
-                if i - runStart > bestLength { bestStart = runStart; bestLength = i - runStart }
-                runStart = -1
-            }
-        }
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        var i = 0
-        while i < 8 {
-            if i == bestStart {
-                out.append(UInt8(ascii: ":"))
-                if i == 0 { out.append(UInt8(ascii: ":")) }
-                i += bestLength
-                continue
-            }
-            let g = groups[i]
-            var started = false
-            for shift in stride(from: 12, through: 0, by: -4) {
-                let nibble = Int((g >> UInt16(shift)) & 0xf)
-                if nibble != 0 || started || shift == 0 {
-                    out.append(hex[nibble])
-                    started = true
+            if !isIPv6 {
+                for shift in stride(from: 24, through: 0, by: -8) {
+                    let octet = UInt8(truncatingIfNeeded: low >> UInt64(shift))
+                    if octet >= 100 { put(UInt8(ascii: "0") &+ octet / 100) }
+                    if octet >= 10 { put(UInt8(ascii: "0") &+ octet / 10 % 10) }
+                    put(UInt8(ascii: "0") &+ octet % 10)
+                    if shift > 0 { put(UInt8(ascii: ".")) }
+                }
+            } else {
+                @inline(__always) func group(_ i: Int) -> UInt16 {
+                    UInt16(truncatingIfNeeded: (i < 4 ? high : low) >> UInt64(48 - 16 * (i & 3)))
+                }
+                // RFC 5952: the longest run of two or more zero groups (the first on a tie) becomes `::`.
+                var bestStart = -1
+                var bestLength = 1
+                var runStart = -1
+                for i in 0...8 {
+                    if i < 8, group(i) == 0 {
+                        if runStart < 0 { runStart = i }
+                    } else if runStart >= 0 {
+                        if i - runStart > bestLength { bestStart = runStart; bestLength = i - runStart }
+                        runStart = -1
+                    }
+                }
+                var i = 0
+                while i < 8 {
+                    if i == bestStart {
+                        put(UInt8(ascii: ":"))
+                        if i == 0 { put(UInt8(ascii: ":")) }
+                        i += bestLength
+                        continue
+                    }
+                    let g = group(i)
+                    var started = false
+                    for shift in stride(from: 12, through: 0, by: -4) {
+                        let nibble = UInt8(truncatingIfNeeded: g >> UInt16(shift)) & 0xf
+                        if nibble != 0 || started || shift == 0 {
+                            put(nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &+ nibble &- 10)
+                            started = true
+                        }
+                    }
+                    if i < 7 { put(UInt8(ascii: ":")) }
+                    i += 1
                 }
             }
-            if i < 7 { out.append(UInt8(ascii: ":")) }
-            i += 1
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[0..<n]))
         }
     }
 }

@@ -32,6 +32,42 @@ public struct Timestamp: Hashable, Comparable, Sendable {
         let (seconds, fraction) = nanoseconds.floorDivided(by: 1_000_000_000)
         let (days, secondOfDay) = seconds.floorDivided(by: 86_400)
         let civil = CivilDate(daysSinceEpoch: days)
+        guard (0...9999).contains(civil.year) else {
+            appendWideRFC3339(civil: civil, secondOfDay: secondOfDay, fraction: fraction, to: &out)
+            return
+        }
+        // Four-digit years, the normal case: the 30 bytes are laid out in a stack buffer and appended at once.
+        var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &text) { b in
+            @inline(__always) func two(_ value: Int64, at index: Int) {
+                b[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value / 10)
+                b[index + 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10)
+            }
+            two(civil.year / 100, at: 0)
+            two(civil.year % 100, at: 2)
+            b[4] = UInt8(ascii: "-")
+            two(Int64(civil.month), at: 5)
+            b[7] = UInt8(ascii: "-")
+            two(Int64(civil.day), at: 8)
+            b[10] = UInt8(ascii: "T")
+            two(secondOfDay / 3600, at: 11)
+            b[13] = UInt8(ascii: ":")
+            two(secondOfDay / 60 % 60, at: 14)
+            b[16] = UInt8(ascii: ":")
+            two(secondOfDay % 60, at: 17)
+            b[19] = UInt8(ascii: ".")
+            var rest = fraction
+            for index in stride(from: 28, through: 20, by: -1) {
+                b[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+            }
+            b[29] = UInt8(ascii: "Z")
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[0..<30]))
+        }
+    }
+
+    /// Years outside 0…9999 (absurd capture times) keep every digit and their sign.
+    private func appendWideRFC3339(civil: CivilDate, secondOfDay: Int64, fraction: Int64, to out: inout [UInt8]) {
         appendDigits(civil.year, width: 4, to: &out)
         out.append(UInt8(ascii: "-"))
         appendDigits(Int64(civil.month), width: 2, to: &out)
