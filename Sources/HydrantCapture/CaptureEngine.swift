@@ -47,8 +47,8 @@ public final class CaptureEngine: @unchecked Sendable {
     private let batchSize: Int
 
     /// Creates an engine; `sink` receives each non-empty batch of records on the engine's flow thread.
-    public init(flows configuration: FlowTableConfiguration = FlowTableConfiguration(), batchSize: Int = 4096,
-                batchesInFlight: Int = 4, sink: @escaping @Sendable ([FlowRecord]) -> Void) {
+    public init(flows configuration: FlowTableConfiguration = FlowTableConfiguration(), batchSize: Int = 8192,
+                batchesInFlight: Int = 8, sink: @escaping @Sendable ([FlowRecord]) -> Void) {
         flowTable = FlowTable(configuration: configuration)
         self.batchSize = max(batchSize, 1)
         slots = DispatchSemaphore(value: max(batchesInFlight, 1))

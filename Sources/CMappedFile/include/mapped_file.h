@@ -1,11 +1,17 @@
 #ifndef HYDRANT_MAPPED_FILE_H
 #define HYDRANT_MAPPED_FILE_H
+#include <stddef.h>
 #include <stdio.h>
 
-/// Opens a regular file as a stdio stream that reads through mmap: no read(2) calls and no kernel-to-user copy, which
-/// were about a quarter of a replay's time; pages behind the reader are dropped from the mapping, so resident memory
-/// stays small whatever the file's size. Returns NULL (errno set) when the file cannot be opened or mapped; the caller then
-/// falls back to fopen. Truncating the file while it is read ends the process with SIGBUS, as with any mapping.
-FILE *hydrant_open_mapped(const char *path);
+/// Opens a capture file for libpcap as a stdio stream read through a memory mapping (glibc's "m" mode): libpcap's
+/// freads then copy once, straight from the page cache, with no read(2) calls, no kernel copy and no stream lock
+/// (one thread reads a capture). Elsewhere, or when glibc cannot map the file, it is an ordinary stream.
+/// Returns NULL with errno set when the file cannot be opened.
+FILE *hydrant_open_capture(const char *path);
+
+/// Gives the pages a mapped stream has already read back to the kernel (they stay in the page cache), so that
+/// resident memory stays small whatever the file's size. `released` carries the progress between calls (start
+/// at 0). Does nothing for a stream that is not mapped over exactly `file_size` bytes.
+void hydrant_release_read_pages(FILE *file, size_t file_size, size_t *released);
 
 #endif

@@ -52,13 +52,17 @@ public final class PcapSource {
 
     deinit { pcap_close(handle) }
 
+    /// Bytes at the start of a mapped file already given back to the kernel.
+    private var releasedBytes = 0
+    /// Frames read since pages were last given back.
+    private var framesSinceRelease = 0
+
     /// Opens a pcap or pcapng file (`-` for standard input), optionally applying a BPF filter.
     public static func openFile(_ path: String, filter: String? = nil) throws(CaptureError) -> PcapSource {
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
-        // A mapped stream avoids read(2) and the kernel's copy (see CMappedFile); a pipe, `-` (standard input) or a file that cannot
-        // be mapped is read through ordinary stdio.
-        var file: UnsafeMutablePointer<FILE>? = path == "-" ? fdopen(STDIN_FILENO, "rb") : hydrant_open_mapped(path)
-        if file == nil, path != "-" { file = fopen(path, "rb") }
+        // A mapped stream spares libpcap's reads the system calls and the kernel's copy (see CMappedFile);
+        // `-` is standard input, read as an ordinary stream.
+        let file = path == "-" ? fdopen(STDIN_FILENO, "rb") : hydrant_open_capture(path)
         guard let file else {
             throw .cannotOpenFile(path: path, reason: "\(path): \(String(cString: strerror(errno)))")
         }
@@ -67,7 +71,7 @@ public final class PcapSource {
             throw .cannotOpenFile(path: path, reason: text(of: errorBuffer))
         }
         var info = stat()
-        let size: Int64? = stat(path, &info) == 0 ? Int64(info.st_size) : nil
+        let size: Int64? = fstat(fileno(file), &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int64(info.st_size) : nil
         let source = PcapSource(handle: handle, name: path, fileSize: size)
         if let filter { try source.apply(filter: filter) }
         return source
@@ -145,6 +149,11 @@ public final class PcapSource {
         switch status {
         case 1:
             guard let header, let data else { return .idle }
+            framesSinceRelease &+= 1
+            if framesSinceRelease >= 8192, let fileSize, let file = pcap_file(handle) {
+                framesSinceRelease = 0
+                hydrant_release_read_pages(file, Int(fileSize), &releasedBytes)
+            }
             let h = header.pointee
             let stamp = Timestamp(seconds: Int64(h.ts.tv_sec), nanoseconds: Int64(h.ts.tv_usec))
             return .frame(CapturedFrame(timestamp: stamp, wireLength: Int(h.len),

@@ -12,7 +12,7 @@ final class BackgroundRecordWriter: @unchecked Sendable {
     private let failure = Mutex<(any Error)?>(nil)
 
     /// Takes over `writer`; from now on it is used only on the writer's own thread.
-    init(_ writer: RecordWriter, capacity: Int = 8) {
+    init(_ writer: RecordWriter, capacity: Int = 16) {
         self.writer = writer
         slots = DispatchSemaphore(value: capacity)
     }
