@@ -50,7 +50,7 @@ struct HydrantProcess {
     }
 
     /// Runs `hydrant` with `arguments` ; kills it with SIGKILL after `timeout` seconds.
-    static func run(_ arguments: [String], timeout: Double = 60, stdin: String? = nil) throws -> Outcome {
+    static func run(_ arguments: [String], timeout: Double = 60, stdinPath: String = "/dev/null") throws -> Outcome {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("hydrant-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -60,7 +60,7 @@ struct HydrantProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, stdinPath, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
 

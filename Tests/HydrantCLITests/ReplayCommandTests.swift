@@ -98,6 +98,22 @@ import Testing
         #expect(both.count >= 2)
     }
 
+    @Test func mappedFileAndStandardInputGiveTheSameRecords() throws {
+        // Several megabytes, so the mapped reader releases pages behind itself many times over.
+        let capture = FileManager.default.temporaryDirectory.appendingPathComponent("hydrant-\(UUID().uuidString).pcap")
+        defer { try? FileManager.default.removeItem(at: capture) }
+        let synth = try HydrantProcess.run(["synth", "--scenario", "mixed", "--packets", "30000", "--seed", "3", "-o", capture.path])
+        #expect(synth.exitStatus == 0, "\(synth.stderr)")
+        let size = try FileManager.default.attributesOfItem(atPath: capture.path)[.size] as? Int ?? 0
+        #expect(size > 8 << 20)
+        let mapped = try HydrantProcess.run(["replay", capture.path, "--observer", "t"])
+        let piped = try HydrantProcess.run(["replay", "-", "--observer", "t"], stdinPath: capture.path)
+        #expect(mapped.exitStatus == 0 && piped.exitStatus == 0, "\(mapped.stderr)\n\(piped.stderr)")
+        #expect(mapped.stderr.contains("30000 packets"))
+        #expect(!mapped.stdout.isEmpty)
+        #expect(mapped.stdout == piped.stdout)
+    }
+
     @Test func schemaCommandPrintsTheCommittedSchema() throws {
         let outcome = try HydrantProcess.run(["schema"])
         let committed = try String(contentsOf: HydrantProcess.packageRoot.appendingPathComponent("docs/schema.md"), encoding: .utf8)
