@@ -13,6 +13,31 @@ import Glibc
         #expect(outcome.stderr.contains("interface hydrant-no-such-if0"), "\(outcome.stderr)")
     }
 
+    @Test func withoutCapturePrivilegesItSaysWhatIsNeeded() throws {
+        let runuser = "/usr/sbin/runuser"
+        guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: runuser) else {
+            Issue.record(Comment(rawValue: "needs root and runuser to drop to an unprivileged user; skipped"), severity: .warning)
+            return
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: runuser)
+        process.arguments = ["-u", "nobody", "--", HydrantProcess.binary, "agent", "--interface", "lo", "-o", "/dev/null"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        if message.contains("Permission denied") && !message.contains("interface lo") {
+            // The checkout is not readable by `nobody` (e.g. under /root): nothing about capture to check.
+            Issue.record(Comment(rawValue: "the binary is not executable by nobody here; skipped: \(message)"), severity: .warning)
+            return
+        }
+        #expect(process.terminationStatus == 1, "\(message)")
+        #expect(message.contains("interface lo: permission denied"), "\(message)")
+        #expect(message.contains("CAP_NET_RAW"), "\(message)")
+    }
+
     @Test func capturesLoopbackTrafficAndFlushesOnSIGINT() throws {
         guard geteuid() == 0 else {
             Issue.record(Comment(rawValue: "live capture needs root or CAP_NET_RAW; skipped (not root)"), severity: .warning)
