@@ -30,9 +30,9 @@ test-deps: deps
 build: deps
 	$(SWIFT) build
 
-# The embedded default: replay the sample captures and show the first flow records and the summary.
+# The embedded default: replay the sample capture and show the first flow records and the summary.
 demo: build
-	$(HYDRANT) replay captures/*.pcap --output .build/demo-flows.jsonl
+	$(HYDRANT) replay captures/mixed-2k.pcap --output .build/demo-flows.jsonl
 	@echo "--- first records of .build/demo-flows.jsonl ($$(wc -l < .build/demo-flows.jsonl) in all):"
 	@head -n 3 .build/demo-flows.jsonl
 
