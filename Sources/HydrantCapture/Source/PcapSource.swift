@@ -155,6 +155,7 @@ public final class PcapSource {
                 hydrant_release_read_pages(file, Int(fileSize), &releasedBytes)
             }
             let h = header.pointee
+            // Opened at nanosecond precision, libpcap puts nanoseconds in the field named tv_usec.
             let stamp = Timestamp(seconds: Int64(h.ts.tv_sec), nanoseconds: Int64(h.ts.tv_usec))
             return .frame(CapturedFrame(timestamp: stamp, wireLength: Int(h.len),
                                         bytes: UnsafeRawBufferPointer(start: data, count: Int(h.caplen))))
