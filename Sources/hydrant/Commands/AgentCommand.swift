@@ -15,7 +15,7 @@ struct AgentCommand: ParsableCommand {
         commandName: "agent",
         abstract: "Capture live from a network interface and emit flow records.",
         discussion: """
-        Needs root or the CAP_NET_RAW and CAP_NET_ADMIN capabilities. Runs until SIGINT or SIGTERM, then emits
+        Needs root or the CAP_NET_RAW and CAP_NET_ADMIN capabilities. Runs until SIGINT or SIGTERM, then emits \
         every open flow as flow_shutdown and prints a summary to stderr.
 
         Example: sudo hydrant agent --interface eth0 --filter 'not port 22' -o flows.jsonl

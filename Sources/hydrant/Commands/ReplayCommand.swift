@@ -13,14 +13,15 @@ struct ReplayCommand: ParsableCommand {
         commandName: "replay",
         abstract: "Turn pcap/pcapng files into flow records, in packet time.",
         discussion: """
-        Files are read in the order given, as one continuous capture. Records go to stdout (or --output) as JSON
-        lines; a summary goes to stderr. A file libpcap cannot read is reported and skipped, and the run exits 1.
+        Files are read in the order given, as one continuous capture; '-' reads a capture from standard input. \
+        Records go to stdout (or --output) as JSON lines; a summary goes to stderr. A file libpcap cannot read \
+        is reported and skipped, and the run exits 1.
 
         Example: hydrant replay captures/mixed-2k.pcap --filter 'tcp port 443' -o flows.jsonl
         """
     )
 
-    @Argument(help: "pcap or pcapng files, read in this order.")
+    @Argument(help: "pcap or pcapng files, read in this order ('-' for standard input).")
     var files: [String]
 
     @OptionGroup var options: FlowOptions
