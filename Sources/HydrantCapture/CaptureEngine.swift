@@ -61,7 +61,8 @@ public final class CaptureEngine: @unchecked Sendable {
     public func process(_ frame: CapturedFrame, linkType: LinkType) {
         frames &+= 1
         wireBytes &+= Int64(frame.wireLength)
-        guard decoder.decode(frame.bytes, linkType: linkType, timestamp: frame.timestamp, into: &packet) == .packet else {
+        guard decoder.decode(frame.bytes, linkType: linkType, timestamp: frame.timestamp, wireLength: frame.wireLength,
+                             into: &packet) == .packet else {
             return
         }
         packet.payload = UnsafeRawBufferPointer(start: nil, count: 0)

@@ -96,6 +96,16 @@ struct DecoderIPv4Tests {
         #expect(decoder.decode(ip, .rawIP).result == .error(.badIPv4Length))
     }
 
+    @Test func statedLengthBeyondAWholeFrameIsALie() {
+        // Captured whole (wire length = captured length) yet the header claims 1500 bytes: a lying length.
+        let frame = Array(B.ethernet(0x0800, B.ipv4(proto: 17, B.udp(B.pattern(1472)))).prefix(96))
+        var decoder = PacketDecoder()
+        #expect(decoder.decode(frame, wireLength: frame.count).result == .error(.ipLengthExceedsFrame))
+        #expect(decoder.statistics.errors[.ipLengthExceedsFrame] == 1)
+        // The same bytes cut by a snapshot length from a 1514-byte frame are a legitimate, partial capture.
+        #expect(decoder.decode(frame, wireLength: 1514).result == .packet)
+    }
+
     @Test func snaplenCutKeepsStatedLengths() {
         // A 1500-byte UDP datagram captured with a short snapshot length.
         let payload = B.pattern(1472)

@@ -125,12 +125,13 @@ extension PacketDecoder {
     /// The frame is copied into an allocation of exactly its size first, so that a read past the end leaves the
     /// allocation instead of landing in an array's spare capacity.
     mutating func decode(_ frame: [UInt8], _ linkType: LinkType = .ethernet,
-                         at time: Timestamp = Timestamp(nanoseconds: 1_000_000_000)) -> Decoded {
+                         at time: Timestamp = Timestamp(nanoseconds: 1_000_000_000), wireLength: Int? = nil) -> Decoded {
         let exact = UnsafeMutableRawBufferPointer.allocate(byteCount: frame.count, alignment: 1)
         defer { exact.deallocate() }
         exact.copyBytes(from: frame)
         var packet = DecodedPacket()
-        let result = decode(UnsafeRawBufferPointer(exact), linkType: linkType, timestamp: time, into: &packet)
+        let result = decode(UnsafeRawBufferPointer(exact), linkType: linkType, timestamp: time, wireLength: wireLength,
+                            into: &packet)
         let payload = result == .packet ? [UInt8](packet.payload) : []
         packet.payload = UnsafeRawBufferPointer(start: nil, count: 0)
         return Decoded(result: result, packet: packet, payload: payload)

@@ -22,6 +22,9 @@ public enum DecodeError: String, CaseIterable, Sendable {
     case badIPv4Header = "bad_ipv4_header"
     /// The IPv4 total length is smaller than the header or larger than the frame claims.
     case badIPv4Length = "bad_ipv4_length"
+    /// The IP header states more bytes than the frame carries although nothing was cut by the snapshot length:
+    /// a lying or damaged length, so the packet's byte count cannot be trusted.
+    case ipLengthExceedsFrame = "ip_length_exceeds_frame"
     /// The IPv6 header is cut off.
     case truncatedIPv6 = "truncated_ipv6"
     /// The IPv6 version field is wrong.

@@ -33,10 +33,12 @@ public struct PacketDecoder {
 
     /// Decodes one frame captured on `linkType` at `timestamp` into `packet`.
     ///
+    /// `wireLength` is the frame's length on the wire, when known: a frame captured whole (not cut by the snapshot
+    /// length) whose IP header states more bytes than it carries is refused as `ipLengthExceedsFrame`.
     /// On `.packet` every field of `packet` is set; `packet.payload` points into `frame` (or into the decoder's
     /// reassembly buffer) and is valid until the next call. On other results `packet` holds no meaning.
     public mutating func decode(_ frame: UnsafeRawBufferPointer, linkType: LinkType, timestamp: Timestamp,
-                                into packet: inout DecodedPacket) -> DecodeResult {
+                                wireLength: Int? = nil, into packet: inout DecodedPacket) -> DecodeResult {
         if timestamp.nanoseconds >= fragments.nextDeadline {
             let expired = fragments.expire(upTo: timestamp.nanoseconds)
             if expired > 0 { statistics.errors[.fragmentTimeout, default: 0] += expired }
@@ -61,6 +63,9 @@ public struct PacketDecoder {
         case .ipv6: networkError = IPv6.decode(reader, at: link.offset, into: &ip)
         }
         if let networkError { return fail(networkError) }
+        if let wireLength, frame.count >= wireLength, link.offset + ip.ipLength > frame.count {
+            return fail(.ipLengthExceedsFrame)
+        }
 
         packet.timestamp = timestamp
         packet.vlanID = link.vlanID

@@ -47,7 +47,7 @@ enum CaptureHarness {
         var decoder = PacketDecoder()
         var packet = DecodedPacket()
         while case .frame(let frame) = try source.next() {
-            if decoder.decode(frame.bytes, linkType: source.linkType, timestamp: frame.timestamp, into: &packet) == .packet {
+            if decoder.decode(frame.bytes, linkType: source.linkType, timestamp: frame.timestamp, wireLength: frame.wireLength, into: &packet) == .packet {
                 body(packet)
             }
         }

@@ -38,7 +38,7 @@ import Yams
         var decoder = PacketDecoder()
         var packet = DecodedPacket()
         while case .frame(let frame) = try source.next() {
-            if decoder.decode(frame.bytes, linkType: source.linkType, timestamp: frame.timestamp, into: &packet) == .packet,
+            if decoder.decode(frame.bytes, linkType: source.linkType, timestamp: frame.timestamp, wireLength: frame.wireLength, into: &packet) == .packet,
                packet.ianaNumber == 6 {
                 segments.append((packet.tcpFlags, Array(packet.payload), packet.payloadLength))
             }

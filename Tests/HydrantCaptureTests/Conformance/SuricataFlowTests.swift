@@ -117,7 +117,7 @@ import Yams
         var decoder = PacketDecoder()
         var packet = DecodedPacket()
         while case .frame(let frame) = try source.next() {
-            guard decoder.decode(frame.bytes, linkType: source.linkType, timestamp: frame.timestamp, into: &packet) == .packet else { continue }
+            guard decoder.decode(frame.bytes, linkType: source.linkType, timestamp: frame.timestamp, wireLength: frame.wireLength, into: &packet) == .packet else { continue }
             let key = directionKey(packet.source, packet.sourcePort, packet.destination, packet.destinationPort, packet.ianaNumber)
             totals.frameBytes[key, default: 0] += Int64(frame.bytes.count)
             totals.ipBytes[key, default: 0] += Int64(packet.ipLength)
