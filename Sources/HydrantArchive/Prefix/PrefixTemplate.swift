@@ -1,0 +1,239 @@
+/// An archive prefix in Firehose's expression syntax, parsed once into parts and then evaluated per object.
+///
+/// Expressions: `!{timestamp:PATTERN}` (arrival time of the oldest record in the object), `!{eventTime:PATTERN}`
+/// (Hydrant's extension: the record's event time), `!{firehose:random-string}`, `!{firehose:error-output-type}`
+/// (error output prefixes only) and `!{partitionKeyFromQuery:NAME}` (prefixes only, declared keys only).
+/// Every other character is literal text; `!{` may only open an expression.
+public struct PrefixTemplate: Hashable, Sendable, CustomStringConvertible {
+    /// Which of a destination's two prefixes a template is; the allowed expressions differ.
+    public enum Kind: String, Hashable, Sendable {
+        /// The prefix of delivered records (`Prefix`).
+        case prefix = "Prefix"
+        /// The prefix of failed records (`ErrorOutputPrefix`).
+        case errorOutputPrefix = "ErrorOutputPrefix"
+    }
+
+    /// One parsed element of a template.
+    public enum Part: Hashable, Sendable {
+        /// Text copied as is.
+        case literal(String)
+        /// `!{timestamp:PATTERN}`: the arrival time of the oldest record in the object, UTC.
+        case timestamp(JavaDatePattern)
+        /// `!{eventTime:PATTERN}`: the record's event time, UTC (Hydrant extension).
+        case eventTime(JavaDatePattern)
+        /// `!{firehose:random-string}`: eleven fresh random characters per occurrence.
+        case randomString
+        /// `!{firehose:error-output-type}`: why the records failed, e.g. `processing-failed`.
+        case errorOutputType
+        /// `!{partitionKeyFromQuery:NAME}`: the value of a declared partition key.
+        case partitionKey(String)
+    }
+
+    /// Hydrant's default prefix: dataset, then event-time day and hour partitions (DESIGN.md, "Archive layout").
+    public static let defaultPrefix = "!{partitionKeyFromQuery:dataset}/dt=!{eventTime:yyyy-MM-dd}/hour=!{eventTime:HH}/"
+    /// The partition keys `defaultPrefix` needs.
+    public static let defaultPartitionKeys: Set<String> = ["dataset"]
+    /// What Firehose appends to a prefix that has no timestamp expression (and uses as the whole default prefix).
+    public static let firehoseDefaultTimestamp = "!{timestamp:yyyy/MM/dd/HH/}"
+    /// The longest template accepted, in characters (Firehose's API limit for both prefixes).
+    public static let maximumTemplateLength = 1024
+    /// The longest evaluated prefix, in UTF-8 bytes (Firehose: 512 characters after evaluation).
+    public static let maximumEvaluatedLength = 512
+    /// The characters `!{firehose:random-string}` draws from: lower-case hexadecimal digits, as in the
+    /// Firehose guide's worked example (`5abf82daaa5`).
+    public static let randomStringAlphabet: [Unicode.Scalar] = Array("0123456789abcdef".unicodeScalars)
+    /// The length of `!{firehose:random-string}`'s value.
+    public static let randomStringLength = 11
+
+    /// The template text as written.
+    public let source: String
+    /// Which prefix this template is.
+    public let kind: Kind
+    /// The parsed parts, in order.
+    public let parts: [Part]
+
+    /// Parses a template, enforcing the rules for its kind; `declaredKeys` are the partition keys the stream defines.
+    public init(_ text: String, kind: Kind = .prefix, declaredKeys: Set<String> = []) throws(PrefixTemplateError) {
+        let parser = PrefixTemplateParser(text: text, kind: kind, declaredKeys: declaredKeys)
+        self.source = text
+        self.kind = kind
+        self.parts = try parser.parse()
+    }
+
+    /// The template text as written.
+    public var description: String { source }
+
+    /// Whether the template has any expression (Firehose's rules for error output prefixes depend on it).
+    public var hasExpressions: Bool {
+        parts.contains { if case .literal = $0 { return false } else { return true } }
+    }
+
+    /// Whether the template has a `!{timestamp:…}` expression.
+    public var usesTimestamp: Bool {
+        parts.contains { if case .timestamp = $0 { return true } else { return false } }
+    }
+
+    /// Whether the template has an `!{eventTime:…}` expression, so records must be grouped by event time.
+    public var usesEventTime: Bool {
+        parts.contains { if case .eventTime = $0 { return true } else { return false } }
+    }
+
+    /// Whether the template has `!{firehose:error-output-type}`.
+    public var usesErrorOutputType: Bool { parts.contains(.errorOutputType) }
+
+    /// The partition keys the template reads, in order of first use.
+    public var partitionKeys: [String] {
+        var keys: [String] = []
+        for case .partitionKey(let name) in parts where !keys.contains(name) { keys.append(name) }
+        return keys
+    }
+
+    /// Firehose's rule for a prefix without a time expression: `!{timestamp:yyyy/MM/dd/HH/}` is appended as is
+    /// (no `/` is inserted). Templates with a time expression or partition keys (dynamic partitioning) are unchanged.
+    public func withFirehoseDefaultTimestamp() -> PrefixTemplate {
+        guard kind == .prefix, !usesTimestamp, !usesEventTime, partitionKeys.isEmpty else { return self }
+        return PrefixTemplate(source: source + Self.firehoseDefaultTimestamp, kind: kind,
+                              parts: parts + [.timestamp(Self.hourlyPattern)])
+    }
+
+    /// Checks the pair of prefixes of one destination: a prefix with expressions needs an error output prefix, and
+    /// that error output prefix must contain `!{firehose:error-output-type}`.
+    public static func validate(prefix: PrefixTemplate, errorOutputPrefix: PrefixTemplate?) throws(PrefixTemplateError) {
+        guard prefix.hasExpressions else { return }
+        guard let errorOutputPrefix else { throw .errorOutputPrefixRequired }
+        guard errorOutputPrefix.usesErrorOutputType else { throw .errorOutputTypeRequired }
+    }
+
+    private init(source: String, kind: Kind, parts: [Part]) {
+        self.source = source
+        self.kind = kind
+        self.parts = parts
+    }
+
+    /// `yyyy/MM/dd/HH/`, built without a parse so that it cannot fail.
+    private static let hourlyPattern = JavaDatePattern(
+        source: "yyyy/MM/dd/HH/",
+        elements: [.field(.year), .literal("/"), .field(.month), .literal("/"), .field(.day), .literal("/"),
+                   .field(.hour), .literal("/")])
+}
+
+extension JavaDatePattern {
+    /// Assembles a pattern from elements known to be valid.
+    init(source: String, elements: [Element]) {
+        self.source = source
+        self.elements = elements
+    }
+}
+
+/// Why a prefix template was refused or could not be evaluated; parse errors carry a 1-based column in the template.
+public enum PrefixTemplateError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The template is longer than `PrefixTemplate.maximumTemplateLength` characters.
+    case templateTooLong(length: Int)
+    /// `!{` without a closing `}`.
+    case unterminatedExpression(column: Int)
+    /// `!{` inside an expression.
+    case nestedExpression(column: Int)
+    /// `!{}`: an expression with nothing in it.
+    case emptyExpression(column: Int)
+    /// An expression without the `:` between namespace and value.
+    case missingColon(expression: String, column: Int)
+    /// An expression whose namespace (before `:`) is empty.
+    case emptyNamespace(column: Int)
+    /// An expression whose key or pattern (after `:`) is empty.
+    case emptyKey(namespace: String, column: Int)
+    /// A namespace other than `timestamp`, `eventTime`, `firehose`, `partitionKeyFromQuery`.
+    case unknownNamespace(String, column: Int)
+    /// A `firehose:` key other than `random-string` and `error-output-type`.
+    case unknownFirehoseKey(String, column: Int)
+    /// `partitionKeyFromLambda`: Hydrant has no Lambda processing.
+    case unsupportedNamespace(String, column: Int)
+    /// A date pattern Hydrant does not accept; the column points at the offending character.
+    case badPattern(JavaDatePatternError, column: Int)
+    /// An expression the kind of prefix does not allow, with the reason.
+    case notAllowed(expression: String, kind: PrefixTemplate.Kind, reason: String, column: Int)
+    /// A partition key the stream does not declare.
+    case undeclaredKey(String, declared: [String], column: Int)
+    /// A literal `.` or `..` path segment.
+    case dotSegment(column: Int)
+    /// A prefix with expressions needs an error output prefix.
+    case errorOutputPrefixRequired
+    /// The error output prefix of a prefix with expressions must contain `!{firehose:error-output-type}`.
+    case errorOutputTypeRequired
+    /// Evaluation: the template uses `!{eventTime:…}` and the record has no event time.
+    case missingEventTime
+    /// Evaluation: the record has no value for a partition key.
+    case missingPartitionKey(String)
+    /// Evaluation: a partition key's value cannot enter a path.
+    case unsafePartitionValue(key: String, PartitionValueError)
+    /// Evaluation: the template uses `!{firehose:error-output-type}` and no type was given.
+    case missingErrorOutputType
+    /// Evaluation: the error output type given cannot enter a path.
+    case unsafeErrorOutputType(PartitionValueError)
+    /// Evaluation: the evaluated prefix is longer than `PrefixTemplate.maximumEvaluatedLength` bytes.
+    case evaluatedPrefixTooLong(length: Int)
+
+    /// The 1-based column in the template, for parse errors.
+    public var column: Int? {
+        switch self {
+        case .unterminatedExpression(let column), .nestedExpression(let column), .emptyExpression(let column),
+             .missingColon(_, let column), .emptyNamespace(let column), .emptyKey(_, let column),
+             .unknownNamespace(_, let column), .unknownFirehoseKey(_, let column), .unsupportedNamespace(_, let column),
+             .badPattern(_, let column), .notAllowed(_, _, _, let column), .undeclaredKey(_, _, let column),
+             .dotSegment(let column):
+            return column
+        default:
+            return nil
+        }
+    }
+
+    /// A sentence saying what is wrong, suitable for a configuration error or an error record's `errorMessage`.
+    public var description: String {
+        switch self {
+        case .templateTooLong(let length):
+            return "prefix is \(length) characters long; at most \(PrefixTemplate.maximumTemplateLength) are allowed"
+        case .unterminatedExpression(let column):
+            return "column \(column): '!{' is not closed by '}'"
+        case .nestedExpression(let column):
+            return "column \(column): '!{' inside an expression; '!{' may only open an expression"
+        case .emptyExpression(let column):
+            return "column \(column): empty expression '!{}'"
+        case .missingColon(let expression, let column):
+            return "column \(column): expression '!{\(expression)}' has no ':' between namespace and value"
+        case .emptyNamespace(let column):
+            return "column \(column): expression has an empty namespace"
+        case .emptyKey(let namespace, let column):
+            return "column \(column): '!{\(namespace):}' has an empty \(namespace == "timestamp" || namespace == "eventTime" ? "pattern" : "key")"
+        case .unknownNamespace(let namespace, let column):
+            return "column \(column): unknown namespace '\(namespace)'; expected timestamp, eventTime, firehose or partitionKeyFromQuery"
+        case .unknownFirehoseKey(let key, let column):
+            return "column \(column): unknown expression 'firehose:\(key)'; expected random-string or error-output-type"
+        case .unsupportedNamespace(let namespace, let column):
+            return "column \(column): '\(namespace)' is not supported (Hydrant has no Lambda processing); use partitionKeyFromQuery"
+        case .badPattern(let error, let column):
+            return "column \(column): \(error.description)"
+        case .notAllowed(let expression, let kind, let reason, let column):
+            return "column \(column): '!{\(expression)}' is not allowed in \(kind.rawValue): \(reason)"
+        case .undeclaredKey(let key, let declared, let column):
+            let list = declared.isEmpty ? "no partition keys are declared" : "declared keys: " + declared.joined(separator: ", ")
+            return "column \(column): partition key '\(key)' is not declared; \(list)"
+        case .dotSegment(let column):
+            return "column \(column): '.' and '..' path segments are not allowed"
+        case .errorOutputPrefixRequired:
+            return "a Prefix with expressions needs an ErrorOutputPrefix"
+        case .errorOutputTypeRequired:
+            return "the ErrorOutputPrefix must contain !{firehose:error-output-type} when the Prefix has expressions"
+        case .missingEventTime:
+            return "the prefix uses !{eventTime:…} and the record has no event time"
+        case .missingPartitionKey(let key):
+            return "the record has no value for partition key '\(key)'"
+        case .unsafePartitionValue(let key, let error):
+            return "partition key '\(key)': \(error.description)"
+        case .missingErrorOutputType:
+            return "the prefix uses !{firehose:error-output-type} and no error output type was given"
+        case .unsafeErrorOutputType(let error):
+            return "error output type: \(error.description)"
+        case .evaluatedPrefixTooLong(let length):
+            return "evaluated prefix is \(length) bytes long; at most \(PrefixTemplate.maximumEvaluatedLength) are allowed"
+        }
+    }
+}
