@@ -129,6 +129,15 @@ import Testing
         #expect(partitioned.withFirehoseDefaultTimestamp() == partitioned)
     }
 
+    @Test func firehoseDefaultErrorOutputPrefixFollowsAPlainPrefix() throws {
+        let errors = try #require(try PrefixTemplate("myFirehosePrefix/").firehoseDefaultErrorOutputPrefix())
+        #expect(errors.kind == .errorOutputPrefix)
+        #expect(try evaluate(errors, errorOutputType: "processing-failed") == "myFirehosePrefix/processing-failed/2018/08/27/10/")
+        #expect(errors == (try PrefixTemplate(errors.source, kind: .errorOutputPrefix)))
+        let partitioned = try PrefixTemplate(PrefixTemplate.defaultPrefix, declaredKeys: PrefixTemplate.defaultPartitionKeys)
+        #expect(partitioned.firehoseDefaultErrorOutputPrefix() == nil)
+    }
+
     // MARK: Parse errors, with columns
 
     @Test(arguments: [

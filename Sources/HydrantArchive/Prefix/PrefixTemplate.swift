@@ -104,6 +104,16 @@ public struct PrefixTemplate: Hashable, Sendable, CustomStringConvertible {
         guard errorOutputPrefix.usesErrorOutputType else { throw .errorOutputTypeRequired }
     }
 
+    /// Firehose's error output prefix for a prefix without expressions when none is configured:
+    /// `<Prefix>!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH/}` (the guide's example
+    /// `myFirehosePrefix/processing-failed/2018/08/27/…`). Nil when the prefix has expressions: then one must be configured.
+    public func firehoseDefaultErrorOutputPrefix() -> PrefixTemplate? {
+        guard kind == .prefix, !hasExpressions else { return nil }
+        return PrefixTemplate(source: source + "!{firehose:error-output-type}/" + Self.firehoseDefaultTimestamp,
+                              kind: .errorOutputPrefix,
+                              parts: parts + [.errorOutputType, .literal("/"), .timestamp(Self.hourlyPattern)])
+    }
+
     private init(source: String, kind: Kind, parts: [Part]) {
         self.source = source
         self.kind = kind
