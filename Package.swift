@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "hydrant", targets: ["hydrant"]),
         .library(name: "HydrantRecords", targets: ["HydrantRecords"]),
         .library(name: "HydrantCapture", targets: ["HydrantCapture"]),
+        .library(name: "HydrantArchive", targets: ["HydrantArchive"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -38,6 +39,10 @@ let package = Package(
             ],
             swiftSettings: hotLoopSettings
         ),
+        .target(
+            name: "HydrantArchive",
+            dependencies: ["HydrantRecords", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .executableTarget(
             name: "hydrant",
             dependencies: [
@@ -53,6 +58,7 @@ let package = Package(
             dependencies: ["HydrantCapture", "HydrantRecords", .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(name: "HydrantCLITests", dependencies: ["HydrantRecords"]),
+        .testTarget(name: "HydrantArchiveTests", dependencies: ["HydrantArchive"]),
     ],
     swiftLanguageModes: [.v6]
 )
