@@ -139,18 +139,29 @@ import HydrantArchive
             == .credentialScopeMismatch(part: .date, expected: "20150830", received: "20150831"))
     }
 
+    static let goodCredential = "Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request"
+    static let goodSignature = "Signature=" + String(repeating: "a", count: 64)
+
     @Test(arguments: [
         ("", SigV4Error.AuthorizationPart.algorithm),
-        ("AWS4-HMAC-SHA1 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=\(String(repeating: "a", count: 64))", .algorithm),
-        ("AWS4-HMAC-SHA256 SignedHeaders=host;x-amz-date, Signature=\(String(repeating: "a", count: 64))", .credential),
-        ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/aws4_request, SignedHeaders=host;x-amz-date, Signature=\(String(repeating: "a", count: 64))", .credential),
-        ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/2015-08-30/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=\(String(repeating: "a", count: 64))", .credential),
-        ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws5_request, SignedHeaders=host;x-amz-date, Signature=\(String(repeating: "a", count: 64))", .credential),
-        ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, Signature=\(String(repeating: "a", count: 64))", .signedHeaders),
-        ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;;x-amz-date, Signature=\(String(repeating: "a", count: 64))", .signedHeaders),
-        ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date", .signature),
-        ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=xyz", .signature),
-        ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=\(String(repeating: "a", count: 64)), Foo=bar", .header),
+        ("AWS4-HMAC-SHA1 \(goodCredential), SignedHeaders=host;x-amz-date, \(goodSignature)", .algorithm),
+        ("AWS4-HMAC-SHA256 SignedHeaders=host;x-amz-date, \(goodSignature)", .credential),
+        ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/aws4_request, SignedHeaders=host, \(goodSignature)",
+         .credential),
+        ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/2015-08-30/us-east-1/service/aws4_request, SignedHeaders=host, "
+            + goodSignature, .credential),
+        ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws5_request, SignedHeaders=host, "
+            + goodSignature, .credential),
+        ("AWS4-HMAC-SHA256 Credential=/20150830/us-east-1/service/aws4_request, SignedHeaders=host, \(goodSignature)",
+         .credential),
+        ("AWS4-HMAC-SHA256 \(goodCredential), \(goodSignature)", .signedHeaders),
+        ("AWS4-HMAC-SHA256 \(goodCredential), SignedHeaders=host;;x-amz-date, \(goodSignature)", .signedHeaders),
+        ("AWS4-HMAC-SHA256 \(goodCredential), SignedHeaders=Host;x-amz-date, \(goodSignature)", .signedHeaders),
+        ("AWS4-HMAC-SHA256 \(goodCredential), SignedHeaders=host;x-amz-date", .signature),
+        ("AWS4-HMAC-SHA256 \(goodCredential), SignedHeaders=host;x-amz-date, Signature=xyz", .signature),
+        ("AWS4-HMAC-SHA256 \(goodCredential), \(goodCredential), SignedHeaders=host, \(goodSignature)", .credential),
+        ("AWS4-HMAC-SHA256 \(goodCredential), SignedHeaders=host;x-amz-date, \(goodSignature), Foo=bar", .header),
+        ("AWS4-HMAC-SHA256 \(goodCredential) SignedHeaders=host;x-amz-date \(goodSignature)", .credential),
     ])
     func malformedAuthorizationIsRefused(_ value: String, _ part: SigV4Error.AuthorizationPart) {
         let request = SigV4Request(method: "GET", path: "/", headers: [

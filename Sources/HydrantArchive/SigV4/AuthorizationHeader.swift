@@ -34,7 +34,9 @@ public struct SigV4Authorization: Sendable, Hashable {
             case "Signature": part = .signature
             default: throw .malformedAuthorization(part: .header, detail: "unknown field '\(name)'")
             }
-            guard fields[name] == nil else { throw .malformedAuthorization(part: part, detail: "\(name) appears twice") }
+            guard fields[name] == nil else {
+                throw .malformedAuthorization(part: part, detail: "\(name) appears twice")
+            }
             fields[name] = field[field.index(after: equals)...]
         }
         guard let credential = fields["Credential"] else {
@@ -55,8 +57,8 @@ public struct SigV4Authorization: Sendable, Hashable {
             throw .malformedAuthorization(part: .credential, detail: "the scope region or service is empty")
         }
         guard scopeParts[4] == CredentialScope.terminator else {
-            throw .malformedAuthorization(part: .credential,
-                                          detail: "the scope ends in '\(scopeParts[4])', not '\(CredentialScope.terminator)'")
+            let detail = "the scope ends in '\(scopeParts[4])', not '\(CredentialScope.terminator)'"
+            throw .malformedAuthorization(part: .credential, detail: detail)
         }
         guard let signed = fields["SignedHeaders"] else {
             throw .malformedAuthorization(part: .signedHeaders, detail: "SignedHeaders is missing")

@@ -61,8 +61,8 @@ public struct SigV4Request: Sendable, Hashable {
     /// A request from a request target such as `/a/b?x=1` (split at the first `?`).
     public init(method: String, target: String, headers: [SigV4Header] = [], payload: SigV4Payload = .bytes([])) {
         if let mark = target.firstIndex(of: "?") {
-            self.init(method: method, path: String(target[..<mark]), query: String(target[target.index(after: mark)...]),
-                      headers: headers, payload: payload)
+            let query = String(target[target.index(after: mark)...])
+            self.init(method: method, path: String(target[..<mark]), query: query, headers: headers, payload: payload)
         } else {
             self.init(method: method, path: target, query: "", headers: headers, payload: payload)
         }

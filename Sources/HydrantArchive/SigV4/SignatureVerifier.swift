@@ -66,7 +66,8 @@ public struct SigV4Verifier: Sendable {
             throw .malformedAuthorization(part: .header, detail: "the request has no Authorization header")
         }
         guard authorizations.count == 1 else {
-            throw .malformedAuthorization(part: .header, detail: "the request has \(authorizations.count) Authorization headers")
+            let detail = "the request has \(authorizations.count) Authorization headers, not one"
+            throw .malformedAuthorization(part: .header, detail: detail)
         }
         let authorization = try SigV4Authorization(parsing: header)
 

@@ -68,7 +68,8 @@ public struct SigV4Signer: Sendable {
     }
 
     /// The string to sign of a canonical request.
-    public static func stringToSign(canonical: CanonicalRequest, scope: CredentialScope, requestTime: String) -> String {
+    public static func stringToSign(canonical: CanonicalRequest, scope: CredentialScope,
+                                    requestTime: String) -> String {
         "\(sigV4Algorithm)\n\(requestTime)\n\(scope.text)\n\(Hex.sha256(canonical.text.utf8))"
     }
 
