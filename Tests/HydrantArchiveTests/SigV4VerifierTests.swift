@@ -120,6 +120,10 @@ import HydrantArchive
         malformed.setHeader("X-Amz-Date", "2015-08-30 12:36")
         #expect(Self.error { () throws(SigV4Error) in try Self.verifier.verify(malformed, now: SigV4Suite.requestTime) }
             == .requestTimeMalformed(value: "2015-08-30 12:36"))
+        var repeated = request
+        repeated.headers.append(SigV4Header("X-Amz-Date", "20150830T123600Z"))
+        #expect(Self.error { () throws(SigV4Error) in try Self.verifier.verify(repeated, now: SigV4Suite.requestTime) }
+            == .requestTimeMalformed(value: "20150830T123600Z,20150830T123600Z"))
     }
 
     @Test func scopeMismatchIsRefused() throws {

@@ -34,7 +34,7 @@ public enum SigV4Error: Error, Sendable, Hashable, CustomStringConvertible {
     case signatureMismatch(accessKeyID: String)
     /// The request has no `X-Amz-Date` header.
     case requestTimeMissing
-    /// The `X-Amz-Date` header is not `yyyyMMdd'T'HHmmss'Z'`.
+    /// The `X-Amz-Date` header is not `yyyyMMdd'T'HHmmss'Z'` (or appears more than once).
     case requestTimeMalformed(value: String)
     /// The request time is further than the allowed skew from the server's clock.
     case requestTimeSkewed(requestTime: String, serverTime: String, allowedSeconds: Int)

@@ -71,7 +71,9 @@ public struct SigV4Verifier: Sendable {
         }
         let authorization = try SigV4Authorization(parsing: header)
 
-        guard let timeText = request.value(of: "X-Amz-Date") else { throw .requestTimeMissing }
+        let times = request.values(of: "X-Amz-Date")
+        guard let timeText = times.first else { throw .requestTimeMissing }
+        guard times.count == 1 else { throw .requestTimeMalformed(value: times.joined(separator: ",")) }
         guard let requestTime = SigV4Time.parse(timeText) else { throw .requestTimeMalformed(value: timeText) }
         guard abs(requestTime.timeIntervalSince(now)) <= allowedSkew else {
             throw .requestTimeSkewed(requestTime: timeText, serverTime: SigV4Time.format(now),
