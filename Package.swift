@@ -39,7 +39,10 @@ let package = Package(
             ],
             swiftSettings: hotLoopSettings
         ),
-        .target(name: "HydrantArchive", dependencies: ["HydrantRecords"]),
+        .target(
+            name: "HydrantArchive",
+            dependencies: ["HydrantRecords", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .executableTarget(
             name: "hydrant",
             dependencies: [
