@@ -109,8 +109,8 @@ public struct CivilDate: Hashable, Sendable {
 }
 
 extension Int64 {
-    /// Division rounding toward negative infinity, with a non-negative remainder.
-    @inlinable func floorDivided(by divisor: Int64) -> (quotient: Int64, remainder: Int64) {
+    /// Division rounding toward negative infinity, with a non-negative remainder (for times before the epoch).
+    @inlinable public func floorDivided(by divisor: Int64) -> (quotient: Int64, remainder: Int64) {
         var q = self / divisor
         var r = self % divisor
         if r < 0 { q -= 1; r += divisor }

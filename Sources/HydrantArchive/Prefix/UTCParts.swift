@@ -10,24 +10,12 @@ struct UTCParts {
     var nanosecond: Int64
 
     init(_ time: Timestamp) {
-        let (seconds, fraction) = floorDivide(time.nanoseconds, 1_000_000_000)
-        let (days, secondOfDay) = floorDivide(seconds, 86_400)
+        let (seconds, fraction) = time.nanoseconds.floorDivided(by: 1_000_000_000)
+        let (days, secondOfDay) = seconds.floorDivided(by: 86_400)
         self.date = CivilDate(daysSinceEpoch: days)
         self.secondOfDay = secondOfDay
         self.nanosecond = fraction
     }
-}
-
-/// Division rounding toward negative infinity, with a non-negative remainder.
-@inline(__always)
-func floorDivide(_ value: Int64, _ divisor: Int64) -> (quotient: Int64, remainder: Int64) {
-    var quotient = value / divisor
-    var remainder = value % divisor
-    if remainder < 0 {
-        quotient -= 1
-        remainder += divisor
-    }
-    return (quotient, remainder)
 }
 
 /// Appends the decimal digits of `value`, zero-padded to `width`, with a leading `-` when negative.
