@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "HydrantRecords", targets: ["HydrantRecords"]),
         .library(name: "HydrantCapture", targets: ["HydrantCapture"]),
         .library(name: "HydrantArchive", targets: ["HydrantArchive"]),
+        .library(name: "HydrantStream", targets: ["HydrantStream"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -43,6 +44,10 @@ let package = Package(
             name: "HydrantArchive",
             dependencies: ["HydrantRecords", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .target(
+            name: "HydrantStream",
+            dependencies: ["HydrantRecords", "HydrantArchive", .product(name: "Yams", package: "Yams")]
+        ),
         .executableTarget(
             name: "hydrant",
             dependencies: [
@@ -59,6 +64,7 @@ let package = Package(
         ),
         .testTarget(name: "HydrantCLITests", dependencies: ["HydrantRecords"]),
         .testTarget(name: "HydrantArchiveTests", dependencies: ["HydrantArchive", "HydrantRecords"]),
+        .testTarget(name: "HydrantStreamTests", dependencies: ["HydrantStream", "HydrantArchive"]),
     ],
     swiftLanguageModes: [.v6]
 )
