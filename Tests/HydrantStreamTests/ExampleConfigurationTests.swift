@@ -41,3 +41,19 @@ import Testing
         }
     }
 }
+
+@Suite struct DocumentedExampleTests {
+    /// The last YAML block of docs/config.md ("Full example") must load.
+    @Test func fullExampleInDocsLoads() throws {
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/config.md"), encoding: .utf8)
+        let blocks = text.components(separatedBy: "```yaml\n").dropFirst().compactMap { $0.components(separatedBy: "```").first }
+        let yaml = try #require(blocks.last)
+        let configuration = try ConfigurationLoader(environment: ["S3_ENDPOINT": "http://127.0.0.1:8333"])
+            .parse(yaml, file: "config.md")
+        let stream = try #require(configuration.streams.first)
+        #expect(stream.processors == [.deaggregateJSON, .appendDelimiter])
+        #expect(stream.compression == .zstd)
+        #expect(stream.sourceRecordBackupPrefix?.source == "backup/!{timestamp:yyyy/MM/dd/}")
+        #expect(stream.maxBacklogMB == 2048)
+    }
+}
