@@ -12,9 +12,9 @@ struct Progress {
     private let started: Double
     private var lastShown: Double
 
-    /// Shows progress only if stderr is a terminal (or when forced, for tests).
-    init(force: Bool = false) {
-        enabled = force || isatty(STDERR_FILENO) == 1
+    /// Shows progress only if stderr is a terminal.
+    init() {
+        enabled = isatty(STDERR_FILENO) == 1
         started = monotonicSeconds()
         lastShown = started
     }
