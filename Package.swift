@@ -15,18 +15,31 @@ let package = Package(
         .library(name: "HydrantCapture", targets: ["HydrantCapture"]),
         .library(name: "HydrantArchive", targets: ["HydrantArchive"]),
         .library(name: "HydrantStream", targets: ["HydrantStream"]),
+        .library(name: "HydrantServer", targets: ["HydrantServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.30.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.4.0"),
     ],
     targets: [
         .systemLibrary(
             name: "CPcap",
             path: "Sources/CPcap",
             providers: [.apt(["libpcap-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZstd",
+            path: "Sources/CZstd",
+            providers: [.apt(["libzstd-dev"])]
         ),
         .target(name: "CMappedFile", path: "Sources/CMappedFile"),
         .target(name: "HydrantRecords", swiftSettings: hotLoopSettings),
@@ -42,29 +55,80 @@ let package = Package(
         ),
         .target(
             name: "HydrantArchive",
-            dependencies: ["HydrantRecords", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "HydrantRecords",
+                "CZstd",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "HydrantStream",
-            dependencies: ["HydrantRecords", "HydrantArchive", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "HydrantRecords",
+                "HydrantArchive",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .target(
+            name: "HydrantServer",
+            dependencies: [
+                "HydrantRecords",
+                "HydrantArchive",
+                "HydrantStream",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "hydrant",
             dependencies: [
                 "HydrantRecords",
                 "HydrantCapture",
+                "HydrantArchive",
+                "HydrantStream",
+                "HydrantServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
+        /// Launchers for the real services integration tests start (SeaweedFS, `hydrant serve`) and free ports.
+        .target(name: "HydrantTestSupport", path: "Tests/HydrantTestSupport"),
         .testTarget(name: "HydrantRecordsTests", dependencies: ["HydrantRecords"]),
         .testTarget(
             name: "HydrantCaptureTests",
             dependencies: ["HydrantCapture", "HydrantRecords", .product(name: "Yams", package: "Yams")]
         ),
-        .testTarget(name: "HydrantCLITests", dependencies: ["HydrantRecords"]),
-        .testTarget(name: "HydrantArchiveTests", dependencies: ["HydrantArchive", "HydrantRecords"]),
-        .testTarget(name: "HydrantStreamTests", dependencies: ["HydrantStream", "HydrantArchive"]),
+        .testTarget(name: "HydrantCLITests", dependencies: ["HydrantRecords", "HydrantTestSupport"]),
+        .testTarget(
+            name: "HydrantArchiveTests",
+            dependencies: ["HydrantArchive", "HydrantRecords", "HydrantTestSupport"]
+        ),
+        .testTarget(
+            name: "HydrantStreamTests",
+            dependencies: [
+                "HydrantStream", "HydrantArchive", "HydrantRecords", "HydrantTestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
+        .testTarget(
+            name: "HydrantServerTests",
+            dependencies: ["HydrantServer", "HydrantStream", "HydrantArchive", "HydrantRecords", "HydrantTestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
