@@ -62,6 +62,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -124,10 +125,6 @@ let package = Package(
                 "HydrantStream", "HydrantArchive", "HydrantRecords", "HydrantTestSupport",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
-        ),
-        .testTarget(
-            name: "HydrantServerTests",
-            dependencies: ["HydrantServer", "HydrantStream", "HydrantArchive", "HydrantRecords", "HydrantTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]
