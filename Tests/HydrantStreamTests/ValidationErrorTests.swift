@@ -35,7 +35,7 @@ import Testing
     @Test func badEnumListsAllowedValues() {
         let found = errors(stream("compression: lz4"))
         #expect(found.first?.kind == .notAllowed)
-        #expect(found.first?.message == "must be one of none, gzip, zstd, snappy, got \"lz4\"")
+        #expect(found.first?.message == "must be one of none, gzip, zstd, got \"lz4\"")
         #expect(found.first?.line == 5)
         let processors = errors(stream("processors: [lambda]"))
         #expect(processors.first?.message == "must be one of append_delimiter, deaggregate_json, got \"lambda\"")

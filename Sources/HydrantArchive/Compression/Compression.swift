@@ -6,8 +6,6 @@ public enum Compression: String, Hashable, Sendable, CaseIterable {
     case gzip
     /// Zstandard (`.zst`), Hydrant's addition.
     case zstd
-    /// Snappy framing format (`.snappy`).
-    case snappy
 
     /// Firehose's default.
     public static let `default` = Compression.none
@@ -18,7 +16,6 @@ public enum Compression: String, Hashable, Sendable, CaseIterable {
         case .none: return ""
         case .gzip: return ".gz"
         case .zstd: return ".zst"
-        case .snappy: return ".snappy"
         }
     }
 }

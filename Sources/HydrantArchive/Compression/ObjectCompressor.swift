@@ -33,8 +33,6 @@ public enum ObjectCompressor {
             }
             output.removeSubrange(written...)
             return output
-        case .snappy:
-            throw CompressionError(format: format, reason: "snappy is not supported by this build; use none, gzip or zstd")
         }
     }
 }
