@@ -20,13 +20,14 @@ public struct FirehoseClient: Sendable {
     public let region: String
     /// The credentials to sign with, or nil to send unsigned requests.
     public let credentials: SigV4Credentials?
-    /// How long one request may take.
+    /// How long one request may take, connecting included (AsyncHTTPClient keeps retrying a refused connection
+    /// until this deadline, so it is also how long an unreachable endpoint takes to be noticed).
     public let timeout: TimeAmount
     private let httpClient: HTTPClient
 
     /// A client of `endpoint`; `httpClient` is owned by the caller and outlives this client.
     public init(endpoint: String, region: String = "us-east-1", credentials: SigV4Credentials?,
-                httpClient: HTTPClient, timeout: TimeAmount = .seconds(30)) {
+                httpClient: HTTPClient, timeout: TimeAmount = .seconds(10)) {
         self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
         self.region = region
         self.credentials = credentials

@@ -28,6 +28,8 @@ public actor RecordForwarder {
     private var statistics = Statistics()
     private var drainTask: Task<Void, Never>?
     private var rejection: ForwardError?
+    /// When the endpoint last could not be reached, so that `finish` does not wait on it again at once.
+    private var lastUnreachable: ContinuousClock.Instant?
 
     /// A forwarder to `stream` through `client`, spooling under `spoolDirectory` up to `maximumSpoolBytes`
     /// (past which `send` waits for the spool to drain: backpressure instead of unbounded disk use).
@@ -68,15 +70,15 @@ public actor RecordForwarder {
         }
     }
 
-    /// Waits up to `timeout` for the spool to drain; what remains stays spooled for the next run.
+    /// Sends what waits in the spool until it is empty, the endpoint fails, or `timeout` passes; what remains
+    /// stays spooled for the next run.
     public func finish(timeout: Duration) async -> Statistics {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while !spool.isEmpty, rejection == nil, clock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(50))
-        }
         drainTask?.cancel()
         drainTask = nil
+        let recentlyUnreachable = lastUnreachable.map { ContinuousClock().now - $0 < .seconds(5) } ?? false
+        if rejection == nil && !recentlyUnreachable {
+            await drain(deadline: ContinuousClock().now + timeout, stopOnFailure: true)
+        }
         statistics.waitingBatches = spool.count
         return statistics
     }
@@ -96,13 +98,15 @@ public actor RecordForwarder {
 
     private func startDraining() {
         guard drainTask == nil else { return }
-        drainTask = Task { await self.drain() }
+        drainTask = Task { await self.drain(deadline: nil, stopOnFailure: false) }
     }
 
-    /// Sends spooled batches oldest first until the spool is empty, waiting between failed attempts.
-    private func drain() async {
+    /// Sends spooled batches oldest first until the spool is empty (or `deadline` passes, or with `stopOnFailure`
+    /// the endpoint fails once), waiting between failed attempts.
+    private func drain(deadline: ContinuousClock.Instant?, stopOnFailure: Bool) async {
         var failures = 0
         while !Task.isCancelled {
+            if let deadline, ContinuousClock().now >= deadline { break }
             guard let (name, batch) = spool.oldest(corrupt: { path in
                 self.statistics.corruptSpoolFiles += 1
                 self.logger.error("spooled batch is damaged; set aside", metadata: ["file": "\(path).corrupt"])
@@ -119,9 +123,10 @@ public actor RecordForwarder {
                 break
             }
             failures += 1
+            if stopOnFailure { break }
             try? await Task.sleep(for: backoff.delay(forAttempt: failures))
         }
-        drainTask = nil
+        if !stopOnFailure { drainTask = nil }
     }
 
     /// Sends `batch` in requests within Firehose's limits, retrying failed entries up to `attempts` times per
@@ -173,7 +178,10 @@ public actor RecordForwarder {
                 if pending.isEmpty { return [] }
             } catch let error where error.isRetryable {
                 logger.warning("delivery to \(client.endpoint) failed; will retry", metadata: ["error": "\(error)"])
-                if case .unreachable = error { return pending }
+                if case .unreachable = error {
+                    lastUnreachable = ContinuousClock().now
+                    return pending
+                }
             } catch {
                 let refused = ForwardError.rejected("\(error)")
                 rejection = refused

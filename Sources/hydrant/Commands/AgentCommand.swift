@@ -33,6 +33,12 @@ struct AgentCommand: ParsableCommand {
 
     @OptionGroup var options: FlowOptions
 
+    @OptionGroup(title: "Delivery") var delivery: DeliveryOptions
+
+    func validate() throws {
+        try delivery.validate(output: options.output)
+    }
+
     func run() throws {
         let source: PcapSource
         do {
@@ -44,7 +50,8 @@ struct AgentCommand: ParsableCommand {
             throw ExitCode.failure
         }
         let stop = StopSignal()
-        let writer = BackgroundRecordWriter(try RecordWriter(path: options.output))
+        let target = try DeliveryTarget.make(options: delivery, fileOutput: options.output)
+        let writer = BackgroundRecordWriter(target.output)
         // A write error is kept by the writer and thrown by `flush` or `close`.
         let engine = CaptureEngine(flows: options.flowConfiguration) { try? writer.write($0) }
         let started = monotonicSeconds()
@@ -78,8 +85,9 @@ struct AgentCommand: ParsableCommand {
         }
         engine.finish()
         let written = try writer.close()
+        let deliveryLines = try target.finish()
         Summary.print(engine.statistics, seconds: monotonicSeconds() - started, recordsWritten: written,
-                      failedSources: failed, kernelDrops: source.kernelDrops)
+                      failedSources: failed, kernelDrops: source.kernelDrops, deliveryLines: deliveryLines)
         if !failed.isEmpty { throw ExitCode.failure }
     }
 }

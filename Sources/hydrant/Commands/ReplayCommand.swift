@@ -26,12 +26,16 @@ struct ReplayCommand: ParsableCommand {
 
     @OptionGroup var options: FlowOptions
 
+    @OptionGroup(title: "Delivery") var delivery: DeliveryOptions
+
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one capture file") }
+        try delivery.validate(output: options.output)
     }
 
     func run() throws {
-        let writer = BackgroundRecordWriter(try RecordWriter(path: options.output))
+        let target = try DeliveryTarget.make(options: delivery, fileOutput: options.output)
+        let writer = BackgroundRecordWriter(target.output)
         // A write error is kept by the writer and thrown by `check` or `close`.
         let engine = CaptureEngine(flows: options.flowConfiguration) { try? writer.write($0) }
         var progress = Progress()
@@ -55,9 +59,11 @@ struct ReplayCommand: ParsableCommand {
         }
         engine.finish()
         let written = try writer.close()
+        let deliveryLines = try target.finish()
         progress.finish()
         Summary.print(engine.statistics, seconds: monotonicSeconds() - started,
-                      recordsWritten: written, failedSources: failed, kernelDrops: nil)
+                      recordsWritten: written, failedSources: failed, kernelDrops: nil,
+                      deliveryLines: deliveryLines)
         if !failed.isEmpty { throw ExitCode.failure }
     }
 

@@ -6,13 +6,13 @@ import Synchronization
 /// the disk; at most `capacity` batches wait, after which the capture loop waits (backpressure, bounded memory).
 final class BackgroundRecordWriter: @unchecked Sendable {
     // Unchecked: `writer` is touched only on `queue`; the semaphore bounds the batches in flight.
-    private let writer: RecordWriter
+    private let writer: any RecordOutput
     private let queue = DispatchQueue(label: "hydrant.record-writer")
     private let slots: DispatchSemaphore
     private let failure = Mutex<(any Error)?>(nil)
 
     /// Takes over `writer`; from now on it is used only on the writer's own thread.
-    init(_ writer: RecordWriter, capacity: Int = 16) {
+    init(_ writer: any RecordOutput, capacity: Int = 16) {
         self.writer = writer
         slots = DispatchSemaphore(value: capacity)
     }

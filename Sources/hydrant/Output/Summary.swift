@@ -10,7 +10,7 @@ import Darwin
 enum Summary {
     /// Prints packets, bytes, records, decode errors by kind and evicted flows.
     static func print(_ stats: CaptureStatistics, seconds: Double, recordsWritten: Int, failedSources: [String],
-                      kernelDrops: Int?) {
+                      kernelDrops: Int?, deliveryLines: [String] = []) {
         var lines: [String] = []
         let rate = seconds > 0 ? Int(Double(stats.frames) / seconds) : 0
         lines.append("hydrant: \(stats.frames) packets, \(stats.wireBytes) bytes in \(format(seconds)) s (\(rate) packets/s)")
@@ -25,6 +25,7 @@ enum Summary {
             lines.append("  decode errors: \(decode.totalErrors) (\(kinds.joined(separator: ", ")))")
         }
         if let kernelDrops { lines.append("  kernel drops: \(kernelDrops)") }
+        lines.append(contentsOf: deliveryLines)
         if !failedSources.isEmpty { lines.append("  unreadable: \(failedSources.joined(separator: ", "))") }
         writeStandardError(lines.joined(separator: "\n") + "\n")
     }

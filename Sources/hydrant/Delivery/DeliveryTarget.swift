@@ -1,0 +1,73 @@
+import AsyncHTTPClient
+import Foundation
+import HydrantArchive
+import HydrantStream
+import Logging
+
+/// Where one capture run's records go, and what has to happen at the end of the run for nothing to be lost.
+final class DeliveryTarget {
+    /// The output the background writer feeds.
+    let output: any RecordOutput
+    private let finishRun: () throws -> [String]
+
+    private init(output: any RecordOutput, finish: @escaping () throws -> [String]) {
+        self.output = output
+        self.finishRun = finish
+    }
+
+    /// Flushes and stops whatever the run started; returns summary lines for stderr.
+    func finish() throws -> [String] { try finishRun() }
+
+    /// The target the options ask for: a file or stdout by default, else a stream.
+    static func make(options: DeliveryOptions, fileOutput: String?) throws -> DeliveryTarget {
+        if let endpoint = options.deliverTo, let stream = options.stream {
+            return try remote(endpoint: endpoint, stream: stream, options: options)
+        }
+        if let config = options.config {
+            return try inProcess(configPath: config, stream: options.stream)
+        }
+        let writer = try RecordWriter(path: fileOutput)
+        return DeliveryTarget(output: writer) { [] }
+    }
+
+    /// PutRecordBatch to a remote `hydrant serve`, spooling while it is unreachable.
+    private static func remote(endpoint: String, stream: String, options: DeliveryOptions) throws -> DeliveryTarget {
+        let environment = ProcessInfo.processInfo.environment
+        var credentials: SigV4Credentials?
+        if let id = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"],
+           !id.isEmpty, !secret.isEmpty {
+            credentials = SigV4Credentials(accessKeyID: id, secretAccessKey: secret,
+                                           sessionToken: environment["AWS_SESSION_TOKEN"])
+        }
+        let region = environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1"
+        let client = FirehoseClient(endpoint: endpoint, region: region, credentials: credentials,
+                                    httpClient: HTTPClient.shared)
+        let forwarder = try RecordForwarder(client: client, stream: stream, spoolDirectory: options.spoolDir,
+                                            maximumSpoolBytes: options.maxSpoolMb * 1024 * 1024,
+                                            logger: Logger(label: "hydrant.forward"))
+        try waitFor { await forwarder.start() }
+        let output = StreamRecordOutput { batch in try await forwarder.send(batch) }
+        return DeliveryTarget(output: output) {
+            let statistics = try waitFor { await forwarder.finish(timeout: .seconds(30)) }
+            var lines = ["  delivered to \(endpoint) stream \(stream): \(statistics.delivered) records"]
+            if statistics.spooled > 0 || statistics.waitingBatches > 0 {
+                lines.append("  spooled while unreachable: \(statistics.spooled) records; "
+                    + "\(statistics.waitingBatches) batches still wait in \(options.spoolDir) for the next run")
+            }
+            if statistics.oversized > 0 { lines.append("  dropped, over 1,024,000 bytes: \(statistics.oversized)") }
+            return lines
+        }
+    }
+
+    /// The delivery streams of a configuration, run in this process.
+    private static func inProcess(configPath: String, stream: String?) throws -> DeliveryTarget {
+        throw DeliveryTargetError("--config is not wired yet")
+    }
+}
+
+/// Why a run's delivery target could not be set up.
+struct DeliveryTargetError: Error, CustomStringConvertible {
+    /// What went wrong.
+    let description: String
+    init(_ description: String) { self.description = description }
+}
