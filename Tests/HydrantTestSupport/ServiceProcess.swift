@@ -19,6 +19,9 @@ public final class ServiceProcess: @unchecked Sendable {
     public struct Failure: Error, CustomStringConvertible {
         /// What went wrong, with the tail of the service's log when there is one.
         public let description: String
+
+        /// A failure described by `description`.
+        public init(description: String) { self.description = description }
     }
 
     /// Starts `executable` with `arguments`; `environment` entries are added to (and override) this process's.
