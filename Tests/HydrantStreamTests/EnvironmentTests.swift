@@ -37,6 +37,13 @@ import Testing
         #expect(secrets.s3["s"] == .init(accessKeyID: "c", secretAccessKey: "d"))
     }
 
+    @Test func inProcessRunsNeedNoIngestSecrets() throws {
+        let secrets = try load(authYAML).resolveSecrets(environment: ["KEY_ID": "c", "KEY_SECRET": "d"],
+                                                        includingAuth: false)
+        #expect(secrets.accessKeys.isEmpty)
+        #expect(secrets.s3["s"] == .init(accessKeyID: "c", secretAccessKey: "d"))
+    }
+
     @Test func secretEnvMustBeAVariableName() {
         let found = errors("auth:\n  access_keys:\n    - {id: a, secret_env: \"my secret\"}\n" + stream())
         #expect(found.first?.kind == .invalidValue)

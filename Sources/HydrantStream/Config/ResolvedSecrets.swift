@@ -17,7 +17,10 @@ public struct ResolvedSecrets: Hashable, Sendable {
 extension StreamConfiguration {
     /// Reads every secret the configuration names from `environment` (inject `ProcessInfo.processInfo.environment`
     /// in production). Throws every unset or empty variable at once, each with the line that names it.
-    public func resolveSecrets(environment: [String: String]) throws(ConfigurationErrors) -> ResolvedSecrets {
+    /// In-process runs (`replay`/`agent --config`) serve no API, so they pass `includingAuth: false` and need no
+    /// ingest secrets.
+    public func resolveSecrets(environment: [String: String],
+                               includingAuth: Bool = true) throws(ConfigurationErrors) -> ResolvedSecrets {
         var errors: [ConfigurationError] = []
         func read(_ name: String, at location: SourceLocation, path: String) -> String? {
             guard let value = environment[name] else {
@@ -33,7 +36,7 @@ extension StreamConfiguration {
             return value
         }
         var accessKeys: [String: String] = [:]
-        for key in auth?.accessKeys ?? [] {
+        for key in includingAuth ? auth?.accessKeys ?? [] : [] {
             if let secret = read(key.secretEnv, at: key.location, path: key.path) { accessKeys[key.id] = secret }
         }
         var s3: [String: ResolvedSecrets.S3Credentials] = [:]
