@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import NIOCore
 
 /// Objects in a bucket of any S3-compatible store (AWS S3, SeaweedFS, MinIO), addressed path-style
 /// (`endpoint/bucket/key`) and signed with SigV4 for the service `s3`, the payload's SHA-256 signed too.
@@ -6,6 +7,10 @@ import AsyncHTTPClient
 /// A body up to `multipartThreshold` is one PUT; a larger one is a multipart upload whose object appears only when
 /// the upload completes. Either way a reader sees the whole object or none of it. This type does not retry: the
 /// delivery stream owns retries and backoff, and the `DestinationError` kind says whether retrying can help.
+///
+/// Give it an `HTTPClient` whose `connectionPool.retryConnectionEstablishment` is false (and a `timeout.connect` of
+/// a few seconds): by default AsyncHTTPClient keeps retrying a refused connection until the request's deadline
+/// (60 s and more here), so an unreachable store would be reported a minute late on every attempt.
 public struct S3ObjectDestination: ObjectDestination {
     /// The default largest body sent as a single PUT (16 MiB).
     public static let defaultMultipartThreshold = 16 * 1024 * 1024
@@ -61,10 +66,13 @@ public struct S3ObjectDestination: ObjectDestination {
     }
 
     /// Checks that the bucket exists and our credentials may use it (HEAD bucket), so that a server can refuse to
-    /// start with a clear message instead of failing every delivery later.
-    public func checkBucket() async throws(DestinationError) {
+    /// start with a clear message instead of failing every delivery later. An unreachable service is reported
+    /// after `timeout` at the latest (AsyncHTTPClient retries failed connections until the request's deadline).
+    public func checkBucket(timeout: Duration = .seconds(10)) async throws(DestinationError) {
         let subject = "bucket s3://\(bucket) at \(endpoint)"
-        let response = try await transport.send(.head, path: S3Endpoint.bucketPath(bucket), subject: subject)
+        let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+        let response = try await transport.send(.head, path: S3Endpoint.bucketPath(bucket),
+                                                timeout: .nanoseconds(max(nanoseconds, 1)), subject: subject)
         guard !response.isSuccess else { return }
         // HEAD answers carry no body, so the status alone has to explain.
         switch response.status {

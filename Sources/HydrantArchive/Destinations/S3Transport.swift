@@ -45,8 +45,10 @@ struct S3Transport: Sendable {
     }
 
     /// Sends `method path?query` with `body`, signed; `subject` names the bucket and key for error messages.
+    /// `timeout` defaults to `timeout(forBodyOf:)`.
     func send(_ method: S3Method, path: String, query: String = "", body: ArraySlice<UInt8> = [],
-              contentType: String? = nil, subject: String) async throws(DestinationError) -> S3Response {
+              contentType: String? = nil, timeout: TimeAmount? = nil,
+              subject: String) async throws(DestinationError) -> S3Response {
         let payloadHash = Hex.encode(SHA256.hash(data: body))
         var headers = [SigV4Header("Host", endpoint.authority)]
         if let contentType { headers.append(SigV4Header("Content-Type", contentType)) }
@@ -68,7 +70,7 @@ struct S3Transport: Sendable {
             request.body = .bytes(ByteBuffer(bytes: body))
         }
 
-        let timeout = Self.timeout(forBodyOf: body.count)
+        let timeout = timeout ?? Self.timeout(forBodyOf: body.count)
         do {
             let response = try await httpClient.execute(request, timeout: timeout)
             var kept: [UInt8] = []
