@@ -252,6 +252,47 @@ struct S3ObjectDestinationTests {
     }
 }
 
+@Suite("SeaweedFS outage and restart")
+struct SeaweedFSRestartTests {
+    @Test("a killed SeaweedFS makes puts fail as network errors; restarted on its ports and directory it has the old objects and takes new ones")
+    func restart() async throws {
+        guard SeaweedFS.unavailableReason == nil else {
+            Issue.record(Comment(rawValue: SeaweedFS.unavailableReason ?? "SeaweedFS absent; skipped"), severity: .warning)
+            return
+        }
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("hydrant-s3-restart-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try SeaweedFS.start(directory: directory)
+        defer { first.stop() }
+        try first.inspector.createBucket("lake")
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        defer { _ = client.shutdown() }
+        let destination = try S3ObjectDestination(
+            endpoint: first.endpoint, bucket: "lake", region: first.region,
+            credentials: SigV4Credentials(accessKeyID: first.accessKey, secretAccessKey: first.secretKey),
+            httpClient: client)
+        let before = try ObjectKey("outage/before.json")
+        try await destination.put(key: before, body: Array("before".utf8))
+
+        first.stop()
+        let during = await #expect(throws: DestinationError.self) {
+            try await destination.put(key: try ObjectKey("outage/during.json"), body: Array("during".utf8))
+        }
+        #expect(during?.kind == .network)
+
+        let second = try SeaweedFS.start(directory: directory, ports: first.ports)
+        defer { second.stop() }
+        #expect(second.endpoint == first.endpoint)
+        let after = try ObjectKey("outage/after.json")
+        try await destination.put(key: after, body: Array("after".utf8))
+        #expect(try second.inspector.objects(bucket: "lake", prefix: "outage/")
+            == [before.text: Array("before".utf8), after.text: Array("after".utf8)])
+    }
+}
+
 @Suite("S3 destination configuration and error documents")
 struct S3DestinationUnitTests {
     private let credentials = SigV4Credentials(accessKeyID: "a", secretAccessKey: "b")

@@ -10,9 +10,9 @@ struct S3MultipartUpload: Sendable {
     static let maximumPartCount = 10_000
 
     let transport: S3Transport
-    let bucket: String
-    let key: ObjectKey
+    /// The object's wire path, `/bucket/key`.
     let path: String
+    /// `s3://bucket/key at endpoint`, for error messages.
     let subject: String
 
     /// The part size used for a body of `bodySize` bytes: `preferred` clamped to S3's limits, grown when the body

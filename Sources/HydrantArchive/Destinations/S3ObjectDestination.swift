@@ -52,7 +52,7 @@ public struct S3ObjectDestination: ObjectDestination {
         let path = S3Endpoint.objectPath(bucket: bucket, key: key)
         let subject = "s3://\(bucket)/\(key.text) at \(endpoint)"
         if body.count > multipartThreshold {
-            let upload = S3MultipartUpload(transport: transport, bucket: bucket, key: key, path: path, subject: subject)
+            let upload = S3MultipartUpload(transport: transport, path: path, subject: subject)
             try await upload.run(body: body,
                                  partSize: S3MultipartUpload.partSize(preferred: partSize, bodySize: body.count))
             return
