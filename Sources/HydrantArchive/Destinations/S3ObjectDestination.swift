@@ -30,7 +30,8 @@ public struct S3ObjectDestination: ObjectDestination {
     private let transport: S3Transport
 
     /// A destination for `bucket` at `endpoint` (e.g. `http://127.0.0.1:8333`), sending through `httpClient`,
-    /// which the caller owns and shuts down. `partSize` is raised to S3's 5 MiB minimum when smaller.
+    /// which the caller owns and shuts down. `partSize` is raised to S3's 5 MiB minimum when smaller, and
+    /// `multipartThreshold` lowered to S3's 5 GiB single-PUT maximum when larger.
     public init(endpoint: String, bucket: String, region: String, credentials: SigV4Credentials,
                 httpClient: HTTPClient, multipartThreshold: Int = defaultMultipartThreshold,
                 partSize: Int = defaultPartSize) throws(S3EndpointError) {
@@ -38,7 +39,8 @@ public struct S3ObjectDestination: ObjectDestination {
         self.endpoint = parsed
         self.bucket = bucket
         self.region = region
-        self.multipartThreshold = max(multipartThreshold, 0)
+        // S3 refuses single PUTs above 5 GiB, the same bound as a part.
+        self.multipartThreshold = min(max(multipartThreshold, 0), S3MultipartUpload.maximumPartSize)
         self.partSize = S3MultipartUpload.partSize(preferred: partSize, bodySize: 0)
         let signer = SigV4Signer(credentials: credentials, region: region, service: "s3", pathStyle: .s3)
         transport = S3Transport(endpoint: parsed, signer: signer, httpClient: httpClient)
