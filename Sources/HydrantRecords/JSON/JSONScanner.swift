@@ -183,6 +183,8 @@ public struct JSONScanner {
         index += 1
         var escapes = false
         while index < bytes.count {
+            skipPlainStringBytes()
+            guard index < bytes.count else { return nil }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
@@ -207,6 +209,24 @@ public struct JSONScanner {
             index += 1
         }
         return nil
+    }
+
+    /// Skips eight bytes at a time while none is a quote, a backslash or a control character (SWAR tests on a
+    /// 64-bit word), which is most of a long string.
+    @inline(__always)
+    private mutating func skipPlainStringBytes() {
+        guard let base = bytes.baseAddress else { return }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while index + 8 <= bytes.count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            // A byte is zero in `x` when (x - 1) borrows into its high bit and x's high bit was clear.
+            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+            if special & highs != 0 { return }
+            index += 8
+        }
     }
 
     private mutating func literal(_ word: StaticString) -> Bool {
