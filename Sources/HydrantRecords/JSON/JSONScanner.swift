@@ -1,0 +1,284 @@
+/// Finds values at member paths in a JSON document in one pass, without building a tree or allocating.
+///
+/// The whole document is checked as it is walked: a document that is not exactly one well-formed JSON value
+/// (surrounded by whitespace only), nests deeper than the bound, or has a bad escape or number, yields nothing.
+/// Strings are not checked for valid UTF-8 (decoding repairs it). When a member name repeats, the last one wins,
+/// as in jq.
+public struct JSONScanner {
+    /// The default bound on nesting of objects and arrays.
+    public static let defaultMaximumDepth = 64
+    /// The most paths one scan looks for.
+    public static let maximumPaths = 64
+
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private let paths: [JSONPath]
+    private let maximumDepth: Int
+    private var index: Int
+
+    private init(bytes: UnsafeBufferPointer<UInt8>, paths: [JSONPath], maximumDepth: Int, start: Int) {
+        self.bytes = bytes
+        self.paths = paths
+        self.maximumDepth = maximumDepth
+        self.index = start
+    }
+
+    /// Looks for every path of `paths` (at most `maximumPaths`) in `document`, which must be one JSON value.
+    ///
+    /// `results` is resized to `paths.count`; entry `i` is the scalar at `paths[i]`, or nil when the path is missing
+    /// or ends at an object, an array or `null`. Returns false (and all nil) when the document is malformed.
+    @discardableResult
+    public static func find(_ paths: [JSONPath], in document: UnsafeBufferPointer<UInt8>, results: inout [JSONScalar?],
+                            maximumDepth: Int = defaultMaximumDepth) -> Bool {
+        results.removeAll(keepingCapacity: true)
+        for _ in 0..<paths.count { results.append(nil) }
+        guard paths.count <= maximumPaths else { return false }
+        var scanner = JSONScanner(bytes: document, paths: paths, maximumDepth: maximumDepth, start: 0)
+        var mask: UInt64 = 0
+        for (number, path) in paths.enumerated() where !path.components.isEmpty { mask |= 1 << UInt64(number) }
+        scanner.skipWhitespace()
+        let wellFormed = scanner.value(depth: 0, mask: mask, results: &results)
+        scanner.skipWhitespace()
+        guard wellFormed, scanner.index == document.count else {
+            for number in 0..<results.count { results[number] = nil }
+            return false
+        }
+        return true
+    }
+
+    /// Where the JSON value that starts at `start` (after any whitespace) ends, or nil when it is malformed or
+    /// nests deeper than `maximumDepth`. Used to split concatenated JSON documents.
+    public static func endOfValue(in document: UnsafeBufferPointer<UInt8>, from start: Int,
+                                  maximumDepth: Int = defaultMaximumDepth) -> Int? {
+        var scanner = JSONScanner(bytes: document, paths: [], maximumDepth: maximumDepth, start: start)
+        var unused: [JSONScalar?] = []
+        scanner.skipWhitespace()
+        guard scanner.value(depth: 0, mask: 0, results: &unused) else { return nil }
+        return scanner.index
+    }
+
+    /// Whether `byte` is JSON whitespace.
+    @inline(__always)
+    public static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+    }
+
+    @inline(__always)
+    private mutating func skipWhitespace() {
+        while index < bytes.count, Self.isWhitespace(bytes[index]) { index += 1 }
+    }
+
+    /// Parses the value at `index`; `mask` holds the paths whose first `depth` names matched the way here, and a
+    /// path of exactly `depth` names that is in `mask` ends at this value.
+    private mutating func value(depth: Int, mask: UInt64, results: inout [JSONScalar?]) -> Bool {
+        guard index < bytes.count else { return false }
+        switch bytes[index] {
+        case UInt8(ascii: "{"):
+            return object(depth: depth + 1, mask: mask, results: &results)
+        case UInt8(ascii: "["):
+            return array(depth: depth + 1)
+        case UInt8(ascii: "\""):
+            let start = index + 1
+            guard let escapes = string() else { return false }
+            record(JSONScalar(kind: .string(hasEscapes: escapes), range: start..<(index - 1)), depth: depth, mask: mask,
+                   results: &results)
+            return true
+        case UInt8(ascii: "t"):
+            guard literal("true") else { return false }
+            record(JSONScalar(kind: .bool(true), range: (index - 4)..<index), depth: depth, mask: mask, results: &results)
+            return true
+        case UInt8(ascii: "f"):
+            guard literal("false") else { return false }
+            record(JSONScalar(kind: .bool(false), range: (index - 5)..<index), depth: depth, mask: mask, results: &results)
+            return true
+        case UInt8(ascii: "n"):
+            return literal("null")
+        default:
+            let start = index
+            guard number() else { return false }
+            record(JSONScalar(kind: .number, range: start..<index), depth: depth, mask: mask, results: &results)
+            return true
+        }
+    }
+
+    @inline(__always)
+    private func record(_ scalar: JSONScalar, depth: Int, mask: UInt64, results: inout [JSONScalar?]) {
+        guard mask != 0 else { return }
+        for number in 0..<paths.count where mask & (1 << UInt64(number)) != 0 && paths[number].components.count == depth {
+            results[number] = scalar
+        }
+    }
+
+    private mutating func object(depth: Int, mask: UInt64, results: inout [JSONScalar?]) -> Bool {
+        guard depth <= maximumDepth else { return false }
+        index += 1
+        skipWhitespace()
+        guard index < bytes.count else { return false }
+        if bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return true
+        }
+        while true {
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return false }
+            let nameStart = index + 1
+            guard let escapes = string() else { return false }
+            let name = nameStart..<(index - 1)
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
+            index += 1
+            skipWhitespace()
+            var childMask: UInt64 = 0
+            if mask != 0 {
+                for number in 0..<paths.count where mask & (1 << UInt64(number)) != 0 {
+                    let components = paths[number].components
+                    // `depth` counts this object; its members are component `depth - 1` of a path.
+                    guard components.count >= depth, nameEquals(name, escapes: escapes, components[depth - 1]) else { continue }
+                    childMask |= 1 << UInt64(number)
+                }
+            }
+            if childMask != 0 {
+                // A repeated member replaces what an earlier one set, even when the new value is not a scalar.
+                for number in 0..<paths.count where childMask & (1 << UInt64(number)) != 0 { results[number] = nil }
+            }
+            guard value(depth: depth, mask: childMask, results: &results) else { return false }
+            skipWhitespace()
+            guard index < bytes.count else { return false }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                skipWhitespace()
+                continue
+            }
+            guard bytes[index] == UInt8(ascii: "}") else { return false }
+            index += 1
+            return true
+        }
+    }
+
+    private mutating func array(depth: Int) -> Bool {
+        guard depth <= maximumDepth else { return false }
+        index += 1
+        skipWhitespace()
+        guard index < bytes.count else { return false }
+        if bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            return true
+        }
+        var unused: [JSONScalar?] = []
+        while true {
+            guard value(depth: depth, mask: 0, results: &unused) else { return false }
+            skipWhitespace()
+            guard index < bytes.count else { return false }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                skipWhitespace()
+                continue
+            }
+            guard bytes[index] == UInt8(ascii: "]") else { return false }
+            index += 1
+            return true
+        }
+    }
+
+    /// Skips a string starting at its opening quote; returns whether it had escapes, or nil when malformed.
+    private mutating func string() -> Bool? {
+        index += 1
+        var escapes = false
+        while index < bytes.count {
+            skipPlainStringBytes()
+            guard index < bytes.count else { return nil }
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return escapes
+            }
+            if byte < 0x20 { return nil }
+            if byte == UInt8(ascii: "\\") {
+                escapes = true
+                guard index + 1 < bytes.count else { return nil }
+                switch bytes[index + 1] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    index += 2
+                case UInt8(ascii: "u"):
+                    guard JSONStringDecoder.hex4(bytes, at: index + 2) != nil else { return nil }
+                    index += 6
+                default:
+                    return nil
+                }
+                continue
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// Skips eight bytes at a time while none is a quote, a backslash or a control character (SWAR tests on a
+    /// 64-bit word), which is most of a long string.
+    @inline(__always)
+    private mutating func skipPlainStringBytes() {
+        guard let base = bytes.baseAddress else { return }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while index + 8 <= bytes.count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            // A byte is zero in `x` when (x - 1) borrows into its high bit and x's high bit was clear.
+            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+            if special & highs != 0 { return }
+            index += 8
+        }
+    }
+
+    private mutating func literal(_ word: StaticString) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard index + count <= bytes.count else { return false }
+        let text = word.utf8Start
+        for offset in 0..<count where bytes[index + offset] != text[offset] { return false }
+        index += count
+        return true
+    }
+
+    /// Skips a number per RFC 8259's grammar.
+    private mutating func number() -> Bool {
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < bytes.count else { return false }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+        } else {
+            guard digits() else { return false }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard digits() else { return false }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard digits() else { return false }
+        }
+        return true
+    }
+
+    /// Skips one or more digits.
+    private mutating func digits() -> Bool {
+        let start = index
+        while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+        return index > start
+    }
+
+    /// Whether the member name at `range` equals `expected`, decoding escapes only when the name has any.
+    private func nameEquals(_ range: Range<Int>, escapes: Bool, _ expected: [UInt8]) -> Bool {
+        if !escapes {
+            guard range.count == expected.count else { return false }
+            var offset = 0
+            for position in range {
+                if bytes[position] != expected[offset] { return false }
+                offset += 1
+            }
+            return true
+        }
+        var decoded: [UInt8] = []
+        guard JSONStringDecoder.unescape(UnsafeBufferPointer(rebasing: bytes[range]), into: &decoded) else { return false }
+        return decoded == expected
+    }
+}

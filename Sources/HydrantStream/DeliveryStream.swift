@@ -1,0 +1,363 @@
+import Foundation
+import HydrantArchive
+import HydrantRecords
+import Logging
+
+/// One delivery stream: the write-ahead log, the routing of committed records into partition buffers, interval
+/// flushing, and delivery of objects with retries.
+///
+/// `put` only appends to the log (group commit) and returns once synced. The log's writer hands committed frames
+/// to a routing task; sealed buffers go to a delivery task that keeps up to `maximumConcurrentPuts` puts in flight,
+/// retries failures forever with backoff (the log holds the data), and releases the records in the log once the
+/// destination confirmed the object. `run()` drives all of this; without it records are only logged, to be
+/// delivered by a later run or after a restart (replay).
+public final class DeliveryStream: @unchecked Sendable {
+    /// Puts in flight per stream.
+    public static let maximumConcurrentPuts = 4
+
+    /// The stream's configuration.
+    public let configuration: DeliveryStreamConfiguration
+    /// When the stream first started on this storage (persisted in `<storage>/<stream>/created`).
+    public let createdAt: Timestamp
+    /// What reopening the log found.
+    public let replayReport: WALReplayReport
+
+    private let destination: any ObjectDestination
+    private let wal: WriteAheadLog
+    private let inbox: FrameInbox
+    private let ids: RecordIDGenerator
+    private let metrics: StreamMetrics
+    private let logger: Logger
+    private let backoff: BackoffSchedule
+    private let objects: AsyncStream<(Int, PendingObject)>
+    private let objectsContinuation: AsyncStream<(Int, PendingObject)>.Continuation
+
+    /// Guards the router; held for a routing pass. Taken before `lock` when both are needed.
+    private let routerLock = NSLock()
+    private let router: PartitionRouter
+    /// Guards everything below; held only briefly, so puts never wait for routing.
+    private let lock = NSLock()
+    private var inFlight: [Int: Timestamp] = [:]
+    private var nextObject = 0
+    private var stopping = false
+    private var objectsFinished = false
+    private var accepted = 0
+    private var throttled = 0
+    private var replayed = 0
+    private var deliveredRecords = 0
+    private var deliveredObjects = 0
+    private var errorRecords = 0
+    private var failures = 0
+
+    /// Opens the stream's log under `storageDirectory/<name>/wal/` (replaying what it holds) and prepares delivery to
+    /// `destination`. Throws when the log cannot be opened.
+    public init(configuration: DeliveryStreamConfiguration, storageDirectory: String, destination: any ObjectDestination,
+                recordIDs: RecordIDGenerator = RecordIDGenerator(), backoff: BackoffSchedule = BackoffSchedule(),
+                logger: Logger = Logger(label: "hydrant.stream")) throws(WALError) {
+        self.configuration = configuration
+        self.destination = destination
+        self.ids = recordIDs
+        self.backoff = backoff
+        var logger = logger
+        logger[metadataKey: "stream"] = "\(configuration.name)"
+        self.logger = logger
+        self.metrics = StreamMetrics(stream: configuration.name)
+        let streamDirectory = (storageDirectory.hasSuffix("/") ? storageDirectory : storageDirectory + "/")
+            + configuration.name
+        try SegmentFiles.makeDirectories(streamDirectory)
+        createdAt = Self.creationTime(in: streamDirectory)
+        let inbox = FrameInbox()
+        self.inbox = inbox
+        wal = try WriteAheadLog(directory: streamDirectory + "/wal",
+                                options: .init(maximumBacklogBytes: configuration.maxBacklogMB << 20),
+                                onCommit: { frames in inbox.push(frames) })
+        replayReport = wal.replayReport
+        router = PartitionRouter(configuration: configuration)
+        (objects, objectsContinuation) = AsyncStream.makeStream(of: (Int, PendingObject).self)
+        let frames = wal.takeReplayedFrames()
+        replayed = frames.reduce(0) { $0 + $1.records.count }
+        if replayed > 0 {
+            metrics.replayedRecords.increment(by: replayed)
+            logger.notice("replaying \(replayed) records from the write-ahead log; some may be delivered again",
+                          metadata: ["segments": "\(replayReport.segments)",
+                                     "truncatedBytes": "\(replayReport.truncatedBytes)"])
+        }
+        if replayReport.corruptFrames > 0 {
+            logger.error("the write-ahead log has \(replayReport.corruptFrames) corrupt frames; records after them in their segments are lost")
+        }
+        inbox.push(frames)
+    }
+
+    /// The stream name.
+    public var name: String { configuration.name }
+
+    /// Appends `batch` to the log; returns one outcome per record once it is synced, or all `.throttled` when the
+    /// backlog is full or the stream is stopping. Throws `storageFailure` when the log cannot be written.
+    public func put(_ batch: IngestBatch) async throws(IngestError) -> [PutRecordOutcome] {
+        guard !batch.isEmpty else { return [] }
+        switch await wal.append(batch, arrival: WallClock.now()) {
+        case .committed:
+            metrics.incomingRecords.increment(by: batch.count)
+            metrics.incomingBytes.increment(by: batch.byteCount)
+            lock.withLock { accepted += batch.count }
+            return ids.make(batch.count).map { .accepted(recordID: $0) }
+        case .throttled:
+            metrics.throttledRecords.increment(by: batch.count)
+            lock.withLock { throttled += batch.count }
+            logger.debug("throttled a batch: the write-ahead log is at its bound", metadata: ["records": "\(batch.count)"])
+            return Array(repeating: .throttled, count: batch.count)
+        case .failed(let reason):
+            logger.error("write-ahead log append failed: \(reason)")
+            throw .storageFailure(reason)
+        }
+    }
+
+    /// Whether the stream accepts records now, with a short state for `GET /health`.
+    public var health: (accepting: Bool, state: String) {
+        if let failure = wal.failure { return (false, "log write failing: \(failure)") }
+        lock.lock()
+        let stopping = self.stopping
+        lock.unlock()
+        if stopping { return (false, "stopping") }
+        if wal.isFull { return (false, "backlog full") }
+        return (true, "ok")
+    }
+
+    /// A snapshot of the stream's state.
+    public func status() -> DeliveryStreamStatus {
+        let backlog = wal.backlogBytes
+        let segmentCount = wal.segmentCount
+        let failure = wal.failure
+        let accepting = health.accepting
+        routerLock.lock()
+        lock.lock()
+        defer {
+            lock.unlock()
+            routerLock.unlock()
+        }
+        return DeliveryStreamStatus(
+            name: name, backlogBytes: backlog, segments: segmentCount, partitionCount: router.partitionCount,
+            oldestUndeliveredArrival: oldestUndeliveredLocked(), objectsInFlight: inFlight.count,
+            acceptedRecords: accepted, throttledRecords: throttled, replayedRecords: replayed,
+            deliveredRecords: deliveredRecords, deliveredObjects: deliveredObjects, errorOutputRecords: errorRecords,
+            deliveryFailures: failures, storageFailure: failure, acceptingRecords: accepting)
+    }
+
+    /// Routes everything logged so far, seals every buffer and waits until the destination confirmed every
+    /// object. Needs `run()` to be running (it does the delivering).
+    public func flushAll() async {
+        routePending(sealAll: true)
+        while !Task.isCancelled {
+            let idle = lock.withLock { inFlight.isEmpty }
+            if idle && inbox.waitingRecords == 0 { return }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    /// Drives routing, interval flushes and delivery until `stop()` (then flushes everything and waits for its
+    /// delivery) or cancellation (then returns at once; undelivered records stay in the log for the next start).
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.routeLoop() }
+            group.addTask { await self.timerLoop() }
+            group.addTask { await self.deliveryLoop() }
+            await group.waitForAll()
+        }
+        if Task.isCancelled { wal.close() }
+    }
+
+    /// Stops accepting records and makes `run()` flush every buffer, deliver it and return.
+    public func stop() {
+        lock.lock()
+        stopping = true
+        lock.unlock()
+        inbox.wake()
+    }
+
+    /// Closes the log without flushing: buffered records are not delivered now but replayed by the next start
+    /// (what a crash would leave). For error paths and tests; do not call while `run()` runs.
+    public func abandon() {
+        wal.close()
+        inbox.finish()
+        objectsContinuation.finish()
+    }
+
+    // MARK: - Tasks
+
+    private func routeLoop() async {
+        for await _ in inbox.signals {
+            let stopping = lock.withLock { self.stopping }
+            if stopping {
+                // No append is in flight once the log is closed, so everything committed is in the inbox now.
+                wal.close()
+                routePending(sealAll: true)
+                lock.withLock { objectsFinished = true }
+                objectsContinuation.finish()
+                inbox.finish()
+                return
+            }
+            routePending(sealAll: configuration.buffering.intervalSeconds == 0)
+        }
+        // Cancelled: stop delivery too.
+        objectsContinuation.finish()
+    }
+
+    /// Routes the frames waiting in the inbox and sends sealed buffers to delivery.
+    private func routePending(sealAll: Bool) {
+        let now = WallClock.now()
+        let instant = ContinuousClock.now
+        var output = PartitionRouter.Output()
+        routerLock.lock()
+        let frames = inbox.takeAll()
+        router.route(frames, now: now, instant: instant, into: &output)
+        for extra in output.extraPieces { wal.retain(segment: extra.segment, count: extra.count) }
+        if sealAll { output.sealed.append(contentsOf: router.sealExpired(openedBefore: nil)) }
+        // Registered before the router is released, so `flushAll` never sees an object neither buffered nor in flight.
+        lock.lock()
+        errorRecords += output.errorRecords
+        let numbered = register(output.sealed)
+        lock.unlock()
+        routerLock.unlock()
+        if output.errorRecords > 0 { metrics.errorOutputRecords.increment(by: output.errorRecords) }
+        send(numbered)
+    }
+
+    /// Must hold `lock`.
+    private func register(_ sealed: [PendingObject]) -> [(Int, PendingObject)] {
+        var numbered: [(Int, PendingObject)] = []
+        for object in sealed where object.records > 0 {
+            nextObject += 1
+            inFlight[nextObject] = object.oldestArrival
+            numbered.append((nextObject, object))
+        }
+        return numbered
+    }
+
+    private func send(_ numbered: [(Int, PendingObject)]) {
+        for item in numbered {
+            if case .terminated = objectsContinuation.yield(item) {
+                // Delivery has ended (cancelled or abandoned): the records stay in the log for the next start.
+                lock.lock()
+                inFlight[item.0] = nil
+                lock.unlock()
+            }
+        }
+    }
+
+    private func timerLoop() async {
+        let interval = configuration.buffering.intervalSeconds
+        let tick: Duration = interval <= 5 ? .milliseconds(100) : .seconds(1)
+        while !Task.isCancelled {
+            if lock.withLock({ stopping }) { return }
+            if interval > 0 { flushExpired(openedBefore: ContinuousClock.now - .seconds(interval)) }
+            publishGauges()
+            try? await Task.sleep(for: tick)
+        }
+    }
+
+    /// Seals and sends the buffers opened at or before `deadline`.
+    private func flushExpired(openedBefore deadline: ContinuousClock.Instant) {
+        routerLock.lock()
+        let expired = router.sealExpired(openedBefore: deadline)
+        lock.lock()
+        let numbered = register(expired)
+        lock.unlock()
+        routerLock.unlock()
+        send(numbered)
+    }
+
+    private func publishGauges() {
+        let now = WallClock.now()
+        routerLock.lock()
+        lock.lock()
+        let oldest = oldestUndeliveredLocked()
+        let partitions = router.partitionCount
+        lock.unlock()
+        routerLock.unlock()
+        let age = oldest.map { max(0, Double(now.nanoseconds - $0.nanoseconds) / 1e9) } ?? 0
+        metrics.dataFreshness.record(age)
+        metrics.partitionCount.record(partitions)
+        metrics.backlogBytes.record(wal.backlogBytes)
+    }
+
+    /// Must hold `routerLock` and `lock`.
+    private func oldestUndeliveredLocked() -> Timestamp? {
+        var oldest = router.oldestArrival
+        for arrival in inFlight.values { oldest = min(oldest ?? arrival, arrival) }
+        return oldest
+    }
+
+    private func deliveryLoop() async {
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            for await (id, object) in objects {
+                if running >= Self.maximumConcurrentPuts {
+                    _ = await group.next()
+                    running -= 1
+                }
+                group.addTask { await self.deliver(object, id: id) }
+                running += 1
+            }
+            await group.waitForAll()
+        }
+    }
+
+    /// Puts one object, retrying until the destination confirms it (or the task is cancelled).
+    private func deliver(_ object: PendingObject, id: Int) async {
+        var compression = configuration.compression
+        var body: [UInt8]
+        do {
+            body = try ObjectCompressor.compress(object.body, as: compression)
+        } catch {
+            logger.error("cannot compress an object, delivering it uncompressed: \(error)")
+            compression = .none
+            body = object.body
+        }
+        var attempt = 0
+        var random = SystemRandomNumberGenerator()
+        while true {
+            attempt += 1
+            do {
+                let name = try ObjectName(stream: configuration.name, time: object.oldestArrival,
+                                          fileExtension: ".json" + compression.fileExtension, random: &random)
+                let key = try ObjectKey(object.prefix + name.description)
+                try await destination.put(key: key, body: body)
+                for segment in object.segments { wal.release(segment: segment.segment, count: segment.count) }
+                metrics.deliverySuccess.increment()
+                metrics.deliveryRecords.increment(by: object.records)
+                metrics.deliveryBytes.increment(by: object.body.count)
+                lock.withLock {
+                    inFlight[id] = nil
+                    deliveredRecords += object.records
+                    deliveredObjects += 1
+                }
+                logger.trace("delivered \(key)", metadata: ["records": "\(object.records)"])
+                return
+            } catch {
+                metrics.deliveryFailures.increment()
+                lock.withLock { failures += 1 }
+                let delay = backoff.delay(forAttempt: attempt, using: &random)
+                logger.warning("delivery to \(destination.description) failed; retrying",
+                               metadata: ["error": "\(error)", "attempt": "\(attempt)", "kind": "\(object.kind.rawValue)",
+                                          "prefix": "\(object.prefix)", "retryIn": "\(delay)"])
+                do {
+                    try await Task.sleep(for: delay)
+                } catch {
+                    return
+                }
+            }
+        }
+    }
+
+    /// The creation time recorded in `directory/created`, writing now when absent or unreadable.
+    private static func creationTime(in directory: String) -> Timestamp {
+        let path = directory + "/created"
+        if let text = try? String(contentsOfFile: path, encoding: .utf8),
+           let nanoseconds = Int64(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            return Timestamp(nanoseconds: nanoseconds)
+        }
+        let now = WallClock.now()
+        try? "\(now.nanoseconds)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        return now
+    }
+}

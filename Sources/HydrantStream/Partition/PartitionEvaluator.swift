@@ -1,0 +1,99 @@
+import HydrantArchive
+import HydrantRecords
+
+/// Reads a record's partition keys and event time and builds the key of the buffer the record belongs to.
+///
+/// The buffer key holds what distinguishes partitions: the values of the prefix's `!{partitionKeyFromQuery:…}`
+/// keys and the record's event time as the prefix's `!{eventTime:…}` patterns format it. `!{timestamp:…}` (the
+/// arrival time of a buffer's oldest record) and `!{firehose:random-string}` are evaluated once when a buffer opens,
+/// so they do not split buffers.
+///
+/// Event time is the record's top-level `@timestamp` (RFC 3339); a record without one, or with one that does not
+/// parse, uses its arrival time instead.
+struct PartitionEvaluator {
+    /// Why a record cannot be partitioned.
+    struct Failure: Error {
+        let code: String
+        let message: String
+    }
+
+    private let template: PrefixTemplate
+    /// The scanned paths: the template's keys in order, then `@timestamp` when the template uses event time.
+    private let paths: [JSONPath]
+    private let keyNames: [String]
+    private let timestampPath: Int?
+    private var results: [JSONScalar?] = []
+    private var scratch = ""
+    /// The key values of the last record evaluated, in `keyNames` order.
+    private(set) var lastValues: [String] = []
+    /// The event time of the last record evaluated.
+    private(set) var lastEventTime = Timestamp.zero
+
+    /// Whether records must be read at all (otherwise every record goes to one buffer).
+    let readsRecords: Bool
+
+    init(prefix: PrefixTemplate, keys: [PartitionKey]) {
+        template = prefix
+        var paths: [JSONPath] = []
+        var names: [String] = []
+        for name in prefix.partitionKeys {
+            names.append(name)
+            let key = keys.first { $0.name == name }
+            // The configuration loader refuses undeclared keys; an unknown one can never match.
+            paths.append(JSONPath(key?.path.components ?? ["\u{0}undeclared"]))
+        }
+        if prefix.usesEventTime {
+            timestampPath = paths.count
+            paths.append(JSONPath(["@timestamp"]))
+        } else {
+            timestampPath = nil
+        }
+        self.paths = paths
+        self.keyNames = names
+        self.readsRecords = !paths.isEmpty
+        lastValues = Array(repeating: "", count: names.count)
+    }
+
+    /// The last record's key values by name, for evaluating a new buffer's prefix.
+    var lastValuesByName: [String: String] {
+        var values: [String: String] = [:]
+        for (index, name) in keyNames.enumerated() { values[name] = lastValues[index] }
+        return values
+    }
+
+    /// Writes the buffer key of `record` into `key` (replacing it), or throws why the record cannot be partitioned.
+    mutating func evaluate(_ record: UnsafeBufferPointer<UInt8>, arrival: Timestamp,
+                           key: inout [UInt8]) throws(Failure) {
+        key.removeAll(keepingCapacity: true)
+        lastEventTime = arrival
+        guard readsRecords else { return }
+        let wellFormed = JSONScanner.find(paths, in: record, results: &results)
+        if let timestampPath, let scalar = results[timestampPath], case .string(hasEscapes: false) = scalar.kind,
+           let parsed = Timestamp(parsingRFC3339: UnsafeBufferPointer(rebasing: record[scalar.range])) {
+            lastEventTime = parsed
+        }
+        for index in 0..<keyNames.count {
+            guard let scalar = results[index], let value = scalar.text(in: record) else {
+                let reason = wellFormed ? "is missing, null, an object or an array" : "cannot be read: the record is not valid JSON"
+                throw Failure(code: ProcessingErrorCode.metadataExtractionFailed,
+                              message: "partition key '\(keyNames[index])' (\(paths[index])) \(reason)")
+            }
+            do {
+                try PartitionValue.validate(value)
+            } catch {
+                throw Failure(code: ProcessingErrorCode.partitionValueRejected,
+                              message: "partition key '\(keyNames[index])': \(error)")
+            }
+            lastValues[index] = value
+            key.append(contentsOf: value.utf8)
+            key.append(0)
+        }
+        for part in template.parts {
+            guard case .eventTime(let pattern) = part else { continue }
+            scratch.removeAll(keepingCapacity: true)
+            pattern.append(lastEventTime, to: &scratch)
+            key.append(contentsOf: scratch.utf8)
+            key.append(0)
+        }
+    }
+}

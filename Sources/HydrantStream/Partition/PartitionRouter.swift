@@ -1,0 +1,198 @@
+import HydrantArchive
+import HydrantRecords
+
+/// The per-record stage of a stream, after the write-ahead log: processors, partitioning, buffering, error output
+/// and source backup. Not thread-safe; its owner serialises calls.
+///
+/// Every source record yields at least one piece (a processed record, an error record, a backup copy), each counted
+/// against the record's log segment; `route` reports how many pieces beyond one per record it made so that the log
+/// keeps a segment until every piece is delivered.
+final class PartitionRouter {
+    /// What one call produced.
+    struct Output {
+        /// Buffers sealed (full, or all of them at interval 0), ready to deliver.
+        var sealed: [PendingObject] = []
+        /// Extra outstanding pieces per segment, to retain in the log before delivering `sealed`.
+        var extraPieces: [SegmentCount] = []
+        /// Records routed to the error output.
+        var errorRecords = 0
+    }
+
+    private let configuration: DeliveryStreamConfiguration
+    private let chain: ProcessorChain
+    private var evaluator: PartitionEvaluator
+    private var buffers: [[UInt8]: PartitionBuffer] = [:]
+    private var errorBuffers: [ErrorOutputType: PartitionBuffer] = [:]
+    private var backupBuffer: PartitionBuffer?
+    private var random = SystemRandomNumberGenerator()
+    private var key: [UInt8] = []
+    private var pieces: [Range<Int>] = []
+
+    init(configuration: DeliveryStreamConfiguration) {
+        self.configuration = configuration
+        chain = ProcessorChain(configuration.processors)
+        evaluator = PartitionEvaluator(prefix: configuration.prefix, keys: configuration.partitionKeys)
+        key.reserveCapacity(128)
+    }
+
+    /// Buffers of records (not error output or backup) open now: Firehose's active partitions.
+    var partitionCount: Int { buffers.count }
+
+    /// The arrival time of the oldest buffered record, if any.
+    var oldestArrival: Timestamp? {
+        var oldest: Timestamp?
+        for buffer in buffers.values { oldest = min(oldest ?? buffer.oldestArrival, buffer.oldestArrival) }
+        for buffer in errorBuffers.values { oldest = min(oldest ?? buffer.oldestArrival, buffer.oldestArrival) }
+        if let backupBuffer { oldest = min(oldest ?? backupBuffer.oldestArrival, backupBuffer.oldestArrival) }
+        return oldest
+    }
+
+    /// Routes every record of `frames`; `now` is the wall-clock time for error records' `attemptEndingTimestamp`.
+    func route(_ frames: [WALFrame], now: Timestamp, instant: ContinuousClock.Instant, into output: inout Output) {
+        let sizeLimit = configuration.buffering.sizeBytes
+        for frame in frames {
+            var pieceCount = 0
+            let segment = frame.segment
+            let arrival = frame.arrival
+            frame.records.bytes.withUnsafeBufferPointer { all in
+                var start = 0
+                for end in frame.records.ends {
+                    let record = UnsafeBufferPointer(rebasing: all[start..<end])
+                    start = end
+                    if configuration.sourceRecordBackupPrefix != nil {
+                        let buffer = backup(arrival: arrival, instant: instant)
+                        buffer.append(record, appendDelimiter: false, segment: segment)
+                        pieceCount += 1
+                        if buffer.body.count >= sizeLimit { output.sealed.append(sealBackup()) }
+                    }
+                    do throws(ProcessorChain.Failure) {
+                        try chain.process(record, into: &pieces)
+                    } catch {
+                        fail(record, type: .processingFailed, code: error.code, message: error.message, arrival: arrival,
+                             now: now, instant: instant, segment: segment, output: &output)
+                        pieceCount += 1
+                        continue
+                    }
+                    for piece in pieces {
+                        pieceCount += 1
+                        let sub = UnsafeBufferPointer(rebasing: record[piece])
+                        do throws(PartitionEvaluator.Failure) {
+                            try evaluator.evaluate(sub, arrival: arrival, key: &key)
+                        } catch {
+                            fail(sub, type: .partitioningFailed, code: error.code, message: error.message,
+                                 arrival: arrival, now: now, instant: instant, segment: segment, output: &output)
+                            continue
+                        }
+                        guard let buffer = partition(arrival: arrival, now: now, instant: instant, record: sub,
+                                                     segment: segment, output: &output) else { continue }
+                        buffer.append(sub, appendDelimiter: chain.appendsDelimiter, segment: segment)
+                        if buffer.body.count >= sizeLimit {
+                            buffers[key] = nil
+                            output.sealed.append(buffer.seal())
+                        }
+                    }
+                }
+            }
+            let extra = pieceCount - frame.records.count
+            if extra > 0 { output.extraPieces.append(SegmentCount(segment: segment, count: extra)) }
+        }
+    }
+
+    /// The buffer for the record whose key is in `key`, opening one if there is room; nil when the record went to
+    /// the error output instead.
+    private func partition(arrival: Timestamp, now: Timestamp, instant: ContinuousClock.Instant,
+                           record: UnsafeBufferPointer<UInt8>, segment: UInt64,
+                           output: inout Output) -> PartitionBuffer? {
+        if let buffer = buffers[key] { return buffer }
+        guard buffers.count < configuration.maxActivePartitions else {
+            fail(record, type: .activePartitionExceeded, code: ProcessingErrorCode.activePartitionsExceeded,
+                 message: "the stream already buffers \(configuration.maxActivePartitions) partitions "
+                    + "(max_active_partitions)", arrival: arrival, now: now, instant: instant, segment: segment,
+                 output: &output)
+            return nil
+        }
+        let prefix: String
+        do {
+            prefix = try configuration.prefix.evaluate(arrival: arrival, eventTime: evaluator.lastEventTime,
+                                                      partitionKeys: evaluator.lastValuesByName, errorOutputType: nil,
+                                                      random: &random)
+        } catch {
+            fail(record, type: .partitioningFailed, code: ProcessingErrorCode.partitionValueRejected,
+                 message: "the prefix cannot be evaluated: \(error)", arrival: arrival, now: now, instant: instant,
+                 segment: segment, output: &output)
+            return nil
+        }
+        let buffer = PartitionBuffer(prefix: prefix, kind: .data, oldestArrival: arrival, openedAt: instant)
+        buffers[key] = buffer
+        return buffer
+    }
+
+    /// Sends `record` to the error output of `type`.
+    private func fail(_ record: UnsafeBufferPointer<UInt8>, type: ErrorOutputType, code: String, message: String,
+                      arrival: Timestamp, now: Timestamp, instant: ContinuousClock.Instant, segment: UInt64,
+                      output: inout Output) {
+        output.errorRecords += 1
+        let buffer: PartitionBuffer
+        if let existing = errorBuffers[type] {
+            buffer = existing
+        } else {
+            buffer = PartitionBuffer(prefix: errorPrefix(type, arrival: arrival), kind: .errorOutput,
+                                     oldestArrival: arrival, openedAt: instant)
+            errorBuffers[type] = buffer
+        }
+        buffer.appendLine(segment: segment) { out in
+            ErrorRecordEncoder.append(record: record, arrival: arrival, attemptEnding: now, errorCode: code,
+                                      errorMessage: message, to: &out)
+        }
+        if buffer.body.count >= configuration.buffering.sizeBytes {
+            errorBuffers[type] = nil
+            output.sealed.append(buffer.seal())
+        }
+    }
+
+    private func errorPrefix(_ type: ErrorOutputType, arrival: Timestamp) -> String {
+        do {
+            return try configuration.errorOutputPrefix.evaluate(arrival: arrival, errorOutputType: type, random: &random)
+        } catch {
+            // The loader validated the template; only an over-long result can fail, and errors must land somewhere.
+            return "errors/" + type.rawValue + "/"
+        }
+    }
+
+    private func backup(arrival: Timestamp, instant: ContinuousClock.Instant) -> PartitionBuffer {
+        if let backupBuffer { return backupBuffer }
+        var prefix = "source-backup/"
+        if let template = configuration.sourceRecordBackupPrefix {
+            // The backup has one buffer per stream: partition keys are not evaluated for it, event time is arrival.
+            prefix = (try? template.evaluate(arrival: arrival, eventTime: arrival, partitionKeys: [:],
+                                             errorOutputType: nil, random: &random)) ?? prefix
+        }
+        let buffer = PartitionBuffer(prefix: prefix, kind: .sourceBackup, oldestArrival: arrival, openedAt: instant)
+        backupBuffer = buffer
+        return buffer
+    }
+
+    private func sealBackup() -> PendingObject {
+        let object = backupBuffer?.seal()
+        backupBuffer = nil
+        // Only called with a backup buffer open.
+        return object ?? PendingObject(kind: .sourceBackup, prefix: "", body: [], records: 0, oldestArrival: .zero,
+                                       segments: [])
+    }
+
+    /// Seals every buffer opened at or before `deadline` (all when nil) and returns them.
+    func sealExpired(openedBefore deadline: ContinuousClock.Instant?) -> [PendingObject] {
+        var sealed: [PendingObject] = []
+        func due(_ buffer: PartitionBuffer) -> Bool { deadline.map { buffer.openedAt <= $0 } ?? true }
+        for (bufferKey, buffer) in buffers where due(buffer) {
+            buffers[bufferKey] = nil
+            sealed.append(buffer.seal())
+        }
+        for (type, buffer) in errorBuffers where due(buffer) {
+            errorBuffers[type] = nil
+            sealed.append(buffer.seal())
+        }
+        if let backupBuffer, due(backupBuffer) { sealed.append(sealBackup()) }
+        return sealed
+    }
+}

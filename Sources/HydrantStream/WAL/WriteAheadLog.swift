@@ -1,0 +1,415 @@
+import Foundation
+import HydrantRecords
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A stream's segmented write-ahead log with group commit.
+///
+/// Appends from any number of concurrent callers queue up; one dedicated writer thread (not the Swift cooperative
+/// pool, which must not block on `fdatasync`) takes everything queued, writes it with one `write` and one
+/// `fdatasync`, then hands the frames to `onCommit` and resumes every waiting caller. A caller's append therefore
+/// returns only once its bytes are synced, and many callers share one sync.
+///
+/// Each segment counts the records in it that are not yet delivered; delivery `release`s them, and a sealed
+/// segment whose count reaches zero is deleted. The bytes of live segments are bounded by `maximumBacklogBytes`:
+/// beyond it appends are answered `.throttled` instead of being written.
+public final class WriteAheadLog: @unchecked Sendable {
+    /// Sizes of the log.
+    public struct Options: Sendable, Hashable {
+        /// A segment is sealed and a new one started once it would grow past this size.
+        public var segmentBytes: Int
+        /// Appends are throttled while live segments (sealed but not released, plus the active one) exceed this.
+        public var maximumBacklogBytes: Int
+
+        /// Options; `segmentBytes` defaults to an eighth of the backlog bound, between 64 KiB and 64 MiB, so that
+        /// the active segment (which is never deleted) stays a small part of the bound.
+        public init(maximumBacklogBytes: Int, segmentBytes: Int? = nil) {
+            self.maximumBacklogBytes = maximumBacklogBytes
+            self.segmentBytes = segmentBytes ?? min(64 << 20, max(64 << 10, maximumBacklogBytes / 8))
+        }
+    }
+
+    /// Counters of the writer, for tests and benchmarks.
+    public struct Statistics: Sendable, Hashable {
+        /// Appends committed.
+        public var appends = 0
+        /// `fdatasync` calls made.
+        public var syncs = 0
+        /// Segments deleted after every record in them was released.
+        public var deletedSegments = 0
+    }
+
+    private struct Segment {
+        var bytes: Int
+        var outstanding: Int
+        var sealed: Bool
+    }
+
+    private struct Request {
+        let batch: IngestBatch
+        let arrival: Timestamp
+        let continuation: CheckedContinuation<WALAppendResult, Never>
+    }
+
+    /// The directory holding the segment files.
+    public let directory: String
+    /// The sizes in force.
+    public let options: Options
+
+    private let condition = NSCondition()
+    private let onCommit: @Sendable ([WALFrame]) -> Void
+    // Everything below is guarded by `condition`.
+    private var queue: [Request] = []
+    private var queuedBytes = 0
+    private var segments: [UInt64: Segment] = [:]
+    private var liveBytes = 0
+    private var closing = false
+    private var closed = false
+    private var stickyFailure: String?
+    private var statistics = Statistics()
+    // Owned by the writer thread once it runs.
+    private var activeSegment: UInt64
+    private var activeFD: Int32 = -1
+    private var nextSequence: UInt64
+    private var writeBuffer: [UInt8] = []
+    private let writerDone = DispatchSemaphore(value: 0)
+    private var replayedFrames: [WALFrame] = []
+    /// What opening the log found.
+    public let replayReport: WALReplayReport
+
+    /// Opens (creating if needed) the log in `directory`, reads back every frame of every segment, truncates a
+    /// torn frame at the end of the last one, and starts the writer. `onCommit` receives, on the writer thread,
+    /// each group's frames right after they are synced (in log order); keep it short.
+    public init(directory: String, options: Options,
+                onCommit: @escaping @Sendable ([WALFrame]) -> Void) throws(WALError) {
+        self.directory = directory
+        self.options = options
+        self.onCommit = onCommit
+        try SegmentFiles.makeDirectories(directory)
+        let ids = try SegmentFiles.list(directory)
+        var report = WALReplayReport()
+        var frames: [WALFrame] = []
+        var segments: [UInt64: Segment] = [:]
+        var liveBytes = 0
+        var sequence: UInt64 = 0
+        for (position, id) in ids.enumerated() {
+            let path = directory + "/" + SegmentFiles.name(of: id)
+            let bytes = try SegmentFiles.read(path)
+            var offset = 0
+            var records = 0
+            bytes.withUnsafeBytes { raw in
+                while offset < raw.count {
+                    guard let decoded = WALFrameCodec.decode(raw, at: offset, segment: id) else { break }
+                    let frame = decoded.frame
+                    frames.append(frame)
+                    records += frame.records.count
+                    sequence = max(sequence, frame.firstSequence + UInt64(frame.records.count))
+                    offset = decoded.end
+                }
+            }
+            report.segments += 1
+            report.records += records
+            var size = bytes.count
+            if offset < bytes.count {
+                if position == ids.count - 1 {
+                    try SegmentFiles.truncate(path, to: offset)
+                    report.truncatedBytes += bytes.count - offset
+                    size = offset
+                } else {
+                    report.corruptFrames += 1
+                }
+            }
+            if records == 0 {
+                unlink(path)
+            } else {
+                segments[id] = Segment(bytes: size, outstanding: records, sealed: true)
+                liveBytes += size
+            }
+        }
+        let active = (ids.last ?? 0) + 1
+        segments[active] = Segment(bytes: 0, outstanding: 0, sealed: false)
+        replayReport = report
+        replayedFrames = frames
+        nextSequence = sequence
+        activeSegment = active
+        self.segments = segments
+        self.liveBytes = liveBytes
+        activeFD = try SegmentFiles.openForAppend(directory + "/" + SegmentFiles.name(of: active))
+        SegmentFiles.syncDirectory(directory)
+        let thread = Thread { [self] in writerLoop() }
+        thread.name = "hydrant-wal"
+        thread.start()
+    }
+
+    /// The frames read back when the log was opened (records not known to be delivered); empties the list.
+    public func takeReplayedFrames() -> [WALFrame] {
+        condition.lock()
+        defer { condition.unlock() }
+        let frames = replayedFrames
+        replayedFrames = []
+        return frames
+    }
+
+    /// Appends `batch`, returning once it is synced (`.committed`), or at once when the backlog is full or the log
+    /// closing (`.throttled`), or when writing failed (`.failed`, nothing acknowledged).
+    public func append(_ batch: IngestBatch, arrival: Timestamp) async -> WALAppendResult {
+        let size = WALFrameCodec.encodedSize(of: batch)
+        return await withCheckedContinuation { continuation in
+            condition.lock()
+            if closing {
+                condition.unlock()
+                continuation.resume(returning: .throttled)
+                return
+            }
+            if let stickyFailure {
+                condition.unlock()
+                continuation.resume(returning: .failed(stickyFailure))
+                return
+            }
+            // Something is always admitted into an empty log, so a batch larger than the bound cannot wedge it.
+            let pending = liveBytes + queuedBytes
+            if pending > 0 && pending + size > options.maximumBacklogBytes {
+                condition.unlock()
+                continuation.resume(returning: .throttled)
+                return
+            }
+            queue.append(Request(batch: batch, arrival: arrival, continuation: continuation))
+            queuedBytes += size
+            condition.signal()
+            condition.unlock()
+        }
+    }
+
+    /// Marks `count` records of `segment` delivered; deletes the segment when it is sealed and nothing in it is left.
+    public func release(segment: UInt64, count: Int) {
+        adjust(segment: segment, by: -count)
+    }
+
+    /// Counts `count` more outstanding deliveries against `segment`: a record that became several (deaggregated,
+    /// backed up) is released once per piece.
+    public func retain(segment: UInt64, count: Int) {
+        adjust(segment: segment, by: count)
+    }
+
+    private func adjust(segment id: UInt64, by delta: Int) {
+        guard delta != 0 else { return }
+        condition.lock()
+        defer { condition.unlock() }
+        guard var segment = segments[id] else { return }
+        segment.outstanding += delta
+        if segment.outstanding <= 0 && segment.sealed {
+            deleteSegment(id, bytes: segment.bytes)
+        } else {
+            segments[id] = segment
+        }
+    }
+
+    /// Must hold `condition`.
+    private func deleteSegment(_ id: UInt64, bytes: Int) {
+        segments[id] = nil
+        liveBytes -= bytes
+        unlink(directory + "/" + SegmentFiles.name(of: id))
+        statistics.deletedSegments += 1
+        condition.broadcast()
+    }
+
+    /// The bytes of live segments on disk.
+    public var backlogBytes: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return liveBytes
+    }
+
+    /// The number of segment files (including the active one).
+    public var segmentCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return segments.count
+    }
+
+    /// Whether an append of typical size would be throttled now.
+    public var isFull: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return liveBytes + queuedBytes >= options.maximumBacklogBytes
+    }
+
+    /// The write failure that stopped the log, if one did.
+    public var failure: String? {
+        condition.lock()
+        defer { condition.unlock() }
+        return stickyFailure
+    }
+
+    /// The writer's counters.
+    public var counters: Statistics {
+        condition.lock()
+        defer { condition.unlock() }
+        return statistics
+    }
+
+    /// Refuses further appends, lets the writer finish what is queued, and closes the active segment.
+    /// Records not yet released stay on disk and are replayed by the next open.
+    public func close() {
+        condition.lock()
+        if closed {
+            condition.unlock()
+            return
+        }
+        closing = true
+        closed = true
+        condition.signal()
+        condition.unlock()
+        writerDone.wait()
+    }
+
+    private func writerLoop() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !closing { condition.wait() }
+            if queue.isEmpty {
+                condition.unlock()
+                break
+            }
+            let group = queue
+            queue = []
+            condition.unlock()
+            write(group)
+        }
+        if activeFD >= 0 {
+            SegmentFiles.closeFile(activeFD)
+            activeFD = -1
+        }
+        // Closed, the active segment is sealed like the others: deleted once (or if already) fully delivered, so a
+        // clean stop leaves nothing to replay.
+        condition.lock()
+        if var active = segments[activeSegment] {
+            active.sealed = true
+            if active.outstanding <= 0 {
+                deleteSegment(activeSegment, bytes: active.bytes)
+            } else {
+                segments[activeSegment] = active
+            }
+        }
+        condition.unlock()
+        writerDone.signal()
+    }
+
+    /// Writes one group: frames go into one buffer, written and synced once (more often only when a segment rolls).
+    private func write(_ group: [Request]) {
+        var pending: [(request: Request, frame: WALFrame, size: Int)] = []
+        pending.reserveCapacity(group.count)
+        writeBuffer.removeAll(keepingCapacity: true)
+        var activeBytes = currentActiveBytes()
+        for request in group {
+            let size = WALFrameCodec.encodedSize(of: request.batch)
+            if activeBytes + writeBuffer.count > 0 && activeBytes + writeBuffer.count + size > options.segmentBytes {
+                flush(&pending)
+                roll()
+                activeBytes = currentActiveBytes()
+            }
+            let frame = WALFrame(segment: activeSegment, firstSequence: nextSequence, arrival: request.arrival,
+                                 records: request.batch)
+            WALFrameCodec.encode(request.batch, firstSequence: nextSequence, arrival: request.arrival, into: &writeBuffer)
+            nextSequence += UInt64(request.batch.count)
+            pending.append((request, frame, size))
+        }
+        flush(&pending)
+    }
+
+    private func currentActiveBytes() -> Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return segments[activeSegment]?.bytes ?? 0
+    }
+
+    /// Writes and syncs the buffer, then commits or fails every pending request.
+    private func flush(_ pending: inout [(request: Request, frame: WALFrame, size: Int)]) {
+        guard !pending.isEmpty else { return }
+        defer {
+            pending.removeAll(keepingCapacity: true)
+            writeBuffer.removeAll(keepingCapacity: true)
+        }
+        let sizes = pending.reduce(0) { $0 + $1.size }
+        var failure: String?
+        condition.lock()
+        failure = stickyFailure
+        condition.unlock()
+        if failure == nil {
+            if let error = writeBuffer.withUnsafeBytes({ SegmentFiles.writeAll(activeFD, $0) }) {
+                // Undo a partial write so the segment still ends on a frame boundary; the log stays usable.
+                let good = currentActiveBytes()
+                if ftruncate(activeFD, off_t(good)) != 0 {
+                    setSticky("write failed (\(error)) and the segment could not be cut back")
+                }
+                failure = "write failed: \(error)"
+            } else if let error = SegmentFiles.syncData(activeFD) {
+                // After a failed fsync the kernel may have dropped the dirty pages; nothing written since can be
+                // trusted, so the log stops accepting until restarted (and replayed).
+                setSticky("fdatasync failed: \(error)")
+                failure = "fdatasync failed: \(error)"
+            }
+        }
+        condition.lock()
+        queuedBytes -= sizes
+        if let failure {
+            condition.unlock()
+            for item in pending { item.request.continuation.resume(returning: .failed(failure)) }
+            return
+        }
+        var written = 0
+        for item in pending { written += item.size }
+        if var segment = segments[activeSegment] {
+            segment.bytes += written
+            segment.outstanding += pending.reduce(0) { $0 + $1.frame.records.count }
+            segments[activeSegment] = segment
+        }
+        liveBytes += written
+        statistics.appends += pending.count
+        statistics.syncs += 1
+        condition.unlock()
+        onCommit(pending.map(\.frame))
+        for item in pending {
+            item.request.continuation.resume(returning: .committed(segment: item.frame.segment,
+                                                                   firstSequence: item.frame.firstSequence))
+        }
+    }
+
+    private func setSticky(_ message: String) {
+        condition.lock()
+        if stickyFailure == nil { stickyFailure = message }
+        condition.unlock()
+    }
+
+    /// Seals the active segment (deleting it if all its records were already delivered) and starts the next.
+    private func roll() {
+        let next = activeSegment + 1
+        let fd: Int32
+        do {
+            fd = try SegmentFiles.openForAppend(directory + "/" + SegmentFiles.name(of: next))
+        } catch {
+            // Keep appending to the current segment; it only grows past its nominal size.
+            return
+        }
+        SegmentFiles.syncDirectory(directory)
+        SegmentFiles.closeFile(activeFD)
+        activeFD = fd
+        condition.lock()
+        let sealedID = activeSegment
+        if var sealed = segments[sealedID] {
+            sealed.sealed = true
+            if sealed.outstanding <= 0 {
+                deleteSegment(sealedID, bytes: sealed.bytes)
+            } else {
+                segments[sealedID] = sealed
+            }
+        }
+        activeSegment = next
+        segments[next] = Segment(bytes: 0, outstanding: 0, sealed: false)
+        condition.unlock()
+    }
+}

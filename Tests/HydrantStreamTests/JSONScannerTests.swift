@@ -1,0 +1,99 @@
+import HydrantRecords
+import Testing
+
+/// Finds `paths` (jq-style) in `json`, returning each value as `jq -r` would print it, or nil.
+private func scan(_ json: String, _ paths: [String], maximumDepth: Int = JSONScanner.defaultMaximumDepth) -> (ok: Bool, values: [String?]) {
+    let parsed = paths.map { JSONPath($0.split(separator: ".").map(String.init)) }
+    var results: [JSONScalar?] = []
+    let bytes = Array(json.utf8)
+    let ok = bytes.withUnsafeBufferPointer { JSONScanner.find(parsed, in: $0, results: &results, maximumDepth: maximumDepth) }
+    return (ok, results.map { $0?.text(in: bytes) })
+}
+
+@Suite("JSON scanner")
+struct JSONScannerTests {
+    @Test("finds nested members and top-level members in one pass")
+    func nested() {
+        let result = scan(#"{"a":1,"event":{"kind":"x","dataset":"network.flow"},"@timestamp":"t"}"#,
+                          ["event.dataset", "@timestamp", "a", "event.kind"])
+        #expect(result.ok)
+        #expect(result.values == ["network.flow", "t", "1", "x"])
+    }
+
+    @Test("missing members, nulls, objects and arrays are absent")
+    func absent() {
+        let result = scan(#"{"a":null,"b":{"c":1},"d":[1,2],"e":{}}"#, ["a", "b", "d", "x", "b.x", "a.b"])
+        #expect(result.ok)
+        #expect(result.values == [nil, nil, nil, nil, nil, nil])
+    }
+
+    @Test("arrays are skipped, including objects inside them with matching names")
+    func arraysSkipped() {
+        let result = scan(#"{"list":[{"k":"no"},[{"k":"no"}]],"k":"yes"}"#, ["k", "list.k"])
+        #expect(result.values == ["yes", nil])
+    }
+
+    @Test("escapes in values and member names are decoded")
+    func escapes() {
+        let result = scan(#"{"na\u006de":"a\"b\\c\/d\n\u00e9\ud83d\ude00","x\"y":"q"}"#, ["name"])
+        #expect(result.values == ["a\"b\\c/d\né😀"])
+        let quoted = scan(#"{"x\"y":"q"}"#, ["x\"y"])
+        #expect(quoted.values == ["q"])
+    }
+
+    @Test("booleans and numbers print as jq -r does")
+    func scalars() {
+        let result = scan(#"{"t":true,"f":false,"i":-42,"d":1.50,"e":1e2,"z":0}"#, ["t", "f", "i", "d", "e", "z"])
+        #expect(result.values == ["true", "false", "-42", "1.5", "100", "0"])
+    }
+
+    @Test("a repeated member: the last one wins, as in jq")
+    func duplicates() {
+        #expect(scan(#"{"k":"first","k":"second"}"#, ["k"]).values == ["second"])
+        #expect(scan(#"{"k":"first","k":null}"#, ["k"]).values == [nil])
+    }
+
+    @Test("malformed documents yield nothing", arguments: [
+        #"{"k":"v""#, #"{"k":"v"} trailing"#, #"{"k":}"#, #"{"k":"v",}"#, #"{k:"v"}"#, #"{"k":01}"#, #"{"k":1.}"#,
+        #"{"k":"\x"}"#, #"{"k":"\u12"}"#, "{\"k\":\"a\u{01}b\"}", #"{"k":tru}"#, "", "   ", #"{"k":"v"}}"#,
+        #"[1,2"#, #"{"k":-}"#,
+    ])
+    func malformed(json: String) {
+        let result = scan(json, ["k"])
+        #expect(!result.ok)
+        #expect(result.values == [nil])
+    }
+
+    @Test("nesting deeper than the bound is refused without exhausting the stack")
+    func deepNesting() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(!scan(deep, ["k"]).ok)
+        let objects = String(repeating: #"{"a":"#, count: 70) + "1" + String(repeating: "}", count: 70)
+        #expect(!scan(objects, ["a"]).ok)
+        #expect(scan(objects, ["a"], maximumDepth: 80).ok)
+    }
+
+    @Test("endOfValue finds the end of each concatenated document")
+    func endOfValue() {
+        let bytes = Array(#" {"a":{"b":"}"}}{"c":[1]}"#.utf8)
+        bytes.withUnsafeBufferPointer { buffer in
+            #expect(JSONScanner.endOfValue(in: buffer, from: 0) == 16)
+            #expect(JSONScanner.endOfValue(in: buffer, from: 16) == bytes.count)
+            #expect(JSONScanner.endOfValue(in: buffer, from: 2) == 5)
+            #expect(JSONScanner.endOfValue(in: buffer, from: 3) == nil)
+        }
+    }
+
+    @Test("RFC 3339 times parse, with offsets and fractions; invalid ones do not")
+    func rfc3339() {
+        #expect(Timestamp(parsingRFC3339: "1970-01-01T00:00:00Z")?.nanoseconds == 0)
+        #expect(Timestamp(parsingRFC3339: "2024-05-01T13:45:00.5Z")?.rfc3339 == "2024-05-01T13:45:00.500000000Z")
+        #expect(Timestamp(parsingRFC3339: "2024-05-01T15:45:00+02:00")?.rfc3339 == "2024-05-01T13:45:00.000000000Z")
+        #expect(Timestamp(parsingRFC3339: "2024-02-29t00:00:00.123456789123z")?.rfc3339 == "2024-02-29T00:00:00.123456789Z")
+        #expect(Timestamp(parsingRFC3339: "1969-12-31T23:59:59Z")?.nanoseconds == -1_000_000_000)
+        for bad in ["2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "2024-05-01T24:00:00Z", "2024-05-01T13:45:00",
+                    "2024-05-01 13:45Z", "2024-05-01T13:45:00.Z", "2024-05-01T13:45:00+0200", "not a time at all!!"] {
+            #expect(Timestamp(parsingRFC3339: bad) == nil, "\(bad)")
+        }
+    }
+}

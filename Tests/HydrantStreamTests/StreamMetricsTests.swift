@@ -1,0 +1,61 @@
+import Foundation
+import Metrics
+import MetricsTestKit
+import Testing
+@testable import HydrantStream
+
+/// The process's metrics backend: bootstrapped once, on first use (other suites run with the no-op default).
+private let testMetrics: TestMetrics = {
+    let metrics = TestMetrics()
+    MetricsSystem.bootstrap(metrics)
+    return metrics
+}()
+
+@Suite("Stream metrics")
+struct StreamMetricsTests {
+    @Test("ingest, delivery, error output, throttling and replay are counted under Firehose's names")
+    func counted() async throws {
+        let metrics = testMetrics
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        let name = "metrics-\(UInt32.random(in: 0 ... .max))"
+        let configuration = try streamConfiguration(in: directory, "max_backlog_mb: 1", name: name)
+        let dimensions = [("stream", name)]
+        let first = try openStream(configuration)
+        _ = try await first.put(batch([record(1), "not json"]))
+        first.abandon()
+
+        let stream = try openStream(configuration)
+        #expect(try metrics.expectCounter("hydrant_replayed_records_total", dimensions).totalValue == 2)
+        try await withRunningStream(stream) {
+            _ = try await stream.put(batch([record(2), record(3)]))
+            await stream.flushAll()
+            // Fill the 1 MiB log to the bound: the next batch is throttled.
+            let big = String(repeating: "x", count: 900_000)
+            let accepted = try await stream.put(batch([big]))
+            #expect(accepted.count == 1 && accepted != [.throttled])
+            let throttled = try await stream.put(batch([big]))
+            #expect(throttled == [.throttled])
+            // Gauges are published once a second for streams with intervals above 5 s.
+            let deadline = ContinuousClock.now + .seconds(3)
+            while ContinuousClock.now < deadline,
+                  try metrics.expectGauge("hydrant_backlog_bytes", dimensions).lastValue ?? 0 < 900_000 {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            // The big record is not JSON: it waits in the error output buffer, undelivered for a while.
+            #expect(try metrics.expectGauge("firehose_DeliveryToS3_DataFreshness", dimensions).lastValue ?? 0 > 0)
+            #expect(try metrics.expectGauge("firehose_PartitionCount", dimensions).lastValue == 0)
+            let backlog = try metrics.expectGauge("hydrant_backlog_bytes", dimensions)
+            #expect(backlog.lastValue ?? 0 > 900_000)
+        }
+        #expect(try metrics.expectCounter("firehose_IncomingRecords", dimensions).totalValue == 5)
+        #expect(try metrics.expectCounter("firehose_IncomingBytes", dimensions).totalValue
+                == Int64(record(1).utf8.count + 8 + record(2).utf8.count + record(3).utf8.count + 900_000))
+        #expect(try metrics.expectCounter("firehose_ThrottledRecords", dimensions).totalValue == 1)
+        #expect(try metrics.expectCounter("hydrant_error_output_records_total", dimensions).totalValue == 2)
+        // Replayed: record 1 (data) and "not json" (error); then records 2, 3 (data) and the big one (error).
+        #expect(try metrics.expectCounter("firehose_DeliveryToS3_Records", dimensions).totalValue == 5)
+        #expect(try metrics.expectCounter("firehose_DeliveryToS3_Success", dimensions).totalValue >= 2)
+        #expect(try metrics.expectCounter("firehose_DeliveryToS3_Bytes", dimensions).totalValue > 900_000)
+    }
+}
