@@ -128,6 +128,10 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
+        .testTarget(
+            name: "HydrantServerTests",
+            dependencies: ["HydrantServer", "HydrantStream", "HydrantArchive", "HydrantRecords", "HydrantTestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -14,7 +14,7 @@ struct Hydrant: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hydrant",
         abstract: "Security-monitoring stream pipeline: capture, detect, alert, archive.",
-        subcommands: [ReplayCommand.self, AgentCommand.self, SynthCommand.self, SchemaCommand.self]
+        subcommands: [ReplayCommand.self, AgentCommand.self, SynthCommand.self, SchemaCommand.self, BenchCommand.self]
     )
 
     static func main() {

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Ingest benchmark: PutRecordBatch throughput of `hydrant serve` (durable: write-ahead log with group-commit
+# fsync, file destination) beside the ceiling of the same HTTP stack (`hydrant bench ceiling`: the same server,
+# limits and parser, JSON and base64 decoding included, storing nothing).
+#
+# The load generator is `hydrant bench ingest`: CONNECTIONS connections (default 8), each sending the same
+# pre-built PutRecordBatch of 500 records x 1 KiB and waiting for the answer, for SECONDS (default 20), on
+# loopback. It prints records/s, MB/s, p50/p99 acknowledgement latency and failed/throttled records.
+# Not a test: it never fails on a number, only when a server does not start or the generator gets nothing through.
+#
+# Usage: bench/ingest.sh                         (release build, 20 s per run, 8 connections)
+#        SECONDS_PER_RUN=10 CONNECTIONS=16 bench/ingest.sh
+#        SKIP_SERVE=1 bench/ingest.sh            (ceiling only)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+RUN_SECONDS=${SECONDS_PER_RUN:-20}
+CONNECTIONS=${CONNECTIONS:-8}
+STREAM=bench
+
+swift build -c release --product hydrant >&2
+HYDRANT=$(swift build -c release --show-bin-path)/hydrant
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/hydrant-ingest-bench.XXXXXX")
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+wait_listening() { # port pid log
+    for _ in $(seq 1 200); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+        kill -0 "$2" 2>/dev/null || { echo "bench: server exited:" >&2; cat "$3" >&2; exit 1; }
+        sleep 0.1
+    done
+    echo "bench: server on port $1 did not start:" >&2; cat "$3" >&2; exit 1
+}
+
+# Runs the generator against port $1 and prints its report; the RESULT line goes to $2.
+load() {
+    "$HYDRANT" bench ingest --endpoint "http://127.0.0.1:$1" --stream "$STREAM" \
+        --connections "$CONNECTIONS" --seconds "$RUN_SECONDS" | tee "$2"
+}
+
+field() { grep '^RESULT' "$1" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
+
+# --- ceiling ----------------------------------------------------------------------------------------------------
+PORT=$(free_port)
+"$HYDRANT" bench ceiling --listen "127.0.0.1:$PORT" --stream "$STREAM" 2>"$WORK/ceiling.log" &
+PIDS+=($!)
+wait_listening "$PORT" "${PIDS[-1]}" "$WORK/ceiling.log"
+echo "== ceiling: hydrant bench ceiling (parse, decode, answer; store nothing)"
+load "$PORT" "$WORK/ceiling.result"
+kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
+
+if [[ -n "${SKIP_SERVE:-}" ]]; then exit 0; fi
+
+# --- hydrant serve ----------------------------------------------------------------------------------------------
+PORT=$(free_port)
+mkdir -p "$WORK/lake" "$WORK/storage"
+cat >"$WORK/hydrant.yaml" <<YAML
+server:
+  listen: 127.0.0.1:$PORT
+storage: {dir: $WORK/storage}
+streams:
+  - name: $STREAM
+    buffering: {size_mb: 64, interval_s: 10}
+    destination:
+      file: {root: $WORK/lake}
+    prefix: "bench/!{timestamp:yyyy/MM/dd/HH}/"
+    error_output_prefix: "errors/!{firehose:error-output-type}/"
+    compression: none
+YAML
+"$HYDRANT" serve --config "$WORK/hydrant.yaml" 2>"$WORK/serve.log" &
+PIDS+=($!)
+wait_listening "$PORT" "${PIDS[-1]}" "$WORK/serve.log"
+echo "== hydrant serve (write-ahead log, group-commit fsync, file destination)"
+load "$PORT" "$WORK/serve.result"
+kill -TERM "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
+
+ceiling=$(field "$WORK/ceiling.result" records_per_s)
+served=$(field "$WORK/serve.result" records_per_s)
+echo "== summary"
+python3 - "$ceiling" "$served" <<'PY'
+import sys
+ceiling, served = float(sys.argv[1]), float(sys.argv[2])
+print(f"ceiling {ceiling:,.0f} records/s; hydrant serve {served:,.0f} records/s durable; "
+      f"ratio {served / ceiling:.0%} of the ceiling (target: >= 150,000 records/s and >= 50%)")
+PY
