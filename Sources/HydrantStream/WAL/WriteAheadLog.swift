@@ -158,6 +158,10 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// closing (`.throttled`), or when writing failed (`.failed`, nothing acknowledged).
     public func append(_ batch: IngestBatch, arrival: Timestamp) async -> WALAppendResult {
         let size = WALFrameCodec.encodedSize(of: batch)
+        // A frame the reader would refuse must never be acknowledged (the API's limits keep batches far below).
+        guard size - WALFrameCodec.headerSize <= WALFrameCodec.maximumPayload else {
+            return .failed("a batch of \(batch.byteCount) bytes is larger than a log frame may be")
+        }
         return await withCheckedContinuation { continuation in
             condition.lock()
             if closing {
