@@ -320,7 +320,12 @@ public final class DeliveryStream: @unchecked Sendable {
             do {
                 let name = try ObjectName(stream: configuration.name, time: object.oldestArrival,
                                           fileExtension: ".json" + compression.fileExtension, random: &random)
-                let key = try ObjectKey(object.prefix + name.description)
+                guard let (key, repaired) = ObjectKeyBuilder.key(prefix: object.prefix, name: name.description) else {
+                    throw DestinationError(.invalidKey, "no valid object key for prefix '\(object.prefix)'")
+                }
+                if repaired && attempt == 1 {
+                    logger.error("the prefix '\(object.prefix)' makes an invalid object key; delivering under \(key) instead")
+                }
                 try await destination.put(key: key, body: body)
                 for segment in object.segments { wal.release(segment: segment.segment, count: segment.count) }
                 metrics.deliverySuccess.increment()
