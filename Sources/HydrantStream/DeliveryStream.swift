@@ -40,6 +40,8 @@ public final class DeliveryStream: @unchecked Sendable {
     private var inFlight: [Int: Timestamp] = [:]
     private var nextObject = 0
     private var stopping = false
+    /// True until every segment found at start has been routed.
+    private var replaying = false
     private var objectsFinished = false
     private var accepted = 0
     private var throttled = 0
@@ -74,8 +76,8 @@ public final class DeliveryStream: @unchecked Sendable {
         replayReport = wal.replayReport
         router = PartitionRouter(configuration: configuration)
         (objects, objectsContinuation) = AsyncStream.makeStream(of: (Int, PendingObject).self)
-        let frames = wal.takeReplayedFrames()
-        replayed = frames.reduce(0) { $0 + $1.records.count }
+        replayed = replayReport.records
+        replaying = replayed > 0
         if replayed > 0 {
             metrics.replayedRecords.increment(by: replayed)
             logger.notice("replaying \(replayed) records from the write-ahead log; some may be delivered again",
@@ -85,7 +87,6 @@ public final class DeliveryStream: @unchecked Sendable {
         if replayReport.corruptFrames > 0 {
             logger.error("the write-ahead log has \(replayReport.corruptFrames) corrupt frames; records after them in their segments are lost")
         }
-        inbox.push(frames)
     }
 
     /// The stream name.
@@ -146,6 +147,9 @@ public final class DeliveryStream: @unchecked Sendable {
     /// Routes everything logged so far, seals every buffer and waits until the destination confirmed every
     /// object. Needs `run()` to be running (it does the delivering).
     public func flushAll() async {
+        while lock.withLock({ replaying }) && !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
         routePending(sealAll: true)
         while !Task.isCancelled {
             let idle = lock.withLock { inFlight.isEmpty }
@@ -185,6 +189,7 @@ public final class DeliveryStream: @unchecked Sendable {
     // MARK: - Tasks
 
     private func routeLoop() async {
+        await replay()
         for await _ in inbox.signals {
             let stopping = lock.withLock { self.stopping }
             if stopping {
@@ -202,13 +207,34 @@ public final class DeliveryStream: @unchecked Sendable {
         objectsContinuation.finish()
     }
 
-    /// Routes the frames waiting in the inbox and sends sealed buffers to delivery.
-    private func routePending(sealAll: Bool) {
+    /// Routes what the log held at start, a segment at a time, waiting while many objects are undelivered so that
+    /// a large backlog is never all in memory.
+    private func replay() async {
+        defer { lock.withLock { replaying = false } }
+        while !Task.isCancelled {
+            while lock.withLock({ inFlight.count }) >= 2 * Self.maximumConcurrentPuts && !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+            let frames: [WALFrame]?
+            do {
+                frames = try wal.nextReplayedSegment()
+            } catch {
+                // The segment stays on disk (its records are outstanding) and is tried again at the next start.
+                logger.error("cannot read a write-ahead log segment back: \(error)")
+                continue
+            }
+            guard let frames else { return }
+            routePending(sealAll: configuration.buffering.intervalSeconds == 0, replayed: frames)
+        }
+    }
+
+    /// Routes `replayed` and the frames waiting in the inbox, and sends sealed buffers to delivery.
+    private func routePending(sealAll: Bool, replayed: [WALFrame] = []) {
         let now = WallClock.now()
         let instant = ContinuousClock.now
         var output = PartitionRouter.Output()
         routerLock.lock()
-        let frames = inbox.takeAll()
+        let frames = replayed + inbox.takeAll()
         router.route(frames, now: now, instant: instant, into: &output)
         for extra in output.extraPieces { wal.retain(segment: extra.segment, count: extra.count) }
         if sealAll { output.sealed.append(contentsOf: router.sealExpired(openedBefore: nil)) }

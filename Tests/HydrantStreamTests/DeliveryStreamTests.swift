@@ -146,12 +146,17 @@ struct DeliveryStreamTests {
     func uncleanStop() async throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }
-        let configuration = try streamConfiguration(in: directory, "buffering: {size_mb: 128, interval_s: 900}")
+        // A 2 MiB backlog bound makes 256 KiB segments, so the replay spans several segments.
+        let configuration = try streamConfiguration(in: directory, """
+        buffering: {size_mb: 1, interval_s: 900}
+        max_backlog_mb: 2
+        """)
         let first = try openStream(configuration)
         let created = first.createdAt
-        try await put(first, 0..<1200)
+        try await put(first, 0..<1200, size: 1000)
         first.abandon()  // as after kill -9: logged, never delivered
         #expect(directory.files(under: "lake").isEmpty)
+        #expect(directory.files(under: "storage/s/wal").count >= 3)
 
         let second = try openStream(configuration)
         #expect(second.createdAt == created)
