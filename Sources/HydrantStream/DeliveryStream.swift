@@ -195,13 +195,13 @@ public final class DeliveryStream: @unchecked Sendable {
             if stopping {
                 // No append is in flight once the log is closed, so everything committed is in the inbox now.
                 wal.close()
-                routePending(sealAll: true)
+                await offPool { self.routePending(sealAll: true) }
                 lock.withLock { objectsFinished = true }
                 objectsContinuation.finish()
                 inbox.finish()
                 return
             }
-            routePending(sealAll: configuration.buffering.intervalSeconds == 0)
+            await offPool { self.routePending(sealAll: self.configuration.buffering.intervalSeconds == 0) }
         }
         // Cancelled: stop delivery too.
         objectsContinuation.finish()
@@ -224,7 +224,7 @@ public final class DeliveryStream: @unchecked Sendable {
                 continue
             }
             guard let frames else { return }
-            routePending(sealAll: configuration.buffering.intervalSeconds == 0, replayed: frames)
+            await offPool { self.routePending(sealAll: self.configuration.buffering.intervalSeconds == 0, replayed: frames) }
         }
     }
 
@@ -330,11 +330,16 @@ public final class DeliveryStream: @unchecked Sendable {
 
     /// Puts one object, retrying until the destination confirms it (or the task is cancelled).
     private func deliver(_ object: PendingObject, id: Int) async {
-        var compression = configuration.compression
+        let format = configuration.compression
+        var compression = format
+        let compressed = await offPool { () -> Result<[UInt8], CompressionError> in
+            Result { () throws(CompressionError) in try ObjectCompressor.compress(object.body, as: format) }
+        }
         var body: [UInt8]
-        do {
-            body = try ObjectCompressor.compress(object.body, as: compression)
-        } catch {
+        switch compressed {
+        case .success(let bytes):
+            body = bytes
+        case .failure(let error):
             logger.error("cannot compress an object, delivering it uncompressed: \(error)")
             compression = .none
             body = object.body
@@ -377,6 +382,14 @@ public final class DeliveryStream: @unchecked Sendable {
                     return
                 }
             }
+        }
+    }
+
+    /// Runs CPU-heavy work (routing a group of records, compressing an object) on Dispatch's threads rather than
+    /// on the Swift cooperative pool, which has one thread per core and also serves the HTTP handlers.
+    private func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .utility).async { continuation.resume(returning: work()) }
         }
     }
 
