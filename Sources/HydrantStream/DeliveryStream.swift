@@ -40,6 +40,8 @@ public final class DeliveryStream: @unchecked Sendable {
     private var inFlight: [Int: Timestamp] = [:]
     private var nextObject = 0
     private var stopping = false
+    /// True until every segment found at start has been routed.
+    private var replaying = false
     private var objectsFinished = false
     private var accepted = 0
     private var throttled = 0
@@ -74,8 +76,8 @@ public final class DeliveryStream: @unchecked Sendable {
         replayReport = wal.replayReport
         router = PartitionRouter(configuration: configuration)
         (objects, objectsContinuation) = AsyncStream.makeStream(of: (Int, PendingObject).self)
-        let frames = wal.takeReplayedFrames()
-        replayed = frames.reduce(0) { $0 + $1.records.count }
+        replayed = replayReport.records
+        replaying = replayed > 0
         if replayed > 0 {
             metrics.replayedRecords.increment(by: replayed)
             logger.notice("replaying \(replayed) records from the write-ahead log; some may be delivered again",
@@ -85,7 +87,6 @@ public final class DeliveryStream: @unchecked Sendable {
         if replayReport.corruptFrames > 0 {
             logger.error("the write-ahead log has \(replayReport.corruptFrames) corrupt frames; records after them in their segments are lost")
         }
-        inbox.push(frames)
     }
 
     /// The stream name.
@@ -146,6 +147,9 @@ public final class DeliveryStream: @unchecked Sendable {
     /// Routes everything logged so far, seals every buffer and waits until the destination confirmed every
     /// object. Needs `run()` to be running (it does the delivering).
     public func flushAll() async {
+        while lock.withLock({ replaying }) && !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
         routePending(sealAll: true)
         while !Task.isCancelled {
             let idle = lock.withLock { inFlight.isEmpty }
@@ -185,30 +189,52 @@ public final class DeliveryStream: @unchecked Sendable {
     // MARK: - Tasks
 
     private func routeLoop() async {
+        await replay()
         for await _ in inbox.signals {
             let stopping = lock.withLock { self.stopping }
             if stopping {
                 // No append is in flight once the log is closed, so everything committed is in the inbox now.
                 wal.close()
-                routePending(sealAll: true)
+                await offPool { self.routePending(sealAll: true) }
                 lock.withLock { objectsFinished = true }
                 objectsContinuation.finish()
                 inbox.finish()
                 return
             }
-            routePending(sealAll: configuration.buffering.intervalSeconds == 0)
+            await offPool { self.routePending(sealAll: self.configuration.buffering.intervalSeconds == 0) }
         }
         // Cancelled: stop delivery too.
         objectsContinuation.finish()
     }
 
-    /// Routes the frames waiting in the inbox and sends sealed buffers to delivery.
-    private func routePending(sealAll: Bool) {
+    /// Routes what the log held at start, a segment at a time, waiting while many objects are undelivered so that
+    /// a large backlog is never all in memory.
+    private func replay() async {
+        defer { lock.withLock { replaying = false } }
+        while !Task.isCancelled {
+            while lock.withLock({ inFlight.count }) >= 2 * Self.maximumConcurrentPuts && !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+            let frames: [WALFrame]?
+            do {
+                frames = try wal.nextReplayedSegment()
+            } catch {
+                // The segment stays on disk (its records are outstanding) and is tried again at the next start.
+                logger.error("cannot read a write-ahead log segment back: \(error)")
+                continue
+            }
+            guard let frames else { return }
+            await offPool { self.routePending(sealAll: self.configuration.buffering.intervalSeconds == 0, replayed: frames) }
+        }
+    }
+
+    /// Routes `replayed` and the frames waiting in the inbox, and sends sealed buffers to delivery.
+    private func routePending(sealAll: Bool, replayed: [WALFrame] = []) {
         let now = WallClock.now()
         let instant = ContinuousClock.now
         var output = PartitionRouter.Output()
         routerLock.lock()
-        let frames = inbox.takeAll()
+        let frames = replayed + inbox.takeAll()
         router.route(frames, now: now, instant: instant, into: &output)
         for extra in output.extraPieces { wal.retain(segment: extra.segment, count: extra.count) }
         if sealAll { output.sealed.append(contentsOf: router.sealExpired(openedBefore: nil)) }
@@ -304,11 +330,16 @@ public final class DeliveryStream: @unchecked Sendable {
 
     /// Puts one object, retrying until the destination confirms it (or the task is cancelled).
     private func deliver(_ object: PendingObject, id: Int) async {
-        var compression = configuration.compression
+        let format = configuration.compression
+        var compression = format
+        let compressed = await offPool { () -> Result<[UInt8], CompressionError> in
+            Result { () throws(CompressionError) in try ObjectCompressor.compress(object.body, as: format) }
+        }
         var body: [UInt8]
-        do {
-            body = try ObjectCompressor.compress(object.body, as: compression)
-        } catch {
+        switch compressed {
+        case .success(let bytes):
+            body = bytes
+        case .failure(let error):
             logger.error("cannot compress an object, delivering it uncompressed: \(error)")
             compression = .none
             body = object.body
@@ -320,7 +351,12 @@ public final class DeliveryStream: @unchecked Sendable {
             do {
                 let name = try ObjectName(stream: configuration.name, time: object.oldestArrival,
                                           fileExtension: ".json" + compression.fileExtension, random: &random)
-                let key = try ObjectKey(object.prefix + name.description)
+                guard let (key, repaired) = ObjectKeyBuilder.key(prefix: object.prefix, name: name.description) else {
+                    throw DestinationError(.invalidKey, "no valid object key for prefix '\(object.prefix)'")
+                }
+                if repaired && attempt == 1 {
+                    logger.error("the prefix '\(object.prefix)' makes an invalid object key; delivering under \(key) instead")
+                }
                 try await destination.put(key: key, body: body)
                 for segment in object.segments { wal.release(segment: segment.segment, count: segment.count) }
                 metrics.deliverySuccess.increment()
@@ -346,6 +382,14 @@ public final class DeliveryStream: @unchecked Sendable {
                     return
                 }
             }
+        }
+    }
+
+    /// Runs CPU-heavy work (routing a group of records, compressing an object) on Dispatch's threads rather than
+    /// on the Swift cooperative pool, which has one thread per core and also serves the HTTP handlers.
+    private func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .utility).async { continuation.resume(returning: work()) }
         }
     }
 

@@ -146,12 +146,17 @@ struct DeliveryStreamTests {
     func uncleanStop() async throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }
-        let configuration = try streamConfiguration(in: directory, "buffering: {size_mb: 128, interval_s: 900}")
+        // A 2 MiB backlog bound makes 256 KiB segments, so the replay spans several segments.
+        let configuration = try streamConfiguration(in: directory, """
+        buffering: {size_mb: 1, interval_s: 900}
+        max_backlog_mb: 2
+        """)
         let first = try openStream(configuration)
         let created = first.createdAt
-        try await put(first, 0..<1200)
+        try await put(first, 0..<1200, size: 1000)
         first.abandon()  // as after kill -9: logged, never delivered
         #expect(directory.files(under: "lake").isEmpty)
+        #expect(directory.files(under: "storage/s/wal").count >= 3)
 
         let second = try openStream(configuration)
         #expect(second.createdAt == created)
@@ -230,5 +235,58 @@ struct DeliveryStreamTests {
         try await runner.value
         #expect(try deliveredNumbers(directory).numbers == [1, 2])
         #expect(streams.health().acceptingRecords == false)
+    }
+}
+
+@Suite("Delivery stream under concurrent load")
+struct ConcurrentDeliveryTests {
+    @Test("concurrent puts while buffers flush by size are each delivered exactly once")
+    func concurrentPuts() async throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        let stream = try openStream(try streamConfiguration(in: directory, """
+        buffering: {size_mb: 1, interval_s: 1}
+        compression: zstd
+        """))
+        try await withRunningStream(stream) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<8 {
+                    group.addTask {
+                        for round in 0..<10 {
+                            let base = (worker * 10 + round) * 100
+                            let records = (base..<(base + 100)).map { record($0, dataset: ["a", "b", "c"][$0 % 3], padTo: 700) }
+                            let outcomes = try await stream.put(batch(records))
+                            #expect(outcomes.allSatisfy { if case .accepted = $0 { true } else { false } })
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            await stream.flushAll()
+        }
+        var numbers: [Int] = []
+        for (_, lines) in try objectLines(in: directory) {
+            for line in lines {
+                let fields = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                numbers.append(try #require(fields["n"] as? Int))
+            }
+        }
+        #expect(numbers.sorted() == Array(0..<8000))
+        #expect(stream.status().deliveredObjects >= 6)
+    }
+
+    @Test("a configured prefix with an empty segment is repaired rather than retried forever")
+    func repairedPrefix() async throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        let stream = try openStream(try streamConfiguration(in: directory, #"prefix: "logs//x/""#))
+        try await withRunningStream(stream) {
+            _ = try await stream.put(batch(["one"]))
+            await stream.flushAll()
+        }
+        let files = directory.files(under: "lake")
+        #expect(files.count == 1)
+        #expect(files.first?.hasPrefix("logs/x/") == true)
+        #expect(stream.status().deliveryFailures == 0)
     }
 }

@@ -66,7 +66,7 @@ struct WriteAheadLogTests {
 
         let reopened = try openLog(directory)
         defer { reopened.close() }
-        let replayed = reopened.takeReplayedFrames()
+        let replayed = try reopened.takeReplayedFrames()
         #expect(texts(replayed) == texts(committed))
         #expect(reopened.replayReport.records == 800)
         #expect(Set(texts(replayed)).count == 800)
@@ -103,7 +103,7 @@ struct WriteAheadLogTests {
 
         let reopened = try openLog(directory)
         defer { reopened.close() }
-        let replayed = reopened.takeReplayedFrames()
+        let replayed = try reopened.takeReplayedFrames()
         let expected = frames.filter { $0.segment != first && $0.segment != active }
         #expect(texts(replayed) == texts(expected))
     }
@@ -123,7 +123,7 @@ struct WriteAheadLogTests {
         try torn.write(to: URL(fileURLWithPath: file))
 
         let reopened = try openLog(directory)
-        #expect(texts(reopened.takeReplayedFrames()) == ["frame 0", "frame 1", "frame 2"])
+        #expect(texts(try reopened.takeReplayedFrames()) == ["frame 0", "frame 1", "frame 2"])
         #expect(reopened.replayReport.truncatedBytes == 20)
         #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == intact)
         // The log keeps working after the repair.
@@ -131,7 +131,7 @@ struct WriteAheadLogTests {
         reopened.close()
         let again = try openLog(directory)
         defer { again.close() }
-        #expect(texts(again.takeReplayedFrames()) == ["frame 0", "frame 1", "frame 2", "after"])
+        #expect(texts(try again.takeReplayedFrames()) == ["frame 0", "frame 1", "frame 2", "after"])
     }
 
     @Test("a corrupted frame fails its checksum and is never replayed")
@@ -151,7 +151,7 @@ struct WriteAheadLogTests {
 
         let reopened = try openLog(directory)
         defer { reopened.close() }
-        let replayed = texts(reopened.takeReplayedFrames())
+        let replayed = texts(try reopened.takeReplayedFrames())
         #expect(replayed == ["frame 0"])
         #expect(reopened.replayReport.truncatedBytes == 2 * frameSize)
     }

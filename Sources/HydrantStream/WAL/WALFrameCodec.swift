@@ -41,6 +41,31 @@ enum WALFrameCodec {
         store(crc, in: &out, at: start + 8)
     }
 
+    /// Checks the frame at `offset` without copying its records: its record count and end, or nil when it is
+    /// incomplete or fails its checks (the same checks as `decode`).
+    static func check(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> (records: Int, end: Int)? {
+        guard offset + headerSize <= bytes.count, load32(bytes, offset) == magic else { return nil }
+        let length = Int(load32(bytes, offset + 4))
+        guard length >= payloadFixedSize, length <= maximumPayload, offset + headerSize + length <= bytes.count else {
+            return nil
+        }
+        let payloadStart = offset + headerSize
+        guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[payloadStart..<(payloadStart + length)]))
+                == load32(bytes, offset + 8) else { return nil }
+        let count = Int(load32(bytes, payloadStart + 16))
+        var cursor = payloadStart + payloadFixedSize
+        let end = payloadStart + length
+        for _ in 0..<count {
+            guard cursor + 4 <= end else { return nil }
+            let size = Int(load32(bytes, cursor))
+            cursor += 4
+            guard size <= end - cursor else { return nil }
+            cursor += size
+        }
+        guard cursor == end else { return nil }
+        return (count, end)
+    }
+
     /// Decodes the frame at `offset`; nil when it is incomplete or fails its checks.
     static func decode(_ bytes: UnsafeRawBufferPointer, at offset: Int, segment: UInt64) -> (frame: WALFrame, end: Int)? {
         guard offset + headerSize <= bytes.count, load32(bytes, offset) == magic else { return nil }

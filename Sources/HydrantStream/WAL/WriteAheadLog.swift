@@ -77,7 +77,8 @@ public final class WriteAheadLog: @unchecked Sendable {
     private var nextSequence: UInt64
     private var writeBuffer: [UInt8] = []
     private let writerDone = DispatchSemaphore(value: 0)
-    private var replayedFrames: [WALFrame] = []
+    /// Segments (and the length of their valid frames) still to hand back after opening.
+    private var replayQueue: [(id: UInt64, length: Int)] = []
     /// What opening the log found.
     public let replayReport: WALReplayReport
 
@@ -92,7 +93,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         try SegmentFiles.makeDirectories(directory)
         let ids = try SegmentFiles.list(directory)
         var report = WALReplayReport()
-        var frames: [WALFrame] = []
+        var replay: [(id: UInt64, length: Int)] = []
         var segments: [UInt64: Segment] = [:]
         var liveBytes = 0
         var sequence: UInt64 = 0
@@ -101,14 +102,15 @@ public final class WriteAheadLog: @unchecked Sendable {
             let bytes = try SegmentFiles.read(path)
             var offset = 0
             var records = 0
+            // Only checked and counted here; the records are read again one segment at a time by
+            // `nextReplayedSegment()`, so that a large backlog is never in memory at once.
             bytes.withUnsafeBytes { raw in
                 while offset < raw.count {
-                    guard let decoded = WALFrameCodec.decode(raw, at: offset, segment: id) else { break }
-                    let frame = decoded.frame
-                    frames.append(frame)
-                    records += frame.records.count
-                    sequence = max(sequence, frame.firstSequence + UInt64(frame.records.count))
-                    offset = decoded.end
+                    guard let checked = WALFrameCodec.check(raw, at: offset) else { break }
+                    let first = raw.loadUnaligned(fromByteOffset: offset + WALFrameCodec.headerSize, as: UInt64.self)
+                    records += checked.records
+                    sequence = max(sequence, UInt64(littleEndian: first) + UInt64(checked.records))
+                    offset = checked.end
                 }
             }
             report.segments += 1
@@ -128,12 +130,13 @@ public final class WriteAheadLog: @unchecked Sendable {
             } else {
                 segments[id] = Segment(bytes: size, outstanding: records, sealed: true)
                 liveBytes += size
+                replay.append((id, offset))
             }
         }
         let active = (ids.last ?? 0) + 1
         segments[active] = Segment(bytes: 0, outstanding: 0, sealed: false)
         replayReport = report
-        replayedFrames = frames
+        replayQueue = replay
         nextSequence = sequence
         activeSegment = active
         self.segments = segments
@@ -145,12 +148,41 @@ public final class WriteAheadLog: @unchecked Sendable {
         thread.start()
     }
 
-    /// The frames read back when the log was opened (records not known to be delivered); empties the list.
-    public func takeReplayedFrames() -> [WALFrame] {
+    /// The frames of the next segment found when the log was opened (records not known to be delivered), or nil
+    /// when every such segment was handed back. Reads the segment from disk.
+    public func nextReplayedSegment() throws(WALError) -> [WALFrame]? {
+        condition.lock()
+        guard !replayQueue.isEmpty else {
+            condition.unlock()
+            return nil
+        }
+        let (id, length) = replayQueue.removeFirst()
+        condition.unlock()
+        let bytes = try SegmentFiles.read(directory + "/" + SegmentFiles.name(of: id))
+        var frames: [WALFrame] = []
+        bytes.withUnsafeBytes { raw in
+            let valid = UnsafeRawBufferPointer(rebasing: raw[0..<min(length, raw.count)])
+            var offset = 0
+            while offset < valid.count, let decoded = WALFrameCodec.decode(valid, at: offset, segment: id) {
+                frames.append(decoded.frame)
+                offset = decoded.end
+            }
+        }
+        return frames
+    }
+
+    /// Whether segments found at opening remain to be handed back.
+    public var hasReplayPending: Bool {
         condition.lock()
         defer { condition.unlock() }
-        let frames = replayedFrames
-        replayedFrames = []
+        return !replayQueue.isEmpty
+    }
+
+    /// Every frame found when the log was opened and not yet handed back, read at once (for tests and tools; a
+    /// stream reads them a segment at a time).
+    public func takeReplayedFrames() throws(WALError) -> [WALFrame] {
+        var frames: [WALFrame] = []
+        while let segment = try nextReplayedSegment() { frames += segment }
         return frames
     }
 
@@ -158,6 +190,10 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// closing (`.throttled`), or when writing failed (`.failed`, nothing acknowledged).
     public func append(_ batch: IngestBatch, arrival: Timestamp) async -> WALAppendResult {
         let size = WALFrameCodec.encodedSize(of: batch)
+        // A frame the reader would refuse must never be acknowledged (the API's limits keep batches far below).
+        guard size - WALFrameCodec.headerSize <= WALFrameCodec.maximumPayload else {
+            return .failed("a batch of \(batch.byteCount) bytes is larger than a log frame may be")
+        }
         return await withCheckedContinuation { continuation in
             condition.lock()
             if closing {
