@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Logging
 
 #if canImport(Glibc)
 import Glibc
@@ -14,10 +16,15 @@ struct Hydrant: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hydrant",
         abstract: "Security-monitoring stream pipeline: capture, detect, alert, archive.",
-        subcommands: [ReplayCommand.self, AgentCommand.self, SynthCommand.self, SchemaCommand.self, BenchCommand.self]
+        subcommands: [ReplayCommand.self, AgentCommand.self, ServeCommand.self, SynthCommand.self, SchemaCommand.self, BenchCommand.self]
     )
 
     static func main() {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Logger.Level(rawValue: ProcessInfo.processInfo.environment["HYDRANT_LOG_LEVEL"] ?? "") ?? .info
+            return handler
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

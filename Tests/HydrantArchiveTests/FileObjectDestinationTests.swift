@@ -44,11 +44,8 @@ struct FileObjectDestinationTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let destination = FileObjectDestination(root: root + "/lake/archive")
         let key = try ObjectKey("a/b.json")
-        // FileObjectDestination creates the key's directories but not the root itself (nor its parents).
-        await withKnownIssue("FileObjectDestination does not create a missing root") {
-            try await destination.put(key: key, body: Array("x".utf8))
-            #expect(FileManager.default.contents(atPath: root + "/lake/archive/a/b.json") == Data("x".utf8))
-        }
+        try await destination.put(key: key, body: Array("x".utf8))
+        #expect(FileManager.default.contents(atPath: root + "/lake/archive/a/b.json") == Data("x".utf8))
     }
 
     @Test("a second put under the same key replaces the file")

@@ -84,13 +84,6 @@ struct ObjectCompressorTests {
         #expect(result.output == body)
     }
 
-    @Test("snappy is refused with a reason")
-    func snappy() {
-        let error = #expect(throws: CompressionError.self) { try ObjectCompressor.compress([1, 2, 3], as: .snappy) }
-        #expect(error?.format == .snappy)
-        #expect(error?.description.contains("snappy") == true)
-    }
-
     @Test("file extensions follow the format")
     func extensions() {
         #expect(Compression.none.fileExtension == "")

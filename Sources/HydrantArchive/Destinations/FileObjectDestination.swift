@@ -37,7 +37,15 @@ public struct FileObjectDestination: ObjectDestination {
 
     /// The whole write, synchronously.
     static func write(_ body: [UInt8], to key: ObjectKey, under root: String) throws(DestinationError) {
-        var directory = root
+        var directory = ""
+        // The root and its parents are made on first use too, so a fresh archive needs no set-up.
+        for component in root.split(separator: "/") {
+            directory += "/" + component
+            if mkdir(directory, 0o755) != 0 && errno != EEXIST {
+                throw DestinationError(.io, "cannot create directory \(directory): \(String(cString: strerror(errno)))")
+            }
+        }
+        if directory.isEmpty { directory = "/" }
         let components = key.components
         for component in components.dropLast() {
             directory += "/" + component

@@ -46,7 +46,6 @@ enum StreamDescriptionWriter {
         case .none: return "UNCOMPRESSED"
         case .gzip: return "GZIP"
         case .zstd: return "ZSTD"
-        case .snappy: return "Snappy"
         }
     }
 

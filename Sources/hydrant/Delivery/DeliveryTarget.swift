@@ -1,3 +1,4 @@
+import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import HydrantArchive
@@ -59,9 +60,63 @@ final class DeliveryTarget {
         }
     }
 
-    /// The delivery streams of a configuration, run in this process.
-    private static func inProcess(configPath: String, stream: String?) throws -> DeliveryTarget {
-        throw DeliveryTargetError("--config is not wired yet")
+    /// The delivery streams of a configuration, run in this process: records are durable in the stream's
+    /// write-ahead log when the capture loop moves on, and the end of the run flushes every buffer.
+    private static func inProcess(configPath: String, stream requested: String?) throws -> DeliveryTarget {
+        let logger = Logger(label: "hydrant.stream")
+        let runtime: StreamRuntime
+        do {
+            runtime = try waitFor { try await StreamRuntime.open(configPath: configPath, includingAuth: false, logger: logger) }
+        } catch let failure as UsageFailure {
+            throw ValidationError(failure.description)
+        }
+        let streams = runtime.streams
+        guard let stream = requested ?? streams.streamNames.first, streams.stream(named: stream) != nil else {
+            throw ValidationError("--stream \(requested ?? ""): \(configPath) has no such stream; it has "
+                + streams.streamNames.joined(separator: ", "))
+        }
+        let running = Task { try await streams.run() }
+        let output = StreamRecordOutput { batch in try await streams.putAll(batch, toStream: stream) }
+        return DeliveryTarget(output: output) {
+            streams.stop()
+            try waitFor { try await running.value }
+            let status = streams.status().first { $0.name == stream }
+            try waitFor { await runtime.close() }
+            let destination: String
+            switch streams.stream(named: stream)?.configuration.destination {
+            case .file(let file): destination = FileObjectDestination(root: file.root).root
+            case .s3(let s3): destination = "s3://\(s3.bucket) (\(s3.endpoint))"
+            case nil: destination = "?"
+            }
+            var lines = ["  stream \(stream): \(status?.deliveredRecords ?? 0) records in \(status?.deliveredObjects ?? 0) objects under \(destination)"]
+            if let errors = status?.errorOutputRecords, errors > 0 { lines.append("  error output: \(errors) records") }
+            if let replayed = status?.replayedRecords, replayed > 0 {
+                lines.append("  replayed from an earlier run's write-ahead log: \(replayed) records")
+            }
+            return lines
+        }
+    }
+}
+
+extension DeliveryStreams {
+    /// Puts `batch` and retries the throttled records until every record is accepted (the stream is over its
+    /// backlog bound while its destination catches up, so the capture waits). Other per-record failures throw.
+    func putAll(_ batch: IngestBatch, toStream stream: String) async throws {
+        var pending = batch
+        while true {
+            let outcomes = try await put(pending, toStream: stream)
+            var retry = IngestBatch()
+            for (index, outcome) in outcomes.enumerated() {
+                switch outcome {
+                case .accepted: continue
+                case .throttled: retry.append(pending[index])
+                case .failed(let code, let message): throw RuntimeFailure("stream \(stream) refused a record: \(code): \(message)")
+                }
+            }
+            if retry.isEmpty { return }
+            pending = retry
+            try await Task.sleep(for: .milliseconds(50))
+        }
     }
 }
 
