@@ -35,11 +35,18 @@ test-deps: deps
 build: deps
 	$(SWIFT) build
 
-# The embedded default: replay the sample capture and show the first flow records and the summary.
+# The embedded default: replay the sample capture through the delivery stream of examples/hydrant.yaml, which
+# archives the flow records under ./lake/ (Hive-partitioned, gzip JSON lines), then show how to query them.
+DEMO_QUERY := SELECT network.transport AS transport, count(*) AS flows, sum(network.bytes) AS bytes FROM read_json_auto('lake/*/*/*/*.json.gz', hive_partitioning = true) GROUP BY ALL ORDER BY flows DESC
+
 demo: build
-	$(HYDRANT) replay captures/mixed-2k.pcap --output .build/demo-flows.jsonl
-	@echo "--- first records of .build/demo-flows.jsonl ($$(wc -l < .build/demo-flows.jsonl) in all):"
-	@head -n 3 .build/demo-flows.jsonl
+	@rm -rf lake .hydrant
+	$(HYDRANT) replay captures/mixed-2k.pcap --config examples/hydrant.yaml
+	@echo "archive: $$(pwd)/lake ($$(find lake -type f | wc -l) objects):"
+	@find lake -type f | sed 's/^/  /'
+	@echo "query it with DuckDB:"
+	@echo "  duckdb -c \"$(DEMO_QUERY)\""
+	@if python3 -c 'import duckdb' 2>/dev/null; then python3 -c "import duckdb; print(duckdb.sql(\"$(DEMO_QUERY)\"))"; fi
 
 # Every test: unit, conformance and integration tests, then the robustness suite under AddressSanitizer.
 test: unit asan
@@ -62,4 +69,4 @@ bench:
 	bench/capture.sh
 
 clean:
-	rm -rf .build $(ASAN_SCRATCH)
+	rm -rf .build $(ASAN_SCRATCH) lake .hydrant

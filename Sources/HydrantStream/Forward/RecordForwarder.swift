@@ -30,6 +30,8 @@ public actor RecordForwarder {
     private var rejection: ForwardError?
     /// When the endpoint last could not be reached, so that `finish` does not wait on it again at once.
     private var lastUnreachable: ContinuousClock.Instant?
+    /// Set by `finish`: the drain loop stops at its next failure or at this instant.
+    private var finishDeadline: ContinuousClock.Instant?
 
     /// A forwarder to `stream` through `client`, spooling under `spoolDirectory` up to `maximumSpoolBytes`
     /// (past which `send` waits for the spool to drain: backpressure instead of unbounded disk use).
@@ -73,11 +75,14 @@ public actor RecordForwarder {
     /// Sends what waits in the spool until it is empty, the endpoint fails, or `timeout` passes; what remains
     /// stays spooled for the next run.
     public func finish(timeout: Duration) async -> Statistics {
-        drainTask?.cancel()
-        drainTask = nil
-        let recentlyUnreachable = lastUnreachable.map { ContinuousClock().now - $0 < .seconds(5) } ?? false
-        if rejection == nil && !recentlyUnreachable {
-            await drain(deadline: ContinuousClock().now + timeout, stopOnFailure: true)
+        finishDeadline = ContinuousClock().now + timeout
+        if let running = drainTask {
+            // Not cancelled: a request cancelled mid-flight may have been stored by the server and would be sent
+            // again. The loop sees `finishDeadline` and stops at its next failure or at the deadline.
+            await running.value
+        } else if rejection == nil && !spool.isEmpty {
+            let recentlyUnreachable = lastUnreachable.map { ContinuousClock().now - $0 < .seconds(5) } ?? false
+            if !recentlyUnreachable { await drain() }
         }
         statistics.waitingBatches = spool.count
         return statistics
@@ -98,15 +103,20 @@ public actor RecordForwarder {
 
     private func startDraining() {
         guard drainTask == nil else { return }
-        drainTask = Task { await self.drain(deadline: nil, stopOnFailure: false) }
+        drainTask = Task {
+            await self.drain()
+            await self.drainEnded()
+        }
     }
 
-    /// Sends spooled batches oldest first until the spool is empty (or `deadline` passes, or with `stopOnFailure`
-    /// the endpoint fails once), waiting between failed attempts.
-    private func drain(deadline: ContinuousClock.Instant?, stopOnFailure: Bool) async {
+    private func drainEnded() { drainTask = nil }
+
+    /// Sends spooled batches oldest first until the spool is empty, waiting between failed attempts; once
+    /// `finish` was called, it stops at the next failure or at the finish deadline instead of waiting.
+    private func drain() async {
         var failures = 0
-        while !Task.isCancelled {
-            if let deadline, ContinuousClock().now >= deadline { break }
+        while true {
+            if let finishDeadline, ContinuousClock().now >= finishDeadline { break }
             guard let (name, batch) = spool.oldest(corrupt: { path in
                 self.statistics.corruptSpoolFiles += 1
                 self.logger.error("spooled batch is damaged; set aside", metadata: ["file": "\(path).corrupt"])
@@ -123,10 +133,13 @@ public actor RecordForwarder {
                 break
             }
             failures += 1
-            if stopOnFailure { break }
-            try? await Task.sleep(for: backoff.delay(forAttempt: failures))
+            if finishDeadline != nil { break }
+            // Sleep in short steps so that `finish` is not kept waiting by a long backoff.
+            let wake = ContinuousClock().now + backoff.delay(forAttempt: failures)
+            while ContinuousClock().now < wake, finishDeadline == nil {
+                try? await Task.sleep(for: .milliseconds(100))
+            }
         }
-        if !stopOnFailure { drainTask = nil }
     }
 
     /// Sends `batch` in requests within Firehose's limits, retrying failed entries up to `attempts` times per

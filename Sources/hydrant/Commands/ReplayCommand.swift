@@ -41,7 +41,9 @@ struct ReplayCommand: ParsableCommand {
         var progress = Progress()
         let started = monotonicSeconds()
         var failed: [String] = []
-        for path in files {
+        // SIGINT/SIGTERM end the replay early but cleanly: open flows are emitted and every buffer is flushed.
+        let stop = StopSignal()
+        for path in files where !stop.requested {
             let source: PcapSource
             do {
                 source = try PcapSource.openFile(path, filter: options.filter)
@@ -51,7 +53,7 @@ struct ReplayCommand: ParsableCommand {
                 continue
             }
             do {
-                try replay(source, into: engine, writer: writer, progress: &progress)
+                try replay(source, into: engine, writer: writer, progress: &progress, stop: stop)
             } catch let error as CaptureError {
                 writeStandardError("hydrant: \(error)\n")
                 failed.append(path)
@@ -68,7 +70,7 @@ struct ReplayCommand: ParsableCommand {
     }
 
     private func replay(_ source: PcapSource, into engine: CaptureEngine, writer: BackgroundRecordWriter,
-                        progress: inout Progress) throws {
+                        progress: inout Progress, stop: StopSignal) throws {
         let linkType = source.linkType
         var sinceCheck = 0
         while true {
@@ -78,6 +80,7 @@ struct ReplayCommand: ParsableCommand {
                 sinceCheck &+= 1
                 if sinceCheck >= 16_384 {
                     sinceCheck = 0
+                    if stop.requested { return }
                     try writer.check()
                     if progress.isDue() {
                         progress.show(engine.statistics, openFlows: engine.openFlows,

@@ -10,14 +10,27 @@ final class DeliveryTarget {
     /// The output the background writer feeds.
     let output: any RecordOutput
     private let finishRun: () throws -> [String]
+    private let abandonRun: () -> Void
+    private var finished = false
 
-    private init(output: any RecordOutput, finish: @escaping () throws -> [String]) {
+    private init(output: any RecordOutput, finish: @escaping () throws -> [String],
+                 abandon: @escaping () -> Void = {}) {
         self.output = output
         self.finishRun = finish
+        self.abandonRun = abandon
+    }
+
+    /// A run that failed before `finish` still releases its HTTP clients (whose deinit traps otherwise); what a
+    /// stream accepted stays in its write-ahead log or spool for the next run.
+    deinit {
+        if !finished { abandonRun() }
     }
 
     /// Flushes and stops whatever the run started; returns summary lines for stderr.
-    func finish() throws -> [String] { try finishRun() }
+    func finish() throws -> [String] {
+        finished = true
+        return try finishRun()
+    }
 
     /// The target the options ask for: a file or stdout by default, else a stream.
     static func make(options: DeliveryOptions, fileOutput: String?) throws -> DeliveryTarget {
@@ -41,15 +54,26 @@ final class DeliveryTarget {
                                            sessionToken: environment["AWS_SESSION_TOKEN"])
         }
         let region = environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1"
-        let client = FirehoseClient(endpoint: endpoint, region: region, credentials: credentials,
-                                    httpClient: HTTPClient.shared)
-        let forwarder = try RecordForwarder(client: client, stream: stream, spoolDirectory: options.spoolDir,
+        // A refused connection is reported at once (the forwarder spools), not retried until the request deadline.
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false
+        clientConfiguration.timeout.connect = .seconds(5)
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        let client = FirehoseClient(endpoint: endpoint, region: region, credentials: credentials, httpClient: httpClient)
+        let forwarder: RecordForwarder
+        do {
+            forwarder = try RecordForwarder(client: client, stream: stream, spoolDirectory: options.spoolDir,
                                             maximumSpoolBytes: options.maxSpoolMb * 1024 * 1024,
                                             logger: Logger(label: "hydrant.forward"))
+        } catch {
+            try? waitFor { try await httpClient.shutdown() }
+            throw error
+        }
         try waitFor { await forwarder.start() }
         let output = StreamRecordOutput { batch in try await forwarder.send(batch) }
         return DeliveryTarget(output: output) {
             let statistics = try waitFor { await forwarder.finish(timeout: .seconds(30)) }
+            try? waitFor { try await httpClient.shutdown() }
             var lines = ["  delivered to \(endpoint) stream \(stream): \(statistics.delivered) records"]
             if statistics.spooled > 0 || statistics.waitingBatches > 0 {
                 lines.append("  spooled while unreachable: \(statistics.spooled) records; "
@@ -57,6 +81,8 @@ final class DeliveryTarget {
             }
             if statistics.oversized > 0 { lines.append("  dropped, over 1,024,000 bytes: \(statistics.oversized)") }
             return lines
+        } abandon: {
+            try? waitFor { try await httpClient.shutdown() }
         }
     }
 
@@ -72,6 +98,7 @@ final class DeliveryTarget {
         }
         let streams = runtime.streams
         guard let stream = requested ?? streams.streamNames.first, streams.stream(named: stream) != nil else {
+            try waitFor { await runtime.close() }
             throw ValidationError("--stream \(requested ?? ""): \(configPath) has no such stream; it has "
                 + streams.streamNames.joined(separator: ", "))
         }
@@ -94,6 +121,9 @@ final class DeliveryTarget {
                 lines.append("  replayed from an earlier run's write-ahead log: \(replayed) records")
             }
             return lines
+        } abandon: {
+            running.cancel()
+            try? waitFor { await runtime.close() }
         }
     }
 }
