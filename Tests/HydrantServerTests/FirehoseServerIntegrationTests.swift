@@ -82,7 +82,7 @@ struct FirehoseServerIntegrationTests {
         #expect(put.stdout.contains("\"RecordId\": \"id-1\""))
 
         let batch = try await runProcess(["aws", "firehose", "put-record-batch", "--delivery-stream-name", "network",
-                                          "--records", "Data=one", "Data=two", "--endpoint-url", server.endpoint,
+                                          "--records", #"[{"Data":"one"},{"Data":"two"}]"#, "--endpoint-url", server.endpoint,
                                           "--output", "json"], environment: environment)
         #expect(batch.status == 0, "\(batch.stderr)")
         #expect(batch.stdout.contains("\"FailedPutCount\": 0"))
@@ -164,7 +164,7 @@ struct FirehoseServerIntegrationTests {
     func saturationHealthMetrics() async throws {
         let server = try await ServerHarness()
         defer { Task { await server.stop() } }
-        let counter = server.registry.makeCounter(name: "firehose_IncomingRecords", labels: [("stream", "network")], help: "")
+        let counter = server.registry.makeCounter(descriptor: .init(metricName: "firehose_IncomingRecords"), labels: [("stream", "network")])
         counter.increment(by: Int64(42))
 
         let healthy = try await httpGet(server.port, "/health")

@@ -195,7 +195,7 @@ struct RequestParsingTests {
         let valid = Array("{\"DeliveryStreamName\":\"s\",\"Records\":[{\"Data\":\"QUJD\"},{\"Data\":\"\\/w==\"}]}".utf8)
         for _ in 0..<3000 {
             var bytes = valid
-            for _ in 0..<Int.random(in: 1...4, using: &generator) {
+            for _ in 0..<Int.random(in: 1...4, using: &generator) where !bytes.isEmpty {
                 let index = Int.random(in: 0..<bytes.count, using: &generator)
                 switch Int.random(in: 0..<3, using: &generator) {
                 case 0: bytes[index] = UInt8.random(in: 0...255, using: &generator)
