@@ -29,16 +29,6 @@ public struct FirehoseServer: Service {
             self.limits = limits
             self.defaultRegion = defaultRegion
         }
-
-        /// Parses `host:port` (as in `server.listen`), e.g. `127.0.0.1:4443` or `[::1]:4443`.
-        public static func listenAddress(_ text: String) -> (host: String, port: Int)? {
-            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-                  (0...65_535).contains(port) else { return nil }
-            var host = String(text[..<colon])
-            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-            guard !host.isEmpty else { return nil }
-            return (host, port)
-        }
     }
 
     /// The server's configuration.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HydrantServer
+import HydrantStream
 import Logging
 
 /// `hydrant bench`: load generators for measuring the ingest API.
@@ -61,7 +62,7 @@ struct BenchIngestCommand: ParsableCommand {
     func run() throws {
         let generator = IngestLoadGenerator(endpoint: endpoint, stream: stream, connections: connections,
                                             seconds: seconds, records: records, recordBytes: recordBytes)
-        let (tally, elapsed) = try runBlocking { try await generator.run() }
+        let (tally, elapsed) = try waitFor { try await generator.run() }
         let latencies = tally.latenciesNanoseconds.sorted()
         func percentile(_ p: Double) -> Double {
             guard !latencies.isEmpty else { return 0 }
@@ -111,21 +112,21 @@ struct BenchCeilingCommand: ParsableCommand {
     var stream: String?
 
     func validate() throws {
-        guard FirehoseServer.Configuration.listenAddress(listen) != nil else {
+        guard ListenAddress(parsing: listen) != nil else {
             throw ValidationError("--listen must be host:port, got '\(listen)'")
         }
     }
 
     func run() throws {
-        guard let (host, port) = FirehoseServer.Configuration.listenAddress(listen) else { throw ExitCode(2) }
+        guard let address = ListenAddress(parsing: listen) else { throw ExitCode(2) }
         var logger = Logger(label: "hydrant.bench.ceiling")
         logger.logLevel = .warning
         let server = FirehoseServer(
             ingest: DiscardingIngest(stream: stream),
-            configuration: .init(host: host, port: port),
+            configuration: .init(host: address.host, port: address.port),
             logger: logger,
-            onServerRunning: { port in writeStandardError("listening on \(host):\(port)\n") }
+            onServerRunning: { port in writeStandardError("listening on \(address.host):\(port)\n") }
         )
-        try runBlocking { try await server.application().runService() }
+        try waitFor { try await server.application().runService() }
     }
 }
