@@ -11,6 +11,7 @@
 # Usage: bench/ingest.sh                         (release build, 20 s per run, 8 connections)
 #        SECONDS_PER_RUN=10 CONNECTIONS=16 bench/ingest.sh
 #        SKIP_SERVE=1 bench/ingest.sh            (ceiling only)
+#        HYDRANT_BIN=.build-release/release/hydrant bench/ingest.sh   (a release binary built elsewhere)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -18,8 +19,12 @@ RUN_SECONDS=${SECONDS_PER_RUN:-20}
 CONNECTIONS=${CONNECTIONS:-8}
 STREAM=bench
 
-swift build -c release --product hydrant >&2
-HYDRANT=$(swift build -c release --show-bin-path)/hydrant
+if [[ -n "${HYDRANT_BIN:-}" ]]; then
+    HYDRANT=$HYDRANT_BIN                      # a release binary built elsewhere
+else
+    swift build -c release --product hydrant >&2
+    HYDRANT=$(swift build -c release --show-bin-path)/hydrant
+fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/hydrant-ingest-bench.XXXXXX")
 PIDS=()
@@ -72,14 +77,12 @@ streams:
     buffering: {size_mb: 64, interval_s: 10}
     destination:
       file: {root: $WORK/lake}
-    prefix: "bench/!{timestamp:yyyy/MM/dd/HH}/"
-    error_output_prefix: "errors/!{firehose:error-output-type}/"
     compression: none
 YAML
 "$HYDRANT" serve --config "$WORK/hydrant.yaml" 2>"$WORK/serve.log" &
 PIDS+=($!)
 wait_listening "$PORT" "${PIDS[-1]}" "$WORK/serve.log"
-echo "== hydrant serve (write-ahead log, group-commit fsync, file destination)"
+echo "== hydrant serve (write-ahead log, group-commit fsync, default prefix: dataset and event-time partitions, file destination)"
 load "$PORT" "$WORK/serve.result"
 kill -TERM "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
 
