@@ -14,6 +14,7 @@ final class SeaweedFSHolder: @unchecked Sendable {
     private let lock = NSLock()
     private var current: SeaweedFS
 
+    /// Starts SeaweedFS storing under `directory` on fresh ports.
     init(directory: String) throws {
         self.directory = directory
         current = try SeaweedFS.start(directory: directory)
@@ -94,6 +95,7 @@ struct ServeS3Tests {
         """
     }
 
+    /// A hydrant.yaml with `streams` (entries of `streams:`), the API on `PORT` and the log under `./wal`.
     private static func config(_ streams: String...) -> String {
         """
         server:
@@ -365,6 +367,7 @@ struct ServeS3Tests {
         return out
     }
 
+    /// Lines under `errors/` in an archive listing.
     private static func errorRecordCount(_ archive: [String: [String]]) -> Int {
         archive.filter { $0.key.hasPrefix("errors/") }.reduce(0) { $0 + $1.value.count }
     }
@@ -380,6 +383,7 @@ struct ServeS3Tests {
         var throttled: Double?
     }
 
+    /// The samples the `sample-metrics` helper wrote to `path` so far.
     private static func samples(_ path: String) -> [MetricsSample] {
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap { line in
