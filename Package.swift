@@ -42,6 +42,7 @@ let package = Package(
             providers: [.apt(["libzstd-dev"])]
         ),
         .target(name: "CMappedFile", path: "Sources/CMappedFile"),
+        .target(name: "CChecksum", path: "Sources/CChecksum"),
         .target(name: "HydrantRecords", swiftSettings: hotLoopSettings),
         .target(
             name: "HydrantCapture",
@@ -71,6 +72,7 @@ let package = Package(
             dependencies: [
                 "HydrantRecords",
                 "HydrantArchive",
+                "CChecksum",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),

@@ -50,6 +50,8 @@ public final class DeliveryStream: @unchecked Sendable {
     private var deliveredObjects = 0
     private var errorRecords = 0
     private var failures = 0
+    /// Objects delivered so far; a failed object waiting out its backoff retries at once when this moves.
+    private var successfulPuts = 0
 
     /// Opens the stream's log under `storageDirectory/<name>/wal/` (replaying what it holds) and prepares delivery to
     /// `destination`. Throws when the log cannot be opened.
@@ -366,20 +368,34 @@ public final class DeliveryStream: @unchecked Sendable {
                     inFlight[id] = nil
                     deliveredRecords += object.records
                     deliveredObjects += 1
+                    successfulPuts += 1
                 }
                 logger.trace("delivered \(key)", metadata: ["records": "\(object.records)"])
                 return
             } catch {
                 metrics.deliveryFailures.increment()
-                lock.withLock { failures += 1 }
+                let successesBefore = lock.withLock {
+                    failures += 1
+                    return successfulPuts
+                }
                 let delay = backoff.delay(forAttempt: attempt, using: &random)
                 logger.warning("delivery to \(destination.description) failed; retrying",
                                metadata: ["error": "\(error)", "attempt": "\(attempt)", "kind": "\(object.kind.rawValue)",
                                           "prefix": "\(object.prefix)", "retryIn": "\(delay)"])
-                do {
-                    try await Task.sleep(for: delay)
-                } catch {
-                    return
+                // Wait out the delay, but retry at once when another object got through meanwhile: the
+                // destination is back, and every stalled object should not sit out its own long backoff.
+                let clock = ContinuousClock()
+                let wake = clock.now + delay
+                while clock.now < wake {
+                    do {
+                        try await Task.sleep(for: min(.milliseconds(250), wake - clock.now))
+                    } catch {
+                        return
+                    }
+                    if lock.withLock({ successfulPuts }) != successesBefore {
+                        attempt = 0
+                        break
+                    }
                 }
             }
         }

@@ -196,4 +196,21 @@ struct WriteAheadLogTests {
         }
         #expect(piecewise == CRC32C.checksum(long))
     }
+
+    @Test("the CPU's CRC instruction and the lookup tables agree on every length and alignment")
+    func hardwareMatchesTables() {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        bytes.withUnsafeBytes { raw in
+            for start in 0..<9 {
+                for length in [0, 1, 7, 8, 9, 63, 64, 65, 1000, 4000] where start + length <= raw.count {
+                    let slice = UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)])
+                    #expect(CRC32C.checksum(slice, continuing: 0x1234_5678) == CRC32C.tableChecksum(slice, continuing: 0x1234_5678))
+                }
+            }
+            #expect(CRC32C.tableChecksum(UnsafeRawBufferPointer(rebasing: raw[0..<0])) == 0)
+        }
+        let check = Array("123456789".utf8)
+        #expect(check.withUnsafeBytes { CRC32C.tableChecksum($0) } == 0xE306_9283)
+    }
 }
