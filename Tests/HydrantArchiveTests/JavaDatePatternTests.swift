@@ -65,4 +65,16 @@ import Testing
         #expect(error.description.contains("position 11"))
         #expect(error.description.contains("yyyy, yy, MM, dd, HH, mm, ss, SSS"))
     }
+
+    @Test("the period over which a pattern's text cannot change", arguments: [
+        ("yyyy-MM-dd", Int64(86_400_000_000_000)), ("HH", 3_600_000_000_000), ("yyyy/MM/dd/HH/mm", 60_000_000_000),
+        ("ss", 1_000_000_000), ("yyyy", 86_400_000_000_000), ("'literal'", 86_400_000_000_000),
+    ])
+    func periods(pattern: String, period: Int64) throws {
+        #expect(try JavaDatePattern(pattern).periodNanoseconds == period)
+    }
+
+    @Test func millisecondsHaveNoPeriod() throws {
+        #expect(try JavaDatePattern("HH:mm:ss.SSS").periodNanoseconds == nil)
+    }
 }

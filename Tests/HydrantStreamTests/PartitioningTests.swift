@@ -61,6 +61,34 @@ struct PartitioningTests {
         #expect(objects.allSatisfy { $0.kind == .data })
     }
 
+    @Test("alternating datasets and hours, escaped spellings and bad values between good ones each land right")
+    func valuesAreReusedOnlyWhenIdentical() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        let configuration = try streamConfiguration(in: directory)
+        let records = [
+            record(1, dataset: "a.b", time: "2024-05-01T13:10:00Z"),
+            record(2, dataset: "a.b", time: "2024-05-01T13:20:00Z"),
+            record(3, dataset: "c", time: "2024-05-01T13:30:00Z"),
+            record(4, dataset: "a.b", time: "2024-05-01T14:00:00Z"),
+            record(5, dataset: "a.b", time: "2024-05-01T13:59:59Z"),
+            record(6, dataset: #"a.b"#, time: "2024-05-01T13:40:00Z"),
+            record(7, dataset: "../x", time: "2024-05-01T13:41:00Z"),
+            record(8, dataset: "a.b", time: "2024-05-01T13:42:00Z"),
+            #"{"@timestamp":"2024-05-01T13:43:00Z","event":{"dataset":true},"n":9}"#,
+            record(10, dataset: "true", time: "2024-05-01T13:44:00Z"),
+        ]
+        let (objects, output, _) = route(records, configuration: configuration)
+        var byPrefix: [String: [String]] = [:]
+        for object in objects where object.kind == .data { byPrefix[object.prefix, default: []] += lines(object) }
+        #expect(byPrefix["a.b/dt=2024-05-01/hour=13/"] == [records[0], records[1], records[4], records[5], records[7]])
+        #expect(byPrefix["a.b/dt=2024-05-01/hour=14/"] == [records[3]])
+        #expect(byPrefix["c/dt=2024-05-01/hour=13/"] == [records[2]])
+        #expect(byPrefix["true/dt=2024-05-01/hour=13/"] == [records[8], records[9]])
+        #expect(output.errorRecords == 1)
+        #expect(try errorRecords(objects).map(\.raw) == [records[6]])
+    }
+
     @Test("unsafe or missing partition keys go to the error output, never into a path", arguments: [
         #"{"event":{"dataset":"../../etc"}}"#, #"{"event":{"dataset":"a/b"}}"#, #"{"event":{"dataset":""}}"#,
         "TEN_KB", #"{"event":{"dataset":".."}}"#,

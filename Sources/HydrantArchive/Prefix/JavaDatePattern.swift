@@ -112,6 +112,25 @@ public struct JavaDatePattern: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The pattern text as written.
+    /// The length in nanoseconds of the UTC periods over which the formatted text cannot change (a pattern ending in
+    /// `HH` changes on the hour), so a caller can reuse the text for times in the same period; nil when the pattern
+    /// shows milliseconds. Months and years are not of fixed length, so they count as days (still exact: the text
+    /// is the same for every time of one UTC day).
+    public var periodNanoseconds: Int64? {
+        var period: Int64 = 86_400_000_000_000
+        for element in elements {
+            guard case .field(let field) = element else { continue }
+            switch field {
+            case .millisecond: return nil
+            case .second: period = min(period, 1_000_000_000)
+            case .minute: period = min(period, 60_000_000_000)
+            case .hour: period = min(period, 3_600_000_000_000)
+            case .year, .twoDigitYear, .month, .day: continue
+            }
+        }
+        return period
+    }
+
     public var description: String { source }
 
     /// Formats an instant in UTC.

@@ -24,6 +24,14 @@ struct PartitionEvaluator {
     private let timestampPath: Int?
     private var results: [JSONScalar?] = []
     private var scratch = ""
+    /// The raw bytes and kind of each key's last value: records of one partition repeat them, and an identical
+    /// value need not be decoded and validated again.
+    private var cachedRaw: [[UInt8]]
+    private var cachedKind: [JSONScalar.Kind?]
+    /// The `!{eventTime:…}` patterns of the prefix, with the period each last formatted and its text.
+    private let eventPatterns: [(pattern: JavaDatePattern, period: Int64?)]
+    private var cachedPeriod: [Int64?]
+    private var cachedText: [[UInt8]]
     /// The key values of the last record evaluated, in `keyNames` order.
     private(set) var lastValues: [String] = []
     /// The event time of the last record evaluated.
@@ -52,6 +60,15 @@ struct PartitionEvaluator {
         self.keyNames = names
         self.readsRecords = !paths.isEmpty
         lastValues = Array(repeating: "", count: names.count)
+        cachedRaw = Array(repeating: [], count: names.count)
+        cachedKind = Array(repeating: nil, count: names.count)
+        var patterns: [(JavaDatePattern, Int64?)] = []
+        for part in prefix.parts {
+            if case .eventTime(let pattern) = part { patterns.append((pattern, pattern.periodNanoseconds)) }
+        }
+        eventPatterns = patterns
+        cachedPeriod = Array(repeating: nil, count: patterns.count)
+        cachedText = Array(repeating: [], count: patterns.count)
     }
 
     /// The last record's key values by name, for evaluating a new buffer's prefix.
@@ -73,10 +90,20 @@ struct PartitionEvaluator {
             lastEventTime = parsed
         }
         for index in 0..<keyNames.count {
-            guard let scalar = results[index], let value = scalar.text(in: record) else {
+            guard let scalar = results[index] else {
                 let reason = wellFormed ? "is missing, null, an object or an array" : "cannot be read: the record is not valid JSON"
                 throw Failure(code: ProcessingErrorCode.metadataExtractionFailed,
                               message: "partition key '\(keyNames[index])' (\(paths[index])) \(reason)")
+            }
+            let raw = UnsafeBufferPointer(rebasing: record[scalar.range])
+            if cachedKind[index] == scalar.kind && cachedRaw[index].elementsEqual(raw) {
+                key.append(contentsOf: lastValues[index].utf8)
+                key.append(0)
+                continue
+            }
+            guard let value = scalar.text(in: record) else {
+                throw Failure(code: ProcessingErrorCode.metadataExtractionFailed,
+                              message: "partition key '\(keyNames[index])' (\(paths[index])) cannot be decoded")
             }
             do {
                 try PartitionValue.validate(value)
@@ -85,14 +112,22 @@ struct PartitionEvaluator {
                               message: "partition key '\(keyNames[index])': \(error)")
             }
             lastValues[index] = value
+            cachedRaw[index].removeAll(keepingCapacity: true)
+            cachedRaw[index].append(contentsOf: raw)
+            cachedKind[index] = scalar.kind
             key.append(contentsOf: value.utf8)
             key.append(0)
         }
-        for part in template.parts {
-            guard case .eventTime(let pattern) = part else { continue }
-            scratch.removeAll(keepingCapacity: true)
-            pattern.append(lastEventTime, to: &scratch)
-            key.append(contentsOf: scratch.utf8)
+        for index in eventPatterns.indices {
+            let (pattern, period) = eventPatterns[index]
+            let current = period.map { lastEventTime.nanoseconds.floorDivided(by: $0).quotient }
+            if current == nil || current != cachedPeriod[index] {
+                scratch.removeAll(keepingCapacity: true)
+                pattern.append(lastEventTime, to: &scratch)
+                cachedText[index] = Array(scratch.utf8)
+                cachedPeriod[index] = current
+            }
+            key.append(contentsOf: cachedText[index])
             key.append(0)
         }
     }
