@@ -1,4 +1,5 @@
 import Foundation
+import HydrantRecords
 import HydrantStream
 import Testing
 

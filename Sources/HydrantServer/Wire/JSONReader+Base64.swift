@@ -1,3 +1,5 @@
+import HydrantRecords
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import HydrantArchive
+import HydrantRecords
 import NIOCore
 import NIOHTTP1
 
@@ -40,16 +41,16 @@ public struct FirehoseClient: Sendable {
     public func putRecordBatch(stream: String, batch: IngestBatch,
                                indices: some Collection<Int>) async throws(FirehoseClientError) -> [PutRecordOutcome] {
         var body: [UInt8] = []
-        body.reserveCapacity(64 + indices.reduce(0) { $0 + Base64Encoding.encodedLength(batch.range(of: $1).count) + 12 })
+        body.reserveCapacity(64 + indices.reduce(0) { $0 + Base64.encodedCount(decodedCount: batch.range(of: $1).count) + 12 })
         body.append(contentsOf: #"{"DeliveryStreamName":"#.utf8)
-        JSONStringEscaping.append(stream, to: &body)
+        appendJSONString(stream, to: &body)
         body.append(contentsOf: #","Records":["#.utf8)
         var first = true
         for index in indices {
             if !first { body.append(UInt8(ascii: ",")) }
             first = false
             body.append(contentsOf: #"{"Data":""#.utf8)
-            Base64Encoding.append(batch[index], to: &body)
+            Base64.encode(batch[index], into: &body)
             body.append(contentsOf: #""}"#.utf8)
         }
         body.append(contentsOf: "]}".utf8)

@@ -1,3 +1,4 @@
+import HydrantRecords
 import HydrantServer
 
 /// The PutRecordBatch body the load generator re-sends: `records` JSON records of exactly `recordBytes` bytes

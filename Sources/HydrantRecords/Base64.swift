@@ -1,5 +1,7 @@
 /// Strict RFC 4648 base64 (standard alphabet, `=` padding required, no whitespace, zero trailing bits), decoded
-/// straight into a caller's buffer. It is the per-record hot path of PutRecordBatch, so it works on raw pointers.
+/// straight into a caller's buffer, and encoded straight into a byte array. It is the per-record hot path of
+/// PutRecordBatch (decoding in the server; encoding in the forwarder and in error records' `rawData`), so it works
+/// on raw pointers.
 public enum Base64 {
     /// Marks a byte that is not in the alphabet.
     private static let invalid: UInt8 = 0xFF
@@ -110,15 +112,31 @@ public enum Base64 {
 
     /// Appends the base64 encoding of `bytes` to `output`.
     public static func encode(_ bytes: some Collection<UInt8>, into output: inout [UInt8]) {
-        var iterator = bytes.makeIterator()
+        let done: Void? = bytes.withContiguousStorageIfAvailable { encode($0, into: &output) }
+        if done == nil { encode(Array(bytes), into: &output) }
+    }
+
+    /// Appends the base64 encoding of `bytes` to `output`, three bytes at a time.
+    public static func encode(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
         output.reserveCapacity(output.count + encodedCount(decodedCount: bytes.count))
-        while let first = iterator.next() {
-            let second = iterator.next(), third = iterator.next()
-            let value = UInt32(first) << 16 | UInt32(second ?? 0) << 8 | UInt32(third ?? 0)
-            output.append(alphabet[Int(value >> 18 & 0x3F)])
-            output.append(alphabet[Int(value >> 12 & 0x3F)])
-            output.append(second == nil ? UInt8(ascii: "=") : alphabet[Int(value >> 6 & 0x3F)])
-            output.append(third == nil ? UInt8(ascii: "=") : alphabet[Int(value & 0x3F)])
+        alphabet.withUnsafeBufferPointer { table in
+            var index = 0
+            let whole = bytes.count - bytes.count % 3
+            while index < whole {
+                let value = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
+                output.append(table[Int(value >> 18 & 0x3F)])
+                output.append(table[Int(value >> 12 & 0x3F)])
+                output.append(table[Int(value >> 6 & 0x3F)])
+                output.append(table[Int(value & 0x3F)])
+                index += 3
+            }
+            let rest = bytes.count - whole
+            guard rest > 0 else { return }
+            let value = UInt32(bytes[index]) << 16 | (rest == 2 ? UInt32(bytes[index + 1]) << 8 : 0)
+            output.append(table[Int(value >> 18 & 0x3F)])
+            output.append(table[Int(value >> 12 & 0x3F)])
+            output.append(rest == 2 ? table[Int(value >> 6 & 0x3F)] : UInt8(ascii: "="))
+            output.append(UInt8(ascii: "="))
         }
     }
 
