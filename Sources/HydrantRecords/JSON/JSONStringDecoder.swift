@@ -44,7 +44,7 @@ public enum JSONStringDecoder {
     }
 
     /// Appends the UTF-8 encoding of `scalar`.
-    static func appendUTF8(_ scalar: Unicode.Scalar, to out: inout [UInt8]) {
+    public static func appendUTF8(_ scalar: Unicode.Scalar, to out: inout [UInt8]) {
         let value = scalar.value
         switch value {
         case 0..<0x80:
