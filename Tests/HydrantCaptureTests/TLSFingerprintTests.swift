@@ -170,4 +170,32 @@ struct TLSFingerprintTests {
             _ = records(mutated, fragment: 300).withUnsafeBufferPointer { TLSRecordReader.firstHandshakeMessage($0) }
         }
     }
+
+    @Test("a TLS 1.3 ServerHello gives the selected version and JA3S over the legacy version, cipher and extensions")
+    func serverHello() throws {
+        var body = Bytes()
+        body.u16(0x0303)
+        body.data += [UInt8](repeating: 1, count: 32)
+        body.vector8 { $0.data += [UInt8](repeating: 2, count: 32) }
+        body.u16(0x1301)
+        body.u8(0)
+        body.vector16 { extensions in
+            extensions.u16(0x0033)
+            extensions.vector16 { $0.u16(29); $0.vector16 { $0.data += [UInt8](repeating: 3, count: 32) } }
+            extensions.u16(0x002B)
+            extensions.vector16 { $0.u16(0x0304) }
+        }
+        var message = Bytes()
+        message.u8(2)
+        message.u24(body.data.count)
+        message.data += body.data
+        let hello = try TLSHandshakeParser.serverHello(message.data)
+        #expect(hello.versionText == "1.3")
+        #expect(hello.cipherSuite == 0x1301)
+        #expect(TLSFingerprint.ja3sText(hello) == "771,4865,51-43")
+        // MD5 of "771,4865,51-43", as `printf %s '771,4865,51-43' | md5sum` prints it.
+        #expect(TLSFingerprint.ja3s(hello) == "eb1d94daa7e0344597e756a1fb6e7054")
+        #expect(throws: TLSParseError.self) { try TLSHandshakeParser.serverHello(Array(message.data.dropLast(3))) }
+        #expect(throws: TLSParseError.self) { try TLSHandshakeParser.serverHello(chromeClientHello()) }
+    }
 }

@@ -13,7 +13,12 @@ public enum TLSFingerprint {
 
     /// JA3: the MD5 of `ja3Text`, lower-case hex.
     public static func ja3(_ hello: TLSClientHello) -> String {
-        hex(Array(Insecure.MD5.hash(data: Array(ja3Text(hello).utf8))))
+        md5Hex(ja3Text(hello))
+    }
+
+    /// The MD5 of `text`'s UTF-8, lower-case hex (JA3 and JA3S).
+    static func md5Hex(_ text: String) -> String {
+        hex(Array(Insecure.MD5.hash(data: Array(text.utf8))))
     }
 
     /// JA4 (`t13d1516h2_8daaf6152771_e5627efa2ab1`): protocol, version, SNI, counts and ALPN; then the truncated
