@@ -330,6 +330,29 @@ private func failure(_ bytes: [UInt8]) -> DNSParseError? {
         #expect(DNSNames.opcodeName(3) == "OPCODE3")
     }
 
+    /// Every byte of a message with compressed names, set to each value that changes how it is read (end of
+    /// name, longest label, reserved label types, pointer, all ones, flipped), parses or fails with a typed error.
+    @Test func everySingleByteMutationParsesOrFailsCleanly() throws {
+        var m = WireMessage(questions: 1, answers: 4, additional: 1)
+        m.question("mutate.example.org", type: 15)
+        m.record(type: 15, rdata: WireMessage.be16(10) + [2, 109, 120] + WireMessage.be16(0xc000 | 19))
+        m.record(type: 16, rdata: [2, 104, 105, 1, 0])
+        m.record(type: 6, rdata: WireMessage.be16(0xc000 | 12) + WireMessage.be16(0xc000 | 19) + [UInt8](repeating: 1, count: 20))
+        m.record(type: 33, rdata: [0, 1, 0, 2, 0, 3] + WireMessage.be16(0xc000 | 12))
+        m.bytes += [0, 0, 41, 4, 0xd0, 0, 0, 0, 0, 0, 0]
+        let original = try parse(m.bytes)
+        #expect(original.answers.count == 4 && original.trailingSectionError == nil)
+        var outcomes = (parsed: 0, failed: 0)
+        for index in m.bytes.indices {
+            for value: UInt8 in [0x00, 0x01, 0x3f, 0x40, 0x80, 0xc0, 0xff, m.bytes[index] ^ 0xff] {
+                var mutated = m.bytes
+                mutated[index] = value
+                if failure(mutated) == nil { outcomes.parsed += 1 } else { outcomes.failed += 1 }
+            }
+        }
+        #expect(outcomes.parsed > 0 && outcomes.failed > 0)
+    }
+
     @Test func errorsDescribeThemselves() {
         #expect(DNSParseError.truncated(.rdata, offset: 40).description == "DNS message truncated in rdata at byte 40")
         #expect(DNSParseError.rdataLengthMismatch(type: 1, offset: 30, declared: 5).description.contains("A record data at byte 30"))

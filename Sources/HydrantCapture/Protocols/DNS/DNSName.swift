@@ -58,13 +58,6 @@ public enum DNSName {
         }
     }
 
-    /// Reads the name at `start` as a `String` in presentation form, and the offset just after it in line.
-    public static func decode(_ message: UnsafeRawBufferPointer, at start: Int) throws(DNSParseError) -> (name: String, end: Int) {
-        var text: [UInt8] = []
-        let end = try read(message, at: start, part: .question, into: &text, emit: true)
-        return (String(decoding: text, as: UTF8.self), end)
-    }
-
     /// Appends one label lower-cased and escaped as `dig` prints it.
     static func appendLabel(_ label: UnsafeRawBufferPointer, to text: inout [UInt8]) {
         for byte in label {
