@@ -252,5 +252,101 @@ import Yams
         #expect(failures["dns_fwdptr.pcap"]?.allSatisfy { if case .pointerForward = $0 { true } else { false } } == true)
         #expect(failures["dns-badlabel.pcap"]?.allSatisfy { if case .nameTooLong = $0 { true } else { false } } == true)
     }
+
+    /// First question name, its type, the response code (responses only) and the answer count of every UDP DNS
+    /// message `path` holds, keyed by frame number, as the parser sees them.
+    static func udpSummaries(_ path: String) throws -> [Int: String] {
+        var out: [Int: String] = [:]
+        let source = try PcapSource.openFile(path)
+        var decoder = PacketDecoder()
+        var packet = DecodedPacket()
+        var frameNumber = 0
+        let ports: Set<UInt16> = [53, 5353, 5355]
+        while case .frame(let frame)? = try? source.next() {
+            frameNumber += 1
+            guard decoder.decode(frame.bytes, linkType: source.linkType, timestamp: frame.timestamp,
+                                 wireLength: frame.wireLength, into: &packet) == .packet, packet.ianaNumber == 17,
+                  ports.contains(packet.sourcePort) || ports.contains(packet.destinationPort),
+                  let message = try? DNSMessage(parsing: packet.payload), let question = message.questions.first else { continue }
+            out[frameNumber] = [question.name, "\(question.type)", message.isResponse ? "\(message.responseCode)" : "",
+                                "\(message.answers.count)"].joined(separator: "|")
+        }
+        return out
+    }
+
+    /// The same summaries as tshark (Debian's, on the same file) extracts them; nil when tshark is not installed.
+    static func tsharkSummaries(_ path: String) throws -> [Int: String]? {
+        let tshark = "/usr/bin/tshark"
+        guard FileManager.default.isExecutableFile(atPath: tshark) else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tshark)
+        process.arguments = ["-r", path, "-Y", "dns && udp", "-T", "fields", "-E", "separator=|", "-E", "occurrence=f",
+                             "-e", "frame.number", "-e", "dns.qry.name", "-e", "dns.qry.type", "-e", "dns.flags.response",
+                             "-e", "dns.flags.rcode", "-e", "dns.count.answers"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        var out: [Int: String] = [:]
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            let fields = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == 6, let frame = Int(fields[0]) else { continue }
+            let name = fields[1] == "<Root>" ? "." : fields[1].lowercased()
+            out[frame] = [name, fields[2], fields[3] == "1" || fields[3] == "True" ? fields[4] : "", fields[5]].joined(separator: "|")
+        }
+        return out
+    }
+
+    /// Against tshark on every capture with UDP DNS in the mapped suricata-verify tests and tcpdump's corpus: each
+    /// message the parser accepts has the question, type, response code and answer count tshark reports. Messages
+    /// the parser rejects are not compared (tshark prints what it could of them); names tshark writes in its own
+    /// notation (`<…>`, or with escapes) are not compared either.
+    /// Captures where tshark finds no DNS for reasons below the DNS layer, and why.
+    static let tsharkDecodesDifferently = [
+        "LINKTYPE_IPV6_invalid.pcap": "an IPv4 packet under the raw-IPv6 link type: Hydrant's decoder goes by the IP version nibble, tshark stops at the bogus IPv6 version",
+    ]
+
+    @Test func tsharkAgreesOnQuestionsAndAnswerCounts() throws {
+        var files: [String] = []
+        for test in SuricataDNSMessageTests.mappedTests {
+            guard let folder = SharedConformance.file("suricata-verify/tests/\(test)") else { continue }
+            let yaml = try Yams.load(yaml: String(contentsOf: folder.appendingPathComponent("test.yaml"), encoding: .utf8)) as? [String: Any]
+            if let relative = yaml?["pcap"] as? String {
+                files.append(folder.appendingPathComponent(relative).standardizedFileURL.path)
+            } else if let name = try FileManager.default.contentsOfDirectory(atPath: folder.path).first(where: { $0.hasSuffix(".pcap") }) {
+                files.append(folder.appendingPathComponent(name).path)
+            }
+        }
+        if let corpus = SharedConformance.file("robustness/tcpdump-captures") {
+            files += try FileManager.default.contentsOfDirectory(atPath: corpus.path).sorted()
+                .filter { $0.hasSuffix(".pcap") }.map { corpus.appendingPathComponent($0).path }
+        }
+        guard !files.isEmpty else {
+            Issue.record(Comment(rawValue: "../shared/conformance is absent; skipped"), severity: .warning)
+            return
+        }
+        var compared = 0
+        for file in files {
+            guard SuricataDNSMessageTests.tsharkDecodesDifferently[(file as NSString).lastPathComponent] == nil,
+                  let ours = try? SuricataDNSMessageTests.udpSummaries(file), !ours.isEmpty else { continue }
+            guard let theirs = try SuricataDNSMessageTests.tsharkSummaries(file) else {
+                Issue.record(Comment(rawValue: "tshark is not installed; skipped"), severity: .warning)
+                return
+            }
+            for (frame, summary) in ours.sorted(by: { $0.key < $1.key }) {
+                guard let expected = theirs[frame] else {
+                    Issue.record("\((file as NSString).lastPathComponent) frame \(frame): tshark shows no DNS, Hydrant parsed \(summary)")
+                    continue
+                }
+                let name = expected.prefix { $0 != "|" }
+                if name.contains("<") || name.contains("\\") { continue }
+                #expect(summary == expected, "\((file as NSString).lastPathComponent) frame \(frame)")
+                compared += 1
+            }
+        }
+        #expect(compared > 50, "\(compared) messages compared")
+    }
 }
 
