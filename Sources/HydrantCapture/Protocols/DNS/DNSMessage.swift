@@ -1,27 +1,3 @@
-/// One question of a DNS message.
-public struct DNSQuestion: Equatable, Sendable {
-    /// The name asked about, in presentation form (lower case, no trailing dot, the root as `.`).
-    public var name: String
-    /// The record type asked for (see `DNSNames.typeName`).
-    public var type: UInt16
-    /// The class (1 = IN); mDNS uses the top bit as its unicast-response flag.
-    public var dnsClass: UInt16
-}
-
-/// One answer record of a DNS message.
-public struct DNSResourceRecord: Equatable, Sendable {
-    /// The owner name, in presentation form.
-    public var name: String
-    /// The record type.
-    public var type: UInt16
-    /// The class (1 = IN); mDNS uses the top bit as its cache-flush flag.
-    public var dnsClass: UInt16
-    /// Time to live in seconds, as sent.
-    public var ttl: UInt32
-    /// The decoded record data.
-    public var data: DNSRecordData
-}
-
 /// A DNS message (RFC 1035 section 4) decoded from its wire form: the header, every question and every answer
 /// record. Authority and additional records are walked over (so a message that ends early there is noticed) and
 /// counted, not kept.
