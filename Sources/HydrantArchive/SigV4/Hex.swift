@@ -1,11 +1,11 @@
 import Crypto
 
-/// Hex and hashing helpers shared by the SigV4 files.
-enum Hex {
+/// Hex and hashing helpers for SigV4: signing here, verification in the ingest server.
+public enum Hex {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Lower-case hex of `bytes`.
-    static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+    public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         var out: [UInt8] = []
         out.reserveCapacity(64)
         for byte in bytes {
@@ -16,7 +16,7 @@ enum Hex {
     }
 
     /// Lower-case hex SHA-256 of `bytes`.
-    static func sha256<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+    public static func sha256<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         encode(SHA256.hash(data: Array(bytes)))
     }
 

@@ -45,15 +45,7 @@ public struct RequestAuthenticator: Sendable {
 
     /// The lower-case hex SHA-256 of `body`.
     static func sha256Hex(_ body: UnsafeRawBufferPointer) -> String {
-        let digest = SHA256.hash(data: body)
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in digest {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        Hex.encode(SHA256.hash(data: body))
     }
 
     /// The AWS error for a verification failure.
