@@ -59,20 +59,6 @@ final class ServeHarness: @unchecked Sendable {
         (1...max(starts, 1)).compactMap { try? String(contentsOfFile: directory + "/serve-\($0).log", encoding: .utf8) }
             .joined(separator: "\n---\n")
     }
-
-    /// Fetches `path` from the server; nil when it does not answer.
-    func get(_ path: String) -> (status: Int, body: String)? {
-        let result = Python.run(["-c", """
-            import sys, urllib.request, urllib.error
-            try:
-                r = urllib.request.urlopen("\(endpoint)\(path)", timeout=10); print(r.status); print(r.read().decode())
-            except urllib.error.HTTPError as e:
-                print(e.code); print(e.read().decode())
-            """])
-        guard result.status == 0, let newline = result.stdout.firstIndex(of: "\n"),
-              let status = Int(result.stdout[..<newline]) else { return nil }
-        return (status, String(result.stdout[result.stdout.index(after: newline)...]))
-    }
 }
 
 /// Runs python3 (boto3 and the AWS CLI are real clients the tests drive).

@@ -88,13 +88,6 @@ public actor RecordForwarder {
         return statistics
     }
 
-    /// The counts so far.
-    public func currentStatistics() -> Statistics {
-        var current = statistics
-        current.waitingBatches = spool.count
-        return current
-    }
-
     private func spoolBatch(_ batch: IngestBatch) throws(ForwardError) {
         try spool.append(batch)
         statistics.spooled += batch.count

@@ -80,6 +80,9 @@ final class DeliveryTarget {
                     + "\(statistics.waitingBatches) batches still wait in \(options.spoolDir) for the next run")
             }
             if statistics.oversized > 0 { lines.append("  dropped, over 1,024,000 bytes: \(statistics.oversized)") }
+            if statistics.corruptSpoolFiles > 0 {
+                lines.append("  damaged spool files set aside (*.corrupt): \(statistics.corruptSpoolFiles)")
+            }
             return lines
         } abandon: {
             try? waitFor { try await httpClient.shutdown() }
