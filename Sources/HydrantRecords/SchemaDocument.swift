@@ -16,6 +16,9 @@ public enum SchemaDocument {
 
         """
         text += section(FlowRecord.self)
+        text += section(DNSRecord.self)
+        text += section(HTTPRecord.self)
+        text += section(TLSRecord.self)
         return text
     }
 

@@ -35,6 +35,8 @@ public struct DecodedPacket {
     public var payloadLength: Int
     /// The captured part of the transport payload.
     public var payload: UnsafeRawBufferPointer
+    /// The application protocol the parsers recognised on the packet's connection (set after decoding).
+    public var applicationProtocol: ApplicationProtocol
 
     /// An empty packet, for reuse as the decoder's output slot.
     public init() {
@@ -51,6 +53,7 @@ public struct DecodedPacket {
         tcpAcknowledgment = 0
         payloadLength = 0
         payload = UnsafeRawBufferPointer(start: nil, count: 0)
+        applicationProtocol = .none
     }
 }
 

@@ -4,8 +4,9 @@
 /// Plain integers and fixed-size tuples only, so a table of them is one flat allocation without references, and
 /// updating a flow per packet allocates nothing.
 ///
-/// Layout (checked by `FlowMemoryTests`): `MemoryLayout<FlowEntry>.stride` is 168 bytes (key 42, ICMP type/code
-/// and flags 4, history 24, two endpoints 24 each, packets 8, times 16, bytes 16, LRU links 8). With the hash index
+/// Layout (checked by `FlowMemoryTests`): `MemoryLayout<FlowEntry>.stride` is 168 bytes (key 42, ICMP type/code,
+/// flags, list and application protocol 5, padding 1, history 24, two endpoints 24 each, packets 8, times 16,
+/// bytes 16, LRU links 8). With the hash index
 /// (8-byte buckets, at most 3/4 full, about 11–21 bytes a flow) a tracked flow costs under 190 bytes.
 struct FlowEntry {
     /// Canonical endpoints, protocol and VLANs.
@@ -18,6 +19,8 @@ struct FlowEntry {
     var flags: UInt8
     /// The LRU list (``FlowList``) the flow is on.
     var list: UInt8
+    /// The ``ApplicationProtocol`` recognised on the flow (it fits in what was padding before the history).
+    var application: UInt8
     /// Zeek history letters, in order.
     var history: FlowHistory
     /// The initiator's protocol state.
@@ -56,6 +59,7 @@ struct FlowEntry {
         icmpCode = 0
         flags = initiatorIsA ? Flag.initiatorIsA : 0
         list = 0
+        application = 0
         history = FlowHistory()
         orig = FlowEndpoint()
         resp = FlowEndpoint()

@@ -171,6 +171,7 @@ public final class FlowTable {
             entry.pointee.respPackets &+= 1
         }
         entry.pointee.end = now
+        if packet.applicationProtocol != .none { entry.pointee.application = packet.applicationProtocol.rawValue }
 
         let list: FlowList
         switch packet.ianaNumber {
@@ -353,6 +354,7 @@ public final class FlowTable {
         record.destinationPackets = Int64(entry.respPackets)
         record.state = entry.connState()
         record.history = entry.history.string
+        record.applicationProtocol = ApplicationProtocol(rawValue: entry.application)?.name
         return record
     }
 }

@@ -52,8 +52,7 @@ struct AgentCommand: ParsableCommand {
         let stop = StopSignal()
         let target = try DeliveryTarget.make(options: delivery, fileOutput: options.output)
         let writer = BackgroundRecordWriter(target.output)
-        // A write error is kept by the writer and thrown by `flush` or `close`.
-        let engine = CaptureEngine(flows: options.flowConfiguration) { try? writer.write($0) }
+        let engine = options.makeEngine(writingTo: writer)
         let started = monotonicSeconds()
         var lastFlush = started
         var failed: [String] = []

@@ -36,6 +36,9 @@ struct FlowOptions: ParsableArguments {
     @Option(help: "observer.name of every record (default: this host's name).")
     var observer: String?
 
+    @Option(help: "Datasets to emit, comma-separated: flow, dns, http, tls (default: all four).")
+    var datasets: String = "flow,dns,http,tls"
+
     func validate() throws {
         if let filter {
             do { try PcapSource.validate(filter: filter) } catch { throw ValidationError(error.description) }
@@ -43,12 +46,50 @@ struct FlowOptions: ParsableArguments {
         guard (1...100_000_000).contains(maxFlows) else {
             throw ValidationError("--max-flows must be 1…100000000, got \(maxFlows)")
         }
+        _ = try selectedDatasets()
         for (name, value) in [("--tcp-timeout", tcpTimeout), ("--tcp-half-open-timeout", tcpHalfOpenTimeout),
                               ("--udp-timeout", udpTimeout), ("--icmp-timeout", icmpTimeout),
                               ("--active-timeout", activeTimeout)] {
             guard (1...86_400).contains(value) else {
                 throw ValidationError("\(name) must be 1…86400 seconds, got \(value)")
             }
+        }
+    }
+
+    /// The datasets `--datasets` names.
+    func selectedDatasets() throws -> Set<CaptureDataset> {
+        var selected: Set<CaptureDataset> = []
+        for name in datasets.split(separator: ",", omittingEmptySubsequences: false) {
+            let trimmed = String(name.filter { $0 != " " })
+            guard let dataset = CaptureDataset(rawValue: trimmed) else {
+                let allowed = CaptureDataset.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ValidationError("--datasets: unknown dataset '\(trimmed)'; allowed: \(allowed)")
+            }
+            selected.insert(dataset)
+        }
+        return selected
+    }
+
+    /// The application-parser configuration the datasets and observer name describe.
+    var applicationConfiguration: ApplicationConfiguration {
+        let selected = (try? selectedDatasets()) ?? Set(CaptureDataset.allCases)
+        var config = ApplicationConfiguration()
+        config.dns = selected.contains(.dns)
+        config.http = selected.contains(.http)
+        config.tls = selected.contains(.tls)
+        config.observerName = observer ?? hostName()
+        return config
+    }
+
+    /// A capture engine with these options whose records (of the selected datasets) go to `writer`; a write error is
+    /// kept by the writer and thrown by its next call.
+    func makeEngine(writingTo writer: BackgroundRecordWriter) -> CaptureEngine {
+        let keepFlows = ((try? selectedDatasets()) ?? [.flow]).contains(.flow)
+        return CaptureEngine(flows: flowConfiguration, application: applicationConfiguration) { records in
+            var records = records
+            if !keepFlows { records.flows = [] }
+            guard !records.isEmpty else { return }
+            try? writer.write(records)
         }
     }
 
@@ -65,6 +106,11 @@ struct FlowOptions: ParsableArguments {
         config.observerName = observer ?? hostName()
         return config
     }
+}
+
+/// A dataset `replay` and `agent` can emit, by its `--datasets` name.
+enum CaptureDataset: String, CaseIterable, Hashable {
+    case flow, dns, http, tls
 }
 
 /// This machine's host name, or nil when it cannot be read.

@@ -36,8 +36,7 @@ struct ReplayCommand: ParsableCommand {
     func run() throws {
         let target = try DeliveryTarget.make(options: delivery, fileOutput: options.output)
         let writer = BackgroundRecordWriter(target.output)
-        // A write error is kept by the writer and thrown by `check` or `close`.
-        let engine = CaptureEngine(flows: options.flowConfiguration) { try? writer.write($0) }
+        let engine = options.makeEngine(writingTo: writer)
         var progress = Progress()
         let started = monotonicSeconds()
         var failed: [String] = []

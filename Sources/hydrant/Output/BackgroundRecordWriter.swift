@@ -1,5 +1,5 @@
 import Dispatch
-import HydrantRecords
+import HydrantCapture
 import Synchronization
 
 /// Encodes and writes record batches on a thread of its own, so the capture loop never waits for JSON encoding or
@@ -19,7 +19,7 @@ final class BackgroundRecordWriter: @unchecked Sendable {
 
     /// Queues a batch for encoding; waits while `capacity` batches are already queued. The first write error
     /// is thrown by the next call.
-    func write(_ batch: [FlowRecord]) throws {
+    func write(_ batch: CaptureRecords) throws {
         try rethrowFailure()
         slots.wait()
         queue.async {

@@ -1,4 +1,4 @@
-import HydrantRecords
+import HydrantCapture
 
 #if canImport(Glibc)
 import Glibc
@@ -19,7 +19,7 @@ final class RecordWriter {
     private let path: String
     private let ownsFile: Bool
     private var buffer: [UInt8] = []
-    private var flowEncoder = JSONLinesEncoder<FlowRecord>()
+    private var encoder = CaptureRecordEncoder()
     /// Records written so far.
     private(set) var recordsWritten = 0
 
@@ -43,9 +43,9 @@ final class RecordWriter {
         buffer.reserveCapacity(1 << 20)
     }
 
-    /// Encodes a batch of flow records; the buffer goes out once it holds a megabyte.
-    func write(_ records: [FlowRecord]) throws {
-        for record in records { flowEncoder.encode(record, to: &buffer) }
+    /// Encodes a batch of records; the buffer goes out once it holds a megabyte.
+    func write(_ records: CaptureRecords) throws {
+        encoder.forEach(records) { encode in encode(&buffer) }
         recordsWritten += records.count
         if buffer.count >= 1 << 20 { try flush() }
     }

@@ -1,9 +1,10 @@
 import Dispatch
+import HydrantCapture
 import HydrantRecords
 import HydrantStream
 import Synchronization
 
-/// Encodes flow records as JSON lines into batches of at most 500 records and 4 MiB (Firehose's PutRecordBatch
+/// Encodes records as JSON lines into batches of at most 500 records and 4 MiB (Firehose's PutRecordBatch
 /// limits) and hands each full batch to a delivery stream, waiting until it is accepted: the capture loop is slowed
 /// by a slow stream, never allowed to outrun it.
 final class StreamRecordOutput: RecordOutput {
@@ -14,7 +15,7 @@ final class StreamRecordOutput: RecordOutput {
 
     private let deliver: @Sendable (IngestBatch) async throws -> Void
     private var batch = IngestBatch(reservingRecords: StreamRecordOutput.recordsPerBatch, bytes: 1 << 20)
-    private var flowEncoder = JSONLinesEncoder<FlowRecord>()
+    private var encoder = CaptureRecordEncoder()
     private(set) var recordsWritten = 0
 
     /// An output calling `deliver` for every batch, from the writer's thread (never a Swift concurrency thread).
@@ -22,9 +23,9 @@ final class StreamRecordOutput: RecordOutput {
         self.deliver = deliver
     }
 
-    func write(_ records: [FlowRecord]) throws {
-        for record in records {
-            batch.appendRecord { flowEncoder.encode(record, to: &$0) }
+    func write(_ records: CaptureRecords) throws {
+        try encoder.forEach(records) { encode in
+            batch.appendRecord { encode(&$0) }
             recordsWritten += 1
             if batch.count >= Self.recordsPerBatch || batch.byteCount >= Self.bytesPerBatch { try send() }
         }

@@ -21,8 +21,11 @@ public struct TLSServerHello: Hashable, Sendable {
     public var negotiatedVersion: UInt16 { selectedVersion ?? version }
 
     /// `tls.version` (`1.3`, `1.2`, …, `ssl3`), or nil for a value no TLS version has.
-    public var versionText: String? {
-        switch negotiatedVersion {
+    public var versionText: String? { TLSServerHello.versionName(negotiatedVersion) }
+
+    /// The `tls.version` text of a protocol version number (`1.3`, …, `ssl3`), or nil for a value no version has.
+    public static func versionName(_ version: UInt16) -> String? {
+        switch version {
         case 0x0304: return "1.3"
         case 0x0303: return "1.2"
         case 0x0302: return "1.1"

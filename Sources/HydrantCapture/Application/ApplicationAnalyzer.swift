@@ -1,0 +1,264 @@
+import HydrantRecords
+
+/// Runs the DNS, HTTP and TLS parsers over decoded packets, on the decoding thread (where payloads are still valid),
+/// and collects their `network.dns`, `network.http` and `network.tls` records.
+///
+/// UDP datagrams on the DNS ports are parsed one by one and paired through `DNSTransactions`. TCP connections are
+/// followed as `TCPSession`s keyed like flows: only packets that carry payload, FIN or RST are looked at, so a
+/// connection costs a table entry once it sends data. Everything is bounded: sessions (`maxSessions`, idle timeout on
+/// packet time), assembled bytes per direction, waiting queries and pipelined requests.
+public final class ApplicationAnalyzer {
+    /// The configuration in force.
+    public let configuration: ApplicationConfiguration
+    /// Counters so far.
+    public private(set) var statistics = ApplicationStatistics()
+    /// Records made since the last `takeRecords`.
+    private var output = CaptureRecords()
+
+    private var sessions: [FlowKey: TCPSession] = [:]
+    private var transactions: DNSTransactions
+    private let communityID = CommunityID(seed: 0)
+    /// The latest packet time seen.
+    private var now = Int64.min
+    /// When idle sessions and unanswered queries are next looked for.
+    private var nextSweep = Int64.min
+    /// How often (packet time) the sweep runs.
+    private static let sweepInterval: Int64 = 1_000_000_000
+
+    /// An analyzer for the datasets `configuration` turns on.
+    public init(configuration: ApplicationConfiguration = ApplicationConfiguration()) {
+        self.configuration = configuration
+        transactions = DNSTransactions(configuration: configuration)
+    }
+
+    /// TCP connections followed now.
+    public var sessionCount: Int { sessions.count }
+
+    /// Looks at one packet; returns the application protocol recognised on its connection, if any.
+    public func analyze(_ packet: DecodedPacket) -> ApplicationProtocol {
+        let time = packet.timestamp.nanoseconds
+        if time > now {
+            now = time
+            if now >= nextSweep { sweep() }
+        }
+        switch packet.ianaNumber {
+        case 17 where configuration.dns && packet.hasPorts && !packet.payload.isEmpty:
+            return datagram(packet)
+        case 6 where packet.hasPorts:
+            guard !packet.payload.isEmpty || packet.tcpFlags & (TCPFlags.fin | TCPFlags.rst) != 0 else { return .none }
+            return segment(packet)
+        default:
+            return .none
+        }
+    }
+
+    /// Hands over the records made so far.
+    public func takeRecords(into records: inout CaptureRecords) {
+        records.takeApplicationRecords(from: &output)
+    }
+
+    /// Emits what timed out by `now` (a live capture calls this when no packets arrive).
+    public func expire(upTo time: Timestamp) {
+        if time.nanoseconds > now { now = time.nanoseconds }
+        sweep()
+    }
+
+    /// Emits everything still waiting (end of input) and forgets every connection.
+    public func flush() {
+        for session in sessions.values.sorted(by: { $0.lastSeen < $1.lastSeen }) { session.finish(into: &output) }
+        sessions.removeAll()
+        transactions.flush(statistics: &statistics, into: &output.dns)
+    }
+
+    // MARK: - DNS over UDP
+
+    private func datagram(_ packet: DecodedPacket) -> ApplicationProtocol {
+        let ports = configuration.dnsUDPPorts
+        guard ports.contains(packet.sourcePort) || ports.contains(packet.destinationPort) else { return .none }
+        let message: DNSMessage
+        do {
+            message = try DNSMessage(parsing: packet.payload)
+        } catch {
+            statistics.dnsErrors += 1
+            return .none
+        }
+        statistics.dnsMessages += 1
+        let flow = FlowKey.make(packet).key
+        transactions.handle(message, flow: flow,
+                            connection: connection(packet, reversed: false),
+                            reversed: connection(packet, reversed: true),
+                            time: packet.timestamp.nanoseconds, statistics: &statistics, into: &output.dns)
+        return .dns
+    }
+
+    /// The connection of a packet with its sender as the client (or its receiver, when `reversed`).
+    private func connection(_ packet: DecodedPacket, reversed: Bool) -> Connection {
+        let (client, clientPort, server, serverPort) = reversed
+            ? (packet.destination, packet.destinationPort, packet.source, packet.sourcePort)
+            : (packet.source, packet.sourcePort, packet.destination, packet.destinationPort)
+        return makeConnection(client: client, clientPort: clientPort, server: server, serverPort: serverPort,
+                              ianaNumber: packet.ianaNumber, vlanID: packet.vlanID, innerVLANID: packet.innerVLANID)
+    }
+
+    private func makeConnection(client: IPAddress, clientPort: UInt16, server: IPAddress, serverPort: UInt16,
+                                ianaNumber: UInt8, vlanID: UInt16?, innerVLANID: UInt16?) -> Connection {
+        let id = communityID.string(source: client, destination: server, ianaNumber: ianaNumber,
+                                    sourcePort: clientPort, destinationPort: serverPort, hasPorts: true)
+        return Connection(sourceIP: client, sourcePort: clientPort, destinationIP: server, destinationPort: serverPort,
+                          ianaNumber: ianaNumber, vlanID: vlanID, innerVLANID: innerVLANID, communityID: id,
+                          observerName: configuration.observerName)
+    }
+
+    // MARK: - TCP
+
+    private func segment(_ packet: DecodedPacket) -> ApplicationProtocol {
+        let (key, sourceIsA) = FlowKey.make(packet)
+        let time = packet.timestamp.nanoseconds
+        var session = sessions[key]
+        if session == nil {
+            guard !packet.payload.isEmpty else { return .none }
+            if sessions.count >= configuration.maxSessions {
+                sweep(idleFor: 10 * 1_000_000_000)
+                guard sessions.count < configuration.maxSessions else {
+                    statistics.sessionsRefused += 1
+                    return .none
+                }
+            }
+            let created = TCPSession(time: time, limits: configuration.assembler)
+            sessions[key] = created
+            session = created
+        }
+        guard let session else { return .none }
+        session.lastSeen = max(session.lastSeen, time)
+        if !packet.payload.isEmpty, session.kind != .ignored {
+            add(packet, to: session, key: key, sourceIsA: sourceIsA, time: time)
+        }
+        let recognised = session.applicationProtocol
+        if packet.tcpFlags & TCPFlags.rst != 0 {
+            end(key, session)
+        } else if packet.tcpFlags & TCPFlags.fin != 0 {
+            if sourceIsA { session.finA = true } else { session.finB = true }
+            if session.finA && session.finB { end(key, session) }
+        }
+        return recognised
+    }
+
+    private func add(_ packet: DecodedPacket, to session: TCPSession, key: FlowKey, sourceIsA: Bool, time: Int64) {
+        if session.clientIsA == nil {
+            session.clientIsA = sourceIsA
+            session.connection = connection(packet, reversed: false)
+        }
+        let fromClient = sourceIsA == session.clientIsA
+        let payload = packet.payload.bindMemory(to: UInt8.self)
+        if fromClient {
+            let following = session.client.gaveUp == nil
+            session.client.add(sequence: packet.tcpSequence, payload: payload)
+            if following { countGiveUp(session.client) }
+        } else {
+            let following = session.server.gaveUp == nil
+            session.server.add(sequence: packet.tcpSequence, payload: payload)
+            if following { countGiveUp(session.server) }
+        }
+        if session.kind == .undetermined { classify(session, packet: packet, fromClient: fromClient) }
+        switch session.kind {
+        case .http:
+            session.parseRequests(time: time, maxPipelined: configuration.maxPipelinedRequests,
+                                  statistics: &statistics, into: &output)
+            session.parseResponses(time: time, statistics: &statistics, into: &output)
+        case .tls:
+            if session.hello == nil {
+                session.parseClientHello(time: time, statistics: &statistics, into: &output)
+            } else {
+                session.parseServerHello(statistics: &statistics, into: &output)
+            }
+        case .dns:
+            dnsStream(session, key: key, time: time)
+        case .undetermined, .ignored:
+            break
+        }
+    }
+
+    /// Recognises the protocol from the client's first bytes (or gives up on the connection).
+    private func classify(_ session: TCPSession, packet: DecodedPacket, fromClient: Bool) {
+        guard fromClient else {
+            // The server spoke before the client said enough: not a protocol followed here.
+            session.ignore()
+            return
+        }
+        if configuration.dns,
+           configuration.dnsTCPPorts.contains(packet.sourcePort) || configuration.dnsTCPPorts.contains(packet.destinationPort) {
+            session.kind = .dns
+            return
+        }
+        let first = session.client.assembled
+        first.withUnsafeBufferPointer { bytes in
+            if configuration.tls && TLSRecordReader.looksLikeHandshake(bytes) {
+                session.kind = .tls
+            } else if configuration.http && HTTPHeadParser.looksLikeRequest(bytes) {
+                session.kind = .http
+            } else if bytes.count >= 16 || session.client.gaveUp != nil {
+                session.ignore()
+            }
+        }
+    }
+
+    /// DNS messages of a TCP connection, both directions.
+    private func dnsStream(_ session: TCPSession, key: FlowKey, time: Int64) {
+        guard let forward = session.connection else { return }
+        let backward = Connection(sourceIP: forward.destinationIP, sourcePort: forward.destinationPort,
+                                  destinationIP: forward.sourceIP, destinationPort: forward.sourcePort,
+                                  ianaNumber: forward.ianaNumber, vlanID: forward.vlanID,
+                                  innerVLANID: forward.innerVLANID, communityID: forward.communityID,
+                                  observerName: forward.observerName)
+        for fromClient in [true, false] {
+            let bytes = fromClient ? session.client.assembled : session.server.assembled
+            guard !bytes.isEmpty else { continue }
+            var framer = fromClient ? session.clientFramer : session.serverFramer
+            bytes.withUnsafeBytes { chunk in
+                _ = framer.feed(chunk) { body in
+                    do {
+                        let message = try DNSMessage(parsing: body)
+                        statistics.dnsMessages += 1
+                        transactions.handle(message, flow: key, connection: fromClient ? forward : backward,
+                                            reversed: fromClient ? backward : forward, time: time,
+                                            statistics: &statistics, into: &output.dns)
+                    } catch {
+                        statistics.dnsErrors += 1
+                    }
+                }
+            }
+            if fromClient {
+                session.clientFramer = framer
+                session.client.consume(bytes.count)
+            } else {
+                session.serverFramer = framer
+                session.server.consume(bytes.count)
+            }
+        }
+    }
+
+    /// Counts a direction the assembler has just given up on.
+    private func countGiveUp(_ assembler: TCPStreamAssembler) {
+        switch assembler.gaveUp {
+        case .assembledBufferFull?: statistics.assemblerBufferFull += 1
+        case .gapNotFilled?: statistics.assemblerGapNotFilled += 1
+        case nil: break
+        }
+    }
+
+    /// Emits what a finished connection held and forgets it.
+    private func end(_ key: FlowKey, _ session: TCPSession) {
+        session.finish(into: &output)
+        sessions[key] = nil
+    }
+
+    /// Ends idle sessions and emits unanswered queries whose time is up.
+    private func sweep(idleFor idle: Int64? = nil) {
+        nextSweep = now &+ ApplicationAnalyzer.sweepInterval
+        transactions.expire(upTo: now, statistics: &statistics, into: &output.dns)
+        let limit = idle ?? configuration.sessionIdleTimeout
+        guard !sessions.isEmpty else { return }
+        let stale = sessions.filter { now - $0.value.lastSeen > limit }
+        for (key, session) in stale.sorted(by: { $0.value.lastSeen < $1.value.lastSeen }) { end(key, session) }
+    }
+}

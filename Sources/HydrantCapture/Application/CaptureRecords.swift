@@ -1,0 +1,39 @@
+import HydrantRecords
+
+/// The records a capture run emits, by dataset, in the order each dataset's records were made.
+public struct CaptureRecords: Sendable {
+    /// `network.flow` records.
+    public var flows: [FlowRecord] = []
+    /// `network.dns` records.
+    public var dns: [DNSRecord] = []
+    /// `network.http` records.
+    public var http: [HTTPRecord] = []
+    /// `network.tls` records.
+    public var tls: [TLSRecord] = []
+
+    /// No records.
+    public init() {}
+
+    /// Records of every dataset together.
+    public var count: Int { flows.count + dns.count + http.count + tls.count }
+    /// Whether there is no record.
+    public var isEmpty: Bool { flows.isEmpty && dns.isEmpty && http.isEmpty && tls.isEmpty }
+
+    /// Moves the application-layer records of `other` to the end of these.
+    mutating func takeApplicationRecords(from other: inout CaptureRecords) {
+        dns.append(contentsOf: other.dns)
+        http.append(contentsOf: other.http)
+        tls.append(contentsOf: other.tls)
+        other.dns.removeAll(keepingCapacity: true)
+        other.http.removeAll(keepingCapacity: true)
+        other.tls.removeAll(keepingCapacity: true)
+    }
+
+    /// Empties every dataset, keeping the storage.
+    mutating func removeAll() {
+        flows.removeAll(keepingCapacity: true)
+        dns.removeAll(keepingCapacity: true)
+        http.removeAll(keepingCapacity: true)
+        tls.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,141 @@
+import HydrantRecords
+
+/// Pairs DNS queries with their responses by transaction id and connection, and turns each pair into a
+/// `network.dns` record.
+///
+/// A query waits at most `dnsTimeout` (packet time) and at most `maxPendingQueries` wait; the others are emitted
+/// unanswered. A retransmitted query (same id, same connection) while one waits is absorbed into it. A response
+/// whose query was not seen is emitted on its own, with the client taken from its destination.
+struct DNSTransactions {
+    /// A query waiting for its response.
+    private struct Pending {
+        var record: DNSRecord
+        var time: Int64
+    }
+
+    /// A query's identity: the connection (the same key both ways) and the transaction id.
+    private struct Key: Hashable {
+        var flow: FlowKey
+        var id: UInt16
+    }
+
+    private let timeout: Int64
+    private let capacity: Int
+    private var pending: [Key: Pending] = [:]
+    /// Keys in arrival order, for expiry; entries whose query was answered are skipped when reached.
+    private var arrivals: [(key: Key, time: Int64)] = []
+    private var arrivalsHead = 0
+
+    /// A table with the configuration's timeout and bound.
+    init(configuration: ApplicationConfiguration) {
+        timeout = max(configuration.dnsTimeout, 0)
+        capacity = max(configuration.maxPendingQueries, 1)
+    }
+
+    /// Queries waiting.
+    var count: Int { pending.count }
+
+    /// Takes one parsed message of the connection `flow`. `connection` names the message's sender as source, and
+    /// `reversed` its receiver (the client of a response).
+    mutating func handle(_ message: DNSMessage, flow: FlowKey, connection: @autoclosure () -> Connection,
+                         reversed: @autoclosure () -> Connection, time: Int64,
+                         statistics: inout ApplicationStatistics, into output: inout [DNSRecord]) {
+        let key = Key(flow: flow, id: message.id)
+        if message.isResponse {
+            if var waiting = pending.removeValue(forKey: key) {
+                DNSTransactions.fill(&waiting.record, response: message)
+                waiting.record.duration = max(time - waiting.time, 0)
+                output.append(waiting.record)
+            } else {
+                statistics.dnsUnmatchedResponses += 1
+                var record = DNSTransactions.record(message, connection: reversed(), time: time)
+                DNSTransactions.fill(&record, response: message)
+                output.append(record)
+            }
+            return
+        }
+        guard pending[key] == nil else { return }
+        if pending.count >= capacity { expireOldest(statistics: &statistics, into: &output) }
+        pending[key] = Pending(record: DNSTransactions.record(message, connection: connection(), time: time), time: time)
+        arrivals.append((key, time))
+    }
+
+    /// Emits the queries that waited longer than the timeout by `now`.
+    mutating func expire(upTo now: Int64, statistics: inout ApplicationStatistics, into output: inout [DNSRecord]) {
+        while arrivalsHead < arrivals.count, arrivals[arrivalsHead].time <= now - timeout {
+            let (key, time) = arrivals[arrivalsHead]
+            arrivalsHead += 1
+            if let waiting = pending[key], waiting.time == time {
+                pending[key] = nil
+                statistics.dnsUnanswered += 1
+                output.append(waiting.record)
+            }
+        }
+        compactArrivals()
+    }
+
+    /// Emits every waiting query (end of input).
+    mutating func flush(statistics: inout ApplicationStatistics, into output: inout [DNSRecord]) {
+        let waiting = pending.values.sorted { $0.time < $1.time }
+        statistics.dnsUnanswered += waiting.count
+        output.append(contentsOf: waiting.map(\.record))
+        pending.removeAll()
+        arrivals.removeAll()
+        arrivalsHead = 0
+    }
+
+    private mutating func expireOldest(statistics: inout ApplicationStatistics, into output: inout [DNSRecord]) {
+        while arrivalsHead < arrivals.count {
+            let (key, time) = arrivals[arrivalsHead]
+            arrivalsHead += 1
+            if let waiting = pending[key], waiting.time == time {
+                pending[key] = nil
+                statistics.dnsUnanswered += 1
+                output.append(waiting.record)
+                break
+            }
+        }
+        compactArrivals()
+    }
+
+    /// Drops the consumed front of `arrivals` once it is most of the array, so the array stays bounded.
+    private mutating func compactArrivals() {
+        if arrivalsHead > 4096 && arrivalsHead * 2 > arrivals.count {
+            arrivals.removeFirst(arrivalsHead)
+            arrivalsHead = 0
+        }
+    }
+
+    /// The record of a query (or of a response seen alone): id, question and time.
+    private static func record(_ message: DNSMessage, connection: Connection, time: Int64) -> DNSRecord {
+        var record = DNSRecord(timestamp: Timestamp(nanoseconds: time), connection: connection, id: message.id)
+        if let question = message.questions.first {
+            record.questionName = question.name
+            record.questionType = DNSNames.typeName(question.type)
+            // mDNS uses the class's top bit as the unicast-response (question) or cache-flush (answer) flag.
+            record.questionClass = DNSNames.className(question.dnsClass & 0x7FFF)
+        }
+        record.headerFlags = message.headerFlagNames
+        return record
+    }
+
+    /// Adds a response's code, flags and answers.
+    private static func fill(_ record: inout DNSRecord, response: DNSMessage) {
+        record.responseCode = response.responseCodeName
+        record.headerFlags = response.headerFlagNames
+        if record.questionName == nil, let question = response.questions.first {
+            record.questionName = question.name
+            record.questionType = DNSNames.typeName(question.type)
+            record.questionClass = DNSNames.className(question.dnsClass & 0x7FFF)
+        }
+        for answer in response.answers {
+            record.answerData.append(answer.data.presentation)
+            record.answerTypes.append(DNSNames.typeName(answer.type))
+            record.answerTTLs.append(Int64(answer.ttl))
+            switch answer.data {
+            case .a(let address), .aaaa(let address): record.resolvedIPs.append(address.description)
+            default: break
+            }
+        }
+    }
+}

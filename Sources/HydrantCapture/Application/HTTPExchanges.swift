@@ -1,0 +1,124 @@
+import HydrantRecords
+
+/// HTTP/1.x over a `TCPSession`: request heads from the client's bytes, response heads from the server's, paired
+/// in order (pipelining), bodies counted through `HTTPBodyFraming` and never kept.
+extension TCPSession {
+    /// Parses what the client sent so far.
+    func parseRequests(time: Int64, maxPipelined: Int, statistics: inout ApplicationStatistics,
+                       into output: inout CaptureRecords) {
+        guard let connection else { return }
+        while !client.assembled.isEmpty, !client.stopped {
+            if var body = requestBody {
+                guard let used = client.assembled.withUnsafeBufferPointer({ body.consume($0) }) else {
+                    statistics.httpErrors += 1
+                    client.stop()
+                    return
+                }
+                client.consume(used)
+                requestBody = body.isDone ? nil : body
+                if !requests.isEmpty { requests[requests.count - 1].requestBodyBytes = body.bodyBytes }
+                continue
+            }
+            if requestHeadStart == nil { requestHeadStart = time }
+            switch client.assembled.withUnsafeBufferPointer({ HTTPHeadParser.parseRequest($0) }) {
+            case .head(let head, let length):
+                client.consume(length)
+                statistics.httpRequests += 1
+                var record = HTTPRecord(timestamp: Timestamp(nanoseconds: requestHeadStart ?? time), connection: connection,
+                                        method: head.method, version: head.version, target: head.target)
+                requestHeadStart = nil
+                record.domain = head.domain
+                record.path = head.path
+                record.userAgent = head.userAgent
+                record.referrer = head.referrer
+                if requests.count >= maxPipelined { output.http.append(requests.removeFirst()) }
+                if head.chunked {
+                    record.requestBodyBytes = 0
+                    requestBody = HTTPBodyFraming(.chunked(.sizeLine))
+                } else if let length = head.contentLength {
+                    record.requestBodyBytes = 0
+                    if length > 0 { requestBody = HTTPBodyFraming(.length(length)) }
+                }
+                requests.append(record)
+            case .needMore:
+                return
+            case .invalid, .tooLarge:
+                statistics.httpErrors += 1
+                client.stop()
+                return
+            }
+        }
+    }
+
+    /// Parses what the server sent so far, completing the oldest waiting request with each response.
+    func parseResponses(time: Int64, statistics: inout ApplicationStatistics, into output: inout CaptureRecords) {
+        while !server.assembled.isEmpty, !server.stopped {
+            if var body = responseBody {
+                guard let used = server.assembled.withUnsafeBufferPointer({ body.consume($0) }) else {
+                    statistics.httpErrors += 1
+                    server.stop()
+                    return
+                }
+                server.consume(used)
+                if body.isDone {
+                    if var done = responding {
+                        done.responseBodyBytes = body.bodyBytes
+                        output.http.append(done)
+                    }
+                    responding = nil
+                    responseBody = nil
+                } else {
+                    responseBody = body
+                }
+                continue
+            }
+            switch server.assembled.withUnsafeBufferPointer({ HTTPHeadParser.parseResponse($0) }) {
+            case .head(let head, let length):
+                server.consume(length)
+                // Interim responses (100 Continue, 103 Early Hints) precede the real one and have no body.
+                if head.status >= 100 && head.status < 200 && head.status != 101 { continue }
+                respond(head, time: time, into: &output)
+                if kind == .ignored { return }
+            case .needMore:
+                return
+            case .invalid, .tooLarge:
+                statistics.httpErrors += 1
+                server.stop()
+                return
+            }
+        }
+    }
+
+    /// Pairs a response head with the oldest waiting request and sets up the reading of its body.
+    private func respond(_ head: HTTPResponseHead, time: Int64, into output: inout CaptureRecords) {
+        let request = requests.isEmpty ? nil : requests.removeFirst()
+        var record = request
+        record?.statusCode = Int64(head.status)
+        record?.responseMimeType = head.mimeType
+        if let start = record?.timestamp.nanoseconds { record?.duration = max(time - start, 0) }
+        let method = request?.method
+        let tunnel = head.status == 101 || (method == "CONNECT" && head.status >= 200 && head.status < 300)
+        let framing: HTTPBodyFraming.Mode
+        if tunnel || method == "HEAD" || head.status == 204 || head.status == 304 {
+            framing = .done
+        } else if head.chunked {
+            framing = .chunked(.sizeLine)
+        } else if let length = head.contentLength {
+            framing = length > 0 ? .length(length) : .done
+        } else {
+            framing = .untilClose
+        }
+        if case .done = framing {
+            record?.responseBodyBytes = 0
+            if let record { output.http.append(record) }
+        } else {
+            responding = record
+            responseBody = HTTPBodyFraming(framing)
+        }
+        // After an upgrade or a CONNECT the bytes are another protocol: what is waiting goes out, nothing more is read.
+        if tunnel {
+            finish(into: &output)
+            ignore()
+        }
+    }
+}

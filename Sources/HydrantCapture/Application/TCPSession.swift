@@ -1,0 +1,99 @@
+import HydrantRecords
+
+/// What the application parsers follow of one TCP connection: the protocol recognised from the first bytes the
+/// client sent, each direction's in-order bytes, and the messages waiting for their other half.
+///
+/// The client is the side that sent the first payload: HTTP, TLS and DNS clients speak first, and a connection whose
+/// first payload matches none of them is ignored for the rest of its life (its flow record is unaffected).
+final class TCPSession {
+    /// What the connection carries.
+    enum Kind {
+        /// No payload yet, or too few bytes to tell.
+        case undetermined
+        /// HTTP/1.x requests and responses.
+        case http
+        /// A TLS handshake.
+        case tls
+        /// Length-prefixed DNS messages.
+        case dns
+        /// Nothing the parsers follow (or they are done with it).
+        case ignored
+    }
+
+    /// The recognised protocol.
+    var kind: Kind = .undetermined
+    /// Whether the key's endpoint A is the client; nil until the first payload.
+    var clientIsA: Bool?
+    /// Client and server, once the client is known.
+    var connection: Connection?
+    /// Bytes the client sent, in order.
+    var client: TCPStreamAssembler
+    /// Bytes the server sent, in order.
+    var server: TCPStreamAssembler
+    /// Last packet time.
+    var lastSeen: Int64
+    /// Whether endpoint A / B sent a FIN.
+    var finA = false
+    var finB = false
+
+    /// Requests waiting for their responses, oldest first.
+    var requests: [HTTPRecord] = []
+    /// When the client's current request head began.
+    var requestHeadStart: Int64?
+    /// The body of the client's latest request, while it is being read.
+    var requestBody: HTTPBodyFraming?
+    /// The request whose response body is being read.
+    var responding: HTTPRecord?
+    /// The body of the server's current response.
+    var responseBody: HTTPBodyFraming?
+
+    /// The ClientHello's record, until the ServerHello completes it.
+    var hello: TLSRecord?
+
+    /// DNS message framing of each direction.
+    var clientFramer = DNSTCPFramer()
+    var serverFramer = DNSTCPFramer()
+
+    /// A session first seen at `time`.
+    init(time: Int64, limits: TCPStreamAssembler.Limits) {
+        client = TCPStreamAssembler(limits: limits)
+        server = TCPStreamAssembler(limits: limits)
+        lastSeen = time
+    }
+
+    /// Stops following the connection and frees its buffers.
+    func ignore() {
+        kind = .ignored
+        client.stop()
+        server.stop()
+        requests = []
+        clientFramer.reset()
+        serverFramer.reset()
+    }
+
+    /// The `network.protocol` the session stands for.
+    var applicationProtocol: ApplicationProtocol {
+        switch kind {
+        case .http: return .http
+        case .tls: return .tls
+        case .dns: return .dns
+        case .undetermined, .ignored: return hello != nil ? .tls : (requests.isEmpty && responding == nil ? .none : .http)
+        }
+    }
+
+    /// Emits what is still waiting (the connection ended, idled out, or the capture ended): the TLS handshake as
+    /// far as it was seen, the response being read, and requests without responses.
+    func finish(into output: inout CaptureRecords) {
+        if let hello {
+            output.tls.append(hello)
+            self.hello = nil
+        }
+        if var responding {
+            if let body = responseBody { responding.responseBodyBytes = body.bodyBytes }
+            output.http.append(responding)
+            self.responding = nil
+        }
+        output.http.append(contentsOf: requests)
+        requests = []
+    }
+}

@@ -1,0 +1,72 @@
+/// One DNS query and its response (`network.dns`), from UDP or TCP; a response whose query was not seen makes a
+/// record of its own, and a query whose response never came one without response fields.
+public struct DNSRecord: ConnectionRecord, Hashable {
+    /// The dataset of DNS records.
+    public static let dataset = Dataset.networkDNS
+    /// What one DNS record stands for.
+    public static let summary = "One DNS query and its response (UDP or TCP; mDNS and LLMNR too)."
+
+    /// The query time (the response time when the query was not seen).
+    public var timestamp: Timestamp
+    /// The client and server.
+    public var connection: Connection
+    /// Transaction id.
+    public var id: UInt16
+    /// Query name, lower case, no trailing dot.
+    public var questionName: String?
+    /// Query type in presentation form (`A`, `TYPE65`, …).
+    public var questionType: String?
+    /// Query class (`IN`, …).
+    public var questionClass: String?
+    /// Response code name; nil when no response was seen.
+    public var responseCode: String?
+    /// Header flags set (`AA`, `TC`, `RD`, `RA`, `AD`, `CD`), of the response when seen.
+    public var headerFlags: [String]
+    /// Answer data in presentation form.
+    public var answerData: [String]
+    /// Answer types, one per answer.
+    public var answerTypes: [String]
+    /// Answer TTLs in seconds, one per answer.
+    public var answerTTLs: [Int64]
+    /// The A and AAAA answers.
+    public var resolvedIPs: [String]
+    /// Response time minus query time, when both were seen.
+    public var duration: Int64?
+
+    /// A record of transaction `id` between the endpoints of `connection`.
+    public init(timestamp: Timestamp, connection: Connection, id: UInt16) {
+        self.timestamp = timestamp
+        self.connection = connection
+        self.id = id
+        headerFlags = []
+        answerData = []
+        answerTypes = []
+        answerTTLs = []
+        resolvedIPs = []
+    }
+
+    /// The field table of `network.dns`.
+    public static let fields: [FieldDescriptor<DNSRecord>] = commonFields + [
+        .init("event.duration", .int, "Response time in nanoseconds, when the query and its response were seen.") {
+            $0.duration.map(FieldValue.int)
+        },
+        .init("dns.id", .int, "Transaction id.") { .int(Int64($0.id)) },
+        .init("dns.question.name", .string, "Query name, lower case, no trailing dot.") { $0.questionName.map(FieldValue.string) },
+        .init("dns.question.type", .string, "`A`, `AAAA`, `TXT`, `MX`, … (`TYPE65` style when unknown).") {
+            $0.questionType.map(FieldValue.string)
+        },
+        .init("dns.question.class", .string, "`IN`, `CH`, … (`CLASS254` style when unknown).") { $0.questionClass.map(FieldValue.string) },
+        .init("dns.response_code", .string, "`NOERROR`, `NXDOMAIN`, `SERVFAIL`, … (absent when no response was seen).") {
+            $0.responseCode.map(FieldValue.string)
+        },
+        .init("dns.header_flags", .stringList, "Flags set: `AA`, `TC`, `RD`, `RA`, `AD`, `CD` (the response's when seen).") {
+            $0.headerFlags.isEmpty ? nil : .strings($0.headerFlags)
+        },
+        .init("dns.answers.data", .stringList, "Answer data in presentation form (addresses, names, TXT text).") {
+            $0.answerData.isEmpty ? nil : .strings($0.answerData)
+        },
+        .init("dns.answers.type", .stringList, "Type of each answer.") { $0.answerTypes.isEmpty ? nil : .strings($0.answerTypes) },
+        .init("dns.answers.ttl", .intList, "TTL of each answer, in seconds.") { $0.answerTTLs.isEmpty ? nil : .ints($0.answerTTLs) },
+        .init("dns.resolved_ip", .stringList, "The A and AAAA answers.") { $0.resolvedIPs.isEmpty ? nil : .strings($0.resolvedIPs) },
+    ]
+}
