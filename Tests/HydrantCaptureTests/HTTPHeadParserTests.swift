@@ -126,7 +126,7 @@ struct HTTPHeadParserTests {
         ("https://h.example", nil, "h.example", "/"),
         ("example.com:443", "example.com:443", "example.com", nil),
         ("*", "h", "h", nil),
-        ("/", "[2001:DB8::1]:8443", "2001:db8::1", "/"),
+        ("/", "[2001:DB8::1]:8443", "[2001:db8::1]", "/"),
         ("/", "user@host.example", "host.example", "/"),
     ])
     func targetForms(target: String, host: String?, domain: String?, path: String?) {

@@ -29,8 +29,23 @@ enum CaptureHarness {
     /// The flow records and counters of one replay of `paths`, in order.
     static func replay(_ paths: [String], configuration: FlowTableConfiguration = FlowTableConfiguration())
         throws -> (records: [FlowRecord], statistics: CaptureStatistics) {
-        let collected = Mutex<[FlowRecord]>([])
-        let engine = CaptureEngine(flows: configuration) { batch in collected.withLock { $0.append(contentsOf: batch) } }
+        let (records, statistics) = try replayAll(paths, configuration: configuration)
+        return (records.flows, statistics)
+    }
+
+    /// The records of every dataset and the counters of one replay of `paths`, each dataset in order.
+    static func replayAll(_ paths: [String], configuration: FlowTableConfiguration = FlowTableConfiguration(),
+                          application: ApplicationConfiguration = ApplicationConfiguration())
+        throws -> (records: CaptureRecords, statistics: CaptureStatistics) {
+        let collected = Mutex(CaptureRecords())
+        let engine = CaptureEngine(flows: configuration, application: application) { batch in
+            collected.withLock {
+                $0.flows.append(contentsOf: batch.flows)
+                $0.dns.append(contentsOf: batch.dns)
+                $0.http.append(contentsOf: batch.http)
+                $0.tls.append(contentsOf: batch.tls)
+            }
+        }
         for path in paths {
             let source = try PcapSource.openFile(path)
             while case .frame(let frame) = try source.next() {

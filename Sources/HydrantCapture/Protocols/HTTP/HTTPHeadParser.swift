@@ -97,13 +97,14 @@ public enum HTTPHeadParser {
 
     // MARK: - URL parts
 
-    /// The host of an authority (`user@Host.Example:8080`, `[2001:db8::1]:443`), lower case, without port or brackets.
+    /// The host of an authority (`user@Host.Example:8080`, `[2001:db8::1]:443`), lower case, without port; an IPv6
+    /// literal keeps its brackets, as ECS asks of `url.domain`.
     public static func domain(ofAuthority authority: String) -> String? {
         var text = Substring(authority)
         if let at = text.lastIndex(of: "@") { text = text[text.index(after: at)...] }
         if text.hasPrefix("[") {
             guard let close = text.firstIndex(of: "]") else { return nil }
-            text = text[text.index(after: text.startIndex)..<close]
+            text = text[...close]
         } else if let colon = text.lastIndex(of: ":"),
                   text[text.index(after: colon)...].utf8.allSatisfy(isDigit) {
             text = text[..<colon]
