@@ -176,6 +176,21 @@ public final class ApplicationAnalyzer {
         case .undetermined, .ignored:
             break
         }
+        // The snap length cut the segment: the stream has a hole from here, so what can be read is read now.
+        if packet.payload.count < packet.payloadLength {
+            switch session.kind {
+            case .http:
+                session.truncated(client: fromClient, time: time, maxPipelined: configuration.maxPipelinedRequests,
+                                  statistics: &statistics, into: &output)
+            case .tls where fromClient && session.hello == nil:
+                statistics.tlsErrors += 1
+                session.ignore()
+            case .undetermined, .tls, .dns:
+                if fromClient { session.client.stop() } else { session.server.stop() }
+            case .ignored:
+                break
+            }
+        }
     }
 
     /// Recognises the protocol from the client's first bytes (or gives up on the connection).

@@ -89,6 +89,28 @@ extension TCPSession {
         }
     }
 
+    /// A direction's bytes were cut by the capture's snap length: the head being read is parsed from its complete
+    /// lines (a request line alone is enough, as tshark shows it), and the direction is not followed further.
+    func truncated(client fromClient: Bool, time: Int64, maxPipelined: Int, statistics: inout ApplicationStatistics,
+                   into output: inout CaptureRecords) {
+        let assembled = fromClient ? client.assembled : server.assembled
+        let readingBody = fromClient ? requestBody != nil : responseBody != nil
+        if !readingBody, let lastLineEnd = assembled.lastIndex(of: UInt8(ascii: "\n")) {
+            var head = Array(assembled[...lastLineEnd])
+            head.append(contentsOf: [UInt8(ascii: "\r"), UInt8(ascii: "\n")])
+            if fromClient {
+                client = TCPStreamAssembler()
+                head.withUnsafeBufferPointer { client.add(sequence: 0, payload: $0) }
+                parseRequests(time: time, maxPipelined: maxPipelined, statistics: &statistics, into: &output)
+            } else {
+                server = TCPStreamAssembler()
+                head.withUnsafeBufferPointer { server.add(sequence: 0, payload: $0) }
+                parseResponses(time: time, statistics: &statistics, into: &output)
+            }
+        }
+        if fromClient { client.stop() } else { server.stop() }
+    }
+
     /// Pairs a response head with the oldest waiting request and sets up the reading of its body.
     private func respond(_ head: HTTPResponseHead, time: Int64, into output: inout CaptureRecords) {
         let request = requests.isEmpty ? nil : requests.removeFirst()
