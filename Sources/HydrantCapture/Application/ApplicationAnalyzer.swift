@@ -4,8 +4,8 @@ import HydrantRecords
 /// and collects their `network.dns`, `network.http` and `network.tls` records.
 ///
 /// UDP datagrams on the DNS ports are parsed one by one and paired through `DNSTransactions`. TCP connections are
-/// followed as `TCPSession`s keyed like flows: only packets that carry payload, FIN or RST are looked at, so a
-/// connection costs a table entry once it sends data. Everything is bounded: sessions (`maxSessions`, idle timeout on
+/// followed as `TCPSession`s keyed like flows: only packets that carry payload, SYN, FIN or RST are looked at, so a
+/// connection costs a table entry from its SYN (or first data) to its end. Everything is bounded: sessions (`maxSessions`, idle timeout on
 /// packet time), assembled bytes per direction, waiting queries and pipelined requests.
 public final class ApplicationAnalyzer {
     /// The configuration in force.
@@ -45,7 +45,7 @@ public final class ApplicationAnalyzer {
         case 17 where configuration.dns && packet.hasPorts && !packet.payload.isEmpty:
             return datagram(packet)
         case 6 where packet.hasPorts:
-            guard !packet.payload.isEmpty || packet.tcpFlags & (TCPFlags.fin | TCPFlags.rst) != 0 else { return .none }
+            guard !packet.payload.isEmpty || packet.tcpFlags & (TCPFlags.syn | TCPFlags.fin | TCPFlags.rst) != 0 else { return .none }
             return segment(packet)
         default:
             return .none
@@ -114,9 +114,10 @@ public final class ApplicationAnalyzer {
     private func segment(_ packet: DecodedPacket) -> ApplicationProtocol {
         let (key, sourceIsA) = FlowKey.make(packet)
         let time = packet.timestamp.nanoseconds
+        let syn = packet.tcpFlags & TCPFlags.syn != 0
         var session = sessions[key]
         if session == nil {
-            guard !packet.payload.isEmpty else { return .none }
+            guard !packet.payload.isEmpty || syn else { return .none }
             if sessions.count >= configuration.maxSessions {
                 sweep(idleFor: 10 * 1_000_000_000)
                 guard sessions.count < configuration.maxSessions else {
@@ -130,6 +131,7 @@ public final class ApplicationAnalyzer {
         }
         guard let session else { return .none }
         session.lastSeen = max(session.lastSeen, time)
+        if syn { synchronize(session, packet: packet, sourceIsA: sourceIsA) }
         if !packet.payload.isEmpty, session.kind != .ignored {
             add(packet, to: session, key: key, sourceIsA: sourceIsA, time: time)
         }
@@ -141,6 +143,21 @@ public final class ApplicationAnalyzer {
             if session.finA && session.finB { end(key, session) }
         }
         return recognised
+    }
+
+    /// A SYN names the client (its sender; a SYN+ACK's receiver) and where each direction's bytes start, so segments
+    /// that arrive out of order before the first one are put back in place.
+    private func synchronize(_ session: TCPSession, packet: DecodedPacket, sourceIsA: Bool) {
+        let fromServer = packet.tcpFlags & TCPFlags.ack != 0
+        if session.clientIsA == nil {
+            session.clientIsA = fromServer ? !sourceIsA : sourceIsA
+            session.connection = connection(packet, reversed: fromServer)
+        }
+        if sourceIsA == session.clientIsA {
+            session.client.synchronize(initialSequence: packet.tcpSequence)
+        } else {
+            session.server.synchronize(initialSequence: packet.tcpSequence)
+        }
     }
 
     private func add(_ packet: DecodedPacket, to session: TCPSession, key: FlowKey, sourceIsA: Bool, time: Int64) {
