@@ -5,7 +5,11 @@
 #   readloop    bench/readloop.c: libpcap pcap_next_ex over every packet, nothing else (the floor)
 #   softflowd   softflowd -r FILE: flow tracking and NetFlow v9 export (sent to a sink on 127.0.0.1 only)
 #   nfpcapd     nfpcapd -r FILE -w DIR: flow tracking into nfcapd files (nfdump 1.7)
-#   hydrant     hydrant replay FILE --output /dev/null: the whole Hydrant pipeline, records discarded
+#   hydrant     hydrant replay FILE --output /dev/null: the whole Hydrant pipeline, all four datasets (flow, DNS,
+#               HTTP, TLS), records discarded
+#   hydrant-flows  the same with --datasets flow (no application parsers)
+#   tshark      tshark -T fields extracting the fields of Hydrant's DNS, HTTP and TLS records (query name, type,
+#               rcode; method, host, URI, status; SNI, JA3), one run (it is slow)
 #
 # The input is a synthetic capture from `hydrant synth` (kept in bench/out/, which git ignores). Each tool runs
 # RUNS times; the best wall time counts, with peak RSS from /usr/bin/time -v. Not a test: it never fails on a
@@ -25,7 +29,7 @@ mkdir -p "$OUT"
 
 # --- tools: install only what is missing ------------------------------------------------------------------
 missing=()
-for package in softflowd nfdump libpcap-dev time; do
+for package in softflowd nfdump libpcap-dev time tshark; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if ((${#missing[@]})); then
@@ -35,7 +39,7 @@ if ((${#missing[@]})); then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-for tool in cc python3 softflowd nfpcapd /usr/bin/time; do
+for tool in cc python3 softflowd nfpcapd tshark /usr/bin/time; do
     command -v "$tool" >/dev/null || { echo "bench: $tool not found" >&2; exit 1; }
 done
 
@@ -104,21 +108,33 @@ measure nfpcapd nfpcapd -r "$CAPTURE" -w "$NFDIR"
 tools=(readloop softflowd nfpcapd)
 if "$HYDRANT" --help 2>/dev/null | grep -qE '^[[:space:]]+replay([[:space:]]|$)'; then
     measure hydrant "$HYDRANT" replay "$CAPTURE" --output /dev/null
-    tools+=(hydrant)
+    measure hydrant-flows "$HYDRANT" replay "$CAPTURE" --datasets flow --output /dev/null
+    tools+=(hydrant hydrant-flows)
+    saved_runs=$RUNS
+    RUNS=1
+    measure tshark tshark -n -r "$CAPTURE" -Y 'dns || http || tls.handshake.type == 1' -T fields \
+        -e dns.qry.name -e dns.qry.type -e dns.flags.rcode -e http.request.method -e http.host -e http.request.uri \
+        -e http.response.code -e tls.handshake.extensions_server_name -e tls.handshake.ja3
+    RUNS=$saved_runs
+    tools+=(tshark)
 else
     echo "bench: this build has no 'hydrant replay' yet; measuring the peers only" >&2
 fi
 
 # --- report ------------------------------------------------------------------------------------------------
-printf '\n%-10s %14s %10s %10s %12s\n' tool packets/s wall_s cpu_s peak_rss_MiB
+printf '\n%-14s %14s %10s %10s %12s\n' tool packets/s wall_s cpu_s peak_rss_MiB
 for tool in "${tools[@]}"; do
     rate=$(awk -v p="$PACKETS" -v s="${WALL[$tool]}" 'BEGIN { printf "%.0f", p / s }')
-    printf '%-10s %14s %10s %10s %12s\n' "$tool" "$rate" "${WALL[$tool]}" "${CPU[$tool]}" "${RSS[$tool]}"
+    printf '%-14s %14s %10s %10s %12s\n' "$tool" "$rate" "${WALL[$tool]}" "${CPU[$tool]}" "${RSS[$tool]}"
 done
 if [[ -n ${WALL[hydrant]:-} ]]; then
     echo
     for peer in softflowd nfpcapd readloop; do
-        awk -v h="${WALL[hydrant]}" -v p="${WALL[$peer]}" -v name="$peer" \
-            'BEGIN { printf "hydrant vs %-9s  %.2fx the packets/s (%s)\n", name, p / h, (p / h >= 1 ? "faster" : "slower") }'
+        awk -v h="${WALL[hydrant-flows]}" -v p="${WALL[$peer]}" -v name="$peer" \
+            'BEGIN { printf "hydrant-flows vs %-9s  %.2fx the packets/s (%s)\n", name, p / h, (p / h >= 1 ? "faster" : "slower") }'
     done
+    awk -v a="${WALL[hydrant]}" -v f="${WALL[hydrant-flows]}" \
+        'BEGIN { printf "all datasets cost %.2fx flows only (target: at most 1.5x)\n", a / f }'
+    awk -v h="${WALL[hydrant]}" -v t="${WALL[tshark]}" \
+        'BEGIN { printf "hydrant (all datasets) vs tshark field extraction: %.1fx faster (target: at least 20x)\n", t / h }'
 fi
