@@ -21,6 +21,8 @@ public struct TLSRecord: ConnectionRecord, Hashable {
     public var supportedCiphers: [String]
     /// The first ALPN protocol offered.
     public var nextProtocol: String?
+    /// Extension types of the ClientHello in the order sent, GREASE left out.
+    public var extensions: [Int64]
     /// Versions offered in supported_versions (or the legacy version), `1.0`…`1.3`, GREASE left out.
     public var offeredVersions: [String]
     /// The cipher suite the server chose.
@@ -35,6 +37,7 @@ public struct TLSRecord: ConnectionRecord, Hashable {
         self.ja3 = ja3
         self.ja4 = ja4
         supportedCiphers = []
+        extensions = []
         offeredVersions = []
     }
 
@@ -51,6 +54,9 @@ public struct TLSRecord: ConnectionRecord, Hashable {
         .init("tls.client.ja4", .string, "JA4 fingerprint of the ClientHello (extension field).") { .string($0.ja4) },
         .init("tls.client.supported_ciphers", .stringList, "Offered cipher suites (IANA names, `0x…` when unnamed), GREASE left out.") {
             $0.supportedCiphers.isEmpty ? nil : .strings($0.supportedCiphers)
+        },
+        .init("tls.client.extensions", .intList, "Extension types of the ClientHello in the order sent, GREASE left out (extension field).") {
+            $0.extensions.isEmpty ? nil : .ints($0.extensions)
         },
         .init("tls.client.offered_versions", .stringList, "Versions the client offered (extension field).") {
             $0.offeredVersions.isEmpty ? nil : .strings($0.offeredVersions)

@@ -137,6 +137,7 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
         #expect(record.ja3.count == 32 && record.ja4.hasPrefix("t13d") && record.ja3s?.count == 32)
         #expect(record.version == "1.3" && record.nextProtocol == "h2")
         #expect(record.supportedCiphers.first == "TLS_AES_128_GCM_SHA256")
+        #expect(record.extensions.first == 0 && record.extensions.contains(16) && record.offeredVersions.contains("1.3"))
     }
 
     @Test("a truncated ClientHello gives no record and no crash, whether the connection ends or the snap length cuts it")

@@ -52,6 +52,7 @@ extension TCPSession {
                                ja3: TLSFingerprint.ja3(hello), ja4: TLSFingerprint.ja4(hello))
         record.serverName = hello.serverName
         record.supportedCiphers = hello.cipherSuites.filter { !TLSClientHello.isGREASE($0) }.map(TLSCipherSuiteNames.name)
+        record.extensions = hello.extensions.filter { !TLSClientHello.isGREASE($0) }.map { Int64($0) }
         if let first = hello.alpn.first { record.nextProtocol = String(decoding: first, as: UTF8.self) }
         let offered = hello.supportedVersions.isEmpty ? [hello.version] : hello.supportedVersions
         record.offeredVersions = offered.filter { !TLSClientHello.isGREASE($0) }.compactMap(TLSServerHello.versionName)
