@@ -36,8 +36,9 @@ build: deps
 	$(SWIFT) build
 
 # The embedded default: replay the sample capture through the delivery stream of examples/hydrant.yaml, which
-# archives the flow records under ./lake/ (Hive-partitioned, gzip JSON lines), then show how to query them.
-DEMO_QUERY := SELECT network.transport AS transport, count(*) AS flows, sum(network.bytes) AS bytes FROM read_json_auto('lake/*/*/*/*.json.gz', hive_partitioning = true) GROUP BY ALL ORDER BY flows DESC
+# archives the flow, DNS, HTTP and TLS records under ./lake/ (Hive-partitioned by dataset and hour, gzip JSON
+# lines), then show how to query them.
+DEMO_QUERY := SELECT network.transport AS transport, count(*) AS flows, sum(network.bytes) AS bytes FROM read_json_auto('lake/network.flow/*/*/*.json.gz', hive_partitioning = true) GROUP BY ALL ORDER BY flows DESC
 
 demo: build
 	@rm -rf lake .hydrant
