@@ -98,7 +98,7 @@ public final class FlowExportDecoder {
         session.expectedSequence = next
     }
 
-    private func session(_ key: SessionKey, _ stats: inout ExporterStatistics) -> ExporterSession? {
+    private func sessionFor(_ key: SessionKey, _ stats: inout ExporterStatistics) -> ExporterSession? {
         if let existing = sessions[key] { return existing }
         guard sessions.count < configuration.maxSessions else { return nil }
         let created = ExporterSession()
@@ -124,7 +124,7 @@ public final class FlowExportDecoder {
         let samplingField = d.u16(22)
         let interval = Int64(samplingField & 0x3FFF)
         let key = SessionKey(exporter: exporter, domain: domain, version: 5)
-        if let session = session(key, &stats) {
+        if let session = sessionFor(key, &stats) {
             track(sequence: sequence, next: sequence &+ UInt32(count), session: session, stats: &stats)
         }
         let scale: Int64 = configuration.applySampling && interval > 1 ? interval : 1
@@ -168,7 +168,7 @@ public final class FlowExportDecoder {
                           stats: inout ExporterStatistics, into records: inout [NetFlowRecord]) {
         guard d.count >= 20 else { return reject(.truncatedHeader(version: 9, length: d.count), &stats) }
         let context = ExportContext(version: 9, exporter: exporter, domain: d.u32(16), exportSeconds: d.u32(8), sysUptime: d.u32(4))
-        guard let session = session(SessionKey(exporter: exporter, domain: context.domain, version: 9), &stats) else {
+        guard let session = sessionFor(SessionKey(exporter: exporter, domain: context.domain, version: 9), &stats) else {
             return reject(.badTemplate(id: 0), &stats)
         }
         let sequence = d.u32(12)
@@ -210,7 +210,7 @@ public final class FlowExportDecoder {
         }
         let message = UnsafeRawBufferPointer(rebasing: d[0..<declared])
         let context = ExportContext(version: 10, exporter: exporter, domain: message.u32(12), exportSeconds: message.u32(4), sysUptime: 0)
-        guard let session = session(SessionKey(exporter: exporter, domain: context.domain, version: 10), &stats) else {
+        guard let session = sessionFor(SessionKey(exporter: exporter, domain: context.domain, version: 10), &stats) else {
             return reject(.badTemplate(id: 0), &stats)
         }
         let sequence = message.u32(8)
