@@ -92,14 +92,24 @@ extension FlowExportDecoder {
             case .tcpFlags: r.tcpFlags = signed & 0xFFF
             case .sourcePort: r.sourcePort = UInt16(truncatingIfNeeded: value)
             case .destinationPort: r.destinationPort = UInt16(truncatingIfNeeded: value)
+            // Templates that carry both families fill the unused one with zeros; zeros never replace an address.
             case .sourceIPv4:
-                if length == 4 { r.sourceIP = IPAddress(ipv4: UInt32(value)); hasSource = true }
+                if length == 4, !(hasSource && value == 0) { r.sourceIP = IPAddress(ipv4: UInt32(value)); hasSource = true }
             case .destinationIPv4:
-                if length == 4 { r.destinationIP = IPAddress(ipv4: UInt32(value)); hasDestination = true }
+                if length == 4, !(hasDestination && value == 0) {
+                    r.destinationIP = IPAddress(ipv4: UInt32(value))
+                    hasDestination = true
+                }
             case .sourceIPv6:
-                if length == 16 { r.sourceIP = IPAddress(ipv6High: d.u64(at), low: d.u64(at + 8)); hasSource = true }
+                if length == 16 {
+                    let address = IPAddress(ipv6High: d.u64(at), low: d.u64(at + 8))
+                    if !(hasSource && address.high == 0 && address.low == 0) { r.sourceIP = address; hasSource = true }
+                }
             case .destinationIPv6:
-                if length == 16 { r.destinationIP = IPAddress(ipv6High: d.u64(at), low: d.u64(at + 8)); hasDestination = true }
+                if length == 16 {
+                    let address = IPAddress(ipv6High: d.u64(at), low: d.u64(at + 8))
+                    if !(hasDestination && address.high == 0 && address.low == 0) { r.destinationIP = address; hasDestination = true }
+                }
             case .inputInterface: r.inputInterface = signed
             case .outputInterface: r.outputInterface = signed
             case .nextHopIPv4: if length == 4 { r.nextHop = IPAddress(ipv4: UInt32(value)) }
