@@ -1,0 +1,186 @@
+import HydrantRecords
+
+/// Seconds between the NTP epoch (1900) and the Unix epoch (1970).
+private let ntpToUnixSeconds: Int64 = 2_208_988_800
+
+/// An NTP timestamp (RFC 7011 dateTimeMicroseconds / dateTimeNanoseconds) in Unix nanoseconds.
+@inline(__always) private func ntpNanoseconds(_ value: UInt64) -> Int64 {
+    let seconds = Int64(value >> 32) - ntpToUnixSeconds
+    let fraction = Int64(((value & 0xFFFF_FFFF) &* 1_000_000_000) >> 32)
+    return seconds &* 1_000_000_000 &+ fraction
+}
+
+extension FlowExportDecoder {
+    /// Decodes every record of a data set with its template; returns how many records (flow and options) it held.
+    func decodeRecords(_ body: UnsafeRawBufferPointer, template: FlowTemplate, templateID: UInt16, context: ExportContext,
+                       session: ExporterSession, stats: inout ExporterStatistics, into records: inout [NetFlowRecord]) -> Int {
+        var offset = 0
+        var count = 0
+        // Whatever is shorter than a record at the end is padding.
+        while body.count - offset >= template.minimumLength {
+            let recordStart = offset
+            guard let record = decodeRecord(body, at: &offset, template: template, context: context, session: session) else {
+                skipSet(.badDataRecord(templateID: templateID), &stats)
+                break
+            }
+            count += 1
+            if template.isOptions {
+                stats.optionsRecords += 1
+            } else if let record {
+                records.append(record)
+                stats.flowRecords += 1
+            } else {
+                stats.addresslessRecords += 1
+            }
+            if offset == recordStart { break }
+        }
+        return count
+    }
+
+    /// Decodes one record at `offset`, advancing it. The outer nil means the record ran past the set; the inner nil
+    /// a record that is not a flow (no address) or an options record (whose announcements update `session`).
+    private func decodeRecord(_ d: UnsafeRawBufferPointer, at offset: inout Int, template: FlowTemplate,
+                              context: ExportContext, session: ExporterSession) -> NetFlowRecord?? {
+        let exportNs = Int64(context.exportSeconds) &* 1_000_000_000
+        var r = NetFlowRecord(version: context.version, exporterIP: context.exporter, observationDomain: context.domain,
+                              exportTime: Timestamp(nanoseconds: exportNs))
+        var hasSource = false
+        var hasDestination = false
+        var start: Int64?
+        var end: Int64?
+        var firstUptime: Int64?
+        var lastUptime: Int64?
+        var duration: Int64?
+        var systemInit: Int64?
+        var sampling: Int64?
+        var packetInterval: Int64?
+        var packetSpace: Int64?
+        var octets: Int64?
+        var packets: Int64?
+        var reverseOctets: Int64?
+        var reversePackets: Int64?
+        for field in template.fields {
+            var length = Int(field.length)
+            if field.length == TemplateField.variableLength {
+                guard d.count - offset >= 1 else { return nil }
+                length = Int(d[offset])
+                offset += 1
+                if length == 255 {
+                    guard d.count - offset >= 2 else { return nil }
+                    length = Int(d.u16(offset))
+                    offset += 2
+                }
+            }
+            guard d.count - offset >= length else { return nil }
+            let at = offset
+            offset += length
+            if field.role == .ignore || length == 0 { continue }
+            let value = d.unsigned(at, length: length)
+            let signed = Int64(bitPattern: value)
+            switch field.role {
+            case .ignore: break
+            case .octets: octets = signed
+            case .packets: packets = signed
+            case .reverseOctets: reverseOctets = signed
+            case .reversePackets: reversePackets = signed
+            case .initiatorOctets: if octets == nil { octets = signed }
+            case .initiatorPackets: if packets == nil { packets = signed }
+            case .responderOctets: reverseOctets = signed
+            case .responderPackets: reversePackets = signed
+            case .protocolNumber: r.ianaNumber = UInt8(truncatingIfNeeded: value)
+            case .tos: r.tos = signed
+            case .tcpFlags: r.tcpFlags = signed & 0xFFF
+            case .sourcePort: r.sourcePort = UInt16(truncatingIfNeeded: value)
+            case .destinationPort: r.destinationPort = UInt16(truncatingIfNeeded: value)
+            // Templates that carry both families fill the unused one with zeros; zeros never replace an address.
+            case .sourceIPv4:
+                if length == 4, !(hasSource && value == 0) { r.sourceIP = IPAddress(ipv4: UInt32(value)); hasSource = true }
+            case .destinationIPv4:
+                if length == 4, !(hasDestination && value == 0) {
+                    r.destinationIP = IPAddress(ipv4: UInt32(value))
+                    hasDestination = true
+                }
+            case .sourceIPv6:
+                if length == 16 {
+                    let address = IPAddress(ipv6High: d.u64(at), low: d.u64(at + 8))
+                    if !(hasSource && address.high == 0 && address.low == 0) { r.sourceIP = address; hasSource = true }
+                }
+            case .destinationIPv6:
+                if length == 16 {
+                    let address = IPAddress(ipv6High: d.u64(at), low: d.u64(at + 8))
+                    if !(hasDestination && address.high == 0 && address.low == 0) { r.destinationIP = address; hasDestination = true }
+                }
+            case .inputInterface: r.inputInterface = signed
+            case .outputInterface: r.outputInterface = signed
+            case .nextHopIPv4: if length == 4 { r.nextHop = IPAddress(ipv4: UInt32(value)) }
+            case .nextHopIPv6: if length == 16 { r.nextHop = IPAddress(ipv6High: d.u64(at), low: d.u64(at + 8)) }
+            case .bgpNextHopIPv4: if length == 4 { r.bgpNextHop = IPAddress(ipv4: UInt32(value)) }
+            case .bgpNextHopIPv6: if length == 16 { r.bgpNextHop = IPAddress(ipv6High: d.u64(at), low: d.u64(at + 8)) }
+            case .sourceAS: r.sourceAS = signed
+            case .destinationAS: r.destinationAS = signed
+            case .firstUptime: firstUptime = signed
+            case .lastUptime: lastUptime = signed
+            case .startSeconds: start = signed &* 1_000_000_000
+            case .endSeconds: end = signed &* 1_000_000_000
+            case .startMilliseconds: start = signed &* 1_000_000
+            case .endMilliseconds: end = signed &* 1_000_000
+            case .startMicroseconds: if length == 8 { start = ntpNanoseconds(value & ~0x7FF) }
+            case .endMicroseconds: if length == 8 { end = ntpNanoseconds(value & ~0x7FF) }
+            case .startNanoseconds: if length == 8 { start = ntpNanoseconds(value) }
+            case .endNanoseconds: if length == 8 { end = ntpNanoseconds(value) }
+            case .startDeltaMicroseconds: start = exportNs &- signed &* 1_000
+            case .endDeltaMicroseconds: end = exportNs &- signed &* 1_000
+            case .durationMilliseconds: duration = signed &* 1_000_000
+            case .durationMicroseconds: duration = signed &* 1_000
+            case .systemInitMilliseconds: systemInit = signed
+            case .icmpTypeCode:
+                r.icmpType = UInt8(truncatingIfNeeded: value >> 8)
+                r.icmpCode = UInt8(truncatingIfNeeded: value)
+            case .icmpType: r.icmpType = UInt8(truncatingIfNeeded: value)
+            case .icmpCode: r.icmpCode = UInt8(truncatingIfNeeded: value)
+            case .vlan: r.vlanID = UInt16(truncatingIfNeeded: value & 0xFFF)
+            case .innerVLAN: r.innerVLANID = UInt16(truncatingIfNeeded: value & 0xFFF)
+            case .direction: r.direction = value == 0 ? "ingress" : value == 1 ? "egress" : nil
+            case .samplingInterval, .samplerRandomInterval: sampling = signed
+            case .samplingPacketInterval: packetInterval = signed
+            case .samplingPacketSpace: packetSpace = signed
+            }
+        }
+        if let packetInterval, packetInterval > 0 {
+            sampling = (packetInterval &+ (packetSpace ?? 0)) / packetInterval
+        }
+        if template.isOptions {
+            if let sampling, sampling > 0 { session.samplingInterval = sampling }
+            if let systemInit { session.systemInitMilliseconds = systemInit }
+            return .some(nil)
+        }
+        // sysUpTime-relative times: v9 against the header's uptime, IPFIX against the exporter's boot time.
+        if context.version == 9 {
+            let uptime = Int64(context.sysUptime)
+            if let firstUptime { start = exportNs &- (uptime &- firstUptime) &* 1_000_000 }
+            if let lastUptime { end = exportNs &- (uptime &- lastUptime) &* 1_000_000 }
+        } else if let boot = systemInit ?? session.systemInitMilliseconds {
+            if let firstUptime { start = (boot &+ firstUptime) &* 1_000_000 }
+            if let lastUptime { end = (boot &+ lastUptime) &* 1_000_000 }
+        }
+        if let duration {
+            if start == nil, let end { start = end &- duration }
+            if end == nil, let start { end = start &+ duration }
+        }
+        if let start { r.start = Timestamp(nanoseconds: start) }
+        r.end = Timestamp(nanoseconds: end ?? start ?? exportNs)
+        guard hasSource || hasDestination else { return .some(nil) }
+        let scale = configuration.applySampling ? (sampling ?? session.samplingInterval ?? 1) : 1
+        if scale > 1 { r.samplingInterval = scale }
+        let factor = max(scale, 1)
+        r.sourceBytes = octets.map { $0 &* factor }
+        r.sourcePackets = packets.map { $0 &* factor }
+        if reverseOctets != nil || reversePackets != nil {
+            r.kind = .bidirectional
+            r.destinationBytes = reverseOctets.map { $0 &* factor }
+            r.destinationPackets = reversePackets.map { $0 &* factor }
+        }
+        r.observerName = configuration.observerName
+        return .some(r)
+    }
+}
