@@ -17,6 +17,7 @@
 #
 # Usage: bench/capture.sh                      (1,000,000 packets, seed 1, 3 runs each)
 #        PACKETS=2000000 SEED=7 RUNS=5 bench/capture.sh
+#        HYDRANT_BIN=.build-release/release/hydrant bench/capture.sh   (a release binary built elsewhere)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -44,8 +45,12 @@ for tool in cc python3 softflowd nfpcapd tshark /usr/bin/time; do
 done
 
 # --- build and input --------------------------------------------------------------------------------------
-swift build -c release --product hydrant >&2
-HYDRANT=.build/release/hydrant
+if [[ -n "${HYDRANT_BIN:-}" ]]; then
+    HYDRANT=$HYDRANT_BIN
+else
+    swift build -c release --product hydrant >&2
+    HYDRANT=.build/release/hydrant
+fi
 if [[ ! -s $CAPTURE ]]; then
     "$HYDRANT" synth --scenario mixed --packets "$PACKETS" --seed "$SEED" -o "$CAPTURE.tmp"
     mv "$CAPTURE.tmp" "$CAPTURE"

@@ -21,12 +21,20 @@ public struct CaptureRecords: Sendable {
 
     /// Moves the application-layer records of `other` to the end of these.
     mutating func takeApplicationRecords(from other: inout CaptureRecords) {
-        dns.append(contentsOf: other.dns)
-        http.append(contentsOf: other.http)
-        tls.append(contentsOf: other.tls)
-        other.dns.removeAll(keepingCapacity: true)
-        other.http.removeAll(keepingCapacity: true)
-        other.tls.removeAll(keepingCapacity: true)
+        CaptureRecords.move(&other.dns, to: &dns)
+        CaptureRecords.move(&other.http, to: &http)
+        CaptureRecords.move(&other.tls, to: &tls)
+    }
+
+    /// Moves `source`'s elements to the end of `target`; when `target` is empty the arrays trade storage instead of
+    /// copying records (each copy would retain every string in them).
+    private static func move<Element>(_ source: inout [Element], to target: inout [Element]) {
+        if target.isEmpty {
+            swap(&source, &target)
+        } else {
+            target.append(contentsOf: source)
+        }
+        source.removeAll(keepingCapacity: true)
     }
 
     /// Empties every dataset, keeping the storage.
