@@ -56,6 +56,12 @@ struct CompiledProgram: Sendable {
         let datasets: UInt16
     }
 
+    /// For a detection rule referenced by correlations: each correlation field entry (group-by or value field)
+    /// and the slots it may be read from, first present wins.
+    struct CorrelationFields: Sendable {
+        var entries: [(name: String, slots: [Int])] = []
+    }
+
     var fieldNames: [String] = []
     var trie = FieldTrie()
     var atoms: [Atom] = []
@@ -68,6 +74,8 @@ struct CompiledProgram: Sendable {
     /// Per dataset (in `Dataset.allCases` order), the rules that must be evaluated on every record (their condition can hold with no
     /// indexed atom true, e.g. `not selection` or a regex-only rule).
     var alwaysByDataset: [[Int32]] = Array(repeating: [], count: 16)
+    /// Indexed by `RuleSet.detections` index; nil for rules no correlation references.
+    var correlationFields: [CorrelationFields?] = []
 
     static func bit(_ dataset: Dataset) -> UInt16 {
         UInt16(1) << UInt16(Dataset.allCases.firstIndex(of: dataset) ?? 15)
@@ -170,6 +178,20 @@ struct CompiledProgram: Sendable {
                     atomRules[Int(a)].append(compiledIndex)
                 }
             }
+        }
+
+        correlationFields = Array(repeating: nil, count: set.detections.count)
+        for (ruleIndex, rule) in set.detections.enumerated() {
+            var fields: CorrelationFields?
+            for correlation in set.correlations where correlation.rules.contains(rule.key) {
+                var current = fields ?? CorrelationFields()
+                for (entry, targets) in (correlation.resolvedFields[rule.key] ?? [:]).sorted(by: { $0.key < $1.key })
+                where !current.entries.contains(where: { $0.name == entry }) {
+                    current.entries.append((entry, targets.map(slot)))
+                }
+                fields = current
+            }
+            correlationFields[ruleIndex] = fields
         }
 
         // Build the shared literal indexes per slot.

@@ -24,10 +24,15 @@ public final class DetectionEngine {
     /// Records evaluated, since the engine was made.
     public private(set) var evaluatedRecords = 0
 
-    /// Compiles `rules`.
-    public init(rules: RuleSet) {
+    private let correlations: CorrelationEngine?
+
+    /// Compiles `rules`; correlations use `allowedLateness` (nanoseconds of event time) and keep at most
+    /// `maximumGroups` groups each.
+    public init(rules: RuleSet, allowedLateness: Int64 = 30_000_000_000, maximumGroups: Int = 1_000_000) {
         self.rules = rules
         program = CompiledProgram(rules)
+        correlations = rules.correlations.isEmpty ? nil
+            : CorrelationEngine(rules: rules, allowedLateness: allowedLateness, maximumGroups: maximumGroups)
         atomStamp = Array(repeating: 0, count: program.atoms.count)
         lazyStamp = Array(repeating: 0, count: program.atoms.count)
         lazyResult = Array(repeating: false, count: program.atoms.count)
@@ -51,16 +56,27 @@ public final class DetectionEngine {
         return out
     }
 
-    /// Evaluates a batch and returns the alerts of the rules that alert on their own (`generatesAlerts`).
+    /// Evaluates a batch and returns the alerts of the rules that alert on their own (`generatesAlerts`), then
+    /// those of the correlations whose windows the batch decided.
     public func evaluate(_ bytes: UnsafeBufferPointer<UInt8>, ends: [Int]) -> [AlertRecord] {
         var alerts: [AlertRecord] = []
+        var events: [CorrelationEngine.Event] = []
         evaluate(bytes, ends: ends) { ruleIndex, _, record in
             let rule = rules.detections[ruleIndex]
-            guard rule.generatesAlerts else { return }
-            alerts.append(makeAlert(rule: rule, record: record))
+            if rule.generatesAlerts { alerts.append(makeAlert(rule: rule, record: record)) }
+            if let fields = program.correlationFields[ruleIndex] { events.append(correlationEvent(rule: rule, fields: fields)) }
         }
+        if let correlations, !events.isEmpty { alerts += correlations.ingest(events) }
         return alerts
     }
+
+    /// Ends the input: releases buffered correlation matches and decides every open window.
+    public func finish() -> [AlertRecord] {
+        correlations?.finish() ?? []
+    }
+
+    /// The correlation state (late matches, evicted groups), when the rule set has correlations.
+    public var correlationEngine: CorrelationEngine? { correlations }
 
     /// Evaluates records held in an array (see `evaluate(_:ends:)`).
     public func evaluate(_ bytes: [UInt8], ends: [Int]) -> [AlertRecord] {
@@ -312,6 +328,23 @@ public final class DetectionEngine {
         guard entry >= 0 else { return nil }
         let value = values.entries[Int(entry)]
         return String(decoding: values.arena[Int(value.start)..<Int(value.start + value.length)], as: UTF8.self)
+    }
+
+    private func recordTimestamp() -> Timestamp {
+        let entry = values.heads[0]
+        guard entry >= 0 else { return .zero }
+        let value = values.entries[Int(entry)]
+        return values.arena.withUnsafeBufferPointer {
+            Timestamp(parsingRFC3339: UnsafeBufferPointer(rebasing: $0[Int(value.start)..<Int(value.start + value.length)]))
+        } ?? .zero
+    }
+
+    private func correlationEvent(rule: DetectionRule, fields: CompiledProgram.CorrelationFields) -> CorrelationEngine.Event {
+        var values: [String: String] = [:]
+        for (name, slots) in fields.entries {
+            for slot in slots { if let value = text(slot) { values[name] = value; break } }
+        }
+        return CorrelationEngine.Event(ruleKey: rule.key, timestamp: recordTimestamp(), fields: values, communityID: text(7))
     }
 
     private func makeAlert(rule: DetectionRule, record: UnsafeBufferPointer<UInt8>) -> AlertRecord {

@@ -15,6 +15,8 @@ struct ConditionParser {
         case close
     }
 
+    private static let uppercaseKeywords: Set<String> = ["AND", "OR", "NOT", "And", "Or", "Not", "OF", "Of", "THEM", "ALL", "ANY"]
+
     private let identifiers: [String: DetectionExpression]
     private let order: [String]
     private var tokens: [Token] = []
@@ -38,6 +40,9 @@ struct ConditionParser {
         guard !tokens.isEmpty else { throw Failure(message: "condition is empty") }
         let expression = try orExpression()
         if position < tokens.count {
+            if case .word(let word) = tokens[position], Self.uppercaseKeywords.contains(word) {
+                throw Failure(message: "uppercase \"\(word)\" in condition; Sigma condition keywords are lowercase (\(word.lowercased()))")
+            }
             throw Failure(message: "unexpected \(describe(tokens[position])) in condition \"\(text)\"")
         }
         return expression
@@ -119,7 +124,7 @@ struct ConditionParser {
         case .close:
             throw Failure(message: "unexpected \")\" in condition")
         case .word(let word):
-            if ["AND", "OR", "NOT", "And", "Or", "Not", "OF", "Of", "THEM", "ALL", "ANY"].contains(word) {
+            if Self.uppercaseKeywords.contains(word) {
                 throw Failure(message: "uppercase \"\(word)\" in condition; Sigma condition keywords are lowercase (\(word.lowercased()))")
             }
             if ["and", "or", "of", "them"].contains(word) {

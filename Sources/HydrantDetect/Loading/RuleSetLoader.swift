@@ -14,6 +14,7 @@ struct RuleSetLoader {
         var identifiers: [(String, DetectionExpression)]
         var conditions: [String]
         var conditionLine: Int
+        var fieldLines: [String: Int]
         var file: String
         var line: Int
     }
@@ -48,9 +49,12 @@ struct RuleSetLoader {
 
     /// Parses every document of one file.
     mutating func add(file: String, text: String) {
-        let nodes: [Node]
+        var nodes: [Node] = []
         do {
-            nodes = Array(try Yams.compose_all(yaml: text))
+            // The sequence stops at the first bad document and keeps the error instead of throwing it.
+            var sequence = try Yams.compose_all(yaml: text)
+            while let node = sequence.next() { nodes.append(node) }
+            if let error = sequence.error { throw error }
         } catch let error as YamlError {
             errors.append(RuleLoadError(file: file, line: Self.line(of: error), reason: .unreadable,
                                         message: "not valid YAML: \(Self.describe(error))"))
@@ -154,6 +158,8 @@ struct RuleSetLoader {
         var identifiers: [(String, DetectionExpression)] = []
         var conditions: [String] = []
         var conditionLine = detection.line
+        var fieldLines: [String: Int] = [:]
+        Self.collectFieldLines(detection, into: &fieldLines)
         for (key, value) in pairs {
             if key == "condition" {
                 conditionLine = value.line
@@ -183,7 +189,23 @@ struct RuleSetLoader {
             id: document["id"]?.string, name: document["name"]?.string, title: title,
             description: document["description"]?.string, level: document["level"]?.string,
             tags: Self.strings(document["tags"]), logSource: logSource, identifiers: identifiers,
-            conditions: conditions, conditionLine: conditionLine, file: file, line: line))
+            conditions: conditions, conditionLine: conditionLine, fieldLines: fieldLines, file: file, line: line))
+    }
+
+    /// The first line where each field of a detection is tested, so that mapping errors point at it.
+    private static func collectFieldLines(_ value: YAMLValue, into lines: inout [String: Int]) {
+        switch value {
+        case .mapping(let pairs, _):
+            for (key, item) in pairs {
+                let field = String(key.split(separator: "|", omittingEmptySubsequences: false).first ?? "")
+                if !field.isEmpty, lines[field] == nil { lines[field] = item.line }
+                collectFieldLines(item, into: &lines)
+            }
+        case .sequence(let items, _):
+            for item in items { collectFieldLines(item, into: &lines) }
+        case .scalar:
+            break
+        }
     }
 
     private static func logSource(_ value: YAMLValue?) -> LogSource {
@@ -251,7 +273,7 @@ struct RuleSetLoader {
             }
             let mapped: DetectionExpression
             do { mapped = try mapping.apply(to: condition) } catch {
-                fail(raw.line, .unavailableField, error.text)
+                fail(error.field.flatMap { raw.fieldLines[$0] } ?? raw.line, .unavailableField, error.text)
                 continue
             }
             if mapped.hasKeywords && mapping.datasets.allSatisfy({ DatasetCatalogue.keywordFields(of: $0).isEmpty }) {

@@ -213,6 +213,7 @@ public enum BuiltinMappings {
           c-uri: url.original
           cs-uri: url.original
           c-uri-stem: url.path
+          cs-uri-stem: url.path
           c-useragent: user_agent.original
           cs-host: url.domain
           r-dns: url.domain

@@ -147,7 +147,7 @@ struct ResolvedMapping: Sendable {
             let present = mapped.filter { available.contains($0) }
             guard !present.isEmpty else {
                 let via = mapping[field].map { " (mapped to \($0.joined(separator: ", ")))" } ?? ""
-                throw .init("field \(field)\(via) is not available in \(datasets.map(\.rawValue).joined(separator: ", "))")
+                throw .init("field \(field)\(via) is not available in \(datasets.map(\.rawValue).joined(separator: ", "))", field: field)
             }
             return present
         }
@@ -184,6 +184,11 @@ extension RuleLoadError.Reason {
     /// A message thrown inside rule compilation and wrapped into a `RuleLoadError` with file and line.
     struct Message: Error {
         let text: String
-        init(_ text: String) { self.text = text }
+        /// The rule field the message is about, to find its line.
+        let field: String?
+        init(_ text: String, field: String? = nil) {
+            self.text = text
+            self.field = field
+        }
     }
 }
