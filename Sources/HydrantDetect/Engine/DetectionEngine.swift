@@ -348,15 +348,7 @@ public final class DetectionEngine {
     }
 
     private func makeAlert(rule: DetectionRule, record: UnsafeBufferPointer<UInt8>) -> AlertRecord {
-        var timestamp = Timestamp.zero
-        let entry = values.heads[0]
-        if entry >= 0 {
-            let value = values.entries[Int(entry)]
-            let parsed = values.arena.withUnsafeBufferPointer {
-                Timestamp(parsingRFC3339: UnsafeBufferPointer(rebasing: $0[Int(value.start)..<Int(value.start + value.length)]))
-            }
-            if let parsed { timestamp = parsed }
-        }
+        let timestamp = recordTimestamp()
         let id = AlertID.make(parts: [Array("detection".utf8), Array(rule.key.utf8)], record: record)
         var alert = AlertRecord(timestamp: timestamp, id: id, kind: .detection, ruleID: rule.key, ruleName: rule.title,
                                 count: 1, windowStart: timestamp, windowEnd: timestamp)

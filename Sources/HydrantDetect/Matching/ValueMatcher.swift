@@ -28,14 +28,6 @@ public enum ValueMatcher: Hashable, Sendable {
     /// The value equals (or starts with, ends with, contains) the value of another field (`fieldref`).
     case fieldReference(field: String, mode: ReferenceMode, cased: Bool)
 
-    /// Whether the test is about presence rather than a value.
-    var isPresenceTest: Bool {
-        switch self {
-        case .exists, .null: return true
-        default: return false
-        }
-    }
-
     /// The matcher for a pattern: the cheapest of exact, prefix, suffix, contains or glob.
     static func text(_ pattern: SigmaPattern, cased: Bool) -> ValueMatcher {
         let folded = cased ? pattern : pattern.lowercased()
