@@ -1,0 +1,278 @@
+import HydrantRecords
+
+/// Every detection rule of a `RuleSet` compiled for evaluation: field names resolved to slots, tests
+/// deduplicated into atoms, literal tests indexed per field in shared hash tables and automata, conditions
+/// flattened into one node array.
+struct CompiledProgram: Sendable {
+    /// Fields always read: the event time, the dataset, and what alerts copy from the triggering record.
+    static let baseFields = ["@timestamp", "event.dataset", "source.ip", "source.port", "destination.ip",
+                             "destination.port", "network.transport", "network.community_id"]
+
+    /// An atom evaluated on demand (not through the shared indexes).
+    enum LazyTest: Sendable {
+        case glob([SigmaPattern.Piece], cased: Bool)
+        case regex(CompiledRegex)
+        case cidr(IPNetwork)
+        case numeric(NumericComparison, Double)
+        case exists(Bool)
+        case null
+        case fieldReference(other: Int, mode: ReferenceMode, cased: Bool)
+    }
+
+    /// An atom: one test on one field slot.
+    struct Atom: Sendable {
+        let slot: Int
+        /// Nil for indexed atoms, whose truth comes from the shared indexes.
+        let lazy: LazyTest?
+    }
+
+    /// The shared indexes of one field slot.
+    struct SlotIndex: Sendable {
+        var exact = ByteStringTable([])
+        var exactCased = ByteStringTable([])
+        var prefix = ByteStringTable([])
+        var prefixCased = ByteStringTable([])
+        var suffix = ByteStringTable([])
+        var suffixCased = ByteStringTable([])
+        var contains = AhoCorasick([])
+        var containsCased = AhoCorasick([])
+        /// Atoms with an empty prefix, suffix or substring: true whenever the field has a value.
+        var always: [Int32] = []
+    }
+
+    /// A node of a flattened condition.
+    enum Node: Sendable {
+        case atom(Int32)
+        case and(Range<Int32>)
+        case or(Range<Int32>)
+        case not(Int32)
+        case constant(Bool)
+    }
+
+    /// One compiled detection rule.
+    struct Rule: Sendable {
+        let ruleIndex: Int
+        let root: Int32
+        let datasets: UInt16
+    }
+
+    /// For a detection rule referenced by correlations: each correlation field entry (group-by or value field)
+    /// and the slots it may be read from, first present wins.
+    struct CorrelationFields: Sendable {
+        var entries: [(name: String, slots: [Int])] = []
+    }
+
+    var fieldNames: [String] = []
+    var trie = FieldTrie()
+    var atoms: [Atom] = []
+    var atomRules: [[Int32]] = []
+    var indexes: [Int: SlotIndex] = [:]
+    var indexedSlots: [Int] = []
+    var nodes: [Node] = []
+    var children: [Int32] = []
+    var rules: [Rule] = []
+    /// Per dataset (in `Dataset.allCases` order), the rules that must be evaluated on every record (their condition can hold with no
+    /// indexed atom true, e.g. `not selection` or a regex-only rule).
+    var alwaysByDataset: [[Int32]] = Array(repeating: [], count: 16)
+    /// Indexed by `RuleSet.detections` index; nil for rules no correlation references.
+    var correlationFields: [CorrelationFields?] = []
+
+    static func bit(_ dataset: Dataset) -> UInt16 {
+        UInt16(1) << UInt16(Dataset.allCases.firstIndex(of: dataset) ?? 15)
+    }
+
+    /// Compiles `set`; regexes were already validated at load time, so a failure here skips the rule's atom
+    /// (it then never matches), which cannot happen for rules from `RuleSet.load`.
+    init(_ set: RuleSet) {
+        var slotOf: [String: Int] = [:]
+        func slot(_ name: String) -> Int {
+            if let existing = slotOf[name] { return existing }
+            let created = fieldNames.count
+            fieldNames.append(name)
+            slotOf[name] = created
+            trie.insert(name, slot: created)
+            return created
+        }
+        for name in Self.baseFields { _ = slot(name) }
+        var atomOf: [AtomKey: Int32] = [:]
+        var literalTests: [(slot: Int, matcher: ValueMatcher, atom: Int32)] = []
+        var regexCache: [String: CompiledRegex] = [:]
+
+        func atom(_ field: String, _ matcher: ValueMatcher) -> Int32 {
+            let s = slot(field)
+            var otherSlot = -1
+            if case .fieldReference(let other, _, _) = matcher { otherSlot = slot(other) }
+            let key = AtomKey(slot: s, matcher: matcher)
+            if let existing = atomOf[key] { return existing }
+            let index = Int32(atoms.count)
+            var lazy: LazyTest?
+            switch matcher {
+            case .exact, .prefix, .suffix, .contains:
+                literalTests.append((s, matcher, index))
+            case .glob(let pieces, let cased): lazy = .glob(pieces, cased: cased)
+            case .regex(let pattern, let flags):
+                let cacheKey = "\(flags.rawValue)/\(pattern)"
+                if let cached = regexCache[cacheKey] { lazy = .regex(cached) }
+                else if let compiled = try? CompiledRegex(pattern: pattern, flags: flags) {
+                    regexCache[cacheKey] = compiled
+                    lazy = .regex(compiled)
+                } else {
+                    lazy = .exists(false)  // unreachable for loaded rules; see init's note
+                }
+            case .cidr(let network): lazy = .cidr(network)
+            case .numeric(let op, let bound): lazy = .numeric(op, bound)
+            case .exists(let present): lazy = .exists(present)
+            case .null: lazy = .null
+            case .fieldReference(_, let mode, let cased): lazy = .fieldReference(other: otherSlot, mode: mode, cased: cased)
+            }
+            atoms.append(Atom(slot: s, lazy: lazy))
+            atomRules.append([])
+            atomOf[key] = index
+            return index
+        }
+
+        func compile(_ expression: DetectionExpression, keywordFields: [String]) -> Int32 {
+            let node: Node
+            switch expression {
+            case .test(let field, let matcher):
+                if let field {
+                    node = .atom(atom(field, matcher))
+                } else {
+                    let expanded = keywordFields.map { compile(.test(field: $0, matcher: matcher), keywordFields: []) }
+                    if expanded.isEmpty { node = .constant(false) } else {
+                        let first = Int32(children.count)
+                        children += expanded
+                        node = .or(first..<Int32(children.count))
+                    }
+                }
+            case .and(let items), .or(let items):
+                let compiled = items.map { compile($0, keywordFields: keywordFields) }
+                let first = Int32(children.count)
+                children += compiled
+                if case .and = expression { node = .and(first..<Int32(children.count)) } else { node = .or(first..<Int32(children.count)) }
+            case .not(let inner):
+                node = .not(compile(inner, keywordFields: keywordFields))
+            case .constant(let value):
+                node = .constant(value)
+            }
+            nodes.append(node)
+            return Int32(nodes.count - 1)
+        }
+
+        for (ruleIndex, rule) in set.detections.enumerated() {
+            var keywordFields: [String] = []
+            for dataset in rule.datasets {
+                for field in DatasetCatalogue.keywordFields(of: dataset) where !keywordFields.contains(field) { keywordFields.append(field) }
+            }
+            let root = compile(rule.expression, keywordFields: keywordFields)
+            let mask = rule.datasets.reduce(UInt16(0)) { $0 | Self.bit($1) }
+            let compiledIndex = Int32(rules.count)
+            rules.append(Rule(ruleIndex: ruleIndex, root: root, datasets: mask))
+            if mayHoldWithoutIndexedAtoms(root) {
+                for dataset in rule.datasets {
+                    let bitIndex = Dataset.allCases.firstIndex(of: dataset) ?? 15
+                    alwaysByDataset[bitIndex].append(compiledIndex)
+                }
+            } else {
+                for a in indexedAtoms(under: root) where !atomRules[Int(a)].contains(compiledIndex) {
+                    atomRules[Int(a)].append(compiledIndex)
+                }
+            }
+        }
+
+        correlationFields = Array(repeating: nil, count: set.detections.count)
+        for (ruleIndex, rule) in set.detections.enumerated() {
+            var fields: CorrelationFields?
+            for correlation in set.correlations where correlation.rules.contains(rule.key) {
+                var current = fields ?? CorrelationFields()
+                for (entry, targets) in (correlation.resolvedFields[rule.key] ?? [:]).sorted(by: { $0.key < $1.key })
+                where !current.entries.contains(where: { $0.name == entry }) {
+                    current.entries.append((entry, targets.map(slot)))
+                }
+                fields = current
+            }
+            correlationFields[ruleIndex] = fields
+        }
+
+        // Build the shared literal indexes per slot.
+        var grouped: [Int: [(ValueMatcher, Int32)]] = [:]
+        for test in literalTests { grouped[test.slot, default: []].append((test.matcher, test.atom)) }
+        for (s, tests) in grouped {
+            var exact: [([UInt8], Int32)] = [], exactCased: [([UInt8], Int32)] = []
+            var prefix: [([UInt8], Int32)] = [], prefixCased: [([UInt8], Int32)] = []
+            var suffix: [([UInt8], Int32)] = [], suffixCased: [([UInt8], Int32)] = []
+            var contains: [([UInt8], Int32)] = [], containsCased: [([UInt8], Int32)] = []
+            var always: [Int32] = []
+            for (matcher, a) in tests {
+                switch matcher {
+                case .exact(let b, let cased): if cased { exactCased.append((b, a)) } else { exact.append((b, a)) }
+                case .prefix(let b, let cased):
+                    if b.isEmpty { always.append(a) } else if cased { prefixCased.append((b, a)) } else { prefix.append((b, a)) }
+                case .suffix(let b, let cased):
+                    if b.isEmpty { always.append(a) } else if cased { suffixCased.append((b, a)) } else { suffix.append((b, a)) }
+                case .contains(let b, let cased):
+                    if b.isEmpty { always.append(a) } else if cased { containsCased.append((b, a)) } else { contains.append((b, a)) }
+                default: break
+                }
+            }
+            indexes[s] = SlotIndex(
+                exact: ByteStringTable(exact), exactCased: ByteStringTable(exactCased),
+                prefix: ByteStringTable(prefix), prefixCased: ByteStringTable(prefixCased),
+                suffix: ByteStringTable(suffix), suffixCased: ByteStringTable(suffixCased),
+                contains: AhoCorasick(contains), containsCased: AhoCorasick(containsCased), always: always)
+        }
+        indexedSlots = indexes.keys.sorted()
+    }
+
+    private struct AtomKey: Hashable {
+        let slot: Int
+        let matcher: ValueMatcher
+    }
+
+    /// Three-valued evaluation with indexed atoms false and lazy atoms unknown: a rule that is certainly false
+    /// then only needs evaluating when one of its indexed atoms fired.
+    private func mayHoldWithoutIndexedAtoms(_ root: Int32) -> Bool {
+        func eval(_ n: Int32) -> Bool? {
+            switch nodes[Int(n)] {
+            case .atom(let a): return atoms[Int(a)].lazy == nil ? false : nil
+            case .constant(let v): return v
+            case .not(let inner): return eval(inner).map { !$0 }
+            case .and(let range):
+                var unknown = false
+                for i in range {
+                    switch eval(children[Int(i)]) {
+                    case false?: return false
+                    case nil: unknown = true
+                    default: break
+                    }
+                }
+                return unknown ? nil : true
+            case .or(let range):
+                var unknown = false
+                for i in range {
+                    switch eval(children[Int(i)]) {
+                    case true?: return true
+                    case nil: unknown = true
+                    default: break
+                    }
+                }
+                return unknown ? nil : false
+            }
+        }
+        return eval(root) != false
+    }
+
+    private func indexedAtoms(under root: Int32) -> [Int32] {
+        var out: [Int32] = []
+        func visit(_ n: Int32) {
+            switch nodes[Int(n)] {
+            case .atom(let a): if atoms[Int(a)].lazy == nil { out.append(a) }
+            case .constant: break
+            case .not(let inner): visit(inner)
+            case .and(let range), .or(let range): for i in range { visit(children[Int(i)]) }
+            }
+        }
+        visit(root)
+        return out
+    }
+}

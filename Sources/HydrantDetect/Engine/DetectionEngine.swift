@@ -1,0 +1,368 @@
+import HydrantRecords
+
+/// Evaluates a compiled `RuleSet` on batches of JSON-lines records and returns the alerts of detection rules.
+///
+/// One engine serves one task at a time: it keeps per-record scratch storage so that evaluation allocates
+/// nothing per record. Make one engine per concurrent evaluator; the compiled rules inside are shared.
+public final class DetectionEngine {
+    /// The rules this engine evaluates.
+    public let rules: RuleSet
+    let program: CompiledProgram
+    private var values = RecordValues()
+    private var scratch: [UInt8] = []
+    private var stamp: UInt32 = 0
+    private var atomStamp: [UInt32]
+    private var lazyStamp: [UInt32]
+    private var lazyResult: [Bool]
+    private var ruleStamp: [UInt32]
+    private var candidates: [Int32] = []
+    private let regexScratch = RegexScratch()
+    private let datasetNames: [(Dataset, [UInt8])]
+
+    /// Records that were not one well-formed JSON object, since the engine was made.
+    public private(set) var malformedRecords = 0
+    /// Records evaluated, since the engine was made.
+    public private(set) var evaluatedRecords = 0
+
+    private let correlations: CorrelationEngine?
+
+    /// Compiles `rules`; correlations use `allowedLateness` (nanoseconds of event time) and keep at most
+    /// `maximumGroups` groups each.
+    public init(rules: RuleSet, allowedLateness: Int64 = 30_000_000_000, maximumGroups: Int = 1_000_000) {
+        self.rules = rules
+        program = CompiledProgram(rules)
+        correlations = rules.correlations.isEmpty ? nil
+            : CorrelationEngine(rules: rules, allowedLateness: allowedLateness, maximumGroups: maximumGroups)
+        atomStamp = Array(repeating: 0, count: program.atoms.count)
+        lazyStamp = Array(repeating: 0, count: program.atoms.count)
+        lazyResult = Array(repeating: false, count: program.atoms.count)
+        ruleStamp = Array(repeating: 0, count: program.rules.count)
+        datasetNames = Dataset.allCases.map { ($0, Array($0.rawValue.utf8)) }
+    }
+
+    /// A rule that matched one record.
+    public struct Match: Sendable, Hashable {
+        /// Index into `rules.detections`.
+        public let ruleIndex: Int
+        /// Index of the record in the batch.
+        public let recordIndex: Int
+    }
+
+    /// Evaluates the records of a batch (`bytes` holds them back to back; `ends` are their end offsets, each
+    /// record may end with a newline) and returns the matches in record order, rules in load order within a record.
+    public func matches(in bytes: UnsafeBufferPointer<UInt8>, ends: [Int]) -> [Match] {
+        var out: [Match] = []
+        evaluate(bytes, ends: ends) { ruleIndex, recordIndex, _ in out.append(Match(ruleIndex: ruleIndex, recordIndex: recordIndex)) }
+        return out
+    }
+
+    /// Evaluates a batch and returns the alerts of the rules that alert on their own (`generatesAlerts`), then
+    /// those of the correlations whose windows the batch decided.
+    public func evaluate(_ bytes: UnsafeBufferPointer<UInt8>, ends: [Int]) -> [AlertRecord] {
+        var alerts: [AlertRecord] = []
+        var events: [CorrelationEngine.Event] = []
+        evaluate(bytes, ends: ends) { ruleIndex, _, record in
+            let rule = rules.detections[ruleIndex]
+            if rule.generatesAlerts { alerts.append(makeAlert(rule: rule, record: record)) }
+            if let fields = program.correlationFields[ruleIndex] { events.append(correlationEvent(rule: rule, fields: fields)) }
+        }
+        if let correlations, !events.isEmpty { alerts += correlations.ingest(events) }
+        return alerts
+    }
+
+    /// Ends the input: releases buffered correlation matches and decides every open window.
+    public func finish() -> [AlertRecord] {
+        correlations?.finish() ?? []
+    }
+
+    /// The correlation state (late matches, evicted groups), when the rule set has correlations.
+    public var correlationEngine: CorrelationEngine? { correlations }
+
+    /// Evaluates records held in an array (see `evaluate(_:ends:)`).
+    public func evaluate(_ bytes: [UInt8], ends: [Int]) -> [AlertRecord] {
+        bytes.withUnsafeBufferPointer { evaluate($0, ends: ends) }
+    }
+
+    /// Evaluates JSON lines given as one text (one record per line; blank lines skipped).
+    public func evaluate(jsonLines text: String) -> [AlertRecord] {
+        let bytes = Array(text.utf8)
+        var ends: [Int] = []
+        for (i, b) in bytes.enumerated() where b == 0x0A { ends.append(i + 1) }
+        if bytes.last != 0x0A && !bytes.isEmpty { ends.append(bytes.count) }
+        return evaluate(bytes, ends: ends)
+    }
+
+    /// Evaluates one in-memory event (encoded to JSON first, so that it takes exactly the batch path).
+    public func evaluate(event: [String: EventValue]) -> [AlertRecord] {
+        var bytes: [UInt8] = []
+        EventValue.object(event).appendJSON(to: &bytes)
+        return evaluate(bytes, ends: [bytes.count])
+    }
+
+    /// The titles of the rules that match one in-memory event, alerting or not.
+    public func matchingTitles(event: [String: EventValue]) -> [String] {
+        var bytes: [UInt8] = []
+        EventValue.object(event).appendJSON(to: &bytes)
+        return bytes.withUnsafeBufferPointer { buffer in
+            matches(in: buffer, ends: [bytes.count]).map { rules.detections[$0.ruleIndex].title }
+        }
+    }
+
+    // MARK: - Evaluation
+
+    private func evaluate(_ bytes: UnsafeBufferPointer<UInt8>, ends: [Int],
+                          _ onMatch: (Int, Int, UnsafeBufferPointer<UInt8>) -> Void) {
+        var start = 0
+        for (recordIndex, end) in ends.enumerated() {
+            guard end >= start, end <= bytes.count else { break }
+            var stop = end
+            while stop > start, JSONScanner.isWhitespace(bytes[stop - 1]) { stop -= 1 }
+            let record = UnsafeBufferPointer(rebasing: bytes[start..<stop])
+            start = end
+            if record.isEmpty { continue }
+            evaluateRecord(record) { onMatch($0, recordIndex, record) }
+        }
+    }
+
+    private func evaluateRecord(_ record: UnsafeBufferPointer<UInt8>, _ onMatch: (Int) -> Void) {
+        values.reset(slots: program.fieldNames.count)
+        guard RecordScanner.scan(record, trie: program.trie, into: &values, scratch: &scratch) else {
+            malformedRecords += 1
+            return
+        }
+        evaluatedRecords += 1
+        guard let datasetIndex = datasetOfRecord() else { return }
+        let datasetBit = UInt16(1) << UInt16(datasetIndex)
+        stamp &+= 1
+        if stamp == 0 {
+            // Wrapped after 4 billion records: clear the stamps so that none looks current.
+            for i in atomStamp.indices { atomStamp[i] = 0; lazyStamp[i] = 0 }
+            for i in ruleStamp.indices { ruleStamp[i] = 0 }
+            stamp = 1
+        }
+        candidates.removeAll(keepingCapacity: true)
+        for slot in program.indexedSlots where values.isPresent(slot) {
+            guard let index = program.indexes[slot] else { continue }
+            markIndexed(slot: slot, index: index, datasetBit: datasetBit)
+        }
+        for rule in program.alwaysByDataset[datasetIndex] where ruleStamp[Int(rule)] != stamp {
+            ruleStamp[Int(rule)] = stamp
+            candidates.append(rule)
+        }
+        // Load order within a record keeps alert output deterministic.
+        candidates.sort()
+        for compiled in candidates {
+            let rule = program.rules[Int(compiled)]
+            if evaluate(node: rule.root) { onMatch(rule.ruleIndex) }
+        }
+    }
+
+    private func datasetOfRecord() -> Int? {
+        var entry = values.heads[1]
+        guard entry >= 0 else { return nil }
+        let value = values.entries[Int(entry)]
+        entry = value.next
+        let length = Int(value.length)
+        for (index, (_, name)) in datasetNames.enumerated() where name.count == length {
+            var same = true
+            for i in 0..<length where values.arena[Int(value.start) + i] != name[i] { same = false; break }
+            if same { return index }
+        }
+        return nil
+    }
+
+    @inline(__always)
+    private func mark(_ atom: Int32, datasetBit: UInt16) {
+        let a = Int(atom)
+        guard atomStamp[a] != stamp else { return }
+        atomStamp[a] = stamp
+        for rule in program.atomRules[a] where ruleStamp[Int(rule)] != stamp {
+            guard program.rules[Int(rule)].datasets & datasetBit != 0 else { continue }
+            ruleStamp[Int(rule)] = stamp
+            candidates.append(rule)
+        }
+    }
+
+    private func markIndexed(slot: Int, index: CompiledProgram.SlotIndex, datasetBit: UInt16) {
+        for a in index.always { mark(a, datasetBit: datasetBit) }
+        var entry = values.heads[slot]
+        values.arena.withUnsafeBufferPointer { arena in
+            guard let base = arena.baseAddress else {
+                // Every value is empty: only exact matches on "" can hold.
+                while entry >= 0 {
+                    index.exact.lookup(nil, 0) { mark($0, datasetBit: datasetBit) }
+                    index.exactCased.lookup(nil, 0) { mark($0, datasetBit: datasetBit) }
+                    entry = values.entries[Int(entry)].next
+                }
+                return
+            }
+            while entry >= 0 {
+                let value = values.entries[Int(entry)]
+                entry = value.next
+                let count = Int(value.length)
+                let raw = base + Int(value.start)
+                let lower = base + Int(value.lowerStart)
+                index.exact.lookup(lower, count) { mark($0, datasetBit: datasetBit) }
+                index.exactCased.lookup(raw, count) { mark($0, datasetBit: datasetBit) }
+                for length in index.prefix.lengths where length <= count {
+                    index.prefix.lookup(lower, length) { mark($0, datasetBit: datasetBit) }
+                }
+                for length in index.prefixCased.lengths where length <= count {
+                    index.prefixCased.lookup(raw, length) { mark($0, datasetBit: datasetBit) }
+                }
+                for length in index.suffix.lengths where length <= count {
+                    index.suffix.lookup(lower + (count - length), length) { mark($0, datasetBit: datasetBit) }
+                }
+                for length in index.suffixCased.lengths where length <= count {
+                    index.suffixCased.lookup(raw + (count - length), length) { mark($0, datasetBit: datasetBit) }
+                }
+                if !index.contains.isEmpty { index.contains.scan(lower, count) { mark($0, datasetBit: datasetBit) } }
+                if !index.containsCased.isEmpty { index.containsCased.scan(raw, count) { mark($0, datasetBit: datasetBit) } }
+            }
+        }
+    }
+
+    private func evaluate(node: Int32) -> Bool {
+        switch program.nodes[Int(node)] {
+        case .atom(let atom):
+            let a = Int(atom)
+            guard let lazy = program.atoms[a].lazy else { return atomStamp[a] == stamp }
+            if lazyStamp[a] == stamp { return lazyResult[a] }
+            let result = evaluate(lazy, slot: program.atoms[a].slot)
+            lazyStamp[a] = stamp
+            lazyResult[a] = result
+            return result
+        case .constant(let value): return value
+        case .not(let inner): return !evaluate(node: inner)
+        case .and(let range):
+            for i in range where !evaluate(node: program.children[Int(i)]) { return false }
+            return true
+        case .or(let range):
+            for i in range where evaluate(node: program.children[Int(i)]) { return true }
+            return false
+        }
+    }
+
+    private func evaluate(_ test: CompiledProgram.LazyTest, slot: Int) -> Bool {
+        switch test {
+        case .exists(let present): return values.isPresent(slot) == present
+        case .null: return !values.isPresent(slot)
+        default: break
+        }
+        var entry = values.heads[slot]
+        return values.arena.withUnsafeBufferPointer { arena -> Bool in
+            while entry >= 0 {
+                let value = values.entries[Int(entry)]
+                entry = value.next
+                let raw = UnsafeBufferPointer(rebasing: arena[Int(value.start)..<Int(value.start + value.length)])
+                let lower = UnsafeBufferPointer(rebasing: arena[Int(value.lowerStart)..<Int(value.lowerStart + value.length)])
+                switch test {
+                case .glob(let pieces, let cased):
+                    if GlobMatcher.matches(pieces, cased ? raw : lower) { return true }
+                case .regex(let regex):
+                    if regex.matches(raw, scratch: regexScratch) { return true }
+                case .cidr(let network):
+                    if let address = IPAddress(String(decoding: raw, as: UTF8.self)), network.contains(address) { return true }
+                case .numeric(let op, let bound):
+                    if let number = Self.number(raw), op.holds(number, bound) { return true }
+                case .fieldReference(let other, let mode, let cased):
+                    if referenceMatches(cased ? raw : lower, otherSlot: other, mode: mode, cased: cased, arena: arena) { return true }
+                case .exists, .null:
+                    return false
+                }
+            }
+            return false
+        }
+    }
+
+    private func referenceMatches(_ value: UnsafeBufferPointer<UInt8>, otherSlot: Int, mode: ReferenceMode, cased: Bool,
+                                  arena: UnsafeBufferPointer<UInt8>) -> Bool {
+        var entry = values.heads[otherSlot]
+        while entry >= 0 {
+            let other = values.entries[Int(entry)]
+            entry = other.next
+            let start = Int(cased ? other.start : other.lowerStart)
+            let needle = UnsafeBufferPointer(rebasing: arena[start..<(start + Int(other.length))])
+            let n = needle.count, h = value.count
+            switch mode {
+            case .equal: if n == h && needle.elementsEqual(value) { return true }
+            case .prefix: if n <= h && value.prefix(n).elementsEqual(needle) { return true }
+            case .suffix: if n <= h && value.suffix(n).elementsEqual(needle) { return true }
+            case .contains:
+                if n == 0 { return true }
+                if n <= h {
+                    for offset in 0...(h - n) where value[offset] == needle[0] {
+                        if UnsafeBufferPointer(rebasing: value[offset..<(offset + n)]).elementsEqual(needle) { return true }
+                    }
+                }
+            }
+        }
+        return false
+    }
+
+    /// A decimal number from text, without allocating for plain integers.
+    static func number(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        guard !bytes.isEmpty, bytes.count <= 64 else { return nil }
+        var negative = false
+        var i = 0
+        if bytes[0] == UInt8(ascii: "-") { negative = true; i = 1 }
+        var value: Int64 = 0
+        var integral = i < bytes.count
+        while i < bytes.count {
+            let d = bytes[i] &- UInt8(ascii: "0")
+            guard d < 10 else { integral = false; break }
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (s, o2) = m.addingReportingOverflow(Int64(d))
+            if o1 || o2 { integral = false; break }
+            value = s
+            i += 1
+        }
+        if integral { return Double(negative ? -value : value) }
+        return Double(String(decoding: bytes, as: UTF8.self)).flatMap { $0.isFinite ? $0 : nil }
+    }
+
+    // MARK: - Alerts
+
+    private func text(_ slot: Int) -> String? {
+        let entry = values.heads[slot]
+        guard entry >= 0 else { return nil }
+        let value = values.entries[Int(entry)]
+        return String(decoding: values.arena[Int(value.start)..<Int(value.start + value.length)], as: UTF8.self)
+    }
+
+    private func recordTimestamp() -> Timestamp {
+        let entry = values.heads[0]
+        guard entry >= 0 else { return .zero }
+        let value = values.entries[Int(entry)]
+        return values.arena.withUnsafeBufferPointer {
+            Timestamp(parsingRFC3339: UnsafeBufferPointer(rebasing: $0[Int(value.start)..<Int(value.start + value.length)]))
+        } ?? .zero
+    }
+
+    private func correlationEvent(rule: DetectionRule, fields: CompiledProgram.CorrelationFields) -> CorrelationEngine.Event {
+        var values: [String: String] = [:]
+        for (name, slots) in fields.entries {
+            for slot in slots { if let value = text(slot) { values[name] = value; break } }
+        }
+        return CorrelationEngine.Event(ruleKey: rule.key, timestamp: recordTimestamp(), fields: values, communityID: text(7))
+    }
+
+    private func makeAlert(rule: DetectionRule, record: UnsafeBufferPointer<UInt8>) -> AlertRecord {
+        let timestamp = recordTimestamp()
+        let id = AlertID.make(parts: [Array("detection".utf8), Array(rule.key.utf8)], record: record)
+        var alert = AlertRecord(timestamp: timestamp, id: id, kind: .detection, ruleID: rule.key, ruleName: rule.title,
+                                count: 1, windowStart: timestamp, windowEnd: timestamp)
+        alert.ruleDescription = rule.description
+        alert.ruleset = rule.file
+        alert.level = rule.level
+        alert.tags = rule.tags
+        alert.sourceDataset = text(1)
+        alert.sourceIP = text(2).flatMap(IPAddress.init)
+        alert.sourcePort = text(3).flatMap { Int64($0) }
+        alert.destinationIP = text(4).flatMap(IPAddress.init)
+        alert.destinationPort = text(5).flatMap { Int64($0) }
+        alert.transport = text(6)
+        if let communityID = text(7) { alert.communityIDs = [communityID] }
+        return alert
+    }
+}

@@ -1,0 +1,46 @@
+import Testing
+@testable import HydrantDetect
+import HydrantRecords
+
+/// Builds an engine from one YAML text, recording every load error as a test failure.
+func engine(_ yaml: String, options: RuleLoadOptions = RuleLoadOptions(), sourceLocation: SourceLocation = #_sourceLocation) -> DetectionEngine {
+    let (set, errors) = RuleSet.parse(yaml: yaml, file: "test.yml", options: options)
+    for error in errors { Issue.record(Comment(rawValue: "unexpected load error: \(error)"), sourceLocation: sourceLocation) }
+    return DetectionEngine(rules: set)
+}
+
+/// The load errors of one YAML text.
+func loadErrors(_ yaml: String, options: RuleLoadOptions = RuleLoadOptions()) -> [RuleLoadError] {
+    RuleSet.parse(yaml: yaml, file: "bad.yml", options: options).1
+}
+
+/// A `category: network, service: dns` rule with the given detection body (indented under `detection:`).
+func dnsRule(_ detection: String, title: String = "t") -> String {
+    """
+    title: \(title)
+    logsource: {category: network, service: dns}
+    detection:
+    \(detection.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n"))
+    """
+}
+
+/// A DNS record event with the given question name and extra members.
+func dnsEvent(_ name: String, _ extra: [String: EventValue] = [:]) -> [String: EventValue] {
+    var dns: [String: EventValue] = ["question": ["name": .string(name), "type": "A"]]
+    if case .object(let more)? = extra["dns"] { dns.merge(more) { _, new in new } }
+    var event: [String: EventValue] = [
+        "@timestamp": "2026-01-02T03:04:05.000000006Z",
+        "event": ["dataset": "network.dns"],
+        "source": ["ip": "10.0.0.1", "port": 40000],
+        "destination": ["ip": "10.0.0.53", "port": 53],
+        "network": ["transport": "udp", "community_id": "1:abc="],
+        "dns": .object(dns),
+    ]
+    for (key, value) in extra where key != "dns" { event[key] = value }
+    return event
+}
+
+/// Whether the single rule of `yaml` matches `event`.
+func matches(_ yaml: String, _ event: [String: EventValue], sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+    !engine(yaml, sourceLocation: sourceLocation).matchingTitles(event: event).isEmpty
+}
