@@ -19,6 +19,7 @@ public enum SchemaDocument {
         text += section(DNSRecord.self)
         text += section(HTTPRecord.self)
         text += section(TLSRecord.self)
+        text += section(AlertRecord.self)
         return text
     }
 
