@@ -16,7 +16,7 @@ struct Hydrant: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hydrant",
         abstract: "Security-monitoring stream pipeline: capture, detect, alert, archive.",
-        subcommands: [ReplayCommand.self, AgentCommand.self, ServeCommand.self, SynthCommand.self, SchemaCommand.self, BenchCommand.self]
+        subcommands: [ReplayCommand.self, AgentCommand.self, ServeCommand.self, SynthCommand.self, SchemaCommand.self, BenchCommand.self, AlertsCommand.self]
     )
 
     static func main() {
