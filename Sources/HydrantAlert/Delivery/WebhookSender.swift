@@ -48,8 +48,8 @@ struct WebhookSender: Sendable {
                 guard waited + delay <= configuration.retry.duration else {
                     return .failed(failure(
                         entry, code: .retriesExhausted,
-                        message: "gave up after \(attempt) attempts over the retry duration of "
-                            + "\(Int(configuration.retry.duration.seconds)) s; last: \(reason)",
+                        message: "gave up after \(attempt) attempts within the retry duration of "
+                            + "\(configuration.retry.duration); last: \(reason)",
                         status: status, excerpt: excerpt, attempts: attempt))
                 }
                 metrics.retries.increment()

@@ -78,7 +78,7 @@ struct AlertsListenCommand: ParsableCommand {
         let logger = Logger(label: "hydrant.alerts.listen")
         let router = Router()
         router.get("/") { _, _ in Response(status: .ok) }
-        router.post("**") { request, _ -> Response in
+        let receive: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
             let buffer: ByteBuffer
             do {
                 buffer = try await request.body.collect(upTo: Self.maximumBody)
@@ -100,6 +100,9 @@ struct AlertsListenCommand: ParsableCommand {
             Self.outputLock.withLock { _ in Self.writeAll(line, to: STDOUT_FILENO) }
             return Self.reply(.ok, #"{"ok":true}"#)
         }
+        // Any path: receivers are often configured with a path of the user's choosing.
+        router.post("/", use: receive)
+        router.post("**", use: receive)
         let application = Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "hydrant-alerts-listen"),
