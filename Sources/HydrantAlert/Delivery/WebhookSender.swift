@@ -34,10 +34,14 @@ struct WebhookSender: Sendable {
             attempt += 1
             if Task.isCancelled { return .cancelled }
             let outcome = await send(body: body, alertID: entry.alert.id)
+            if case .delivered = outcome {
+                // Recorded even when shutdown began meanwhile: the receiver has it, resending would duplicate it.
+                metrics.delivered.increment()
+                return .delivered(attempts: attempt)
+            }
             if Task.isCancelled { return .cancelled }
             switch outcome {
             case .delivered:
-                metrics.delivered.increment()
                 return .delivered(attempts: attempt)
             case .permanent(let status, let excerpt, let reason):
                 return .failed(failure(entry, code: .permanentFailure, message: "receiver refused the alert: \(reason)",
