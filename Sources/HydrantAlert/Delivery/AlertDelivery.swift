@@ -17,6 +17,9 @@ import Synchronization
 ///     try await delivery.submit(alerts)
 ///     let report = await delivery.drain(timeout: .seconds(60))
 ///     await delivery.shutdown()
+///
+/// Always call `shutdown()` before releasing the value: it stops the workers and closes the HTTP clients (which
+/// must be shut down explicitly).
 public final class AlertDelivery: Sendable {
     private let channels: [WebhookChannel]
     private let clients: [HTTPClient]
