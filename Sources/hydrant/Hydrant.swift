@@ -16,7 +16,10 @@ struct Hydrant: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hydrant",
         abstract: "Security-monitoring stream pipeline: capture, detect, alert, archive.",
-        subcommands: [ReplayCommand.self, CollectCommand.self, AgentCommand.self, ServeCommand.self, SynthCommand.self, SchemaCommand.self, BenchCommand.self]
+        subcommands: [
+            ReplayCommand.self, AgentCommand.self, CollectCommand.self, ServeCommand.self, AlertsCommand.self,
+            SynthCommand.self, SchemaCommand.self, BenchCommand.self,
+        ]
     )
 
     static func main() {
