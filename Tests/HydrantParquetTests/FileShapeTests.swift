@@ -233,5 +233,8 @@ import Testing
             return hi >= base + 500_000 * 1_000_000 && lo < base + 500_010 * 1_000_000
         }
         #expect(groupsMatching.count == 1)
+        // The size target: no more than 1.1 times what pyarrow writes for the same table.
+        let sizes = try PythonReader.pyarrowRewriteSizes(path, codec: "zstd", rowGroupRows: 100_000)
+        #expect(Double(sizes.ours) <= 1.1 * Double(sizes.pyarrow), "ours \(sizes.ours) B, pyarrow \(sizes.pyarrow) B")
     }
 }

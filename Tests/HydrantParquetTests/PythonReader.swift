@@ -78,6 +78,14 @@ enum PythonReader {
         try JSONDecoder().decode(MetadataOnly.self, from: run([scriptPath, "metadata", path])).metadata
     }
 
+    /// Sizes of `path` and of the same table rewritten by pyarrow with `codec` and `rowGroupRows`.
+    static func pyarrowRewriteSizes(_ path: String, codec: String, rowGroupRows: Int) throws -> (ours: Int, pyarrow: Int) {
+        struct Sizes: Decodable { var ours: Int; var pyarrow: Int }
+        let sizes = try JSONDecoder().decode(
+            Sizes.self, from: run([scriptPath, "rewrite", path, path + ".pyarrow", codec, String(rowGroupRows)]))
+        return (sizes.ours, sizes.pyarrow)
+    }
+
     /// Rows of `sql` in DuckDB, where `{file}` stands for the file path.
     static func duckdb(_ path: String, _ sql: String) throws -> [[String]] {
         try JSONDecoder().decode(QueryResult.self, from: run([scriptPath, "duckdb", path, sql])).rows

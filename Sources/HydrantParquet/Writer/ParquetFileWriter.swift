@@ -33,9 +33,10 @@
 ///   `beginList()`, element appends, `endList()` without building an array.
 /// - Row groups close at exactly `rowGroupRows` rows, or at the end of a batch once `rowGroupBytes` is reached;
 ///   pages close at row boundaries after `pageBytes` or `pageRows`.
-/// - Errors are typed (`ParquetError`); after a failure (other than a rejected value: type mismatch, null in a
-///   required column, a value too large or out of range, misused list calls, which leave nothing half-written)
-///   the writer refuses further calls.
+/// - Errors are typed (`ParquetError`). A rejected value (type mismatch, null in a required column, a value too
+///   large or out of range, a misplaced list call) writes nothing, so the caller may append a replacement; inside
+///   an open list the elements before it stay, and `endList()` still closes the row. Any other failure (I/O,
+///   compression, a batch whose columns disagree on the row count) leaves the writer refusing further calls.
 /// - Not thread-safe: a writer belongs to one task.
 public final class ParquetFileWriter {
     /// The library version written into `created_by`.

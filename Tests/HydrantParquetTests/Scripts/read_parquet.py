@@ -3,6 +3,7 @@
 
 Usage:
   read_parquet.py dump FILE          values of every top-level field (canonical strings) and the footer metadata
+  read_parquet.py rewrite FILE OUT CODEC ROWS   rewrite FILE with pyarrow, print both sizes
   read_parquet.py duckdb FILE SQL    rows of SQL, where {file} in SQL names the file (read_parquet('{file}'))
 
 Values are rendered canonically so the Swift side can build the same strings: null, true/false, integers,
@@ -108,6 +109,12 @@ def main():
         out = dump(path)
     elif mode == "metadata":
         out = {"metadata": metadata_json(path)}
+    elif mode == "rewrite":
+        # The same table written by pyarrow (dictionary on, same codec and row-group size), for size comparison.
+        import os
+        table = pq.read_table(path)
+        pq.write_table(table, sys.argv[3], compression=sys.argv[4], row_group_size=int(sys.argv[5]))
+        out = {"ours": os.path.getsize(path), "pyarrow": os.path.getsize(sys.argv[3])}
     elif mode == "duckdb":
         out = run_duckdb(path, sys.argv[3])
     else:
