@@ -191,8 +191,8 @@ import Testing
         check("i64a", rows.map(\.i64a), render: { Canon.int($0) })
         check("ts", rows.map(\.ts), render: { Canon.int($0) })
         check("text", rows.map(\.text), render: { Canon.string($0) })
-        check("blob", rows.map { $0.blob.map { Data($0) } }, render: { Canon.bytes(Array($0)) })
-        check("fixed", rows.map { $0.fixed.map { Data($0) } }, render: { Canon.bytes(Array($0)) })
+        check("blob", rows.map { $0.blob.map(ByteString.init) }, render: { Canon.bytes($0.bytes) })
+        check("fixed", rows.map { $0.fixed.map(ByteString.init) }, render: { Canon.bytes($0.bytes) })
         // DOUBLE: the maximum is the largest finite value; zero minima would be written as -0.0.
         let reals = rows.compactMap(\.real)
         #expect(chunks["real"]?.statistics?.max == Canon.double(reals.max()))
@@ -210,7 +210,9 @@ import Testing
     }
 }
 
-extension Data: @retroactive Comparable {
-    /// Unsigned lexicographic order, the order Parquet defines for byte arrays.
-    public static func < (lhs: Data, rhs: Data) -> Bool { lhs.lexicographicallyPrecedes(rhs) }
+/// Bytes in unsigned lexicographic order, the order Parquet defines for byte arrays.
+struct ByteString: Comparable {
+    var bytes: [UInt8]
+
+    static func < (lhs: ByteString, rhs: ByteString) -> Bool { lhs.bytes.lexicographicallyPrecedes(rhs.bytes) }
 }
