@@ -76,6 +76,7 @@ public final class ParquetColumnWriter {
 
     init(descriptor: ParquetColumnDescriptor, options: ParquetWriterOptions) {
         self.descriptor = descriptor
+        name = descriptor.dottedPath
         let type = descriptor.type
         physical = type.physicalType
         switch type {
@@ -110,7 +111,8 @@ public final class ParquetColumnWriter {
         statistics = ColumnChunkStatistics(order: type.statisticsOrder)
     }
 
-    private var name: String { descriptor.dottedPath }
+    /// The dotted path, stored once: error messages must not cost a string join per value.
+    private let name: String
 
     private func mismatch(_ appended: String) -> ParquetError {
         .typeMismatch(column: name, columnType: descriptor.type.description, appended: appended)
@@ -223,7 +225,9 @@ public final class ParquetColumnWriter {
     }
 
     private func appendByteArray(_ bytes: UnsafeRawBufferPointer) throws(ParquetError) {
-        try Self.validateByteArrayLength(bytes.count, column: name)
+        if bytes.count > Self.maxByteArrayLength {
+            throw .valueTooLarge(column: name, length: bytes.count, limit: Self.maxByteArrayLength)
+        }
         try openValue()
         putBytes(bytes)
         try closeValue()
@@ -370,7 +374,10 @@ public final class ParquetColumnWriter {
         chunkRows &+= 1
         if chunkRows >= rowGroupRows {
             try sealChunk()
-        } else if pageRows >= pageRowsLimit || fallbackPending || estimatedPageBytes >= pageBytesLimit {
+        } else if pageRows >= pageRowsLimit || fallbackPending || plainValues.count >= pageBytesLimit
+            || (pageRows & 31 == 0 && estimatedPageBytes >= pageBytesLimit) {
+            // The full estimate (levels, index widths) is refreshed every 32 rows; PLAIN bytes, which one
+            // large value can inflate, are checked on every row.
             try flushPage()
         }
     }
