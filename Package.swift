@@ -156,7 +156,7 @@ let package = Package(
             name: "HydrantCaptureTests",
             dependencies: ["HydrantCapture", "HydrantRecords", .product(name: "Yams", package: "Yams")]
         ),
-        .testTarget(name: "HydrantCLITests", dependencies: ["HydrantRecords", "HydrantTestSupport"]),
+        .testTarget(name: "HydrantCLITests", dependencies: ["HydrantRecords", "HydrantTestSupport"], exclude: ["Scripts"]),
         .testTarget(
             name: "HydrantArchiveTests",
             dependencies: ["HydrantArchive", "HydrantRecords", "HydrantTestSupport"]
@@ -168,10 +168,10 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
-        .testTarget(name: "HydrantParquetTests", dependencies: ["HydrantParquet", "HydrantTestSupport"]),
+        .testTarget(name: "HydrantParquetTests", dependencies: ["HydrantParquet", "HydrantTestSupport"], exclude: ["Scripts"]),
         .testTarget(name: "HydrantFlowLogsTests", dependencies: ["HydrantFlowLogs", "HydrantRecords", "HydrantTestSupport"]),
         .testTarget(name: "HydrantDetectTests", dependencies: ["HydrantDetect", "HydrantRecords", "HydrantTestSupport"]),
-        .testTarget(name: "HydrantAlertTests", dependencies: ["HydrantAlert", "HydrantRecords", "HydrantTestSupport"]),
+        .testTarget(name: "HydrantAlertTests", dependencies: ["HydrantAlert", "HydrantRecords", "HydrantTestSupport"], exclude: ["Scripts"]),
         .testTarget(name: "HydrantEnrichTests", dependencies: ["HydrantEnrich", "HydrantRecords", "HydrantTestSupport"]),
         .testTarget(
             name: "HydrantServerTests",
