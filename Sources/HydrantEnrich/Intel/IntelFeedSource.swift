@@ -28,4 +28,12 @@ public struct IntelHit: Hashable, Sendable {
     public var feed: String
     /// How many (indicator, feed) pairs matched the value.
     public var count: Int
+
+    /// A hit with the given fields.
+    public init(type: IndicatorType, indicator: String, feed: String, count: Int) {
+        self.type = type
+        self.indicator = indicator
+        self.feed = feed
+        self.count = count
+    }
 }

@@ -4,12 +4,17 @@ import Foundation
 ///
 /// Labels are read as `^` + characters + `$` over the alphabet a–z, 0–9 and `-` (other bytes count as one
 /// "other" symbol). The model holds log2 P(next | previous) with add-one smoothing; a label's score is its average
-/// surprise, in bits per transition: pronounceable names score about 3–4, random strings of letters and digits
-/// 5 and more. Train it with `init(words:)`; `standard` is trained on the word list the project ships
+/// surprise, in bits per transition, with three pseudo-transitions of 4 bits added so that short labels lean toward
+/// the middle: pronounceable names score about 3–4.5, random strings of letters and digits 5 and more. Train it with `init(words:)`; `standard` is trained on the word list the project ships
 /// (`BigramTrainingWords`).
 public struct BigramModel: Sendable {
     static let symbols = 39  // 26 letters, 10 digits, '-', other, and the boundary
     static let boundary = 38
+
+    /// The pseudo-transitions of typical surprise every label starts with.
+    static let priorWeight = 3.0
+    /// A typical dictionary word's average surprise under the standard model, in bits.
+    static let priorSurprise = 4.0
 
     private let surprise: [Float]  // symbols × symbols, -log2 P(column | row)
 
@@ -61,7 +66,8 @@ public struct BigramModel: Sendable {
             previous = symbol
         }
         sum += surprise[previous * Self.symbols + Self.boundary]
-        return Double(sum) / Double(label.count + 1)
+        // Short labels carry little evidence (`qq`, `dhl`): pull their average toward a typical word's.
+        return (Double(sum) + Self.priorWeight * Self.priorSurprise) / (Double(label.count + 1) + Self.priorWeight)
     }
 
     /// The score of a string's UTF-8.

@@ -4,7 +4,7 @@
 public struct DomainScorer: Sendable {
     /// The `dns.question.dga_score` at and above which a name looks generated, with the false-positive rate
     /// measured in docs/enrichment.md (bits of surprise per character transition).
-    public static let suggestedThreshold = 4.5
+    public static let suggestedThreshold = 5.3
 
     /// Finds registered domains.
     public let suffixList: PublicSuffixList
