@@ -2,7 +2,7 @@ import HydrantRecords
 
 /// The asset inventory: address blocks (CIDRs or single addresses) mapped to assets, the most specific block
 /// winning. Loaded from CSV or a YAML list (see `AssetFileParser`); immutable, reloaded whole.
-public struct AssetInventory: Sendable {
+public final class AssetInventory: Sendable {
     private let table: PrefixTable<Asset>
     /// Each asset's `"asset":{…}` member, encoded once at load time (parallel to the table's values).
     let members: [[UInt8]]
@@ -14,7 +14,7 @@ public struct AssetInventory: Sendable {
     }
 
     /// Loads `path`: CSV when it ends in `.csv`, YAML when it ends in `.yaml` or `.yml`.
-    public init(contentsOf path: String) throws(EnrichError) {
+    public convenience init(contentsOf path: String) throws(EnrichError) {
         self.init(entries: try AssetFileParser.parse(path: path))
     }
 

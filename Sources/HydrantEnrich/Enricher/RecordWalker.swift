@@ -80,9 +80,68 @@ struct RecordWalker {
         return nil
     }
 
-    /// Skips the value at the index; false when it is malformed.
+    /// The deepest nesting a skipped object or array may have.
+    static let maximumDepth = 64
+
+    /// Skips the value at the index; false when it is malformed. Strings, numbers, objects and arrays are skipped
+    /// here by their delimiters (brackets balanced, strings closed, nesting bounded), which is the hot path of a
+    /// record walk; literals by `JSONScanner.endOfValue`. The check is looser than a full parse: input that is
+    /// already broken inside a skipped value may stay broken, but valid input always stays valid.
     @inline(__always)
     mutating func skipValue() -> Bool {
+        guard index < bytes.count else { return false }
+        let first = bytes[index]
+        if first == UInt8(ascii: "\"") {
+            var position = index + 1
+            while position < bytes.count {
+                let byte = bytes[position]
+                if byte == UInt8(ascii: "\"") {
+                    index = position + 1
+                    return true
+                }
+                if byte < 0x20 { return false }
+                position += byte == UInt8(ascii: "\\") ? 2 : 1
+            }
+            return false
+        }
+        if first == UInt8(ascii: "-") || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) {
+            var position = index + 1
+            while position < bytes.count {
+                let byte = bytes[position]
+                guard (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: ".")
+                    || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") || byte == UInt8(ascii: "+")
+                    || byte == UInt8(ascii: "-") else { break }
+                position += 1
+            }
+            index = position
+            return true
+        }
+        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+            var depth = 0
+            var position = index
+            while position < bytes.count {
+                let byte = bytes[position]
+                if byte == UInt8(ascii: "\"") {
+                    position += 1
+                    while position < bytes.count, bytes[position] != UInt8(ascii: "\"") {
+                        if bytes[position] < 0x20 { return false }
+                        position += bytes[position] == UInt8(ascii: "\\") ? 2 : 1
+                    }
+                    guard position < bytes.count else { return false }
+                } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
+                    depth += 1
+                    guard depth <= Self.maximumDepth else { return false }
+                } else if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
+                    depth -= 1
+                    if depth == 0 {
+                        index = position + 1
+                        return true
+                    }
+                }
+                position += 1
+            }
+            return false
+        }
         guard let end = JSONScanner.endOfValue(in: bytes, from: index) else { return false }
         index = end
         return true

@@ -5,7 +5,7 @@ import HydrantRecords
 /// normalised text. Each indicator costs 8 to 24 bytes plus a share of the array slack, far under 64 bytes.
 ///
 /// Immutable; a changed feed file rebuilds the whole value (see `ReloadableResource`).
-public struct ThreatIntel: Sendable {
+public final class ThreatIntel: Sendable {
     struct V4Entry: Sendable { var address: UInt32; var feed: UInt16 }
     struct V6Entry: Sendable { var key: IPv6Key; var feed: UInt16 }
     struct HashEntry: Sendable { var hash: UInt64; var feed: UInt16 }

@@ -1,7 +1,7 @@
 import HydrantRecords
 
 /// The address blocks that are "ours", which decide `network.direction`.
-public struct HomeNetworks: Sendable {
+public final class HomeNetworks: Sendable {
     /// The default: RFC 1918 private IPv4, RFC 4193 unique local IPv6, loopback and link-local of both families.
     public static let defaultBlocks = [
         "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16",
