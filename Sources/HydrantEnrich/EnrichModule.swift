@@ -1,2 +1,0 @@
-/// HydrantEnrich: GeoIP/ASN, asset inventory, home networks and direction, threat-intelligence indicators.
-public enum EnrichModule {}

@@ -1,0 +1,175 @@
+import HydrantRecords
+
+/// Walks one JSON record's objects member by member, so the enricher can note where the fields it reads are and
+/// where the objects it extends close, in one pass and without allocating. Values it does not look into are
+/// skipped (and checked) by `JSONScanner.endOfValue`.
+struct RecordWalker {
+    enum Member {
+        case key(Range<Int>)
+        case end(close: Int)
+        case malformed
+    }
+
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index: Int
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+        index = 0
+    }
+
+    @inline(__always)
+    mutating func skipWhitespace() {
+        while index < bytes.count, JSONScanner.isWhitespace(bytes[index]) { index += 1 }
+    }
+
+    @inline(__always)
+    var atObject: Bool { index < bytes.count && bytes[index] == UInt8(ascii: "{") }
+
+    /// Consumes `{`; false when the value here is not an object.
+    @inline(__always)
+    mutating func openObject() -> Bool {
+        guard atObject else { return false }
+        index += 1
+        skipWhitespace()
+        return true
+    }
+
+    /// The next member's name (leaving the index at its value), or the object's end (`close` is the `}`).
+    @inline(__always)
+    mutating func nextMember(first: Bool) -> Member {
+        guard index < bytes.count else { return .malformed }
+        if bytes[index] == UInt8(ascii: "}") {
+            let close = index
+            index += 1
+            return .end(close: close)
+        }
+        if !first {
+            guard bytes[index] == UInt8(ascii: ",") else { return .malformed }
+            index += 1
+            skipWhitespace()
+        }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let name = plainString() else { return .malformed }
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return .malformed }
+        index += 1
+        skipWhitespace()
+        return .key(name)
+    }
+
+    /// After a value: skips whitespace before the `,` or `}`.
+    @inline(__always)
+    mutating func afterValue() { skipWhitespace() }
+
+    /// A string without escapes at the index (consumed), or nil, leaving the index where it was, when the value is
+    /// something else or has escapes (those are skipped by `skipValue`).
+    @inline(__always)
+    mutating func plainString() -> Range<Int>? {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
+        var position = index + 1
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                let range = (index + 1)..<position
+                index = position + 1
+                return range
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+            position += 1
+        }
+        return nil
+    }
+
+    /// The deepest nesting a skipped object or array may have.
+    static let maximumDepth = 64
+
+    /// Skips the value at the index; false when it is malformed. Strings, numbers, objects and arrays are skipped
+    /// here by their delimiters (brackets balanced, strings closed, nesting bounded), which is the hot path of a
+    /// record walk; literals by `JSONScanner.endOfValue`. The check is looser than a full parse: input that is
+    /// already broken inside a skipped value may stay broken, but valid input always stays valid.
+    @inline(__always)
+    mutating func skipValue() -> Bool {
+        guard index < bytes.count else { return false }
+        let first = bytes[index]
+        if first == UInt8(ascii: "\"") {
+            var position = index + 1
+            while position < bytes.count {
+                let byte = bytes[position]
+                if byte == UInt8(ascii: "\"") {
+                    index = position + 1
+                    return true
+                }
+                if byte < 0x20 { return false }
+                position += byte == UInt8(ascii: "\\") ? 2 : 1
+            }
+            return false
+        }
+        if first == UInt8(ascii: "-") || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) {
+            var position = index + 1
+            while position < bytes.count {
+                let byte = bytes[position]
+                guard (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: ".")
+                    || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") || byte == UInt8(ascii: "+")
+                    || byte == UInt8(ascii: "-") else { break }
+                position += 1
+            }
+            index = position
+            return true
+        }
+        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+            var depth = 0
+            var position = index
+            while position < bytes.count {
+                let byte = bytes[position]
+                if byte == UInt8(ascii: "\"") {
+                    position += 1
+                    while position < bytes.count, bytes[position] != UInt8(ascii: "\"") {
+                        if bytes[position] < 0x20 { return false }
+                        position += bytes[position] == UInt8(ascii: "\\") ? 2 : 1
+                    }
+                    guard position < bytes.count else { return false }
+                } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
+                    depth += 1
+                    guard depth <= Self.maximumDepth else { return false }
+                } else if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
+                    depth -= 1
+                    if depth == 0 {
+                        index = position + 1
+                        return true
+                    }
+                }
+                position += 1
+            }
+            return false
+        }
+        guard let end = JSONScanner.endOfValue(in: bytes, from: index) else { return false }
+        index = end
+        return true
+    }
+
+    /// A string value's range when it is a plain string, else skips whatever value it is (nil range); false when
+    /// malformed.
+    @inline(__always)
+    mutating func captureString(_ into: inout Range<Int>?) -> Bool {
+        if let range = plainString() {
+            into = range
+            return true
+        }
+        into = nil
+        return skipValue()
+    }
+
+    /// Whether the member name at `range` is `name`.
+    @inline(__always)
+    func name(_ range: Range<Int>, is name: StaticString) -> Bool {
+        let count = name.utf8CodeUnitCount
+        guard range.count == count else { return false }
+        let text = name.utf8Start
+        var offset = 0
+        while offset < count {
+            if bytes[range.lowerBound + offset] != text[offset] { return false }
+            offset += 1
+        }
+        return true
+    }
+}

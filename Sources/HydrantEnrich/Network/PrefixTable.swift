@@ -1,0 +1,145 @@
+import HydrantRecords
+
+/// A 128-bit IPv6 address as a sortable key.
+struct IPv6Key: Comparable, Hashable, Sendable {
+    var high: UInt64
+    var low: UInt64
+
+    static func < (lhs: IPv6Key, rhs: IPv6Key) -> Bool {
+        lhs.high != rhs.high ? lhs.high < rhs.high : lhs.low < rhs.low
+    }
+
+    /// The next key, or nil after the last address.
+    var successor: IPv6Key? {
+        if low != .max { return IPv6Key(high: high, low: low + 1) }
+        if high != .max { return IPv6Key(high: high + 1, low: 0) }
+        return nil
+    }
+}
+
+/// A key of an interval map: ordered, with a successor.
+protocol IntervalKey: Comparable, Sendable {
+    var successor: Self? { get }
+}
+
+extension UInt32: IntervalKey {
+    var successor: UInt32? { self == .max ? nil : self + 1 }
+}
+
+extension IPv6Key: IntervalKey {}
+
+/// Non-overlapping address ranges, each mapped to a value index, flattened from nested CIDR blocks so that the most
+/// specific block owns each address. A lookup is one binary search, whatever the number of prefix lengths.
+struct IntervalMap<Key: IntervalKey>: Sendable {
+    /// Where each segment starts, ascending; a segment runs up to the next start.
+    let starts: [Key]
+    /// The value index of each segment, or -1 for addresses no block covers.
+    let values: [Int32]
+
+    /// Blocks given as `(first, last, prefix length, value)`; blocks nest or are disjoint (as CIDR blocks always
+    /// are). A more specific block wins; of two identical blocks the later one in `blocks` wins.
+    init(blocks: [(first: Key, last: Key, length: Int, value: Int32)]) {
+        let order = blocks.indices.sorted { a, b in
+            let x = blocks[a], y = blocks[b]
+            if x.first != y.first { return x.first < y.first }
+            if x.length != y.length { return x.length < y.length }
+            return a < b
+        }
+        var stack: [(last: Key, value: Int32)] = []
+        var starts: [Key] = []
+        var values: [Int32] = []
+        func emit(_ start: Key, _ value: Int32) {
+            if let lastStart = starts.last, lastStart == start {
+                values[values.count - 1] = value
+            } else if values.last != value {
+                starts.append(start)
+                values.append(value)
+            }
+        }
+        func close(before limit: Key?) {
+            while let top = stack.last, limit.map({ top.last < $0 }) ?? true {
+                stack.removeLast()
+                if let next = top.last.successor { emit(next, stack.last?.value ?? -1) }
+            }
+        }
+        for index in order {
+            let block = blocks[index]
+            close(before: block.first)
+            stack.append((block.last, block.value))
+            emit(block.first, block.value)
+        }
+        close(before: nil)
+        // A leading "nothing" segment is implied by an empty search result; drop it to keep lookups simple.
+        if values.first == -1, starts.count > 0 {
+            starts.removeFirst()
+            values.removeFirst()
+        }
+        self.starts = starts
+        self.values = values
+    }
+
+    /// The value index at `key`, or -1.
+    @inline(__always)
+    func lookup(_ key: Key) -> Int32 {
+        var low = 0
+        var high = starts.count
+        while low < high {
+            let middle = (low + high) >> 1
+            if starts[middle] <= key { low = middle + 1 } else { high = middle }
+        }
+        return low == 0 ? -1 : values[low - 1]
+    }
+
+    var segmentCount: Int { starts.count }
+}
+
+/// Longest-prefix matching of addresses against CIDR blocks, IPv4 and IPv6, each block carrying a value.
+/// IPv4-mapped IPv6 addresses match IPv4 blocks.
+public struct PrefixTable<Value: Sendable>: Sendable {
+    private let v4: IntervalMap<UInt32>
+    private let v6: IntervalMap<IPv6Key>
+    /// The values, in the order the blocks were given.
+    public let values: [Value]
+    /// The blocks, in the order given (parallel to `values`).
+    public let prefixes: [IPPrefix]
+
+    /// A table of `entries`; the most specific block wins, and of two identical blocks the later one.
+    public init(_ entries: [(prefix: IPPrefix, value: Value)]) {
+        var blocks4: [(first: UInt32, last: UInt32, length: Int, value: Int32)] = []
+        var blocks6: [(first: IPv6Key, last: IPv6Key, length: Int, value: Int32)] = []
+        for (index, entry) in entries.enumerated() {
+            let prefix = entry.prefix
+            if prefix.address.isIPv6 {
+                blocks6.append((prefix.firstIPv6, prefix.lastIPv6, prefix.length, Int32(index)))
+            } else {
+                blocks4.append((UInt32(truncatingIfNeeded: prefix.address.low), prefix.lastIPv4, prefix.length,
+                                Int32(index)))
+            }
+        }
+        v4 = IntervalMap(blocks: blocks4)
+        v6 = IntervalMap(blocks: blocks6)
+        values = entries.map(\.value)
+        prefixes = entries.map(\.prefix)
+    }
+
+    /// The index (into `values`) of the most specific block holding `address`, or nil.
+    @inline(__always)
+    public func index(of address: IPAddress) -> Int? {
+        let found: Int32
+        if let v4Value = address.ipv4Value {
+            found = v4.lookup(v4Value)
+        } else {
+            found = v6.lookup(IPv6Key(high: address.high, low: address.low))
+        }
+        return found < 0 ? nil : Int(found)
+    }
+
+    /// The value of the most specific block holding `address`, or nil.
+    @inline(__always)
+    public func lookup(_ address: IPAddress) -> Value? {
+        index(of: address).map { values[$0] }
+    }
+
+    /// The number of blocks.
+    public var count: Int { values.count }
+}
