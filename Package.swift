@@ -102,6 +102,10 @@ let package = Package(
             dependencies: [
                 "HydrantRecords",
                 "HydrantArchive",
+                "HydrantEnrich",
+                "HydrantDetect",
+                "HydrantAlert",
+                "HydrantFlowLogs",
                 "CChecksum",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Metrics", package: "swift-metrics"),
