@@ -108,6 +108,25 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
         #expect(talk.records.http.first?.responseBodyBytes == 16)
     }
 
+    @Test("a large sized body is counted, not kept: exact when complete, what arrived when the connection ends early")
+    func largeBodies() {
+        let analyzer = ApplicationAnalyzer()
+        let talk = Conversation(analyzer, serverPort: 80)
+        talk.send(bytes("GET /big HTTP/1.1\r\nHost: d.example\r\n\r\nGET /cut HTTP/1.1\r\nHost: d.example\r\n\r\n"))
+        talk.send(bytes("HTTP/1.1 200 OK\r\nContent-Length: 300000\r\n\r\n") + Array(repeating: 7, count: 1000), fromClient: false)
+        // 299,000 more body bytes in 1,000-byte segments (beyond the assembler's 64 KiB bound if they were kept),
+        // then the next response's head in the same segment as the body's last bytes.
+        for _ in 0..<298 { talk.send(Array(repeating: 7, count: 1000), fromClient: false) }
+        talk.send(Array(repeating: 7, count: 1000) + bytes("HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\nabc"), fromClient: false)
+        #expect(talk.records.http.count == 1)
+        #expect(talk.records.http.first?.responseBodyBytes == 300_000)
+        talk.send(Array(repeating: 1, count: 997), fromClient: false)
+        talk.close()
+        #expect(talk.records.http.count == 2)
+        #expect(talk.records.http.last?.target == "/cut" && talk.records.http.last?.responseBodyBytes == 1000)
+        #expect(analyzer.statistics.assemblerBufferFull == 0)
+    }
+
     @Test("a head past 16 KiB is an error, not a buffer that grows; the connection is then ignored")
     func absurdHeaderLength() {
         let analyzer = ApplicationAnalyzer()

@@ -12,6 +12,8 @@ struct HTTPBodyFraming {
         case chunked(ChunkState)
         /// Everything until the connection closes.
         case untilClose
+        /// The rest of a sized body is dropped by the segment assembler as it arrives (counted already).
+        case skipped
     }
 
     /// Where a chunked body's parser is.
@@ -59,7 +61,7 @@ struct HTTPBodyFraming {
         var used = 0
         while used < bytes.count {
             switch mode {
-            case .done:
+            case .done, .skipped:
                 return used
             case .untilClose:
                 bodyBytes += Int64(bytes.count - used)
@@ -83,6 +85,28 @@ struct HTTPBodyFraming {
             }
         }
         return used
+    }
+
+    /// When the rest of the body is a known number of bytes, counts them and returns how many the assembler should
+    /// drop as they arrive; nil otherwise.
+    mutating func handOffRemainder() -> Int? {
+        guard case .length(let remaining) = mode, remaining > 0 else { return nil }
+        bodyBytes += Int64(remaining)
+        mode = .skipped
+        return remaining
+    }
+
+    /// The assembler has dropped every byte handed off (`outstanding` is what it still waits for): the body is
+    /// complete when nothing is outstanding. Returns whether it is.
+    mutating func settle(outstanding: Int) -> Bool {
+        guard case .skipped = mode else { return isDone }
+        if outstanding == 0 { mode = .done }
+        return outstanding == 0
+    }
+
+    /// The body bytes seen when the connection ended with `outstanding` bytes never arriving.
+    func bodyBytes(outstanding: Int) -> Int64 {
+        bodyBytes - Int64(outstanding)
     }
 
     /// One byte of a line in a chunked body; false when the grammar breaks.

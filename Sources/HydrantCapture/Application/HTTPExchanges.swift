@@ -7,6 +7,10 @@ extension TCPSession {
     func parseRequests(time: Int64, maxPipelined: Int, statistics: inout ApplicationStatistics,
                        into output: inout CaptureRecords) {
         guard let connection else { return }
+        if var body = requestBody, case .skipped = body.mode {
+            guard body.settle(outstanding: client.skipping) else { return }
+            requestBody = nil
+        }
         while !client.assembled.isEmpty, !client.stopped {
             if var body = requestBody {
                 guard let used = client.assembled.withUnsafeBufferPointer({ body.consume($0) }) else {
@@ -15,6 +19,10 @@ extension TCPSession {
                     return
                 }
                 client.consume(used)
+                // The rest of a sized body is dropped by the assembler as it arrives instead of being copied.
+                if !body.isDone, client.assembled.isEmpty, let remaining = body.handOffRemainder() {
+                    client.skip(remaining)
+                }
                 requestBody = body.isDone ? nil : body
                 if !requests.isEmpty { requests[requests.count - 1].requestBodyBytes = body.bodyBytes }
                 continue
@@ -52,6 +60,15 @@ extension TCPSession {
 
     /// Parses what the server sent so far, completing the oldest waiting request with each response.
     func parseResponses(time: Int64, statistics: inout ApplicationStatistics, into output: inout CaptureRecords) {
+        if var body = responseBody, case .skipped = body.mode {
+            guard body.settle(outstanding: server.skipping) else { return }
+            if var done = responding {
+                done.responseBodyBytes = body.bodyBytes
+                output.http.append(done)
+            }
+            responding = nil
+            responseBody = nil
+        }
         while !server.assembled.isEmpty, !server.stopped {
             if var body = responseBody {
                 guard let used = server.assembled.withUnsafeBufferPointer({ body.consume($0) }) else {
@@ -60,6 +77,9 @@ extension TCPSession {
                     return
                 }
                 server.consume(used)
+                if !body.isDone, server.assembled.isEmpty, let remaining = body.handOffRemainder() {
+                    server.skip(remaining)
+                }
                 if body.isDone {
                     if var done = responding {
                         done.responseBodyBytes = body.bodyBytes

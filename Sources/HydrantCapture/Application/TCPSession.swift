@@ -88,8 +88,11 @@ final class TCPSession {
             output.tls.append(hello)
             self.hello = nil
         }
+        if let body = requestBody, !requests.isEmpty {
+            requests[requests.count - 1].requestBodyBytes = body.bodyBytes(outstanding: client.skipping)
+        }
         if var responding {
-            if let body = responseBody { responding.responseBodyBytes = body.bodyBytes }
+            if let body = responseBody { responding.responseBodyBytes = body.bodyBytes(outstanding: server.skipping) }
             output.http.append(responding)
             self.responding = nil
         }

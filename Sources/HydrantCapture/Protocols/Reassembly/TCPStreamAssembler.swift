@@ -45,6 +45,9 @@ public struct TCPStreamAssembler: Sendable {
     public private(set) var retransmittedBytes = 0
     /// Segments that arrived ahead of a gap.
     public private(set) var outOfOrderSegments = 0
+    /// In-order bytes still to be dropped as they arrive instead of being kept (a message body the parser counts
+    /// but never reads, so it is not copied).
+    public private(set) var skipping = 0
 
     /// An assembler with `limits`.
     public init(limits: Limits = Limits()) {
@@ -77,6 +80,11 @@ public struct TCPStreamAssembler: Sendable {
         drainPending()
     }
 
+    /// Drops the next `count` bytes of the stream as they arrive, after everything assembled so far has been consumed.
+    public mutating func skip(_ count: Int) {
+        skipping += max(count, 0)
+    }
+
     /// Drops the first `count` assembled bytes, which the parser has used.
     public mutating func consume(_ count: Int) {
         assembled.removeFirst(min(max(count, 0), assembled.count))
@@ -90,7 +98,15 @@ public struct TCPStreamAssembler: Sendable {
         pendingBytes = 0
     }
 
-    private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+    private mutating func append(_ incoming: UnsafeBufferPointer<UInt8>) {
+        var bytes = incoming
+        if skipping > 0 {
+            let dropped = min(skipping, bytes.count)
+            skipping -= dropped
+            nextSequence = (nextSequence ?? 0) &+ UInt32(truncatingIfNeeded: dropped)
+            bytes = UnsafeBufferPointer(rebasing: bytes[dropped...])
+            if bytes.isEmpty { return }
+        }
         guard assembled.count + bytes.count <= limits.maximumAssembledBytes else {
             giveUp(.assembledBufferFull)
             return
