@@ -135,7 +135,7 @@ public final class ApplicationAnalyzer {
         if !packet.payload.isEmpty, session.kind != .ignored {
             add(packet, to: session, key: key, sourceIsA: sourceIsA, time: time)
         }
-        let recognised = session.applicationProtocol
+        let recognised = session.recognised
         if packet.tcpFlags & TCPFlags.rst != 0 {
             end(key, session)
         } else if packet.tcpFlags & TCPFlags.fin != 0 {
@@ -219,15 +219,15 @@ public final class ApplicationAnalyzer {
         }
         if configuration.dns,
            configuration.dnsTCPPorts.contains(packet.sourcePort) || configuration.dnsTCPPorts.contains(packet.destinationPort) {
-            session.kind = .dns
+            session.recognise(.dns)
             return
         }
         let first = session.client.assembled
         first.withUnsafeBufferPointer { bytes in
             if configuration.tls && TLSRecordReader.looksLikeHandshake(bytes) {
-                session.kind = .tls
+                session.recognise(.tls)
             } else if configuration.http && HTTPHeadParser.looksLikeRequest(bytes) {
-                session.kind = .http
+                session.recognise(.http)
             } else if bytes.count >= 16 || session.client.gaveUp != nil {
                 session.ignore()
             }

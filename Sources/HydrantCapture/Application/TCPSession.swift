@@ -71,13 +71,17 @@ final class TCPSession {
         serverFramer.reset()
     }
 
-    /// The `network.protocol` the session stands for.
-    var applicationProtocol: ApplicationProtocol {
+    /// The `network.protocol` the session stands for: what it was recognised as, kept after the parsers are done.
+    private(set) var recognised: ApplicationProtocol = .none
+
+    /// Records what the connection was recognised as.
+    func recognise(_ kind: Kind) {
+        self.kind = kind
         switch kind {
-        case .http: return .http
-        case .tls: return .tls
-        case .dns: return .dns
-        case .undetermined, .ignored: return hello != nil ? .tls : (requests.isEmpty && responding == nil ? .none : .http)
+        case .http: recognised = .http
+        case .tls: recognised = .tls
+        case .dns: recognised = .dns
+        case .undetermined, .ignored: break
         }
     }
 
