@@ -216,6 +216,23 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
         #expect(analyzer.statistics.dnsUnanswered == 2 && analyzer.statistics.dnsUnmatchedResponses == 1)
     }
 
+    @Test("answered queries do not pile up: a burst far past the pending bound within one timeout stays bounded")
+    func dnsBurstStaysBounded() {
+        var configuration = ApplicationConfiguration()
+        configuration.maxPendingQueries = 100
+        let analyzer = ApplicationAnalyzer(configuration: configuration)
+        let talk = Conversation(analyzer, serverPort: 53, udp: true)
+        for id in 0..<5_000 {
+            let name = "n\(id).example"
+            talk.send(DNSMessageBuilder.query(id: UInt16(id), name: name, type: 1, edns: false), advance: 1000)
+            talk.send(DNSMessageBuilder.response(id: UInt16(id), name: name, type: 1, canonicalName: nil,
+                                                 addresses: [IPAddress(ipv4: 0x0A00_0009)], ttl: 1, edns: false),
+                      fromClient: false, advance: 1000)
+        }
+        #expect(talk.records.dns.count == 5_000)
+        #expect(analyzer.pendingQueryBookkeeping <= 2 * 100 + 1)
+    }
+
     @Test("DNS over TCP: two messages in one segment and one split across segments")
     func dnsOverTCP() {
         let talk = Conversation(ApplicationAnalyzer(), serverPort: 53)

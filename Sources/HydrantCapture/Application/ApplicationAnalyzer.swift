@@ -34,6 +34,9 @@ public final class ApplicationAnalyzer {
     /// TCP connections followed now.
     public var sessionCount: Int { sessions.count }
 
+    /// Entries kept to expire waiting queries (bounded by twice `maxPendingQueries`).
+    var pendingQueryBookkeeping: Int { transactions.bookkeepingCount }
+
     /// Looks at one packet; returns the application protocol recognised on its connection, if any.
     public func analyze(_ packet: DecodedPacket) -> ApplicationProtocol {
         let time = packet.timestamp.nanoseconds

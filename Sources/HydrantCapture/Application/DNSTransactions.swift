@@ -35,6 +35,9 @@ struct DNSTransactions {
     /// Queries waiting.
     var count: Int { pending.count }
 
+    /// Arrival entries kept for expiry.
+    var bookkeepingCount: Int { arrivals.count - arrivalsHead }
+
     /// Takes one parsed message of the connection `flow`. `connection` names the message's sender as source, and
     /// `reversed` its receiver (the client of a response).
     mutating func handle(_ message: DNSMessage, flow: FlowKey, connection: @autoclosure () -> Connection,
@@ -58,6 +61,13 @@ struct DNSTransactions {
         if pending.count >= capacity { expireOldest(statistics: &statistics, into: &output) }
         pending[key] = Pending(record: DNSTransactions.record(message, connection: connection(), time: time), time: time)
         arrivals.append((key, time))
+        // Answered queries leave their arrival entries behind until expiry reaches them; at a high query rate that
+        // could be millions within one timeout, so the list is pruned to the waiting queries when it grows past
+        // twice the bound.
+        if arrivals.count - arrivalsHead > 2 * capacity {
+            arrivals = arrivals[arrivalsHead...].filter { pending[$0.key]?.time == $0.time }
+            arrivalsHead = 0
+        }
     }
 
     /// Emits the queries that waited longer than the timeout by `now`.
