@@ -277,6 +277,22 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
         #expect(analyzer.sessionCount == 2)
     }
 
+    @Test("a SYN flood into a full session table is refused and counted without walking the table per packet")
+    func synFlood() {
+        var configuration = ApplicationConfiguration()
+        configuration.maxSessions = 1_000
+        let analyzer = ApplicationAnalyzer(configuration: configuration)
+        for port in 0..<50_000 {
+            let talk = Conversation(analyzer, clientPort: UInt16(1024 + port % 60_000), serverPort: UInt16(1 + port / 60_000))
+            talk.time += Int64(port) * 1_000
+            talk.send([], sequence: 1, flags: TCPFlags.syn, advance: 0)
+        }
+        #expect(analyzer.sessionCount == 1_000)
+        #expect(analyzer.statistics.sessionsRefused == 49_000)
+        // 50,000 SYNs 1 µs apart span 50 ms of packet time: the full table is swept at most once, not per SYN.
+        #expect(analyzer.forcedSweeps == 1)
+    }
+
     @Test("datasets switched off are not parsed")
     func datasetsOff() {
         var configuration = ApplicationConfiguration()

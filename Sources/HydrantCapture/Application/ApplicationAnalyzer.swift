@@ -20,10 +20,18 @@ public final class ApplicationAnalyzer {
     private let communityID = CommunityID(seed: 0)
     /// The latest packet time seen.
     private var now = Int64.min
-    /// When idle sessions and unanswered queries are next looked for.
+    /// When unanswered queries are next looked for (cheap: the oldest first).
     private var nextSweep = Int64.min
-    /// How often (packet time) the sweep runs.
+    /// When idle sessions are next looked for (a walk over every session).
+    private var nextSessionSweep = Int64.min
+    /// When a full session table may next be swept early to make room.
+    private var nextForcedSweep = Int64.min
+    /// Early sweeps of a full session table so far.
+    private(set) var forcedSweeps = 0
+    /// How often (packet time) unanswered queries are expired.
     private static let sweepInterval: Int64 = 1_000_000_000
+    /// How often (packet time) idle sessions are looked for.
+    private static let sessionSweepInterval: Int64 = 10 * 1_000_000_000
 
     /// An analyzer for the datasets `configuration` turns on.
     public init(configuration: ApplicationConfiguration = ApplicationConfiguration()) {
@@ -63,7 +71,7 @@ public final class ApplicationAnalyzer {
     /// Emits what timed out by `now` (a live capture calls this when no packets arrive).
     public func expire(upTo time: Timestamp) {
         if time.nanoseconds > now { now = time.nanoseconds }
-        sweep()
+        if now >= nextSweep { sweep() }
     }
 
     /// Emits everything still waiting (end of input) and forgets every connection.
@@ -122,7 +130,13 @@ public final class ApplicationAnalyzer {
         if session == nil {
             guard !packet.payload.isEmpty || syn else { return .none }
             if sessions.count >= configuration.maxSessions {
-                sweep(idleFor: 10 * 1_000_000_000)
+                // At most once a second of packet time, so a flood of new connections into a full table does not
+                // walk the table on every packet.
+                if now >= nextForcedSweep {
+                    nextForcedSweep = now &+ ApplicationAnalyzer.sweepInterval
+                    forcedSweeps += 1
+                    sweepSessions(idleFor: 10 * 1_000_000_000)
+                }
                 guard sessions.count < configuration.maxSessions else {
                     statistics.sessionsRefused += 1
                     return .none
@@ -287,13 +301,20 @@ public final class ApplicationAnalyzer {
         sessions[key] = nil
     }
 
-    /// Ends idle sessions and emits unanswered queries whose time is up.
-    private func sweep(idleFor idle: Int64? = nil) {
+    /// Emits unanswered queries whose time is up, and every `sessionSweepInterval` ends idle sessions.
+    private func sweep() {
         nextSweep = now &+ ApplicationAnalyzer.sweepInterval
         transactions.expire(upTo: now, statistics: &statistics, into: &output.dns)
-        let limit = idle ?? configuration.sessionIdleTimeout
+        if now >= nextSessionSweep {
+            nextSessionSweep = now &+ ApplicationAnalyzer.sessionSweepInterval
+            sweepSessions(idleFor: configuration.sessionIdleTimeout)
+        }
+    }
+
+    /// Ends the sessions with no packet for longer than `idle`, oldest first.
+    private func sweepSessions(idleFor idle: Int64) {
         guard !sessions.isEmpty else { return }
-        let stale = sessions.filter { now - $0.value.lastSeen > limit }
+        let stale = sessions.filter { now - $0.value.lastSeen > idle }
         for (key, session) in stale.sorted(by: { $0.value.lastSeen < $1.value.lastSeen }) { end(key, session) }
     }
 }
