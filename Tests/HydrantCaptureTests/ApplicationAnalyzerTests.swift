@@ -293,6 +293,22 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
         #expect(analyzer.forcedSweeps == 1)
     }
 
+    @Test("bytes held across connections are bounded: past the budget a connection is dropped and counted")
+    func heldBytesBudget() {
+        var configuration = ApplicationConfiguration()
+        configuration.maxHeldBytes = 100_000
+        let analyzer = ApplicationAnalyzer(configuration: configuration)
+        // Each connection sends 15 KiB of an HTTP head that never ends: held until the head completes or fails.
+        for index in 0..<20 {
+            let talk = Conversation(analyzer, clientPort: UInt16(30_000 + index), serverPort: 80)
+            talk.send(bytes("GET / HTTP/1.1\r\nX-Pad: ") + Array(repeating: UInt8(ascii: "a"), count: 15_000))
+            #expect(analyzer.heldBytes <= 100_000)
+        }
+        #expect(analyzer.statistics.sessionsOverBudget == 14)
+        analyzer.flush()
+        #expect(analyzer.heldBytes == 0)
+    }
+
     @Test("datasets switched off are not parsed")
     func datasetsOff() {
         var configuration = ApplicationConfiguration()

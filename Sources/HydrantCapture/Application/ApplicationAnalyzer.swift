@@ -42,6 +42,9 @@ public final class ApplicationAnalyzer {
     /// TCP connections followed now.
     public var sessionCount: Int { sessions.count }
 
+    /// Bytes held across every followed connection.
+    public private(set) var heldBytes = 0
+
     /// Entries kept to expire waiting queries (bounded by twice `maxPendingQueries`).
     var pendingQueryBookkeeping: Int { transactions.bookkeepingCount }
 
@@ -78,6 +81,7 @@ public final class ApplicationAnalyzer {
     public func flush() {
         for session in sessions.values.sorted(by: { $0.lastSeen < $1.lastSeen }) { session.finish(into: &output) }
         sessions.removeAll()
+        heldBytes = 0
         transactions.flush(statistics: &statistics, into: &output.dns)
     }
 
@@ -150,7 +154,15 @@ public final class ApplicationAnalyzer {
         session.lastSeen = max(session.lastSeen, time)
         if syn { synchronize(session, packet: packet, sourceIsA: sourceIsA) }
         if !packet.payload.isEmpty, session.kind != .ignored {
+            let before = session.heldBytes
             add(packet, to: session, key: key, sourceIsA: sourceIsA, time: time)
+            heldBytes += session.heldBytes - before
+            if heldBytes > configuration.maxHeldBytes {
+                statistics.sessionsOverBudget += 1
+                heldBytes -= session.heldBytes
+                session.finish(into: &output)
+                session.ignore()
+            }
         }
         let recognised = session.recognised
         if packet.tcpFlags & TCPFlags.rst != 0 {
@@ -297,6 +309,7 @@ public final class ApplicationAnalyzer {
 
     /// Emits what a finished connection held and forgets it.
     private func end(_ key: FlowKey, _ session: TCPSession) {
+        heldBytes -= session.heldBytes
         session.finish(into: &output)
         sessions[key] = nil
     }

@@ -16,6 +16,9 @@ public struct ApplicationConfiguration: Sendable {
     public var sessionIdleTimeout: Int64 = 120 * 1_000_000_000
     /// At most this many TCP connections are followed at once; past it new ones are counted and not parsed.
     public var maxSessions = 100_000
+    /// At most this many bytes are held across all followed connections (assembled, out-of-order and DNS framing
+    /// bytes); a connection whose data would pass it is no longer followed (default 256 MiB).
+    public var maxHeldBytes = 256 << 20
     /// At most this many requests of one connection wait for their responses (pipelining).
     public var maxPipelinedRequests = 64
     /// Bounds of each direction's segment assembler.
@@ -58,6 +61,8 @@ public struct ApplicationStatistics: Sendable, Equatable {
     public var assemblerGapNotFilled = 0
     /// Connections not followed because `maxSessions` were followed already.
     public var sessionsRefused = 0
+    /// Connections no longer followed because the bytes held across connections reached `maxHeldBytes`.
+    public var sessionsOverBudget = 0
 
     /// Creates empty counters.
     public init() {}

@@ -61,6 +61,11 @@ final class TCPSession {
         lastSeen = time
     }
 
+    /// Bytes the session holds in its assemblers and DNS framers.
+    var heldBytes: Int {
+        client.heldBytes + server.heldBytes + clientFramer.bufferedByteCount + serverFramer.bufferedByteCount
+    }
+
     /// Stops following the connection and frees its buffers.
     func ignore() {
         kind = .ignored

@@ -30,7 +30,7 @@ enum Summary {
         lines.append("  http: \(app.httpRequests) requests, \(app.httpErrors) unparsable heads; "
             + "tls: \(app.tlsClientHellos) ClientHellos, \(app.tlsErrors) unparsable handshakes")
         lines.append("  reassembly: \(app.assemblerBufferFull) assembled_buffer_full, \(app.assemblerGapNotFilled) gap_not_filled, "
-            + "\(app.sessionsRefused) connections not followed (table full)")
+            + "\(app.sessionsRefused) connections not followed (table full), \(app.sessionsOverBudget) dropped (memory bound)")
         if let kernelDrops { lines.append("  kernel drops: \(kernelDrops)") }
         lines.append(contentsOf: deliveryLines)
         if !failedSources.isEmpty { lines.append("  unreadable: \(failedSources.joined(separator: ", "))") }

@@ -80,6 +80,9 @@ public struct TCPStreamAssembler: Sendable {
         drainPending()
     }
 
+    /// Bytes held now: assembled and waiting out of order.
+    public var heldBytes: Int { assembled.count + pendingBytes }
+
     /// Drops the next `count` bytes of the stream as they arrive, after everything assembled so far has been consumed.
     public mutating func skip(_ count: Int) {
         skipping += max(count, 0)
