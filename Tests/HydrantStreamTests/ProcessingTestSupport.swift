@@ -5,8 +5,8 @@ import Testing
 
 /// A Python `http.server` started by a test: `/transform` answers Firehose's transformation contract (records whose
 /// data contains `drop` are Dropped, `fail` ProcessingFailed, the others Ok with `"transformed":true` added and a
-/// partition key), `/malformed` answers non-JSON, `/slow` answers after 3 s, `/error` answers 500, and `/hook`
-/// accepts webhooks. Every request's path, headers and body are appended to `requests.jsonl`.
+/// partition key), `/malformed` answers non-JSON, `/slow` answers after 3 s, `/error` answers 500, `/hook`
+/// accepts webhooks and `/forbidden` refuses them (403). Every request's path, headers and body are appended to `requests.jsonl`.
 final class TestReceiver: @unchecked Sendable {
     let port: Int
     let requestsPath: String
@@ -34,6 +34,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(200, b"this is not json")
         if self.path == "/hook":
             return self.answer(200, b"ok")
+        if self.path == "/forbidden":
+            return self.answer(403, b"no entry")
         request = json.loads(body)
         records = []
         for record in request["records"]:

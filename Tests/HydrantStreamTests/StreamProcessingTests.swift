@@ -278,6 +278,49 @@ private func flow(_ index: Int, source: String, destination: String, port: Int =
     }
 }
 
+extension StreamProcessingTests {
+    @Test func refusedAlertsLandInTheErrorOutput() async throws {
+        let directory = try ScratchDirectory("deadletter")
+        defer { directory.remove() }
+        let receiver = try TestReceiver(in: directory)
+        defer { receiver.stop() }
+        let rules = directory.path + "/rules.yml"
+        try Data("""
+        title: Telnet
+        id: 5f1d3c2a-0000-4000-8000-000000000004
+        level: high
+        logsource: {category: network}
+        detection:
+          selection: {destination.port: 23}
+          condition: selection
+        """.utf8).write(to: URL(fileURLWithPath: rules))
+        let configuration = try load("""
+        storage: {dir: \(directory.path)/storage}
+        streams:
+          - name: s
+            buffering: {interval_s: 0}
+            processors: [{detect: {rules: \(rules)}}]
+            destination: {file: {root: \(directory.path)/lake}}
+        alerts:
+          drain_timeout_s: 10
+          webhooks:
+            - {name: pager, url: "\(receiver.url("/forbidden"))", throttle_seconds: 0}
+        """)
+        let streams = try DeliveryStreams(configuration: configuration, secrets: try configuration.resolveSecrets(environment: [:]))
+        let running = Task { try await streams.run() }
+        _ = try await streams.put(batch([flow(1, source: "10.0.0.1", destination: "10.0.0.9", port: 23)]), toStream: "s")
+        await streams.flushAll()
+        streams.stop()
+        try await running.value
+        let dead = try archivedObjects(in: directory, under: "errors/alert-delivery-failed")
+        #expect(dead.count == 1)
+        #expect(dead.first?["webhook"] as? String == "pager")
+        #expect(dead.first?["alertId"] as? String == (try archivedObjects(in: directory, under: "alert").first.flatMap { value($0, "alert.id") as? String }))
+        #expect(value(dead.first ?? [:], "lastResponse.status") as? Int == 403)
+        #expect(receiver.requests().filter { $0["path"] as? String == "/forbidden" }.count == 1)
+    }
+}
+
 /// HMAC-SHA256 in hex, computed by Python's standard library (an independent implementation).
 private func hmacSHA256(key: String, message: String) throws -> String {
     let process = Process()
