@@ -35,6 +35,10 @@ public final class DeliveryStream: @unchecked Sendable {
     /// Guards the router; held for a routing pass. Taken before `lock` when both are needed.
     private let routerLock = NSLock()
     private let router: PartitionRouter
+    /// The record processors beyond Firehose's built-ins, or nil when the stream has none.
+    private let stage: RecordProcessingStage?
+    /// Admits one batch at a time to processing and routing, so that frames keep log order.
+    private let gate = AsyncGate()
     /// Guards everything below; held only briefly, so puts never wait for routing.
     private let lock = NSLock()
     private var inFlight: [Int: Timestamp] = [:]
@@ -53,11 +57,13 @@ public final class DeliveryStream: @unchecked Sendable {
     /// Objects delivered so far; a failed object waiting out its backoff retries at once when this moves.
     private var successfulPuts = 0
 
-    /// Opens the stream's log under `storageDirectory/<name>/wal/` (replaying what it holds) and prepares delivery to
-    /// `destination`. Throws when the log cannot be opened.
+    /// Opens the stream's log under `storageDirectory/<name>/wal/` (replaying what it holds), starts its processors
+    /// and prepares delivery to `destination`. Alerts of `detect` processors also go to `alerts` when given.
+    /// Throws `ProcessorStartError` when a processor cannot start (a missing database, a rule error) and `WALError`
+    /// when the log cannot be opened.
     public init(configuration: DeliveryStreamConfiguration, storageDirectory: String, destination: any ObjectDestination,
                 recordIDs: RecordIDGenerator = RecordIDGenerator(), backoff: BackoffSchedule = BackoffSchedule(),
-                logger: Logger = Logger(label: "hydrant.stream")) throws(WALError) {
+                alerts: AlertSubmitter? = nil, logger: Logger = Logger(label: "hydrant.stream")) throws {
         self.configuration = configuration
         self.destination = destination
         self.ids = recordIDs
@@ -66,6 +72,12 @@ public final class DeliveryStream: @unchecked Sendable {
         logger[metadataKey: "stream"] = "\(configuration.name)"
         self.logger = logger
         self.metrics = StreamMetrics(stream: configuration.name)
+        // Processors start before the log opens: a bad database or rule file must not leave a log half replayed.
+        if RecordProcessingStage.isNeeded(for: configuration.processors) {
+            stage = try RecordProcessingStage(stream: configuration, alerts: alerts, logger: logger)
+        } else {
+            stage = nil
+        }
         let streamDirectory = (storageDirectory.hasSuffix("/") ? storageDirectory : storageDirectory + "/")
             + configuration.name
         try SegmentFiles.makeDirectories(streamDirectory)
@@ -152,7 +164,7 @@ public final class DeliveryStream: @unchecked Sendable {
         while lock.withLock({ replaying }) && !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(5))
         }
-        routePending(sealAll: true)
+        await processAndRoute(sealAll: true)
         while !Task.isCancelled {
             let idle = lock.withLock { inFlight.isEmpty }
             if idle && inbox.waitingRecords == 0 { return }
@@ -197,13 +209,13 @@ public final class DeliveryStream: @unchecked Sendable {
             if stopping {
                 // No append is in flight once the log is closed, so everything committed is in the inbox now.
                 wal.close()
-                await offPool { self.routePending(sealAll: true) }
+                await processAndRoute(sealAll: true, finishing: true)
                 lock.withLock { objectsFinished = true }
                 objectsContinuation.finish()
                 inbox.finish()
                 return
             }
-            await offPool { self.routePending(sealAll: self.configuration.buffering.intervalSeconds == 0) }
+            await processAndRoute(sealAll: configuration.buffering.intervalSeconds == 0)
         }
         // Cancelled: stop delivery too.
         objectsContinuation.finish()
@@ -226,17 +238,41 @@ public final class DeliveryStream: @unchecked Sendable {
                 continue
             }
             guard let frames else { return }
-            await offPool { self.routePending(sealAll: self.configuration.buffering.intervalSeconds == 0, replayed: frames) }
+            await processAndRoute(sealAll: configuration.buffering.intervalSeconds == 0, replayed: frames)
         }
     }
 
-    /// Routes `replayed` and the frames waiting in the inbox, and sends sealed buffers to delivery.
-    private func routePending(sealAll: Bool, replayed: [WALFrame] = []) {
+    /// Processes and routes `replayed` and the frames waiting in the inbox, one caller at a time. With `finishing`,
+    /// the processors' open state is flushed too (correlation windows decided); those alerts belong to no frame
+    /// and are not covered by the log, but the stream is stopping and delivers them before `run()` returns.
+    private func processAndRoute(sealAll: Bool, replayed: [WALFrame] = [], finishing: Bool = false) async {
+        await gate.enter()
+        let frames = replayed + inbox.takeAll()
+        if let stage {
+            var processed = await stage.process(frames)
+            if finishing {
+                let alerts = await stage.finish()
+                if !alerts.isEmpty {
+                    var last = ProcessedFrame(WALFrame(segment: UInt64.max, firstSequence: 0, arrival: WallClock.now(),
+                                                       records: IngestBatch()))
+                    last.alerts = alerts
+                    processed.append(last)
+                }
+            }
+            let ready = processed
+            await offPool { self.routePending(sealAll: sealAll, frames: ready) }
+        } else {
+            await offPool { self.routePending(sealAll: sealAll, frames: frames.map(ProcessedFrame.init)) }
+        }
+        await gate.leave()
+    }
+
+    /// Routes processed frames and sends sealed buffers to delivery.
+    private func routePending(sealAll: Bool, frames: [ProcessedFrame]) {
         let now = WallClock.now()
         let instant = ContinuousClock.now
         var output = PartitionRouter.Output()
         routerLock.lock()
-        let frames = replayed + inbox.takeAll()
         router.route(frames, now: now, instant: instant, into: &output)
         for extra in output.extraPieces { wal.retain(segment: extra.segment, count: extra.count) }
         if sealAll { output.sealed.append(contentsOf: router.sealExpired(openedBefore: nil)) }

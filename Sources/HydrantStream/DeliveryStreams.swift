@@ -1,3 +1,4 @@
+import HydrantAlert
 import HydrantArchive
 import HydrantRecords
 import Logging
@@ -7,8 +8,9 @@ import ServiceLifecycle
 /// swift-service-lifecycle `Service` whose `run()` drives flushing and delivery.
 ///
 /// On graceful shutdown (SIGTERM/SIGINT through the service group) the streams stop accepting records, flush every
-/// buffer and wait for its delivery before `run()` returns. On cancellation they return at once; whatever was not
-/// delivered stays in the write-ahead logs and is replayed by the next start.
+/// buffer and wait for its delivery before `run()` returns; alert webhooks then get `alerts.drain_timeout_s` to
+/// deliver what is queued (the rest stays in their outboxes for the next start). On cancellation they return at
+/// once; whatever was not delivered stays in the write-ahead logs and is replayed by the next start.
 public final class DeliveryStreams: RecordIngest, Service, @unchecked Sendable {
     /// Makes the destination of a stream (the CLI plugs in S3 here).
     public typealias DestinationFactory = @Sendable (DeliveryStreamConfiguration) throws -> any ObjectDestination
@@ -16,6 +18,10 @@ public final class DeliveryStreams: RecordIngest, Service, @unchecked Sendable {
     /// The streams, in configuration order.
     public let streams: [DeliveryStream]
     private let byName: [String: DeliveryStream]
+    /// Alert delivery to the webhooks of `alerts:`, when configured.
+    public let alertDelivery: AlertDelivery?
+    private let drainTimeout: Duration
+    private let logger: Logger
 
     /// Opens every stream of `configuration` under its `storage.dir` (replaying their logs), each delivering to
     /// the destination `destinationFactory` makes for it. `secrets` is accepted so that factories built by the
@@ -26,14 +32,33 @@ public final class DeliveryStreams: RecordIngest, Service, @unchecked Sendable {
                 logger: Logger = Logger(label: "hydrant.stream")) throws {
         _ = secrets
         let ids = RecordIDGenerator()
+        let webhooks = configuration.alerts?.webhooks ?? []
+        let submitter = webhooks.isEmpty ? nil : AlertSubmitter(logger: logger)
         var streams: [DeliveryStream] = []
+        var destinations: [any ObjectDestination] = []
         for stream in configuration.streams {
             let destination = try destinationFactory(stream)
+            destinations.append(destination)
             streams.append(try DeliveryStream(configuration: stream, storageDirectory: configuration.storage.dir,
                                               destination: destination, recordIDs: ids, backoff: backoff,
-                                              logger: logger))
+                                              alerts: submitter, logger: logger))
         }
         self.streams = streams
+        self.logger = logger
+        drainTimeout = .seconds(configuration.alerts?.drainTimeoutSeconds ?? AlertsConfiguration.defaultDrainTimeoutSeconds)
+        if let submitter, let alerts = configuration.alerts, !streams.isEmpty {
+            // Dead letters go to the error output of the first stream that detects (the first stream otherwise).
+            let index = configuration.streams.firstIndex { stream in
+                stream.processors.contains { if case .detect = $0 { true } else { false } }
+            } ?? 0
+            let sink = ErrorOutputDeadLetterSink(stream: configuration.streams[index], destination: destinations[index])
+            let delivery = try AlertDelivery(webhooks: webhooks, outboxDirectory: alerts.outbox(storage: configuration.storage),
+                                             deadLetters: sink, logger: logger)
+            submitter.connect(delivery)
+            alertDelivery = delivery
+        } else {
+            alertDelivery = nil
+        }
         var byName: [String: DeliveryStream] = [:]
         for stream in streams { byName[stream.name] = stream }
         self.byName = byName
@@ -90,7 +115,8 @@ public final class DeliveryStreams: RecordIngest, Service, @unchecked Sendable {
 
     // MARK: Lifecycle
 
-    /// Runs every stream until graceful shutdown (flush, deliver, return) or cancellation (return at once).
+    /// Runs every stream until graceful shutdown (flush, deliver, drain alerts, return) or cancellation (return at
+    /// once).
     public func run() async throws {
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
@@ -100,6 +126,15 @@ public final class DeliveryStreams: RecordIngest, Service, @unchecked Sendable {
         } onGracefulShutdown: {
             self.stop()
         }
+        guard let alertDelivery else { return }
+        if !Task.isCancelled {
+            let report = await alertDelivery.drain(timeout: drainTimeout)
+            if !report.isComplete {
+                logger.warning("alerts not yet delivered stay in the outbox for the next start",
+                               metadata: ["pending": "\(report.totalPending)"])
+            }
+        }
+        await alertDelivery.shutdown()
     }
 
     /// Makes every stream stop accepting, flush and deliver; `run()` returns when all are delivered.

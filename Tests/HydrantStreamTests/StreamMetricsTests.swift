@@ -59,3 +59,42 @@ struct StreamMetricsTests {
         #expect(try metrics.expectCounter("firehose_DeliveryToS3_Bytes", dimensions).totalValue > 900_000)
     }
 }
+
+@Suite("Processor metrics")
+struct ProcessorMetricsTests {
+    @Test("enrichment, intel matches and alerts are counted per stream")
+    func counted() async throws {
+        let metrics = testMetrics
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        let name = "processors-\(UInt32.random(in: 0 ... .max))"
+        try Data("203.0.113.9\n".utf8).write(to: URL(fileURLWithPath: directory.path + "/ips.txt"))
+        try Data("""
+        title: Port 23
+        logsource: {category: network}
+        detection:
+          selection: {destination.port: 23}
+          condition: selection
+        """.utf8).write(to: URL(fileURLWithPath: directory.path + "/rules.yml"))
+        let configuration = try streamConfiguration(in: directory, """
+        buffering: {interval_s: 0}
+        processors:
+          - direction
+          - intel: [{feed: f, path: \(directory.path)/ips.txt}]
+          - detect: {rules: \(directory.path)/rules.yml}
+        """, name: name)
+        let stream = try openStream(configuration)
+        func flow(_ destination: String, _ port: Int) -> String {
+            #"{"@timestamp":"2024-05-01T13:45:00Z","event":{"dataset":"network.flow"},"source":{"ip":"10.0.0.1","port":5000},"destination":{"ip":"\#(destination)","port":\#(port)}}"#
+        }
+        try await withRunningStream(stream) {
+            _ = try await stream.put(batch([flow("203.0.113.9", 23), flow("198.51.100.1", 443), "not json"]))
+            await stream.flushAll()
+        }
+        let dimensions = [("stream", name)]
+        #expect(try metrics.expectCounter("hydrant_enrich_records_enriched_total", dimensions).totalValue == 2)
+        #expect(try metrics.expectCounter("hydrant_enrich_records_passed_through_total", dimensions).totalValue == 1)
+        #expect(try metrics.expectCounter("hydrant_enrich_intel_matches_total", dimensions).totalValue == 1)
+        #expect(try metrics.expectCounter("hydrant_alerts_raised_total", dimensions).totalValue == 1)
+    }
+}

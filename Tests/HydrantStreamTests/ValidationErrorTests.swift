@@ -21,7 +21,7 @@ import Testing
         #expect(found.map(\.kind) == [.wrongType, .wrongType, .wrongType, .wrongType])
         #expect(found[0].message == "must be an integer 1…128, got the string \"5\"")
         #expect(found[1].message == "must be an integer 0…900, got the string \"five\"")
-        #expect(found[2].message.hasPrefix("must be a sequence of processor names"))
+        #expect(found[2].message.hasPrefix("must be a sequence of processors"))
         #expect(found[3].message == "must be an integer 1…5000, got the number 1.5")
         #expect(found.map(\.line) == [5, 5, 6, 7])
     }
@@ -38,7 +38,7 @@ import Testing
         #expect(found.first?.message == "must be one of none, gzip, zstd, got \"lz4\"")
         #expect(found.first?.line == 5)
         let processors = errors(stream("processors: [lambda]"))
-        #expect(processors.first?.message == "must be one of append_delimiter, deaggregate_json, got \"lambda\"")
+        #expect(processors.first?.message == "must be one of \(ProcessorConfiguration.names.joined(separator: ", ")), got \"lambda\"")
         #expect(processors.first?.path == "streams[0].processors[0]")
     }
 

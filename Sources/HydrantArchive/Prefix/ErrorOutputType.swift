@@ -19,4 +19,6 @@ public enum ErrorOutputType: String, Hashable, Sendable, CaseIterable {
     case decompressionFailed = "decompression-failed"
     /// The stream already had its maximum number of active partitions.
     case activePartitionExceeded = "activePartitionExceeded"
+    /// An alert could not be delivered to a webhook within its retry time, or was refused for good (Hydrant).
+    case alertDeliveryFailed = "alert-delivery-failed"
 }

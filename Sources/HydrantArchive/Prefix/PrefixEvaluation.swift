@@ -7,13 +7,14 @@ extension PrefixTemplate {
     ///   - arrival: the arrival time of the oldest record in the object, for `!{timestamp:…}`.
     ///   - eventTime: the record's event time, for `!{eventTime:…}`; nil when unknown.
     ///   - partitionKeys: the record's partition key values, for `!{partitionKeyFromQuery:…}`.
+    ///   - transformKeys: the keys an external transform returned for the record, for `!{partitionKeyFromLambda:…}`.
     ///   - errorOutputType: the failure kind, for `!{firehose:error-output-type}` (e.g. `processing-failed`).
     ///   - random: the source of `!{firehose:random-string}`'s characters.
     /// - Returns: the evaluated prefix.
     /// - Throws: a missing or unsafe value, or an evaluated prefix over 512 bytes; the caller routes the record to the
     ///   error output with the error's description.
     public func evaluate(arrival: Timestamp, eventTime: Timestamp?, partitionKeys: [String: String],
-                         errorOutputType: String?,
+                         transformKeys: [String: String] = [:], errorOutputType: String?,
                          random: inout some RandomNumberGenerator) throws(PrefixTemplateError) -> String {
         var out = ""
         out.reserveCapacity(min(source.utf8.count + 32, Self.maximumEvaluatedLength))
@@ -41,6 +42,14 @@ extension PrefixTemplate {
                 out.append(errorOutputType)
             case .partitionKey(let name):
                 guard let value = partitionKeys[name] else { throw .missingPartitionKey(name) }
+                do {
+                    try PartitionValue.validate(value)
+                } catch {
+                    throw .unsafePartitionValue(key: name, error)
+                }
+                out.append(value)
+            case .transformPartitionKey(let name):
+                guard let value = transformKeys[name] else { throw .missingPartitionKey(name) }
                 do {
                     try PartitionValue.validate(value)
                 } catch {

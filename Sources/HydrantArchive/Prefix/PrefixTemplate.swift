@@ -2,7 +2,8 @@
 ///
 /// Expressions: `!{timestamp:PATTERN}` (arrival time of the oldest record in the object), `!{eventTime:PATTERN}`
 /// (Hydrant's extension: the record's event time), `!{firehose:random-string}`, `!{firehose:error-output-type}`
-/// (error output prefixes only) and `!{partitionKeyFromQuery:NAME}` (prefixes only, declared keys only).
+/// (error output prefixes only), `!{partitionKeyFromQuery:NAME}` (prefixes only, declared keys only) and
+/// `!{partitionKeyFromLambda:NAME}` (prefixes of streams with an external transform only).
 /// Every other character is literal text; `!{` may only open an expression.
 public struct PrefixTemplate: Hashable, Sendable, CustomStringConvertible {
     /// Which of a destination's two prefixes a template is; the allowed expressions differ.
@@ -27,6 +28,8 @@ public struct PrefixTemplate: Hashable, Sendable, CustomStringConvertible {
         case errorOutputType
         /// `!{partitionKeyFromQuery:NAME}`: the value of a declared partition key.
         case partitionKey(String)
+        /// `!{partitionKeyFromLambda:NAME}`: a key an external transform returned in `metadata.partitionKeys`.
+        case transformPartitionKey(String)
     }
 
     /// Hydrant's default prefix: dataset, then event-time day and hour partitions (DESIGN.md, "Archive layout").
@@ -52,9 +55,12 @@ public struct PrefixTemplate: Hashable, Sendable, CustomStringConvertible {
     /// The parsed parts, in order.
     public let parts: [Part]
 
-    /// Parses a template, enforcing the rules for its kind; `declaredKeys` are the partition keys the stream defines.
-    public init(_ text: String, kind: Kind = .prefix, declaredKeys: Set<String> = []) throws(PrefixTemplateError) {
-        let parser = PrefixTemplateParser(text: text, kind: kind, declaredKeys: declaredKeys)
+    /// Parses a template, enforcing the rules for its kind; `declaredKeys` are the partition keys the stream defines,
+    /// and `allowsTransformKeys` admits `!{partitionKeyFromLambda:…}` (a stream with an external transform).
+    public init(_ text: String, kind: Kind = .prefix, declaredKeys: Set<String> = [],
+                allowsTransformKeys: Bool = false) throws(PrefixTemplateError) {
+        var parser = PrefixTemplateParser(text: text, kind: kind, declaredKeys: declaredKeys)
+        parser.allowsTransformKeys = allowsTransformKeys
         self.source = text
         self.kind = kind
         self.parts = try parser.parse()
@@ -88,10 +94,19 @@ public struct PrefixTemplate: Hashable, Sendable, CustomStringConvertible {
         return keys
     }
 
+    /// The `!{partitionKeyFromLambda:…}` keys the template reads, in order of first use.
+    public var transformPartitionKeys: [String] {
+        var keys: [String] = []
+        for case .transformPartitionKey(let name) in parts where !keys.contains(name) { keys.append(name) }
+        return keys
+    }
+
     /// Firehose's rule for a prefix without a time expression: `!{timestamp:yyyy/MM/dd/HH/}` is appended as is
     /// (no `/` is inserted). Templates with a time expression or partition keys (dynamic partitioning) are unchanged.
     public func withFirehoseDefaultTimestamp() -> PrefixTemplate {
-        guard kind == .prefix, !usesTimestamp, !usesEventTime, partitionKeys.isEmpty else { return self }
+        guard kind == .prefix, !usesTimestamp, !usesEventTime, partitionKeys.isEmpty, transformPartitionKeys.isEmpty else {
+            return self
+        }
         return PrefixTemplate(source: source + Self.firehoseDefaultTimestamp, kind: kind,
                               parts: parts + [.timestamp(Self.hourlyPattern)])
     }

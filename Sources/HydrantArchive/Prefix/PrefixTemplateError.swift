@@ -18,7 +18,7 @@ public enum PrefixTemplateError: Error, Hashable, Sendable, CustomStringConverti
     case unknownNamespace(String, column: Int)
     /// A `firehose:` key other than `random-string` and `error-output-type`.
     case unknownFirehoseKey(String, column: Int)
-    /// `partitionKeyFromLambda`: Hydrant has no Lambda processing.
+    /// `partitionKeyFromLambda` in a stream without an `http_transform` processor (nothing returns such keys).
     case unsupportedNamespace(String, column: Int)
     /// A date pattern Hydrant does not accept; the column points at the offending character.
     case badPattern(JavaDatePatternError, column: Int)
@@ -81,7 +81,7 @@ public enum PrefixTemplateError: Error, Hashable, Sendable, CustomStringConverti
         case .unknownFirehoseKey(let key, let column):
             return "column \(column): unknown expression 'firehose:\(key)'; expected random-string or error-output-type"
         case .unsupportedNamespace(let namespace, let column):
-            return "column \(column): '\(namespace)' is not supported (Hydrant has no Lambda processing); use partitionKeyFromQuery"
+            return "column \(column): '\(namespace)' needs an http_transform processor in the stream (it returns these keys); use partitionKeyFromQuery otherwise"
         case .badPattern(let error, let column):
             return "column \(column): \(error.description)"
         case .notAllowed(let expression, let kind, let reason, let column):

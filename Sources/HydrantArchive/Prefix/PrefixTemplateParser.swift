@@ -3,6 +3,7 @@ struct PrefixTemplateParser {
     let text: String
     let kind: PrefixTemplate.Kind
     let declaredKeys: Set<String>
+    var allowsTransformKeys = false
 
     func parse() throws(PrefixTemplateError) -> [PrefixTemplate.Part] {
         let scalars = Array(text.unicodeScalars)
@@ -84,7 +85,12 @@ struct PrefixTemplateParser {
             }
             return .partitionKey(value)
         case "partitionKeyFromLambda":
-            throw .unsupportedNamespace(namespace, column: column)
+            guard allowsTransformKeys else { throw .unsupportedNamespace(namespace, column: column) }
+            guard kind == .prefix else {
+                throw .notAllowed(expression: expression, kind: kind,
+                                  reason: "partition keys are not allowed in ErrorOutputPrefix", column: column)
+            }
+            return .transformPartitionKey(value)
         default:
             throw .unknownNamespace(namespace, column: column)
         }

@@ -165,6 +165,21 @@ final class NodeReader {
         return value
     }
 
+    /// A plain decimal number (integer or fraction) within `range`.
+    func number(_ node: Node, path: String, range: ClosedRange<Double>) -> Double? {
+        guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any,
+              let value = Double(scalar.string), value.isFinite,
+              scalar.string.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) else {
+            fail(.wrongType, at: node, path: path, "must be a number \(range.lowerBound)…\(range.upperBound), got \(Self.describe(node))")
+            return nil
+        }
+        guard range.contains(value) else {
+            fail(.outOfRange, at: node, path: path, "must be \(range.lowerBound)…\(range.upperBound), got \(scalar.string)")
+            return nil
+        }
+        return value
+    }
+
     /// One of an enumeration's raw values.
     func enumeration<Value: RawRepresentable & CaseIterable>(_ node: Node, path: String, as type: Value.Type) -> Value?
     where Value.RawValue == String {

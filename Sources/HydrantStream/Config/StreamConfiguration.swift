@@ -1,4 +1,5 @@
-/// The whole of hydrant.yaml: the server, optional authentication, local storage and the delivery streams.
+/// The whole of hydrant.yaml: the server, optional authentication, local storage, the delivery streams and alert
+/// delivery.
 public struct StreamConfiguration: Hashable, Sendable {
     /// `server:`.
     public let server: ServerConfiguration
@@ -8,14 +9,18 @@ public struct StreamConfiguration: Hashable, Sendable {
     public let storage: StorageConfiguration
     /// `streams:`, in file order; names are unique.
     public let streams: [DeliveryStreamConfiguration]
+    /// `alerts:`, or nil when absent (alerts go only to the archive).
+    public let alerts: AlertsConfiguration?
 
     /// A configuration; the loader builds these after validating every field.
     public init(server: ServerConfiguration = ServerConfiguration(), auth: AuthConfiguration? = nil,
-                storage: StorageConfiguration = StorageConfiguration(), streams: [DeliveryStreamConfiguration]) {
+                storage: StorageConfiguration = StorageConfiguration(), streams: [DeliveryStreamConfiguration],
+                alerts: AlertsConfiguration? = nil) {
         self.server = server
         self.auth = auth
         self.storage = storage
         self.streams = streams
+        self.alerts = alerts
     }
 
     /// The stream named `name`, if configured.

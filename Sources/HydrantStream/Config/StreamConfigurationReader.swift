@@ -6,7 +6,7 @@ import Yams
 struct StreamConfigurationReader {
     let reader: NodeReader
 
-    static let topKeys = ["server", "auth", "storage", "streams"]
+    static let topKeys = ["server", "auth", "storage", "streams", "alerts"]
     static let streamKeys = ["name", "buffering", "processors", "destination", "prefix", "partition_keys",
                              "error_output_prefix", "compression", "source_record_backup", "max_active_partitions",
                              "max_backlog_mb"]
@@ -21,6 +21,7 @@ struct StreamConfigurationReader {
         let server = top["server"].map { readServer($0.value) } ?? ServerConfiguration()
         let auth = top["auth"].flatMap { readAuth($0.value) }
         let storage = top["storage"].map { readStorage($0.value) } ?? StorageConfiguration()
+        let alerts = top["alerts"].map { readAlerts($0.value) }
         var streams: [DeliveryStreamConfiguration] = []
         if let field = top["streams"], let nodes = reader.sequence(field.value, path: "streams", of: "stream mappings") {
             if nodes.isEmpty { reader.fail(.missingKey, at: field.value, path: "streams", "must declare at least one stream") }
@@ -39,7 +40,9 @@ struct StreamConfigurationReader {
             reader.missing("streams", in: top, "; declare at least one delivery stream")
         }
         guard let server, let storage else { return nil }
-        return StreamConfiguration(server: server, auth: auth ?? nil, storage: storage, streams: streams)
+        if let alerts, alerts == nil { return nil }
+        return StreamConfiguration(server: server, auth: auth ?? nil, storage: storage, streams: streams,
+                                   alerts: alerts ?? nil)
     }
 
     private func readServer(_ node: Node) -> ServerConfiguration? {
@@ -134,9 +137,11 @@ struct StreamConfigurationReader {
         }
         let declared = Set(partitionKeys.map(\.name))
 
+        let transforms = processors?.contains { if case .httpTransform = $0 { true } else { false } } ?? false
         var prefix: PrefixTemplate?
         if let field = fields["prefix"] {
-            prefix = check(readPrefix(field, path: path + ".prefix", kind: .prefix, declared: declared))
+            prefix = check(readPrefix(field, path: path + ".prefix", kind: .prefix, declared: declared,
+                                      transformKeys: transforms))
         } else {
             prefix = check(readPrefixText(PrefixTemplate.defaultPrefix, at: fields.node, path: path + ".prefix",
                                           kind: .prefix, declared: declared, note: " (the default prefix)"))
@@ -198,26 +203,6 @@ struct StreamConfigurationReader {
         }
         guard let size, let interval else { return nil }
         return BufferingHints(sizeMB: size, intervalSeconds: interval)
-    }
-
-    private func readProcessors(_ node: Node, path: String) -> [ProcessorConfiguration]? {
-        let allowed = ProcessorConfiguration.allCases.map(\.rawValue).joined(separator: ", ")
-        guard let nodes = reader.sequence(node, path: path, of: "processor names (\(allowed))") else { return nil }
-        var processors: [ProcessorConfiguration] = []
-        var valid = true
-        for (index, element) in nodes.enumerated() {
-            guard let processor = reader.enumeration(element, path: "\(path)[\(index)]", as: ProcessorConfiguration.self) else {
-                valid = false
-                continue
-            }
-            if processors.contains(processor) {
-                reader.fail(.duplicate, at: element, path: "\(path)[\(index)]", "repeats processor \(processor.rawValue)")
-                valid = false
-                continue
-            }
-            processors.append(processor)
-        }
-        return valid ? processors : nil
     }
 
     private func readDestination(_ node: Node, path: String) -> DestinationConfiguration? {
@@ -328,15 +313,16 @@ struct StreamConfigurationReader {
     }
 
     private func readPrefix(_ field: MappingFields.Field, path: String, kind: PrefixTemplate.Kind,
-                            declared: Set<String>) -> PrefixTemplate? {
+                            declared: Set<String>, transformKeys: Bool = false) -> PrefixTemplate? {
         guard let text = reader.string(field.value, path: path) else { return nil }
-        return readPrefixText(text, at: field.key, path: path, kind: kind, declared: declared, note: "")
+        return readPrefixText(text, at: field.key, path: path, kind: kind, declared: declared, note: "",
+                              transformKeys: transformKeys)
     }
 
     private func readPrefixText(_ text: String, at node: Node, path: String, kind: PrefixTemplate.Kind,
-                                declared: Set<String>, note: String) -> PrefixTemplate? {
+                                declared: Set<String>, note: String, transformKeys: Bool = false) -> PrefixTemplate? {
         do throws(PrefixTemplateError) {
-            return try PrefixTemplate(text, kind: kind, declaredKeys: declared)
+            return try PrefixTemplate(text, kind: kind, declaredKeys: declared, allowsTransformKeys: transformKeys)
         } catch {
             reader.fail(.invalidPrefix, at: node, path: path, "\(NodeReader.quoted(text))\(note) is invalid: \(error.description)")
             return nil

@@ -14,6 +14,13 @@ public struct IngestBatch: Sendable, Hashable {
         ends.reserveCapacity(records)
     }
 
+    /// A batch over records already laid out back to back; `ends` must rise and stay within `bytes` (the
+    /// processors' outputs are built that way).
+    init(bytes: [UInt8], ends: [Int]) {
+        self.bytes = bytes
+        self.ends = ends
+    }
+
     /// The number of records.
     public var count: Int { ends.count }
     /// Whether the batch holds no record.

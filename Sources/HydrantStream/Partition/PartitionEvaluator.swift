@@ -39,6 +39,10 @@ struct PartitionEvaluator {
 
     /// Whether records must be read at all (otherwise every record goes to one buffer).
     let readsRecords: Bool
+    /// The prefix's `!{partitionKeyFromLambda:…}` keys.
+    private let transformKeyNames: [String]
+    /// The transform keys of the last record evaluated.
+    private(set) var lastTransformKeys: [String: String] = [:]
 
     init(prefix: PrefixTemplate, keys: [PartitionKey]) {
         template = prefix
@@ -59,6 +63,7 @@ struct PartitionEvaluator {
         self.paths = paths
         self.keyNames = names
         self.readsRecords = !paths.isEmpty
+        transformKeyNames = prefix.transformPartitionKeys
         lastValues = Array(repeating: "", count: names.count)
         cachedRaw = Array(repeating: [], count: names.count)
         cachedKind = Array(repeating: nil, count: names.count)
@@ -79,10 +84,29 @@ struct PartitionEvaluator {
     }
 
     /// Writes the buffer key of `record` into `key` (replacing it), or throws why the record cannot be partitioned.
-    mutating func evaluate(_ record: UnsafeBufferPointer<UInt8>, arrival: Timestamp,
+    /// `transformKeys` are the keys an external transform returned for the record (`!{partitionKeyFromLambda:…}`).
+    mutating func evaluate(_ record: UnsafeBufferPointer<UInt8>, arrival: Timestamp, transformKeys: [String: String]? = nil,
                            key: inout [UInt8]) throws(Failure) {
         key.removeAll(keepingCapacity: true)
         lastEventTime = arrival
+        if !transformKeyNames.isEmpty {
+            lastTransformKeys = [:]
+            for name in transformKeyNames {
+                guard let value = transformKeys?[name] else {
+                    throw Failure(code: ProcessingErrorCode.metadataExtractionFailed,
+                                  message: "partition key '\(name)' (partitionKeyFromLambda) was not returned by the transform")
+                }
+                do {
+                    try PartitionValue.validate(value)
+                } catch {
+                    throw Failure(code: ProcessingErrorCode.partitionValueRejected,
+                                  message: "partition key '\(name)' (partitionKeyFromLambda): \(error)")
+                }
+                lastTransformKeys[name] = value
+                key.append(contentsOf: value.utf8)
+                key.append(0)
+            }
+        }
         guard readsRecords else { return }
         let wellFormed = JSONScanner.find(paths, in: record, results: &results)
         if let timestampPath, let scalar = results[timestampPath], case .string(hasEscapes: false) = scalar.kind,

@@ -4,15 +4,16 @@ import HydrantRecords
 /// The per-record stage of a stream, after the write-ahead log: processors, partitioning, buffering, error output
 /// and source backup. Not thread-safe; its owner serialises calls.
 ///
-/// Every source record yields at least one piece (a processed record, an error record, a backup copy), each counted
-/// against the record's log segment; `route` reports how many pieces beyond one per record it made so that the log
-/// keeps a segment until every piece is delivered.
+/// Every source record yields pieces (processed records, error records, a backup copy, the alerts it completed), each
+/// counted against the record's log segment; `route` reports how many pieces beyond one per record it made (fewer
+/// when records were dropped) so that the log keeps a segment until every piece is delivered.
 final class PartitionRouter {
     /// What one call produced.
     struct Output {
         /// Buffers sealed (full, or all of them at interval 0), ready to deliver.
         var sealed: [PendingObject] = []
-        /// Extra outstanding pieces per segment, to retain in the log before delivering `sealed`.
+        /// Extra outstanding pieces per segment, to retain in the log before delivering `sealed` (negative: pieces
+        /// that will never be delivered, released at once).
         var extraPieces: [SegmentCount] = []
         /// Records routed to the error output.
         var errorRecords = 0
@@ -20,6 +21,8 @@ final class PartitionRouter {
 
     private let configuration: DeliveryStreamConfiguration
     private let chain: ProcessorChain
+    /// The chain for records a processing stage already split: only `append_delimiter` is left to apply.
+    private let delimiterOnly: ProcessorChain
     private var evaluator: PartitionEvaluator
     private var buffers: [[UInt8]: PartitionBuffer] = [:]
     private var errorBuffers: [ErrorOutputType: PartitionBuffer] = [:]
@@ -31,6 +34,7 @@ final class PartitionRouter {
     init(configuration: DeliveryStreamConfiguration) {
         self.configuration = configuration
         chain = ProcessorChain(configuration.processors)
+        delimiterOnly = ProcessorChain(configuration.processors.filter { $0 == .appendDelimiter })
         evaluator = PartitionEvaluator(prefix: configuration.prefix, keys: configuration.partitionKeys)
         key.reserveCapacity(128)
     }
@@ -49,22 +53,47 @@ final class PartitionRouter {
 
     /// Routes every record of `frames`; `now` is the wall-clock time for error records' `attemptEndingTimestamp`.
     func route(_ frames: [WALFrame], now: Timestamp, instant: ContinuousClock.Instant, into output: inout Output) {
+        route(frames.map(ProcessedFrame.init), now: now, instant: instant, into: &output)
+    }
+
+    /// Routes processed frames: source backup copies, the processed records, the records processors failed and the
+    /// alerts raised. A record that became no piece (dropped by a transform) is released at once, so the count per
+    /// segment stays exact.
+    func route(_ frames: [ProcessedFrame], now: Timestamp, instant: ContinuousClock.Instant, into output: inout Output) {
         let sizeLimit = configuration.buffering.sizeBytes
         for frame in frames {
             var pieceCount = 0
             let segment = frame.segment
             let arrival = frame.arrival
-            frame.records.bytes.withUnsafeBufferPointer { all in
-                var start = 0
-                for end in frame.records.ends {
-                    let record = UnsafeBufferPointer(rebasing: all[start..<end])
-                    start = end
-                    if configuration.sourceRecordBackupPrefix != nil {
+            if configuration.sourceRecordBackupPrefix != nil {
+                frame.source.records.bytes.withUnsafeBufferPointer { all in
+                    var start = 0
+                    for end in frame.source.records.ends {
+                        let record = UnsafeBufferPointer(rebasing: all[start..<end])
+                        start = end
                         let buffer = backup(arrival: arrival, instant: instant)
                         buffer.append(record, appendDelimiter: false, segment: segment)
                         pieceCount += 1
                         if buffer.body.count >= sizeLimit { output.sealed.append(sealBackup()) }
                     }
+                }
+            }
+            for failure in frame.failures {
+                failure.record.withUnsafeBufferPointer { record in
+                    fail(record, type: .processingFailed, code: failure.code, message: failure.message,
+                         attempts: failure.attempts, arrival: arrival, now: now, instant: instant, segment: segment,
+                         output: &output)
+                }
+                pieceCount += 1
+            }
+            let chain = frame.deaggregated ? delimiterOnly : self.chain
+            let transformKeys = frame.transformKeys
+            frame.records.bytes.withUnsafeBufferPointer { all in
+                var start = 0
+                for (index, end) in frame.records.ends.enumerated() {
+                    let record = UnsafeBufferPointer(rebasing: all[start..<end])
+                    start = end
+                    let keys = index < transformKeys.count ? transformKeys[index] : nil
                     do throws(ProcessorChain.Failure) {
                         try chain.process(record, into: &pieces)
                     } catch {
@@ -75,26 +104,42 @@ final class PartitionRouter {
                     }
                     for piece in pieces {
                         pieceCount += 1
-                        let sub = UnsafeBufferPointer(rebasing: record[piece])
-                        do throws(PartitionEvaluator.Failure) {
-                            try evaluator.evaluate(sub, arrival: arrival, key: &key)
-                        } catch {
-                            fail(sub, type: .partitioningFailed, code: error.code, message: error.message,
-                                 arrival: arrival, now: now, instant: instant, segment: segment, output: &output)
-                            continue
-                        }
-                        guard let buffer = partition(arrival: arrival, now: now, instant: instant, record: sub,
-                                                     segment: segment, output: &output) else { continue }
-                        buffer.append(sub, appendDelimiter: chain.appendsDelimiter, segment: segment)
-                        if buffer.body.count >= sizeLimit {
-                            buffers[key] = nil
-                            output.sealed.append(buffer.seal())
-                        }
+                        place(UnsafeBufferPointer(rebasing: record[piece]), appendDelimiter: chain.appendsDelimiter,
+                              transformKeys: keys, arrival: arrival, now: now, instant: instant, segment: segment, output: &output)
                     }
                 }
             }
-            let extra = pieceCount - frame.records.count
-            if extra > 0 { output.extraPieces.append(SegmentCount(segment: segment, count: extra)) }
+            frame.alerts.bytes.withUnsafeBufferPointer { all in
+                var start = 0
+                for end in frame.alerts.ends {
+                    pieceCount += 1
+                    place(UnsafeBufferPointer(rebasing: all[start..<end]), appendDelimiter: false, arrival: arrival,
+                          now: now, instant: instant, segment: segment, output: &output)
+                    start = end
+                }
+            }
+            let extra = pieceCount - frame.source.records.count
+            if extra != 0 { output.extraPieces.append(SegmentCount(segment: segment, count: extra)) }
+        }
+    }
+
+    /// Partitions one output record into its buffer (or the error output), sealing the buffer when full.
+    private func place(_ record: UnsafeBufferPointer<UInt8>, appendDelimiter: Bool,
+                       transformKeys: [String: String]? = nil, arrival: Timestamp, now: Timestamp,
+                       instant: ContinuousClock.Instant, segment: UInt64, output: inout Output) {
+        do throws(PartitionEvaluator.Failure) {
+            try evaluator.evaluate(record, arrival: arrival, transformKeys: transformKeys, key: &key)
+        } catch {
+            fail(record, type: .partitioningFailed, code: error.code, message: error.message,
+                 arrival: arrival, now: now, instant: instant, segment: segment, output: &output)
+            return
+        }
+        guard let buffer = partition(arrival: arrival, now: now, instant: instant, record: record,
+                                     segment: segment, output: &output) else { return }
+        buffer.append(record, appendDelimiter: appendDelimiter, segment: segment)
+        if buffer.body.count >= configuration.buffering.sizeBytes {
+            buffers[key] = nil
+            output.sealed.append(buffer.seal())
         }
     }
 
@@ -114,7 +159,8 @@ final class PartitionRouter {
         let prefix: String
         do {
             prefix = try configuration.prefix.evaluate(arrival: arrival, eventTime: evaluator.lastEventTime,
-                                                      partitionKeys: evaluator.lastValuesByName, errorOutputType: nil,
+                                                      partitionKeys: evaluator.lastValuesByName,
+                                                      transformKeys: evaluator.lastTransformKeys, errorOutputType: nil,
                                                       random: &random)
         } catch {
             fail(record, type: .partitioningFailed, code: ProcessingErrorCode.partitionValueRejected,
@@ -129,7 +175,7 @@ final class PartitionRouter {
 
     /// Sends `record` to the error output of `type`.
     private func fail(_ record: UnsafeBufferPointer<UInt8>, type: ErrorOutputType, code: String, message: String,
-                      arrival: Timestamp, now: Timestamp, instant: ContinuousClock.Instant, segment: UInt64,
+                      attempts: Int = 1, arrival: Timestamp, now: Timestamp, instant: ContinuousClock.Instant, segment: UInt64,
                       output: inout Output) {
         output.errorRecords += 1
         let buffer: PartitionBuffer
@@ -142,7 +188,7 @@ final class PartitionRouter {
         }
         buffer.appendLine(segment: segment) { out in
             ErrorRecordEncoder.append(record: record, arrival: arrival, attemptEnding: now, errorCode: code,
-                                      errorMessage: message, to: &out)
+                                      errorMessage: message, attempts: attempts, to: &out)
         }
         if buffer.body.count >= configuration.buffering.sizeBytes {
             errorBuffers[type] = nil

@@ -5,13 +5,15 @@ import HydrantRecords
 ///     {"attemptsMade":1,"arrivalTimestamp":1594265943615,"errorCode":"…","errorMessage":"…",
 ///      "attemptEndingTimestamp":1594266081318,"rawData":"<base64 of the record>"}
 ///
-/// Timestamps are epoch milliseconds, as in Firehose's examples. Hydrant's processors run once, so
-/// `attemptsMade` is 1.
+/// Timestamps are epoch milliseconds, as in Firehose's examples. `attemptsMade` is 1 for the built-in processors
+/// and partitioning (they run once) and the invocations tried for an `http_transform`.
 public enum ErrorRecordEncoder {
     /// Appends the envelope of `record` (without a trailing newline) to `out`.
     public static func append(record: UnsafeBufferPointer<UInt8>, arrival: Timestamp, attemptEnding: Timestamp,
-                              errorCode: String, errorMessage: String, to out: inout [UInt8]) {
-        out.append(contentsOf: #"{"attemptsMade":1,"arrivalTimestamp":"#.utf8)
+                              errorCode: String, errorMessage: String, attempts: Int = 1, to out: inout [UInt8]) {
+        out.append(contentsOf: #"{"attemptsMade":"#.utf8)
+        out.append(contentsOf: String(attempts).utf8)
+        out.append(contentsOf: #","arrivalTimestamp":"#.utf8)
         out.append(contentsOf: String(milliseconds(arrival)).utf8)
         out.append(contentsOf: #","errorCode":"#.utf8)
         appendJSONString(errorCode, to: &out)

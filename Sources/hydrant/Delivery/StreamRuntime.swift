@@ -68,6 +68,8 @@ struct StreamRuntime {
             return StreamRuntime(configuration: configuration, secrets: secrets, streams: streams, httpClient: httpClient)
         } catch {
             try? await httpClient.shutdown()
+            // A processor that cannot start (a missing database, a rule error) is a configuration problem: exit 2.
+            if let error = error as? ProcessorStartError { throw UsageFailure(error.description) }
             throw error
         }
     }
