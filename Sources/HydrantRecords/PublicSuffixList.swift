@@ -68,7 +68,9 @@ public struct PublicSuffixList: Sendable {
                 }
             }
         }
-        guard count > 0 else { throw PublicSuffixListError(source: source, message: "no rules in the Public Suffix List") }
+        guard count > 0 else {
+            throw PublicSuffixListError(source: source, message: "no rules in the Public Suffix List")
+        }
         self.rules = rules
         self.wildcards = wildcards
         self.exceptions = exceptions
