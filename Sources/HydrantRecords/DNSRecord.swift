@@ -14,6 +14,12 @@ public struct DNSRecord: ConnectionRecord, Hashable {
     public var id: UInt16
     /// Query name, lower case, no trailing dot.
     public var questionName: String?
+    /// The query name's registered domain (public suffix plus one label, by the Public Suffix List); nil when
+    /// the list is not installed or the name is itself a public suffix.
+    public var questionRegisteredDomain: String?
+    /// The labels of the query name below its registered domain (`a.b` of `a.b.example.com`); nil when there are
+    /// none or the registered domain is unknown.
+    public var questionSubdomain: String?
     /// Query type in presentation form (`A`, `TYPE65`, …).
     public var questionType: String?
     /// Query class (`IN`, …).
@@ -52,6 +58,16 @@ public struct DNSRecord: ConnectionRecord, Hashable {
         },
         .init("dns.id", .int, "Transaction id.") { .int(Int64($0.id)) },
         .init("dns.question.name", .string, "Query name, lower case, no trailing dot.") { $0.questionName.map(FieldValue.string) },
+        .init("dns.question.registered_domain", .string,
+              "Public suffix plus one label of the query name (`example.co.uk`), by the Public Suffix List; absent when "
+                + "Debian's `publicsuffix` list is not installed or the name is itself a public suffix.") {
+            $0.questionRegisteredDomain.map(FieldValue.string)
+        },
+        .init("dns.question.subdomain", .string,
+              "The query name's labels below its registered domain (`a.b` of `a.b.example.com`); absent when there are "
+                + "none or the registered domain is absent.") {
+            $0.questionSubdomain.map(FieldValue.string)
+        },
         .init("dns.question.type", .string, "`A`, `AAAA`, `TXT`, `MX`, … (`TYPE65` style when unknown).") {
             $0.questionType.map(FieldValue.string)
         },

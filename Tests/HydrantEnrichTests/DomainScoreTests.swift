@@ -1,5 +1,6 @@
 import Foundation
 import HydrantEnrich
+import HydrantRecords
 import Testing
 
 @Suite struct DomainScoreTests {

@@ -121,6 +121,7 @@ struct DNSTransactions {
         var record = DNSRecord(timestamp: Timestamp(nanoseconds: time), connection: connection, id: message.id)
         if let question = message.questions.first {
             record.questionName = question.name
+            DNSTransactions.splitName(&record)
             record.questionType = DNSNames.typeName(question.type)
             // mDNS uses the class's top bit as the unicast-response (question) or cache-flush (answer) flag.
             record.questionClass = DNSNames.className(question.dnsClass & 0x7FFF)
@@ -129,12 +130,22 @@ struct DNSTransactions {
         return record
     }
 
+    /// Sets the registered domain and subdomain of the query name, from the system's Public Suffix List (read once;
+    /// without it the fields stay absent).
+    private static func splitName(_ record: inout DNSRecord) {
+        guard let list = PublicSuffixList.system, let name = record.questionName,
+              let parts = list.split(name) else { return }
+        record.questionRegisteredDomain = parts.registeredDomain
+        record.questionSubdomain = parts.subdomain
+    }
+
     /// Adds a response's code, flags and answers.
     private static func fill(_ record: inout DNSRecord, response: DNSMessage) {
         record.responseCode = response.responseCodeName
         record.headerFlags = response.headerFlagNames
         if record.questionName == nil, let question = response.questions.first {
             record.questionName = question.name
+            DNSTransactions.splitName(&record)
             record.questionType = DNSNames.typeName(question.type)
             record.questionClass = DNSNames.className(question.dnsClass & 0x7FFF)
         }

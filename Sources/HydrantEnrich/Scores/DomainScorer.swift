@@ -1,3 +1,5 @@
+import HydrantRecords
+
 /// Scores a DNS name for rules: the Shannon entropy and the bigram surprise of its registered domain's first label
 /// (`dns.question.entropy`, `dns.question.dga_score`): for `x7f3kq9a.example-cdn.co.uk` that label is
 /// `example-cdn`; for `kq3v0x7zq1.com` it is `kq3v0x7zq1`.

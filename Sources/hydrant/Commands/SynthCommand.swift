@@ -18,25 +18,32 @@ struct SynthCommand: ParsableCommand {
                       connections, ICMP port unreachable, syslog; about 10%
                       IPv6. Starts at 2024-01-01T00:00:00Z, ~3,000 packets/s.
 
-            Example:
+            Rule scenarios (one per shipped rule's attack, and benign traffic no
+            shipped rule may alert on; their size is fixed, --packets does not
+            apply; captures/scenarios.json lists the alerts each must raise):
+            \(SynthCommand.ruleScenarioLines)
+
+            Examples:
               hydrant synth --scenario mixed --packets 2000 --seed 1 \\
                 -o captures/mixed-2k.pcap
+              hydrant synth --scenario portscan --seed 1 -o captures/portscan.pcap
             """
     )
 
-    /// The scenarios this command knows.
-    enum Scenario: String, CaseIterable {
-        case mixed
-
-        /// The allowed values, comma-separated.
-        static let allowedValues = allCases.map(\.rawValue).joined(separator: ", ")
+    /// One help line per rule scenario: name and summary.
+    static var ruleScenarioLines: String {
+        RuleScenario.allCases.map { "  " + $0.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0) + $0.summary }
+            .joined(separator: "\n")
     }
 
-    @Option(name: .long, help: "Scenario to generate (allowed: \(Scenario.allowedValues)).")
-    var scenario: String = Scenario.mixed.rawValue
+    /// The scenario names this command knows: `mixed` and the rule scenarios.
+    static let allowedValues = (["mixed"] + RuleScenario.allCases.map(\.rawValue)).joined(separator: ", ")
 
-    @Option(name: .long, help: "Exact number of packets to write.")
-    var packets: Int = 10_000
+    @Option(name: .long, help: "Scenario to generate (allowed: \(SynthCommand.allowedValues)).")
+    var scenario: String = "mixed"
+
+    @Option(name: .long, help: "Exact number of packets to write (mixed only; default 10000).")
+    var packets: Int?
 
     @Option(name: .long, help: "Seed of the pseudo-random generator.")
     var seed: UInt64 = 1
@@ -45,11 +52,16 @@ struct SynthCommand: ParsableCommand {
     var output: String
 
     func validate() throws {
-        guard Scenario(rawValue: scenario) != nil else {
-            throw usageError("unknown scenario '\(scenario)'; allowed values: \(Scenario.allowedValues)")
+        guard scenario == "mixed" || RuleScenario(rawValue: scenario) != nil else {
+            throw usageError("unknown scenario '\(scenario)'; allowed values: \(SynthCommand.allowedValues)")
         }
-        guard packets >= 0 else {
-            throw usageError("--packets must be 0 or more, got \(packets)")
+        if let packets {
+            guard scenario == "mixed" else {
+                throw usageError("--packets applies only to the mixed scenario; '\(scenario)' has a fixed size")
+            }
+            guard packets >= 0 else {
+                throw usageError("--packets must be 0 or more, got \(packets)")
+            }
         }
         guard !output.isEmpty else {
             throw usageError("--output must name a file, or '-' for standard output")
@@ -58,9 +70,16 @@ struct SynthCommand: ParsableCommand {
 
     func run() throws {
         do {
-            var writer = try PcapWriter(path: output)
-            let summary = try MixedScenario(packets: packets, seed: seed).write(to: &writer)
-            try writer.close()
+            let summary: MixedScenario.Summary
+            if let rule = RuleScenario(rawValue: scenario) {
+                var writer = try PcapWriter(path: output, snapLength: rule.snapLength)
+                summary = try rule.write(to: &writer, seed: seed)
+                try writer.close()
+            } else {
+                var writer = try PcapWriter(path: output)
+                summary = try MixedScenario(packets: packets ?? 10_000, seed: seed).write(to: &writer)
+                try writer.close()
+            }
             var line = "hydrant synth: wrote \(summary.packets) packets (\(summary.bytes) frame bytes, "
             line += "\(summary.conversations) conversations"
             if let first = summary.firstTime, let last = summary.lastTime {
