@@ -13,19 +13,41 @@ import Testing
         HydrantProcess.packageRoot.appendingPathComponent("captures/mixed-2k.pcap").path
     }
 
-    @Test func writesOnlyFlowRecordsToStdoutAndASummaryToStderr() throws {
+    @Test func writesAllFourDatasetsToStdoutAndASummaryToStderr() throws {
         let outcome = try HydrantProcess.run(["replay", sample])
         #expect(outcome.exitStatus == 0, "\(outcome.stderr)")
         let records = try jsonLines(outcome.stdout)
         #expect(records.count > 10)
+        var datasets: [String: Int] = [:]
         for record in records {
-            #expect((record["event"] as? [String: Any])?["dataset"] as? String == "network.flow")
+            let dataset = (record["event"] as? [String: Any])?["dataset"] as? String ?? "none"
+            datasets[dataset, default: 0] += 1
             #expect(record["@timestamp"] is String)
             #expect((record["network"] as? [String: Any])?["community_id"] is String)
         }
+        #expect(Set(datasets.keys) == ["network.flow", "network.dns", "network.http", "network.tls"], "\(datasets)")
         #expect(outcome.stderr.contains("2000 packets"))
         #expect(outcome.stderr.contains("decode errors: 0"))
         #expect(outcome.stderr.contains("\(records.count) records written"))
+    }
+
+    @Test func datasetsSelectsWhatIsWritten() throws {
+        let flows = try HydrantProcess.run(["replay", sample, "--datasets", "flow"])
+        #expect(flows.exitStatus == 0, "\(flows.stderr)")
+        let flowRecords = try jsonLines(flows.stdout)
+        #expect(!flowRecords.isEmpty)
+        #expect(flowRecords.allSatisfy { ($0["event"] as? [String: Any])?["dataset"] as? String == "network.flow" })
+        // Without the parsers, flows carry no application protocol.
+        #expect(flowRecords.allSatisfy { ($0["network"] as? [String: Any])?["protocol"] == nil })
+
+        let dns = try HydrantProcess.run(["replay", sample, "--datasets", "dns,tls"])
+        let dnsRecords = try jsonLines(dns.stdout)
+        let kinds = Set(dnsRecords.compactMap { ($0["event"] as? [String: Any])?["dataset"] as? String })
+        #expect(kinds == ["network.dns", "network.tls"])
+
+        let bad = try HydrantProcess.run(["replay", sample, "--datasets", "flow,smtp"])
+        #expect(bad.exitStatus == 2)
+        #expect(bad.stderr.contains("unknown dataset 'smtp'") && bad.stderr.contains("allowed: flow, dns, http, tls"))
     }
 
     @Test func sameInputGivesSameRecords() throws {
