@@ -231,7 +231,13 @@ public struct ParquetConverter: Sendable {
             do {
                 end = try shredder.shred(body, from: start)
             } catch {
-                let extent = ParquetConverter.recordEnd(body, start: start)
+                // A value of the wrong type may be found before the rest of a broken record is read.
+                guard let valueEnd = JSONScanner.endOfValue(in: body, from: start) else {
+                    let message = error.malformed ? error.message : "the record is not well-formed JSON"
+                    return Outcome(kind: .failed(ParquetConverter.malformedCode, message),
+                                   end: ParquetConverter.lineEnd(body, from: start), dataset: nil)
+                }
+                let extent = ParquetConverter.lineEnd(body, from: valueEnd)
                 if error.malformed {
                     return Outcome(kind: .failed(ParquetConverter.malformedCode, error.message), end: extent, dataset: nil)
                 }
