@@ -101,7 +101,7 @@ struct ParquetReplayTests {
     /// dataset scan keeps for the same filter.
     static let pushdownScript = #"""
     import json, sys, glob
-    import pyarrow.parquet as pq, pyarrow.dataset as ds, pyarrow.compute as pc
+    import pyarrow as pa, pyarrow.parquet as pq, pyarrow.dataset as ds, pyarrow.compute as pc
     files = sorted(glob.glob(sys.argv[1] + "/network.flow/**/*.parquet", recursive=True))
     table = pq.ParquetDataset(files).read()
     def values(t, name):
@@ -126,7 +126,7 @@ struct ParquetReplayTests {
                     skipped += 1
                     wrong += 1 if hits else 0
         if name == "timestamp":
-            expr = pc.field("@timestamp") > pc.scalar(cut).cast("timestamp[ns, tz=UTC]")
+            expr = pc.field("@timestamp") > pc.scalar(cut).cast(pa.timestamp("ns", tz="UTC"))
         else:
             expr = pc.field(("destination", "port")) > cut
         kept = sum(len(fr.split_by_row_group(filter=expr)) for fr in ds.dataset(files, format="parquet").get_fragments())
@@ -147,9 +147,10 @@ struct ParquetReplayTests {
         guard Self.ready() else { return }
         let directory = try ScratchDirectory("replay-pushdown")
         defer { directory.remove() }
-        let lake = try Self.replay(into: directory, "format: parquet\nparquet: {row_group_rows: 25}")
-        let result = try JSONDecoder().decode([String: Pushdown].self,
-                                              from: StreamParquetPython.run(Self.pushdownScript, [lake]))
+        let lake = try Self.replay(into: directory, "format: parquet\nparquet: {row_group_rows: 5}")
+        let output = try StreamParquetPython.run(Self.pushdownScript, [lake])
+        let result = try JSONDecoder().decode([String: Pushdown].self, from: output)
+        print("pushdown: " + String(decoding: output, as: UTF8.self))
         for name in ["timestamp", "port"] {
             let pushdown = try #require(result[name])
             #expect(pushdown.total > 10, "\(name): \(pushdown)")
