@@ -29,6 +29,7 @@ public final class DeliveryStream: @unchecked Sendable {
     private let metrics: StreamMetrics
     private let logger: Logger
     private let backoff: BackoffSchedule
+    private let encoder: ObjectEncoder
     private let objects: AsyncStream<(Int, PendingObject)>
     private let objectsContinuation: AsyncStream<(Int, PendingObject)>.Continuation
 
@@ -68,6 +69,7 @@ public final class DeliveryStream: @unchecked Sendable {
         self.destination = destination
         self.ids = recordIDs
         self.backoff = backoff
+        self.encoder = ObjectEncoder(configuration: configuration)
         var logger = logger
         logger[metadataKey: "stream"] = "\(configuration.name)"
         self.logger = logger
@@ -366,36 +368,37 @@ public final class DeliveryStream: @unchecked Sendable {
         }
     }
 
-    /// Puts one object, retrying until the destination confirms it (or the task is cancelled).
+    /// Puts one object (the objects it encodes to: one per Parquet table, plus error output for records that did not
+    /// convert), retrying until the destination confirms every one (or the task is cancelled).
     private func deliver(_ object: PendingObject, id: Int) async {
-        let format = configuration.compression
-        var compression = format
-        let compressed = await offPool { () -> Result<[UInt8], CompressionError> in
-            Result { () throws(CompressionError) in try ObjectCompressor.compress(object.body, as: format) }
+        let encoder = self.encoder
+        let encoded = await offPool { encoder.encode(object, now: WallClock.now()) }
+        if let warning = encoded.warning { logger.error("\(warning)") }
+        if encoded.conversionFailures > 0 {
+            lock.withLock { errorRecords += encoded.conversionFailures }
+            metrics.errorOutputRecords.increment(by: encoded.conversionFailures)
+            logger.warning("records failed format conversion and went to the error output",
+                           metadata: ["records": "\(encoded.conversionFailures)", "prefix": "\(object.prefix)"])
         }
-        var body: [UInt8]
-        switch compressed {
-        case .success(let bytes):
-            body = bytes
-        case .failure(let error):
-            logger.error("cannot compress an object, delivering it uncompressed: \(error)")
-            compression = .none
-            body = object.body
-        }
+        var pending = encoded.objects
         var attempt = 0
         var random = SystemRandomNumberGenerator()
         while true {
             attempt += 1
             do {
-                let name = try ObjectName(stream: configuration.name, time: object.oldestArrival,
-                                          fileExtension: ".json" + compression.fileExtension, random: &random)
-                guard let (key, repaired) = ObjectKeyBuilder.key(prefix: object.prefix, name: name.description) else {
-                    throw DestinationError(.invalidKey, "no valid object key for prefix '\(object.prefix)'")
+                while let next = pending.first {
+                    let name = try ObjectName(stream: configuration.name, time: object.oldestArrival,
+                                              fileExtension: next.fileExtension, random: &random)
+                    guard let (key, repaired) = ObjectKeyBuilder.key(prefix: next.prefix, name: name.description) else {
+                        throw DestinationError(.invalidKey, "no valid object key for prefix '\(next.prefix)'")
+                    }
+                    if repaired && attempt == 1 {
+                        logger.error("the prefix '\(next.prefix)' makes an invalid object key; delivering under \(key) instead")
+                    }
+                    try await destination.put(key: key, body: next.body)
+                    logger.trace("delivered \(key)", metadata: ["records": "\(object.records)"])
+                    pending.removeFirst()
                 }
-                if repaired && attempt == 1 {
-                    logger.error("the prefix '\(object.prefix)' makes an invalid object key; delivering under \(key) instead")
-                }
-                try await destination.put(key: key, body: body)
                 for segment in object.segments { wal.release(segment: segment.segment, count: segment.count) }
                 metrics.deliverySuccess.increment()
                 metrics.deliveryRecords.increment(by: object.records)
@@ -406,7 +409,6 @@ public final class DeliveryStream: @unchecked Sendable {
                     deliveredObjects += 1
                     successfulPuts += 1
                 }
-                logger.trace("delivered \(key)", metadata: ["records": "\(object.records)"])
                 return
             } catch {
                 metrics.deliveryFailures.increment()

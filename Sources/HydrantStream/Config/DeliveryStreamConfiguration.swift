@@ -44,6 +44,8 @@ public struct DeliveryStreamConfiguration: Hashable, Sendable {
     public let maxActivePartitions: Int
     /// The write-ahead log of this stream is bounded to this many MiB; past it ingest answers "Slow down.".
     public let maxBacklogMB: Int
+    /// What data objects are: JSON lines (default) or Parquet (`format: parquet`).
+    public let format: ArchiveFormat
 
     /// A stream; the loader builds these after validating every field.
     public init(name: String, buffering: BufferingHints = BufferingHints(), processors: [ProcessorConfiguration] = [],
@@ -51,7 +53,7 @@ public struct DeliveryStreamConfiguration: Hashable, Sendable {
                 errorOutputPrefix: PrefixTemplate, compression: Compression = .default,
                 sourceRecordBackupPrefix: PrefixTemplate? = nil,
                 maxActivePartitions: Int = DeliveryStreamConfiguration.defaultMaxActivePartitions,
-                maxBacklogMB: Int = DeliveryStreamConfiguration.defaultMaxBacklogMB) {
+                maxBacklogMB: Int = DeliveryStreamConfiguration.defaultMaxBacklogMB, format: ArchiveFormat = .jsonLines) {
         self.name = name
         self.buffering = buffering
         self.processors = processors
@@ -63,6 +65,7 @@ public struct DeliveryStreamConfiguration: Hashable, Sendable {
         self.sourceRecordBackupPrefix = sourceRecordBackupPrefix
         self.maxActivePartitions = maxActivePartitions
         self.maxBacklogMB = maxBacklogMB
+        self.format = format
     }
 
     /// The partition key named `name`, if declared.

@@ -9,7 +9,7 @@ struct StreamConfigurationReader {
     static let topKeys = ["server", "auth", "storage", "streams", "alerts"]
     static let streamKeys = ["name", "buffering", "processors", "destination", "prefix", "partition_keys",
                              "error_output_prefix", "compression", "source_record_backup", "max_active_partitions",
-                             "max_backlog_mb"]
+                             "max_backlog_mb"] + formatKeys
 
     func read(_ root: Node) -> StreamConfiguration? {
         guard case .mapping = root else {
@@ -165,9 +165,12 @@ struct StreamConfigurationReader {
                                         note: " (the default error output prefix)"))
         }
 
-        let compression = fields["compression"].map {
-            check(reader.enumeration($0.value, path: path + ".compression", as: Compression.self))
-        } ?? Compression.default
+        let format = check(readFormat(fields, path: path))
+        // With format: parquet, `compression` names the page codec and objects are not compressed whole.
+        var compression: Compression? = format?.parquet != nil ? Compression.none : Compression.default
+        if format?.parquet == nil, let field = fields["compression"] {
+            compression = check(reader.enumeration(field.value, path: path + ".compression", as: Compression.self))
+        }
 
         var backup: PrefixTemplate?
         if let field = fields["source_record_backup"] {
@@ -183,12 +186,12 @@ struct StreamConfigurationReader {
         } ?? DeliveryStreamConfiguration.defaultMaxBacklogMB
 
         guard valid, let name, let buffering, let processors, let destination, let prefix, let errorOutputPrefix,
-              let compression, let maxActivePartitions, let maxBacklogMB else { return nil }
+              let compression, let maxActivePartitions, let maxBacklogMB, let format else { return nil }
         return DeliveryStreamConfiguration(
-            name: name, buffering: buffering, processors: processors, destination: destination,
+            name: name, buffering: formatBuffering(buffering, format: format, field: fields["buffering"]), processors: processors, destination: destination,
             prefix: prefix.withFirehoseDefaultTimestamp(), partitionKeys: partitionKeys,
             errorOutputPrefix: errorOutputPrefix, compression: compression, sourceRecordBackupPrefix: backup,
-            maxActivePartitions: maxActivePartitions, maxBacklogMB: maxBacklogMB)
+            maxActivePartitions: maxActivePartitions, maxBacklogMB: maxBacklogMB, format: format)
     }
 
     private func readBuffering(_ node: Node, path: String) -> BufferingHints? {

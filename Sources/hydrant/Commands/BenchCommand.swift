@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the Firehose ingest API: a load generator and a parse-only ceiling server.",
-        subcommands: [BenchIngestCommand.self, BenchCeilingCommand.self]
+        subcommands: [BenchIngestCommand.self, BenchCeilingCommand.self, BenchParquetCommand.self]
     )
 }
 

@@ -1,0 +1,146 @@
+import HydrantParquet
+
+/// Records of one table held column by column in memory, Arrow-style (values, offsets, validity), and written to
+/// Parquet in one go. This is the shape a columnar writer such as pyarrow's `write_table` starts from, so the
+/// benchmark measures the writer alone with it; the stream itself converts JSON lines with `ParquetConverter`.
+public struct ArchiveColumnBatch: Sendable {
+    /// One column's values.
+    struct Column: Sendable {
+        /// Whether row i (or, for a list, its list) is present.
+        var valid: [Bool] = []
+        /// Integers, timestamps, booleans (0/1) and double bit patterns, one per value.
+        var numbers: [Int64] = []
+        /// String bytes back to back; `ends[i]` is where value i ends.
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+        /// For lists: where row i's elements end in the value arrays; `elementValid` per element.
+        var listEnds: [Int] = []
+        var elementValid: [Bool] = []
+    }
+
+    /// The table.
+    public let schema: ArchiveSchema
+    /// Rows held.
+    public private(set) var rows = 0
+    /// Records of the body that did not fit (skipped).
+    public private(set) var rejected = 0
+    private var columns: [Column]
+
+    /// Decodes the JSON lines `body` against `schema`; records that do not fit are counted in `rejected`.
+    public init(decoding body: [UInt8], schema: ArchiveSchema) {
+        self.schema = schema
+        columns = Array(repeating: Column(), count: schema.columns.count)
+        let shredder = JSONRecordShredder(schema: schema)
+        body.withUnsafeBufferPointer { buffer in
+            var position = 0
+            while position < buffer.count {
+                while position < buffer.count, JSONScannerWhitespace.isWhitespace(buffer[position]) { position += 1 }
+                guard position < buffer.count else { break }
+                do {
+                    position = try shredder.shred(buffer, from: position)
+                    add(shredder, buffer)
+                    rows += 1
+                } catch {
+                    rejected += 1
+                    position = ParquetConverter.recordEnd(buffer, start: position)
+                }
+            }
+        }
+    }
+
+    private mutating func add(_ shredder: JSONRecordShredder, _ record: UnsafeBufferPointer<UInt8>) {
+        func value(_ column: inout Column, _ scalar: ArchiveColumnType.Scalar, _ number: Int64,
+                   _ text: JSONRecordShredder.TextRange) {
+            if scalar == .string {
+                if text.inRecord {
+                    column.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: record[text.start..<text.end]))
+                } else {
+                    column.bytes.append(contentsOf: shredder.unescaped[text.start..<text.end])
+                }
+                column.ends.append(column.bytes.count)
+            } else {
+                column.numbers.append(number)
+            }
+        }
+        for slot in 0..<columns.count {
+            let type = schema.columns[slot].type
+            let present = shredder.has(slot)
+            columns[slot].valid.append(present)
+            if type.isList {
+                if present {
+                    let start = shredder.listStarts[slot]
+                    for element in start..<(start + shredder.listCounts[slot]) {
+                        let isNull = shredder.elementNull[element]
+                        columns[slot].elementValid.append(!isNull)
+                        value(&columns[slot], type.scalar, shredder.elementNumbers[element], shredder.elementTexts[element])
+                    }
+                }
+                columns[slot].listEnds.append(columns[slot].elementValid.count)
+            } else {
+                value(&columns[slot], type.scalar, present ? shredder.numbers[slot] : 0,
+                      present ? shredder.texts[slot] : JSONRecordShredder.TextRange(inRecord: true, start: 0, end: 0))
+            }
+        }
+    }
+
+    /// Writes every row into one Parquet file with `options` (plus the table's footer metadata); returns its bytes.
+    public func write(options: ParquetWriterOptions) throws(ParquetError) -> [UInt8] {
+        var options = options
+        options.keyValueMetadata += schema.keyValueMetadata
+        let sink = ParquetMemorySink(reservingCapacity: 1 << 20)
+        let writer = try ParquetFileWriter(schema: schema.parquet, options: options, sink: sink)
+        let batch = 65_536
+        var start = 0
+        while start < rows {
+            let end = min(rows, start + batch)
+            for (slot, column) in writer.columns.enumerated() {
+                try write(columns[slot], scalar: schema.columns[slot].type.scalar, isList: schema.columns[slot].type.isList,
+                          rows: start..<end, to: column)
+            }
+            try writer.endBatch(rows: end - start)
+            start = end
+        }
+        try writer.close()
+        return sink.takeBytes()
+    }
+
+    private func write(_ column: Column, scalar: ArchiveColumnType.Scalar, isList: Bool, rows: Range<Int>,
+                       to writer: ParquetColumnWriter) throws(ParquetError) {
+        // Value i of a non-list column is at index i (absent rows hold a placeholder).
+        @inline(__always)
+        func put(_ index: Int) throws(ParquetError) {
+            switch scalar {
+            case .int, .timestamp: try writer.append(column.numbers[index])
+            case .double: try writer.append(Double(bitPattern: UInt64(bitPattern: column.numbers[index])))
+            case .boolean: try writer.append(column.numbers[index] != 0)
+            case .string:
+                let from = index == 0 ? 0 : column.ends[index - 1]
+                let to = column.ends[index]
+                let failure: ParquetError? = column.bytes.withUnsafeBytes { raw in
+                    do throws(ParquetError) {
+                        try writer.append(bytes: UnsafeRawBufferPointer(rebasing: raw[from..<to]))
+                        return nil
+                    } catch {
+                        return error
+                    }
+                }
+                if let failure { throw failure }
+            }
+        }
+        for row in rows {
+            if !column.valid[row] {
+                try writer.appendNull()
+                continue
+            }
+            if isList {
+                try writer.beginList()
+                for element in (row == 0 ? 0 : column.listEnds[row - 1])..<column.listEnds[row] {
+                    if column.elementValid[element] { try put(element) } else { try writer.appendNull() }
+                }
+                try writer.endList()
+            } else {
+                try put(row)
+            }
+        }
+    }
+}
