@@ -35,7 +35,7 @@ struct DeliveryOptionsTests {
         return found
     }
 
-    @Test("--config runs the stream in-process: every flow record is archived under its dataset and event hour")
+    @Test("--config runs the stream in-process: every record is archived under its dataset and event hour")
     func inProcessStream() throws {
         let scratch = try Scratch()
         let config = """
@@ -56,15 +56,18 @@ struct DeliveryOptionsTests {
         // The interval is 60 s, so only the end-of-run flush can have delivered them.
         let archived = try Self.archivedRecords(scratch.path + "/lake")
         #expect(archived.count == written, "\(run.stderr)")
+        var datasets: Set<String> = []
         for (path, record) in archived {
             let event = record["event"] as? [String: Any]
-            #expect(event?["dataset"] as? String == "network.flow")
+            let dataset = try #require(event?["dataset"] as? String)
+            datasets.insert(dataset)
             let timestamp = try #require(record["@timestamp"] as? String)
             let day = timestamp.prefix(10)
             let hour = timestamp.dropFirst(11).prefix(2)
-            #expect(path.hasPrefix("network.flow/dt=\(day)/hour=\(hour)/network-1-"), "\(path)")
+            #expect(path.hasPrefix("\(dataset)/dt=\(day)/hour=\(hour)/network-1-"), "\(path)")
             #expect(path.hasSuffix(".json.gz"))
         }
+        #expect(datasets == ["network.flow", "network.dns", "network.http", "network.tls"])
         #expect(run.stderr.contains("stream network: \(written) records"), "\(run.stderr)")
     }
 
