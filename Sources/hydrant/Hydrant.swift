@@ -18,7 +18,7 @@ struct Hydrant: ParsableCommand {
         abstract: "Security-monitoring stream pipeline: capture, detect, alert, archive.",
         subcommands: [
             ReplayCommand.self, AgentCommand.self, CollectCommand.self, ServeCommand.self, AlertsCommand.self,
-            SynthCommand.self, SchemaCommand.self, BenchCommand.self,
+            RulesCommand.self, SynthCommand.self, SchemaCommand.self, BenchCommand.self,
         ]
     )
 

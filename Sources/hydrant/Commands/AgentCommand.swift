@@ -16,7 +16,8 @@ struct AgentCommand: ParsableCommand {
         abstract: "Capture live from a network interface and emit flow records.",
         discussion: """
         Needs root or the CAP_NET_RAW and CAP_NET_ADMIN capabilities. Runs until SIGINT or SIGTERM, then emits \
-        every open flow as flow_shutdown and prints a summary to stderr.
+        every open flow as flow_shutdown and prints a summary to stderr. With --rules, SIGHUP re-reads the rule \
+        files (see docs/rules.md for what a reload keeps).
 
         Example: sudo hydrant agent --interface eth0 --filter 'not port 22' -o flows.jsonl
         """
@@ -35,8 +36,16 @@ struct AgentCommand: ParsableCommand {
 
     @OptionGroup(title: "Delivery") var delivery: DeliveryOptions
 
+    @OptionGroup(title: "Detection") var detection: DetectionOptions
+
+    /// Whether the records take standard output (then alerts need --alerts to be seen).
+    private var recordsOnStdout: Bool {
+        delivery.config == nil && delivery.deliverTo == nil && (options.output == nil || options.output == "-")
+    }
+
     func validate() throws {
         try delivery.validate(output: options.output)
+        try detection.validate(recordsOnStdout: recordsOnStdout, config: delivery.config != nil)
     }
 
     func run() throws {
@@ -51,7 +60,9 @@ struct AgentCommand: ParsableCommand {
         }
         let stop = StopSignal()
         let target = try DeliveryTarget.make(options: delivery, fileOutput: options.output)
-        let writer = BackgroundRecordWriter(target.output)
+        let detectionRun = try DetectionRun(options: detection, output: target.output, recordsOnStdout: recordsOnStdout,
+                                            reloadOnHangup: true)
+        let writer = BackgroundRecordWriter(detectionRun.output)
         let engine = options.makeEngine(writingTo: writer)
         let started = monotonicSeconds()
         var lastFlush = started
@@ -84,7 +95,7 @@ struct AgentCommand: ParsableCommand {
         }
         engine.finish()
         let written = try writer.close()
-        let deliveryLines = try target.finish()
+        let deliveryLines = try target.finish() + detectionRun.finish()
         Summary.print(engine.statistics, seconds: monotonicSeconds() - started, recordsWritten: written,
                       failedSources: failed, kernelDrops: source.kernelDrops, deliveryLines: deliveryLines)
         if !failed.isEmpty { throw ExitCode.failure }

@@ -4,12 +4,16 @@ import HydrantServer
 import HydrantStream
 import Logging
 
-/// `hydrant bench`: load generators for measuring the ingest API.
+/// `hydrant bench`: load generators and measurements for the ingest API, Parquet writing, rule evaluation and alert
+/// delivery.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure the Firehose ingest API: a load generator and a parse-only ceiling server.",
-        subcommands: [BenchIngestCommand.self, BenchCeilingCommand.self, BenchParquetCommand.self]
+        abstract: "Measure the ingest API (load generator, parse-only ceiling server), Parquet writing, rule evaluation and alert delivery.",
+        subcommands: [
+            BenchIngestCommand.self, BenchCeilingCommand.self, BenchParquetCommand.self, BenchRulesCommand.self,
+            BenchAlertsCommand.self,
+        ]
     )
 }
 

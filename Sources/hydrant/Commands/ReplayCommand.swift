@@ -17,7 +17,12 @@ struct ReplayCommand: ParsableCommand {
         Records go to stdout (or --output) as JSON lines; a summary goes to stderr. A file libpcap cannot read \
         is reported and skipped, and the run exits 1.
 
-        Example: hydrant replay captures/mixed-2k.pcap --filter 'tcp port 443' -o flows.jsonl
+        With --rules, Sigma rules run on the records (on event time) and alerts go to --alerts FILE, or to stdout \
+        when the records go elsewhere; --webhook delivers them, and the replay waits up to --drain-timeout for \
+        delivery before it exits. See docs/rules.md.
+
+        Examples: hydrant replay captures/mixed-2k.pcap --filter 'tcp port 443' -o flows.jsonl
+                  hydrant replay captures/mixed-2k.pcap --rules rules/ -o flows.jsonl > alerts.jsonl
         """
     )
 
@@ -28,14 +33,24 @@ struct ReplayCommand: ParsableCommand {
 
     @OptionGroup(title: "Delivery") var delivery: DeliveryOptions
 
+    @OptionGroup(title: "Detection") var detection: DetectionOptions
+
+    /// Whether the records take standard output (then alerts need --alerts to be seen).
+    private var recordsOnStdout: Bool {
+        delivery.config == nil && delivery.deliverTo == nil && (options.output == nil || options.output == "-")
+    }
+
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one capture file") }
         try delivery.validate(output: options.output)
+        try detection.validate(recordsOnStdout: recordsOnStdout, config: delivery.config != nil)
     }
 
     func run() throws {
         let target = try DeliveryTarget.make(options: delivery, fileOutput: options.output)
-        let writer = BackgroundRecordWriter(target.output)
+        let detectionRun = try DetectionRun(options: detection, output: target.output, recordsOnStdout: recordsOnStdout,
+                                            reloadOnHangup: false)
+        let writer = BackgroundRecordWriter(detectionRun.output)
         let engine = options.makeEngine(writingTo: writer)
         var progress = Progress()
         let started = monotonicSeconds()
@@ -60,7 +75,7 @@ struct ReplayCommand: ParsableCommand {
         }
         engine.finish()
         let written = try writer.close()
-        let deliveryLines = try target.finish()
+        let deliveryLines = try target.finish() + detectionRun.finish()
         progress.finish()
         Summary.print(engine.statistics, seconds: monotonicSeconds() - started,
                       recordsWritten: written, failedSources: failed, kernelDrops: nil,
