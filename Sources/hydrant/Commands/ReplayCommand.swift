@@ -28,15 +28,23 @@ struct ReplayCommand: ParsableCommand {
 
     @OptionGroup(title: "Delivery") var delivery: DeliveryOptions
 
+    @OptionGroup(title: "Flow logs") var flowLogs: FlowLogReplayOptions
+
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one capture file") }
         try delivery.validate(output: options.output)
     }
 
     func run() throws {
+        if try flowLogs.readsVPCFlowLogs(files) {
+            return try FlowLogReplay(files: files, lineFormat: flowLogs.headerlessFormat, observerName: options.observer ?? hostName(),
+                                     delivery: delivery, output: options.output).run()
+        }
         let target = try DeliveryTarget.make(options: delivery, fileOutput: options.output)
-        let writer = BackgroundRecordWriter(target.output)
+        let netflow = try NetFlowInCapture(ports: flowLogs.netflowPorts, observerName: options.observer ?? hostName(), output: target.output)
+        let writer = BackgroundRecordWriter(netflow.output)
         let engine = options.makeEngine(writingTo: writer)
+        engine.udpPayloadTap = netflow.tap(feeding: writer)
         var progress = Progress()
         let started = monotonicSeconds()
         var failed: [String] = []
@@ -64,7 +72,7 @@ struct ReplayCommand: ParsableCommand {
         progress.finish()
         Summary.print(engine.statistics, seconds: monotonicSeconds() - started,
                       recordsWritten: written, failedSources: failed, kernelDrops: nil,
-                      deliveryLines: deliveryLines)
+                      deliveryLines: netflow.summary + deliveryLines)
         if !failed.isEmpty { throw ExitCode.failure }
     }
 
