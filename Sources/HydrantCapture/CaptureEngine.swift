@@ -54,6 +54,8 @@ public final class CaptureEngine: @unchecked Sendable {
     private let slots: DispatchSemaphore
     private let sink: @Sendable (CaptureRecords) -> Void
     private let batchSize: Int
+    /// Sees UDP payloads to chosen ports before they are cleared; set before the first `process`.
+    public var udpPayloadTap: UDPPayloadTap?
 
     /// Creates an engine; `application` nil (or with every dataset off) makes flow records only. `sink` receives each
     /// non-empty batch of records on the engine's flow thread.
@@ -78,6 +80,7 @@ public final class CaptureEngine: @unchecked Sendable {
             return
         }
         if let analyzer { packet.applicationProtocol = analyzer.analyze(packet) }
+        if let udpPayloadTap { udpPayloadTap.offer(packet) }
         packet.payload = UnsafeRawBufferPointer(start: nil, count: 0)
         batch.append(packet)
         if batch.count >= batchSize { handOver() }

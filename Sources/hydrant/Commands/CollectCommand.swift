@@ -8,17 +8,21 @@ import Glibc
 import Darwin
 #endif
 
-/// `hydrant collect`: a NetFlow v5/v9 and IPFIX collector writing `flowlog.netflow` records as JSON lines.
+/// `hydrant collect`: a NetFlow v5/v9 and IPFIX collector writing `flowlog.netflow` records as JSON lines, or
+/// into a delivery stream.
 struct CollectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "collect",
         abstract: "Receive NetFlow v5/v9 and IPFIX over UDP and write flow records.",
         discussion: """
         Every port accepts every version (the version is read from each datagram); --netflow and --ipfix only \
-        name the ports exporters are told to use. Records go to stdout (or --output) as JSON lines; SIGINT or \
-        SIGTERM stops the collector, which then writes a per-exporter summary to stderr.
+        name the ports exporters are told to use. Records go to stdout (or --output) as JSON lines, or with \
+        --config into a delivery stream of a hydrant.yaml run in-process (--deliver-to: a remote hydrant serve); \
+        SIGINT or SIGTERM stops the collector, which then delivers what it holds and writes a per-exporter summary \
+        to stderr.
 
         Example: hydrant collect --netflow 2055 --ipfix 4739 -o flows.jsonl
+                 hydrant collect --ipfix 4739 --config hydrant.yaml --stream netflow
         """
     )
 
@@ -40,23 +44,31 @@ struct CollectCommand: ParsableCommand {
     @Flag(name: .long, help: "Keep counters as exported instead of multiplying them by the announced sampling interval.")
     var noSampling = false
 
+    @OptionGroup(title: "Delivery") var delivery: DeliveryOptions
+
     func validate() throws {
         guard netflowPort != nil || ipfixPort != nil else { throw ValidationError("give --netflow PORT and/or --ipfix PORT") }
+        try delivery.validate(output: output)
     }
 
     func run() throws {
-        let writer = try RecordFileWriter(path: output)
-        var decoder = FlowExportDecoder.Configuration()
-        decoder.observerName = observerName
-        decoder.applySampling = !noSampling
-        // Signals are taken synchronously by this thread (sigwait), so they must be blocked before the receive
-        // thread starts and inherits the mask.
+        // Signals are taken synchronously by this thread (sigwait), so they must be blocked before any other thread
+        // (the receive thread, the writer, a delivery stream's tasks) starts and inherits the mask.
         var signals = sigset_t()
         sigemptyset(&signals)
         sigaddset(&signals, SIGINT)
         sigaddset(&signals, SIGTERM)
         pthread_sigmask(SIG_BLOCK, &signals, nil)
 
+        let target = try DeliveryTarget.make(options: delivery, fileOutput: output)
+        guard let out = target.output as? any EncodedRecordOutput else {
+            throw RuntimeFailure("the output cannot take NetFlow records")
+        }
+        // The receive thread only decodes; encoding and writing happen on the writer's thread.
+        let writer = BackgroundEncodedWriter<NetFlowRecord>(out)
+        var decoder = FlowExportDecoder.Configuration()
+        decoder.observerName = observerName
+        decoder.applySampling = !noSampling
         let ports = [netflowPort, ipfixPort].compactMap { $0 }
         let collector = try UDPFlowCollector(host: host, ports: ports, decoder: decoder) { records in
             writer.write(records)
@@ -66,7 +78,11 @@ struct CollectCommand: ParsableCommand {
         var received: Int32 = 0
         sigwait(&signals, &received)
         collector.stop()
-        let failure = writer.close()
+        var failure: (any Error)?
+        var written = 0
+        do { written = try writer.close() } catch { failure = error }
+        var deliveryLines: [String] = []
+        do { deliveryLines = try target.finish() } catch { failure = failure ?? error }
 
         var totals = ExporterStatistics()
         var summary = ""
@@ -74,7 +90,8 @@ struct CollectCommand: ParsableCommand {
             totals.add(stats)
             summary += "  \(exporter): \(Self.describe(stats))\n"
         }
-        writeStandardError("hydrant collect: \(Self.describe(totals))\n" + summary)
+        writeStandardError("hydrant collect: \(Self.describe(totals))\n" + summary
+            + "  records written: \(written)\n" + deliveryLines.map { $0 + "\n" }.joined())
         if let failure { throw failure }
     }
 
@@ -84,51 +101,5 @@ struct CollectCommand: ParsableCommand {
             + "\(s.sequenceGaps) sequence gaps (\(s.sequenceLost) lost), \(s.pendingSetsDropped) held sets dropped"
         if let last = s.lastMalformation { text += "; last malformation: \(last)" }
         return text
-    }
-}
-
-/// Encodes `flowlog.netflow` records as JSON lines to a file or stdout, flushing after every batch so that a
-/// reader sees whole lines promptly. Called from the collector's receive thread only.
-final class RecordFileWriter: @unchecked Sendable {
-    private let file: UnsafeMutablePointer<FILE>
-    private let path: String
-    private let ownsFile: Bool
-    private var encoder = JSONLinesEncoder<NetFlowRecord>()
-    private var buffer: [UInt8] = []
-    private var failure: OutputError?
-
-    init(path requested: String?) throws {
-        if let path = requested, path != "-" {
-            guard let file = fopen(path, "w") else { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
-            self.file = file
-            self.path = path
-            ownsFile = true
-        } else {
-            guard let out = fdopen(STDOUT_FILENO, "w") else {
-                throw OutputError(path: "<stdout>", reason: String(cString: strerror(errno)))
-            }
-            file = out
-            path = "<stdout>"
-            ownsFile = false
-        }
-        buffer.reserveCapacity(1 << 20)
-    }
-
-    /// Writes a batch; the first write error is kept and reported by `close`.
-    func write(_ records: [NetFlowRecord]) {
-        guard failure == nil else { return }
-        for record in records { encoder.encode(record, to: &buffer) }
-        let written = buffer.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
-        if written != buffer.count || fflush(file) != 0 {
-            failure = OutputError(path: path, reason: String(cString: strerror(errno)))
-        }
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    /// Closes the file; returns the first write error, if any.
-    func close() -> OutputError? {
-        if fflush(file) != 0, failure == nil { failure = OutputError(path: path, reason: String(cString: strerror(errno))) }
-        if ownsFile { fclose(file) }
-        return failure
     }
 }

@@ -35,6 +35,8 @@ struct ReplayCommand: ParsableCommand {
 
     @OptionGroup(title: "Detection") var detection: DetectionOptions
 
+    @OptionGroup(title: "Flow logs") var flowLogs: FlowLogReplayOptions
+
     /// Whether the records take standard output (then alerts need --alerts to be seen).
     private var recordsOnStdout: Bool {
         delivery.config == nil && delivery.deliverTo == nil && (options.output == nil || options.output == "-")
@@ -47,11 +49,18 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func run() throws {
+        if try flowLogs.readsVPCFlowLogs(files) {
+            return try FlowLogReplay(files: files, lineFormat: flowLogs.headerlessFormat, observerName: options.observer ?? hostName(),
+                                     delivery: delivery, output: options.output).run()
+        }
         let target = try DeliveryTarget.make(options: delivery, fileOutput: options.output)
         let detectionRun = try DetectionRun(options: detection, output: target.output, recordsOnStdout: recordsOnStdout,
                                             reloadOnHangup: false)
-        let writer = BackgroundRecordWriter(detectionRun.output)
+        let netflow = try NetFlowInCapture(ports: flowLogs.netflowPorts, observerName: options.observer ?? hostName(),
+                                           output: detectionRun.output)
+        let writer = BackgroundRecordWriter(netflow.output)
         let engine = options.makeEngine(writingTo: writer)
+        engine.udpPayloadTap = netflow.tap(feeding: writer)
         var progress = Progress()
         let started = monotonicSeconds()
         var failed: [String] = []
@@ -79,7 +88,7 @@ struct ReplayCommand: ParsableCommand {
         progress.finish()
         Summary.print(engine.statistics, seconds: monotonicSeconds() - started,
                       recordsWritten: written, failedSources: failed, kernelDrops: nil,
-                      deliveryLines: deliveryLines)
+                      deliveryLines: netflow.summary + deliveryLines)
         if !failed.isEmpty { throw ExitCode.failure }
     }
 

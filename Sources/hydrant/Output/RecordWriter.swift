@@ -68,3 +68,12 @@ final class RecordWriter {
         if ownsFile, fclose(file) != 0 { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
     }
 }
+
+extension RecordWriter: EncodedRecordOutput {
+    /// Appends lines encoded elsewhere; the buffer goes out once it holds a megabyte.
+    func write(_ records: EncodedRecords) throws {
+        records.forEachLine { buffer.append(contentsOf: $0) }
+        recordsWritten += records.count
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+}

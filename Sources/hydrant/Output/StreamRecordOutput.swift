@@ -60,3 +60,14 @@ func waitFor<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) thro
     guard let outcome = result.withLock({ $0 }) else { throw CancellationError() }
     return try outcome.get()
 }
+
+extension StreamRecordOutput: EncodedRecordOutput {
+    /// Adds lines encoded elsewhere, one stream record each, sending every full batch.
+    func write(_ records: EncodedRecords) throws {
+        try records.forEachLine { line in
+            batch.appendRecord { $0.append(contentsOf: line) }
+            recordsWritten += 1
+            if batch.count >= Self.recordsPerBatch || batch.byteCount >= Self.bytesPerBatch { try send() }
+        }
+    }
+}
