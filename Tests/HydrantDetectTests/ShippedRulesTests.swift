@@ -106,13 +106,13 @@ import Testing
             return ShippedRules.alerts(rules: set, records: records)
         }
         // The mail server's 24 TXT lookups in a minute, under the threshold of 30.
-        let txt = try alerts("dns.pcap", editing: "dns/dns_high_txt_rate.yml") {
+        let txt = try alerts("dns-lookups.pcap", editing: "dns/dns_high_txt_rate.yml") {
             $0.replacingOccurrences(of: "gte: 30", with: "gte: 20")
         }
         #expect(txt.map(\.group) == ["source.ip=10.0.2.25"])
         // The prober's 40 names under example.com, under the threshold of 50.
         if FileManager.default.fileExists(atPath: PublicSuffixList.debianPath) {
-            let unique = try alerts("dns.pcap", editing: "dns/dns_tunnel_unique_subdomains.yml") {
+            let unique = try alerts("dns-lookups.pcap", editing: "dns/dns_tunnel_unique_subdomains.yml") {
                 $0.replacingOccurrences(of: "gte: 50", with: "gte: 35")
             }
             #expect(unique.map(\.group) == ["source.ip=10.10.3.99,dns.question.registered_domain=example.com"])
