@@ -67,7 +67,7 @@ struct MixedConversationFactory {
                 httpExchange(&tcp, host: network.names[name], think: i == 0 ? 30_000 : thinkTime(&g), &g)
             }
         } else {
-            tlsHandshake(&tcp, serverName: network.names[name], &g)
+            tcp.tlsHandshake(serverName: network.names[name], &g)
             for i in 0..<requests {
                 let size = profile == .bulkDownload ? g.uniform(in: 1_000_000...3_000_000) : responseSize(&g)
                 tlsExchange(&tcp, first: i == 0, responseSize: size, think: i == 0 ? 20_000 : thinkTime(&g), &g)
@@ -134,29 +134,6 @@ struct MixedConversationFactory {
                  think: serverThink)
     }
 
-    private func tlsHandshake(_ tcp: inout TCPConversationBuilder, serverName: String, _ g: inout SeededGenerator) {
-        var random: [UInt8] = []
-        var sessionID: [UInt8] = []
-        var key: [UInt8] = []
-        g.appendBytes(32, to: &random)
-        g.appendBytes(32, to: &sessionID)
-        g.appendBytes(32, to: &key)
-        let client: TLSMessageBuilder.Client = g.chance(0.8) ? .browser : .commandLine
-        let hello = TLSMessageBuilder.clientHello(serverName: serverName, client: client, random: random,
-                                                  sessionID: sessionID, keyShare: key)
-        tcp.send(fromClient: true, [StreamMessage(prefix: hello)], think: 40_000)
-
-        var serverRandom: [UInt8] = []
-        var serverKey: [UInt8] = []
-        g.appendBytes(32, to: &serverRandom)
-        g.appendBytes(32, to: &serverKey)
-        var flight = TLSMessageBuilder.serverHello(random: serverRandom, sessionID: sessionID, keyShare: serverKey)
-        // Encrypted extensions, certificate chain, certificate verify and finished: one encrypted record.
-        let encrypted = g.uniform(in: 2_400...5_200)
-        flight.append(contentsOf: TLSMessageBuilder.recordHeader(TLSMessageBuilder.applicationData, length: encrypted))
-        tcp.send(fromClient: false, [StreamMessage(prefix: flight, fillerLength: encrypted)],
-                 think: Int64(g.uniform(in: 500_000...6_000_000)))
-    }
 
     private func tlsExchange(_ tcp: inout TCPConversationBuilder, first: Bool, responseSize: Int, think: Int64,
                              _ g: inout SeededGenerator) {

@@ -82,25 +82,7 @@ struct ScenarioToolkit {
                            _ g: inout SeededGenerator) -> ConversationScript {
         var tcp = tcp(client, server, port: port, at: start, inside: false, &g)
         tcp.handshake()
-        var random: [UInt8] = []
-        var sessionID: [UInt8] = []
-        var key: [UInt8] = []
-        g.appendBytes(32, to: &random)
-        g.appendBytes(32, to: &sessionID)
-        g.appendBytes(32, to: &key)
-        let software: TLSMessageBuilder.Client = g.chance(0.8) ? .browser : .commandLine
-        let hello = TLSMessageBuilder.clientHello(serverName: serverName, client: software, random: random,
-                                                  sessionID: sessionID, keyShare: key)
-        tcp.send(fromClient: true, [StreamMessage(prefix: hello)], think: 40_000)
-        var serverRandom: [UInt8] = []
-        var serverKey: [UInt8] = []
-        g.appendBytes(32, to: &serverRandom)
-        g.appendBytes(32, to: &serverKey)
-        var flight = TLSMessageBuilder.serverHello(random: serverRandom, sessionID: sessionID, keyShare: serverKey)
-        let encrypted = g.uniform(in: 2_400...5_200)
-        flight.append(contentsOf: TLSMessageBuilder.recordHeader(TLSMessageBuilder.applicationData, length: encrypted))
-        tcp.send(fromClient: false, [StreamMessage(prefix: flight, fillerLength: encrypted)],
-                 think: Int64(g.uniform(in: 500_000...6_000_000)))
+        tcp.tlsHandshake(serverName: serverName, &g)
         for i in 0..<max(1, requests) {
             var messages: [StreamMessage] = []
             if i == 0 {
