@@ -88,40 +88,32 @@ public struct AlertRecord: DatasetRecord, Hashable {
 
     /// The field table of `alert`.
     public static let fields: [FieldDescriptor<AlertRecord>] = [
-        .init("@timestamp", .timestamp, "Event time of the record that completed the detection.") { .timestamp($0.timestamp) },
-        .init("event.dataset", .string, "The dataset: `alert`.") { _ in .string(Dataset.alert.rawValue) },
-        .init("event.kind", .string, "Always `alert`.") { _ in .string("alert") },
-        .init("event.severity", .int, "From the Sigma level: informational 1, low 2, medium 3, high 4, critical 5.") {
-            $0.severity.map(FieldValue.int)
+        .timestamp("@timestamp", "Event time of the record that completed the detection.") { $0.timestamp },
+        .string("event.dataset", "The dataset: `alert`.") { _ in Dataset.alert.rawValue },
+        .string("event.kind", "Always `alert`.") { _ in "alert" },
+        .int("event.severity", "From the Sigma level: informational 1, low 2, medium 3, high 4, critical 5.") { $0.severity },
+        .string("rule.id", "The rule's id (or its name, or `file:line` when it has neither).") { $0.ruleID },
+        .string("rule.name", "The rule's title.") { $0.ruleName },
+        .string("rule.description", "The rule's description.") { $0.ruleDescription },
+        .string("rule.ruleset", "The rule file.") { $0.ruleset },
+        .string("rule.level", "The Sigma level.") { $0.level },
+        .strings("rule.tags", "The Sigma tags (`attack.t1046`, …).") { $0.tags },
+        .string("alert.id", "Stable id: the same detection on the same input gives the same id.") { $0.id },
+        .string("alert.kind", "`detection` (one record matched) or `correlation`.") { $0.kind.rawValue },
+        .string("alert.correlation_type", "For correlations: `event_count`, `value_count`, … (extension field).") {
+            $0.correlationType
         },
-        .init("rule.id", .string, "The rule's id (or its name, or `file:line` when it has neither).") { .string($0.ruleID) },
-        .init("rule.name", .string, "The rule's title.") { .string($0.ruleName) },
-        .init("rule.description", .string, "The rule's description.") { $0.ruleDescription.map(FieldValue.string) },
-        .init("rule.ruleset", .string, "The rule file.") { $0.ruleset.map(FieldValue.string) },
-        .init("rule.level", .string, "The Sigma level.") { $0.level.map(FieldValue.string) },
-        .init("rule.tags", .stringList, "The Sigma tags (`attack.t1046`, …).") { $0.tags.isEmpty ? nil : .strings($0.tags) },
-        .init("alert.id", .string, "Stable id: the same detection on the same input gives the same id.") { .string($0.id) },
-        .init("alert.kind", .string, "`detection` (one record matched) or `correlation`.") { .string($0.kind.rawValue) },
-        .init("alert.correlation_type", .string, "For correlations: `event_count`, `value_count`, … (extension field).") {
-            $0.correlationType.map(FieldValue.string)
-        },
-        .init("alert.group", .string, "The group-by values, `field=value` joined by `,`.") { $0.group.map(FieldValue.string) },
-        .init("alert.count", .int, "Events counted in the window (1 for a detection).") { .int($0.count) },
-        .init("alert.window.start", .timestamp, "Start of the window that fired.") { .timestamp($0.windowStart) },
-        .init("alert.window.end", .timestamp, "End of the window that fired.") { .timestamp($0.windowEnd) },
-        .init("alert.evidence.community_ids", .stringList, "Community IDs of up to 100 contributing flows.") {
-            $0.communityIDs.isEmpty ? nil : .strings($0.communityIDs)
-        },
-        .init("alert.evidence.archive", .stringList, "Archive object keys of contributing records, when known.") {
-            $0.archive.isEmpty ? nil : .strings($0.archive)
-        },
-        .init("alert.evidence.dataset", .string, "The dataset of the triggering record (extension field).") {
-            $0.sourceDataset.map(FieldValue.string)
-        },
-        .init("source.ip", .ip, "Copied from the triggering record.") { $0.sourceIP.map(FieldValue.ip) },
-        .init("source.port", .int, "Copied from the triggering record.") { $0.sourcePort.map(FieldValue.int) },
-        .init("destination.ip", .ip, "Copied from the triggering record.") { $0.destinationIP.map(FieldValue.ip) },
-        .init("destination.port", .int, "Copied from the triggering record.") { $0.destinationPort.map(FieldValue.int) },
-        .init("network.transport", .string, "Copied from the triggering record.") { $0.transport.map(FieldValue.string) },
+        .string("alert.group", "The group-by values, `field=value` joined by `,`.") { $0.group },
+        .int("alert.count", "Events counted in the window (1 for a detection).") { $0.count },
+        .timestamp("alert.window.start", "Start of the window that fired.") { $0.windowStart },
+        .timestamp("alert.window.end", "End of the window that fired.") { $0.windowEnd },
+        .strings("alert.evidence.community_ids", "Community IDs of up to 100 contributing flows.") { $0.communityIDs },
+        .strings("alert.evidence.archive", "Archive object keys of contributing records, when known.") { $0.archive },
+        .string("alert.evidence.dataset", "The dataset of the triggering record (extension field).") { $0.sourceDataset },
+        .ip("source.ip", "Copied from the triggering record.") { $0.sourceIP },
+        .int("source.port", "Copied from the triggering record.") { $0.sourcePort },
+        .ip("destination.ip", "Copied from the triggering record.") { $0.destinationIP },
+        .int("destination.port", "Copied from the triggering record.") { $0.destinationPort },
+        .string("network.transport", "Copied from the triggering record.") { $0.transport },
     ]
 }

@@ -53,36 +53,30 @@ public struct DNSRecord: ConnectionRecord, Hashable {
 
     /// The field table of `network.dns`.
     public static let fields: [FieldDescriptor<DNSRecord>] = commonFields + [
-        .init("event.duration", .int, "Response time in nanoseconds, when the query and its response were seen.") {
-            $0.duration.map(FieldValue.int)
-        },
-        .init("dns.id", .int, "Transaction id.") { .int(Int64($0.id)) },
-        .init("dns.question.name", .string, "Query name, lower case, no trailing dot.") { $0.questionName.map(FieldValue.string) },
-        .init("dns.question.registered_domain", .string,
+        .int("event.duration", "Response time in nanoseconds, when the query and its response were seen.") { $0.duration },
+        .int("dns.id", "Transaction id.") { Int64($0.id) },
+        .string("dns.question.name", "Query name, lower case, no trailing dot.") { $0.questionName },
+        .string("dns.question.registered_domain",
               "Public suffix plus one label of the query name (`example.co.uk`), by the Public Suffix List; absent when "
                 + "Debian's `publicsuffix` list is not installed or the name is itself a public suffix.") {
-            $0.questionRegisteredDomain.map(FieldValue.string)
+            $0.questionRegisteredDomain
         },
-        .init("dns.question.subdomain", .string,
+        .string("dns.question.subdomain",
               "The query name's labels below its registered domain (`a.b` of `a.b.example.com`); absent when there are "
                 + "none or the registered domain is absent.") {
-            $0.questionSubdomain.map(FieldValue.string)
+            $0.questionSubdomain
         },
-        .init("dns.question.type", .string, "`A`, `AAAA`, `TXT`, `MX`, … (`TYPE65` style when unknown).") {
-            $0.questionType.map(FieldValue.string)
+        .string("dns.question.type", "`A`, `AAAA`, `TXT`, `MX`, … (`TYPE65` style when unknown).") { $0.questionType },
+        .string("dns.question.class", "`IN`, `CH`, … (`CLASS254` style when unknown).") { $0.questionClass },
+        .string("dns.response_code", "`NOERROR`, `NXDOMAIN`, `SERVFAIL`, … (absent when no response was seen).") {
+            $0.responseCode
         },
-        .init("dns.question.class", .string, "`IN`, `CH`, … (`CLASS254` style when unknown).") { $0.questionClass.map(FieldValue.string) },
-        .init("dns.response_code", .string, "`NOERROR`, `NXDOMAIN`, `SERVFAIL`, … (absent when no response was seen).") {
-            $0.responseCode.map(FieldValue.string)
+        .strings("dns.header_flags", "Flags set: `AA`, `TC`, `RD`, `RA`, `AD`, `CD` (the response's when seen).") {
+            $0.headerFlags
         },
-        .init("dns.header_flags", .stringList, "Flags set: `AA`, `TC`, `RD`, `RA`, `AD`, `CD` (the response's when seen).") {
-            $0.headerFlags.isEmpty ? nil : .strings($0.headerFlags)
-        },
-        .init("dns.answers.data", .stringList, "Answer data in presentation form (addresses, names, TXT text).") {
-            $0.answerData.isEmpty ? nil : .strings($0.answerData)
-        },
-        .init("dns.answers.type", .stringList, "Type of each answer.") { $0.answerTypes.isEmpty ? nil : .strings($0.answerTypes) },
-        .init("dns.answers.ttl", .intList, "TTL of each answer, in seconds.") { $0.answerTTLs.isEmpty ? nil : .ints($0.answerTTLs) },
-        .init("dns.resolved_ip", .stringList, "The A and AAAA answers.") { $0.resolvedIPs.isEmpty ? nil : .strings($0.resolvedIPs) },
+        .strings("dns.answers.data", "Answer data in presentation form (addresses, names, TXT text).") { $0.answerData },
+        .strings("dns.answers.type", "Type of each answer.") { $0.answerTypes },
+        .ints("dns.answers.ttl", "TTL of each answer, in seconds.") { $0.answerTTLs },
+        .strings("dns.resolved_ip", "The A and AAAA answers.") { $0.resolvedIPs },
     ]
 }

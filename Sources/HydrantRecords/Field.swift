@@ -30,6 +30,26 @@ public enum FieldValue: Hashable, Sendable {
     case ints([Int64])
 }
 
+/// How a field's value is read from a typed record, by value type, so that an encoder writes the value without
+/// boxing it in a `FieldValue`. Every accessor returns nil when the value is unknown; list accessors also treat an
+/// empty list as unknown (an absent list, never `[]`).
+public enum FieldAccessor<Record>: Sendable {
+    /// A text value.
+    case string(@Sendable (Record) -> String?)
+    /// An integer value.
+    case int(@Sendable (Record) -> Int64?)
+    /// A timestamp.
+    case timestamp(@Sendable (Record) -> Timestamp?)
+    /// An IP address.
+    case ip(@Sendable (Record) -> IPAddress?)
+    /// A list of strings.
+    case strings(@Sendable (Record) -> [String]?)
+    /// A list of integers.
+    case ints(@Sendable (Record) -> [Int64]?)
+    /// Any value, already boxed; for field tables that compute values of varying type.
+    case value(@Sendable (Record) -> FieldValue?)
+}
+
 /// A field of a dataset: its ECS name, type, meaning and how to read it from a typed record.
 ///
 /// Rules and partition keys resolve a name to its `FieldDescriptor` once, at load time, and then call `read`.
@@ -40,15 +60,63 @@ public struct FieldDescriptor<Record>: Sendable {
     public let type: FieldType
     /// What the field means, with its unit.
     public let summary: String
-    /// Reads the field; nil when the value is unknown (absent, never empty or zero).
-    public let read: @Sendable (Record) -> FieldValue?
+    /// Reads the field without boxing; the JSON-lines encoder uses this.
+    public let accessor: FieldAccessor<Record>
 
-    /// Declares a field.
+    /// Declares a field whose accessor returns boxed values.
     public init(_ name: String, _ type: FieldType, _ summary: String, read: @escaping @Sendable (Record) -> FieldValue?) {
+        self.init(name, type, summary, accessor: .value(read))
+    }
+
+    /// Declares a field with a typed accessor.
+    public init(_ name: String, _ type: FieldType, _ summary: String, accessor: FieldAccessor<Record>) {
         self.name = name
         self.type = type
         self.summary = summary
-        self.read = read
+        self.accessor = accessor
+    }
+
+    /// Reads the field as a boxed value; nil when the value is unknown (absent, never empty or zero).
+    public var read: @Sendable (Record) -> FieldValue? {
+        switch accessor {
+        case .string(let get): return { get($0).map(FieldValue.string) }
+        case .int(let get): return { get($0).map(FieldValue.int) }
+        case .timestamp(let get): return { get($0).map(FieldValue.timestamp) }
+        case .ip(let get): return { get($0).map(FieldValue.ip) }
+        case .strings(let get): return { record in get(record).flatMap { $0.isEmpty ? nil : FieldValue.strings($0) } }
+        case .ints(let get): return { record in get(record).flatMap { $0.isEmpty ? nil : FieldValue.ints($0) } }
+        case .value(let get): return get
+        }
+    }
+
+    /// A text field.
+    public static func string(_ name: String, _ summary: String, _ get: @escaping @Sendable (Record) -> String?) -> Self {
+        Self(name, .string, summary, accessor: .string(get))
+    }
+
+    /// An integer field.
+    public static func int(_ name: String, _ summary: String, _ get: @escaping @Sendable (Record) -> Int64?) -> Self {
+        Self(name, .int, summary, accessor: .int(get))
+    }
+
+    /// A timestamp field.
+    public static func timestamp(_ name: String, _ summary: String, _ get: @escaping @Sendable (Record) -> Timestamp?) -> Self {
+        Self(name, .timestamp, summary, accessor: .timestamp(get))
+    }
+
+    /// An IP address field.
+    public static func ip(_ name: String, _ summary: String, _ get: @escaping @Sendable (Record) -> IPAddress?) -> Self {
+        Self(name, .ip, summary, accessor: .ip(get))
+    }
+
+    /// A list-of-strings field; an empty list is absent.
+    public static func strings(_ name: String, _ summary: String, _ get: @escaping @Sendable (Record) -> [String]?) -> Self {
+        Self(name, .stringList, summary, accessor: .strings(get))
+    }
+
+    /// A list-of-integers field; an empty list is absent.
+    public static func ints(_ name: String, _ summary: String, _ get: @escaping @Sendable (Record) -> [Int64]?) -> Self {
+        Self(name, .intList, summary, accessor: .ints(get))
     }
 }
 

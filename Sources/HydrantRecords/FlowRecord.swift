@@ -91,33 +91,30 @@ public struct FlowRecord: NetworkRecord, Hashable {
 
     /// The field table of `network.flow`.
     public static let fields: [FieldDescriptor<FlowRecord>] = commonFields + [
-        .init("event.start", .timestamp, "First packet seen.") { .timestamp($0.start) },
-        .init("event.end", .timestamp, "Last packet seen.") { .timestamp($0.end) },
-        .init("event.duration", .int, "end − start, in nanoseconds.") { .int($0.end.nanoseconds &- $0.start.nanoseconds) },
-        .init("event.action", .string,
+        .timestamp("event.start", "First packet seen.") { $0.start },
+        .timestamp("event.end", "Last packet seen.") { $0.end },
+        .int("event.duration", "end − start, in nanoseconds.") { $0.end.nanoseconds &- $0.start.nanoseconds },
+        .string("event.action",
               "Why it was emitted: `flow_end`, `flow_timeout`, `flow_update`, `flow_shutdown`, `flow_evicted` (table full).") {
-            .string($0.action.rawValue)
+            $0.action.rawValue
         },
-        .init("event.outcome", .string, "Flow logs only: `accept` or `reject`.") { $0.outcome.map(FieldValue.string) },
-        .init("source.bytes", .int, "IP-level bytes sent by the initiator.") { .int($0.sourceBytes) },
-        .init("source.packets", .int, "Packets sent by the initiator.") { .int($0.sourcePackets) },
-        .init("destination.bytes", .int, "IP-level bytes sent by the responder.") { .int($0.destinationBytes) },
-        .init("destination.packets", .int, "Packets sent by the responder.") { .int($0.destinationPackets) },
-        .init("network.bytes", .int, "IP-level bytes in both directions.") { .int($0.sourceBytes &+ $0.destinationBytes) },
-        .init("network.packets", .int, "Packets in both directions.") { .int($0.sourcePackets &+ $0.destinationPackets) },
-        .init("network.protocol", .string, "Application protocol identified: `dns`, `http`, `tls`, `ssh`, … (lower case).") {
-            $0.applicationProtocol.map(FieldValue.string)
+        .string("event.outcome", "Flow logs only: `accept` or `reject`.") { $0.outcome },
+        .int("source.bytes", "IP-level bytes sent by the initiator.") { $0.sourceBytes },
+        .int("source.packets", "Packets sent by the initiator.") { $0.sourcePackets },
+        .int("destination.bytes", "IP-level bytes sent by the responder.") { $0.destinationBytes },
+        .int("destination.packets", "Packets sent by the responder.") { $0.destinationPackets },
+        .int("network.bytes", "IP-level bytes in both directions.") { $0.sourceBytes &+ $0.destinationBytes },
+        .int("network.packets", "Packets in both directions.") { $0.sourcePackets &+ $0.destinationPackets },
+        .string("network.protocol", "Application protocol identified: `dns`, `http`, `tls`, `ssh`, … (lower case).") {
+            $0.applicationProtocol
         },
-        .init("network.state", .string, "Zeek `conn_state` (`S0`, `S1`, `SF`, `REJ`, `S2`, `S3`, `RSTO`, `RSTR`, `RSTOS0`, `RSTRH`, `SH`, `SHR`, `OTH`).") {
-            $0.state.map(FieldValue.string)
+        .string("network.state",
+                "Zeek `conn_state` (`S0`, `S1`, `SF`, `REJ`, `S2`, `S3`, `RSTO`, `RSTR`, `RSTOS0`, `RSTRH`, `SH`, `SHR`, `OTH`).") {
+            $0.state
         },
-        .init("network.history", .string, "Zeek `history` letters (`ShADadFf`, …); upper case from the initiator.") {
-            $0.history.map(FieldValue.string)
-        },
-        .init("network.direction", .string, "`inbound`, `outbound`, `internal`, `external` (needs home networks).") {
-            $0.direction.map(FieldValue.string)
-        },
-        .init("icmp.type", .int, "ICMP or ICMPv6 type of the first packet (extension field).") { $0.icmpType.map { .int(Int64($0)) } },
-        .init("icmp.code", .int, "ICMP or ICMPv6 code of the first packet (extension field).") { $0.icmpCode.map { .int(Int64($0)) } },
+        .string("network.history", "Zeek `history` letters (`ShADadFf`, …); upper case from the initiator.") { $0.history },
+        .string("network.direction", "`inbound`, `outbound`, `internal`, `external` (needs home networks).") { $0.direction },
+        .int("icmp.type", "ICMP or ICMPv6 type of the first packet (extension field).") { $0.icmpType.map(Int64.init) },
+        .int("icmp.code", "ICMP or ICMPv6 code of the first packet (extension field).") { $0.icmpCode.map(Int64.init) },
     ]
 }

@@ -45,23 +45,17 @@ public struct HTTPRecord: ConnectionRecord, Hashable {
 
     /// The field table of `network.http`.
     public static let fields: [FieldDescriptor<HTTPRecord>] = commonFields + [
-        .init("event.duration", .int, "From the request to the response head, in nanoseconds.") { $0.duration.map(FieldValue.int) },
-        .init("http.version", .string, "`1.0` or `1.1`.") { .string($0.version) },
-        .init("http.request.method", .string, "Request method as sent (`GET`, `POST`, …).") { .string($0.method) },
-        .init("http.request.referrer", .string, "The Referer header.") { $0.referrer.map(FieldValue.string) },
-        .init("http.request.body.bytes", .int, "Request body size in bytes.") { $0.requestBodyBytes.map(FieldValue.int) },
-        .init("http.response.status_code", .int, "Response status code (absent when no response was seen).") {
-            $0.statusCode.map(FieldValue.int)
-        },
-        .init("http.response.mime_type", .string, "The response's Content-Type, without parameters.") {
-            $0.responseMimeType.map(FieldValue.string)
-        },
-        .init("http.response.body.bytes", .int, "Response body size in bytes.") { $0.responseBodyBytes.map(FieldValue.int) },
-        .init("url.original", .string, "The request target as sent.") { .string($0.target) },
-        .init("url.domain", .string, "The Host header (or the absolute target's host), lower case, without port.") {
-            $0.domain.map(FieldValue.string)
-        },
-        .init("url.path", .string, "The path of the request target.") { $0.path.map(FieldValue.string) },
-        .init("user_agent.original", .string, "The User-Agent header.") { $0.userAgent.map(FieldValue.string) },
+        .int("event.duration", "From the request to the response head, in nanoseconds.") { $0.duration },
+        .string("http.version", "`1.0` or `1.1`.") { $0.version },
+        .string("http.request.method", "Request method as sent (`GET`, `POST`, …).") { $0.method },
+        .string("http.request.referrer", "The Referer header.") { $0.referrer },
+        .int("http.request.body.bytes", "Request body size in bytes.") { $0.requestBodyBytes },
+        .int("http.response.status_code", "Response status code (absent when no response was seen).") { $0.statusCode },
+        .string("http.response.mime_type", "The response's Content-Type, without parameters.") { $0.responseMimeType },
+        .int("http.response.body.bytes", "Response body size in bytes.") { $0.responseBodyBytes },
+        .string("url.original", "The request target as sent.") { $0.target },
+        .string("url.domain", "The Host header (or the absolute target's host), lower case, without port.") { $0.domain },
+        .string("url.path", "The path of the request target.") { $0.path },
+        .string("user_agent.original", "The User-Agent header.") { $0.userAgent },
     ]
 }

@@ -1,8 +1,9 @@
 /// Encodes records of one dataset as JSON lines: one nested object per line, keys in field-table order,
 /// unknown fields absent.
 ///
-/// The nesting of dotted names is worked out once, when the encoder is made; encoding a record reuses the
-/// encoder's buffers, so a long run allocates nothing per record but the values it reads.
+/// The nesting of dotted names is worked out once, when the encoder is made. Encoding walks the flattened tree,
+/// reads each field through its typed accessor and writes it straight into the output, so a long run allocates
+/// nothing per record and boxes no value.
 public struct JSONLinesEncoder<Record: DatasetRecord> {
     // Inlinable, so that callers in other modules get code specialised for their record type instead of
     // generic code that goes through value witnesses for every field.
@@ -11,29 +12,27 @@ public struct JSONLinesEncoder<Record: DatasetRecord> {
     @usableFromInline struct Step {
         @usableFromInline enum Kind: UInt8 { case value, open, close }
         @usableFromInline var kind: Kind
-        /// `.value`: index into `values`; `.open`: first value index inside the object.
-        @usableFromInline var first: Int32
-        /// `.open`: one past the last value index inside the object.
-        @usableFromInline var end: Int32
-        /// `.open`: index of the matching `.close`, to skip an object whose values are all unknown.
-        @usableFromInline var skip: Int32
+        /// `.value`: index into `accessors`.
+        @usableFromInline var field: Int32
         /// The quoted key and colon, as a range of `keys`.
         @usableFromInline var keyStart: Int32
         @usableFromInline var keyLength: Int32
     }
 
-    @usableFromInline let readers: [@Sendable (Record) -> FieldValue?]
+    @usableFromInline let accessors: [FieldAccessor<Record>]
     @usableFromInline let steps: [Step]
     @usableFromInline let keys: [UInt8]
-    @usableFromInline var values: [FieldValue?]
+    /// For each open object: where its key began in the output, and whether a comma was due before it.
+    @usableFromInline var openings: [(mark: Int, neededComma: Bool)]
 
     /// Creates an encoder for the record type's field table.
     public init() {
         let fields = Record.fields
         let names = fields.map { $0.name.split(separator: ".").map(String.init) }
-        var readers: [@Sendable (Record) -> FieldValue?] = []
+        var accessors: [FieldAccessor<Record>] = []
         var steps: [Step] = []
         var keys: [UInt8] = []
+        var depth = 0
 
         func key(_ text: String) -> (Int32, Int32) {
             let start = keys.count
@@ -41,79 +40,124 @@ public struct JSONLinesEncoder<Record: DatasetRecord> {
             keys.append(UInt8(ascii: ":"))
             return (Int32(start), Int32(keys.count - start))
         }
-        // Groups fields by their name's component at `depth`, in order of first appearance, and flattens the tree.
-        func flatten(_ indices: [Int], depth: Int) {
+        // Groups fields by their name's component at `level`, in order of first appearance, and flattens the tree.
+        func flatten(_ indices: [Int], level: Int) {
+            depth = max(depth, level)
             var order: [String] = []
             var groups: [String: [Int]] = [:]
             for i in indices {
-                let component = names[i][depth]
+                let component = names[i][level]
                 if groups[component] == nil { order.append(component) }
                 groups[component, default: []].append(i)
             }
             for component in order {
                 let members = groups[component] ?? []
                 let (keyStart, keyLength) = key(component)
-                if members.count == 1, names[members[0]].count == depth + 1 {
-                    steps.append(Step(kind: .value, first: Int32(readers.count), end: 0, skip: 0,
-                                      keyStart: keyStart, keyLength: keyLength))
-                    readers.append(fields[members[0]].read)
+                if members.count == 1, names[members[0]].count == level + 1 {
+                    steps.append(Step(kind: .value, field: Int32(accessors.count), keyStart: keyStart, keyLength: keyLength))
+                    accessors.append(fields[members[0]].accessor)
                     continue
                 }
-                let open = steps.count
-                steps.append(Step(kind: .open, first: Int32(readers.count), end: 0, skip: 0,
-                                  keyStart: keyStart, keyLength: keyLength))
-                flatten(members.filter { names[$0].count > depth + 1 }, depth: depth + 1)
-                steps[open].end = Int32(readers.count)
-                steps[open].skip = Int32(steps.count)
-                steps.append(Step(kind: .close, first: 0, end: 0, skip: 0, keyStart: 0, keyLength: 0))
+                steps.append(Step(kind: .open, field: 0, keyStart: keyStart, keyLength: keyLength))
+                flatten(members.filter { names[$0].count > level + 1 }, level: level + 1)
+                steps.append(Step(kind: .close, field: 0, keyStart: 0, keyLength: 0))
             }
         }
-        flatten(Array(names.indices), depth: 0)
-        self.readers = readers
+        flatten(Array(names.indices), level: 0)
+        self.accessors = accessors
         self.steps = steps
         self.keys = keys
-        values = Array(repeating: nil, count: readers.count)
+        openings = []
+        openings.reserveCapacity(depth + 1)
     }
 
     /// Appends one record as a JSON object followed by a newline.
     @inlinable
     public mutating func encode(_ record: Record, to out: inout [UInt8]) {
-        for i in readers.indices { values[i] = readers[i](record) }
         out.append(UInt8(ascii: "{"))
         var needsComma = false
-        var i = 0
-        let count = steps.count
-        while i < count {
-            let step = steps[i]
-            i += 1
+        openings.removeAll(keepingCapacity: true)
+        for step in steps {
             switch step.kind {
             case .value:
-                guard let value = values[Int(step.first)] else { continue }
-                if needsComma { out.append(UInt8(ascii: ",")) }
-                appendKey(step, to: &out)
-                appendJSON(value, to: &out)
-                needsComma = true
+                if appendField(accessors[Int(step.field)], of: record, key: step, needsComma: needsComma, to: &out) {
+                    needsComma = true
+                }
             case .open:
-                var present = false
-                for v in Int(step.first)..<Int(step.end) where values[v] != nil {
-                    present = true
-                    break
-                }
-                guard present else {
-                    i = Int(step.skip) + 1
-                    continue
-                }
+                // Written optimistically and taken back at `.close` when no value inside was known.
+                openings.append((out.count, needsComma))
                 if needsComma { out.append(UInt8(ascii: ",")) }
                 appendKey(step, to: &out)
                 out.append(UInt8(ascii: "{"))
                 needsComma = false
             case .close:
-                out.append(UInt8(ascii: "}"))
-                needsComma = true
+                let opening = openings.removeLast()
+                if needsComma {
+                    out.append(UInt8(ascii: "}"))
+                } else {
+                    out.removeLast(out.count - opening.mark)
+                    needsComma = opening.neededComma
+                }
             }
         }
         out.append(UInt8(ascii: "}"))
         out.append(UInt8(ascii: "\n"))
+    }
+
+    /// Writes `,"key":value` (comma only when due) and returns true, or writes nothing and returns false when the
+    /// value is unknown.
+    @inlinable @inline(__always)
+    func appendField(_ accessor: FieldAccessor<Record>, of record: Record, key step: Step, needsComma: Bool,
+                     to out: inout [UInt8]) -> Bool {
+        @inline(__always) func prefix(_ out: inout [UInt8]) {
+            if needsComma { out.append(UInt8(ascii: ",")) }
+            appendKey(step, to: &out)
+        }
+        switch accessor {
+        case .string(let get):
+            guard let text = get(record) else { return false }
+            prefix(&out)
+            appendJSONString(text, to: &out)
+        case .int(let get):
+            guard let number = get(record) else { return false }
+            prefix(&out)
+            appendDigits(number, width: 1, to: &out)
+        case .timestamp(let get):
+            guard let time = get(record) else { return false }
+            prefix(&out)
+            out.append(UInt8(ascii: "\""))
+            time.appendRFC3339(to: &out)
+            out.append(UInt8(ascii: "\""))
+        case .ip(let get):
+            guard let address = get(record) else { return false }
+            prefix(&out)
+            out.append(UInt8(ascii: "\""))
+            address.appendText(to: &out)
+            out.append(UInt8(ascii: "\""))
+        case .strings(let get):
+            guard let list = get(record), !list.isEmpty else { return false }
+            prefix(&out)
+            out.append(UInt8(ascii: "["))
+            for index in list.indices {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                appendJSONString(list[index], to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .ints(let get):
+            guard let list = get(record), !list.isEmpty else { return false }
+            prefix(&out)
+            out.append(UInt8(ascii: "["))
+            for index in list.indices {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                appendDigits(list[index], width: 1, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .value(let get):
+            guard let value = get(record) else { return false }
+            prefix(&out)
+            appendJSON(value, to: &out)
+        }
+        return true
     }
 
     @inlinable @inline(__always)

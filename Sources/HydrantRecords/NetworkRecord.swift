@@ -38,22 +38,22 @@ extension NetworkRecord {
     /// The shared field declarations, placed first in every network dataset's field table.
     public static var commonFields: [FieldDescriptor<Self>] {
         [
-            .init("@timestamp", .timestamp, "When it happened (event time, UTC).") { .timestamp($0.timestamp) },
-            .init("event.dataset", .string, "The dataset: `\(dataset.rawValue)`.") { _ in .string(dataset.rawValue) },
-            .init("event.ingested", .timestamp, "When the delivery stream accepted it.") { $0.ingested.map(FieldValue.timestamp) },
-            .init("observer.name", .string, "The sensor or collector that produced it.") { $0.observerName.map(FieldValue.string) },
-            .init("source.ip", .ip, "Initiator address (sent the first packet, or the client).") { .ip($0.sourceIP) },
-            .init("source.port", .int, "Initiator port.") { $0.sourcePort.map { .int(Int64($0)) } },
-            .init("destination.ip", .ip, "Responder address.") { .ip($0.destinationIP) },
-            .init("destination.port", .int, "Responder port.") { $0.destinationPort.map { .int(Int64($0)) } },
-            .init("network.transport", .string, "`tcp`, `udp`, `icmp`, `ipv6-icmp`, `sctp`, or the IANA protocol number as text.") {
-                .string(transportName(ianaNumber: $0.ianaNumber))
+            .timestamp("@timestamp", "When it happened (event time, UTC).") { $0.timestamp },
+            .string("event.dataset", "The dataset: `\(dataset.rawValue)`.") { _ in dataset.rawValue },
+            .timestamp("event.ingested", "When the delivery stream accepted it.") { $0.ingested },
+            .string("observer.name", "The sensor or collector that produced it.") { $0.observerName },
+            .ip("source.ip", "Initiator address (sent the first packet, or the client).") { $0.sourceIP },
+            .int("source.port", "Initiator port.") { $0.sourcePort.map(Int64.init) },
+            .ip("destination.ip", "Responder address.") { $0.destinationIP },
+            .int("destination.port", "Responder port.") { $0.destinationPort.map(Int64.init) },
+            .string("network.transport", "`tcp`, `udp`, `icmp`, `ipv6-icmp`, `sctp`, or the IANA protocol number as text.") {
+                transportName(ianaNumber: $0.ianaNumber)
             },
-            .init("network.iana_number", .int, "IP protocol number.") { .int(Int64($0.ianaNumber)) },
-            .init("network.type", .string, "`ipv4` or `ipv6`.") { .string($0.sourceIP.isIPv6 ? "ipv6" : "ipv4") },
-            .init("network.community_id", .string, "Community ID v1, seed 0, base64 (`1:…`).") { $0.communityID.map(FieldValue.string) },
-            .init("network.vlan.id", .int, "Outer VLAN id, when tagged.") { $0.vlanID.map { .int(Int64($0)) } },
-            .init("network.inner.vlan.id", .int, "Inner VLAN id of a QinQ (802.1ad) frame.") { $0.innerVLANID.map { .int(Int64($0)) } },
+            .int("network.iana_number", "IP protocol number.") { Int64($0.ianaNumber) },
+            .string("network.type", "`ipv4` or `ipv6`.") { $0.sourceIP.isIPv6 ? "ipv6" : "ipv4" },
+            .string("network.community_id", "Community ID v1, seed 0, base64 (`1:…`).") { $0.communityID },
+            .int("network.vlan.id", "Outer VLAN id, when tagged.") { $0.vlanID.map(Int64.init) },
+            .int("network.inner.vlan.id", "Inner VLAN id of a QinQ (802.1ad) frame.") { $0.innerVLANID.map(Int64.init) },
         ]
     }
 }

@@ -43,24 +43,20 @@ public struct TLSRecord: ConnectionRecord, Hashable {
 
     /// The field table of `network.tls`.
     public static let fields: [FieldDescriptor<TLSRecord>] = commonFields + [
-        .init("tls.version", .string, "Negotiated version (`1.2`, `1.3`), from the ServerHello.") { $0.version.map(FieldValue.string) },
-        .init("tls.version_protocol", .string, "`tls` once a version was negotiated.") { $0.version == nil ? nil : .string("tls") },
-        .init("tls.cipher", .string, "The cipher suite the server chose (IANA name).") { $0.cipher.map(FieldValue.string) },
-        .init("tls.next_protocol", .string, "The first ALPN protocol the client offered (`h2`, `http/1.1`, …).") {
-            $0.nextProtocol.map(FieldValue.string)
+        .string("tls.version", "Negotiated version (`1.2`, `1.3`), from the ServerHello.") { $0.version },
+        .string("tls.version_protocol", "`tls` once a version was negotiated.") { $0.version == nil ? nil : "tls" },
+        .string("tls.cipher", "The cipher suite the server chose (IANA name).") { $0.cipher },
+        .string("tls.next_protocol", "The first ALPN protocol the client offered (`h2`, `http/1.1`, …).") { $0.nextProtocol },
+        .string("tls.client.server_name", "SNI of the ClientHello.") { $0.serverName },
+        .string("tls.client.ja3", "JA3 fingerprint of the ClientHello (MD5 hex).") { $0.ja3 },
+        .string("tls.client.ja4", "JA4 fingerprint of the ClientHello (extension field).") { $0.ja4 },
+        .strings("tls.client.supported_ciphers", "Offered cipher suites (IANA names, `0x…` when unnamed), GREASE left out.") {
+            $0.supportedCiphers
         },
-        .init("tls.client.server_name", .string, "SNI of the ClientHello.") { $0.serverName.map(FieldValue.string) },
-        .init("tls.client.ja3", .string, "JA3 fingerprint of the ClientHello (MD5 hex).") { .string($0.ja3) },
-        .init("tls.client.ja4", .string, "JA4 fingerprint of the ClientHello (extension field).") { .string($0.ja4) },
-        .init("tls.client.supported_ciphers", .stringList, "Offered cipher suites (IANA names, `0x…` when unnamed), GREASE left out.") {
-            $0.supportedCiphers.isEmpty ? nil : .strings($0.supportedCiphers)
+        .ints("tls.client.extensions", "Extension types of the ClientHello in the order sent, GREASE left out (extension field).") {
+            $0.extensions
         },
-        .init("tls.client.extensions", .intList, "Extension types of the ClientHello in the order sent, GREASE left out (extension field).") {
-            $0.extensions.isEmpty ? nil : .ints($0.extensions)
-        },
-        .init("tls.client.offered_versions", .stringList, "Versions the client offered (extension field).") {
-            $0.offeredVersions.isEmpty ? nil : .strings($0.offeredVersions)
-        },
-        .init("tls.server.ja3s", .string, "JA3S fingerprint of the ServerHello.") { $0.ja3s.map(FieldValue.string) },
+        .strings("tls.client.offered_versions", "Versions the client offered (extension field).") { $0.offeredVersions },
+        .string("tls.server.ja3s", "JA3S fingerprint of the ServerHello.") { $0.ja3s },
     ]
 }

@@ -120,6 +120,7 @@ extension Int64 {
 
 /// Appends the decimal digits of `value`, zero-padded to at least `width` digits (at most 20).
 @inline(__always)
+@usableFromInline
 func appendDigits(_ value: Int64, width: Int, to out: inout [UInt8]) {
     var magnitude = value.magnitude  // Int64.min has no positive counterpart; its magnitude does
     if value < 0 { out.append(UInt8(ascii: "-")) }

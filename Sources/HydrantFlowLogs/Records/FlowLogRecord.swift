@@ -39,31 +39,31 @@ extension FlowLogRecord {
     /// The fields a flow-log dataset shares with `network.flow` (same names and units), after `commonFields`.
     public static var flowLogFields: [FieldDescriptor<Self>] {
         [
-            .init("event.start", .timestamp, "First packet of the flow or of the aggregation interval.") { .timestamp($0.start) },
-            .init("event.end", .timestamp, "Last packet of the flow or end of the aggregation interval.") { .timestamp($0.end) },
-            .init("event.duration", .int, "end − start, in nanoseconds.") { .int($0.end.nanoseconds &- $0.start.nanoseconds) },
-            .init("event.outcome", .string, "`accept` or `reject` (VPC `action`).") { $0.outcome.map(FieldValue.string) },
-            .init("source.bytes", .int, "IP-level bytes sent by the source (scaled by the sampling interval when announced).") {
-                $0.sourceBytes.map(FieldValue.int)
+            .timestamp("event.start", "First packet of the flow or of the aggregation interval.") { $0.start },
+            .timestamp("event.end", "Last packet of the flow or end of the aggregation interval.") { $0.end },
+            .int("event.duration", "end − start, in nanoseconds.") { $0.end.nanoseconds &- $0.start.nanoseconds },
+            .string("event.outcome", "`accept` or `reject` (VPC `action`).") { $0.outcome },
+            .int("source.bytes", "IP-level bytes sent by the source (scaled by the sampling interval when announced).") {
+                $0.sourceBytes
             },
-            .init("source.packets", .int, "Packets sent by the source (scaled by the sampling interval when announced).") {
-                $0.sourcePackets.map(FieldValue.int)
+            .int("source.packets", "Packets sent by the source (scaled by the sampling interval when announced).") {
+                $0.sourcePackets
             },
-            .init("destination.bytes", .int, "IP-level bytes sent by the destination; biflows only.") { $0.destinationBytes.map(FieldValue.int) },
-            .init("destination.packets", .int, "Packets sent by the destination; biflows only.") { $0.destinationPackets.map(FieldValue.int) },
-            .init("network.bytes", .int, "IP-level bytes counted by this record (both directions for a biflow).") { record in
-                guard let bytes = record.sourceBytes else { return record.destinationBytes.map(FieldValue.int) }
-                return .int(bytes &+ (record.destinationBytes ?? 0))
+            .int("destination.bytes", "IP-level bytes sent by the destination; biflows only.") { $0.destinationBytes },
+            .int("destination.packets", "Packets sent by the destination; biflows only.") { $0.destinationPackets },
+            .int("network.bytes", "IP-level bytes counted by this record (both directions for a biflow).") { record in
+                guard let bytes = record.sourceBytes else { return record.destinationBytes }
+                return bytes &+ (record.destinationBytes ?? 0)
             },
-            .init("network.packets", .int, "Packets counted by this record (both directions for a biflow).") { record in
-                guard let packets = record.sourcePackets else { return record.destinationPackets.map(FieldValue.int) }
-                return .int(packets &+ (record.destinationPackets ?? 0))
+            .int("network.packets", "Packets counted by this record (both directions for a biflow).") { record in
+                guard let packets = record.sourcePackets else { return record.destinationPackets }
+                return packets &+ (record.destinationPackets ?? 0)
             },
-            .init("network.direction", .string, "`ingress` or `egress` relative to the observing interface, when the exporter says.") {
-                $0.direction.map(FieldValue.string)
+            .string("network.direction", "`ingress` or `egress` relative to the observing interface, when the exporter says.") {
+                $0.direction
             },
-            .init("flow.kind", .string, "`unidirectional` (one direction per record) or `bidirectional` (IPFIX biflow).") {
-                .string($0.kind.rawValue)
+            .string("flow.kind", "`unidirectional` (one direction per record) or `bidirectional` (IPFIX biflow).") {
+                $0.kind.rawValue
             },
         ]
     }

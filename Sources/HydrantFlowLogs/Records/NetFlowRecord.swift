@@ -92,29 +92,25 @@ public struct NetFlowRecord: FlowLogRecord, Hashable {
         kind = .unidirectional
     }
 
-    private static func number(_ name: String, _ summary: String, _ read: @escaping @Sendable (NetFlowRecord) -> Int64?)
-        -> FieldDescriptor<NetFlowRecord>
-    {
-        .init(name, .int, summary) { read($0).map(FieldValue.int) }
-    }
-
     /// The field table of `flowlog.netflow`.
     public static let fields: [FieldDescriptor<NetFlowRecord>] = commonFields + flowLogFields + [
-        number("netflow.version", "Export protocol: 5, 9, or 10 (IPFIX).") { Int64($0.version) },
-        .init("netflow.exporter.ip", .ip, "The exporter's address (sender of the datagram).") { .ip($0.exporterIP) },
-        number("netflow.exporter.observation_domain", "IPFIX observation domain, v9 source id, v5 engine type << 8 | engine id.") {
+        .int("netflow.version", "Export protocol: 5, 9, or 10 (IPFIX).") { Int64($0.version) },
+        .ip("netflow.exporter.ip", "The exporter's address (sender of the datagram).") { $0.exporterIP },
+        .int("netflow.exporter.observation_domain", "IPFIX observation domain, v9 source id, v5 engine type << 8 | engine id.") {
             Int64($0.observationDomain)
         },
-        number("observer.ingress.interface.id", "Input interface index (SNMP ifIndex, IE 10).") { $0.inputInterface },
-        number("observer.egress.interface.id", "Output interface index (SNMP ifIndex, IE 14).") { $0.outputInterface },
-        .init("netflow.next_hop", .ip, "IP next hop (IE 15/62).") { $0.nextHop.map(FieldValue.ip) },
-        .init("netflow.bgp_next_hop", .ip, "BGP next hop (IE 18/63).") { $0.bgpNextHop.map(FieldValue.ip) },
-        number("source.as.number", "Source autonomous system (IE 16).") { $0.sourceAS },
-        number("destination.as.number", "Destination autonomous system (IE 17).") { $0.destinationAS },
-        number("netflow.tcp_flags", "OR of the TCP flags of the flow's packets (IE 6).") { $0.tcpFlags },
-        number("netflow.tos", "IP type of service byte (IE 5).") { $0.tos },
-        number("netflow.sampling_interval", "1-in-N packet sampling applied to the counters, when announced.") { $0.samplingInterval },
-        number("icmp.type", "ICMP or ICMPv6 type (IE 32/139/176/178).") { $0.icmpType.map { Int64($0) } },
-        number("icmp.code", "ICMP or ICMPv6 code.") { $0.icmpCode.map { Int64($0) } },
+        .int("observer.ingress.interface.id", "Input interface index (SNMP ifIndex, IE 10).") { $0.inputInterface },
+        .int("observer.egress.interface.id", "Output interface index (SNMP ifIndex, IE 14).") { $0.outputInterface },
+        .ip("netflow.next_hop", "IP next hop (IE 15/62).") { $0.nextHop },
+        .ip("netflow.bgp_next_hop", "BGP next hop (IE 18/63).") { $0.bgpNextHop },
+        .int("source.as.number", "Source autonomous system (IE 16).") { $0.sourceAS },
+        .int("destination.as.number", "Destination autonomous system (IE 17).") { $0.destinationAS },
+        .int("netflow.tcp_flags", "OR of the TCP flags of the flow's packets (IE 6).") { $0.tcpFlags },
+        .int("netflow.tos", "IP type of service byte (IE 5).") { $0.tos },
+        .int("netflow.sampling_interval", "1-in-N packet sampling applied to the counters, when announced.") {
+            $0.samplingInterval
+        },
+        .int("icmp.type", "ICMP or ICMPv6 type (IE 32/139/176/178).") { $0.icmpType.map { Int64($0) } },
+        .int("icmp.code", "ICMP or ICMPv6 code.") { $0.icmpCode.map { Int64($0) } },
     ]
 }

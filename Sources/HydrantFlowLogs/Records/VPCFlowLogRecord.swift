@@ -107,49 +107,35 @@ public struct VPCFlowLogRecord: FlowLogRecord, Hashable {
         self.ianaNumber = ianaNumber
     }
 
-    private static func text(_ name: String, _ summary: String, _ read: @escaping @Sendable (VPCFlowLogRecord) -> String?)
-        -> FieldDescriptor<VPCFlowLogRecord>
-    {
-        .init(name, .string, summary) { read($0).map(FieldValue.string) }
-    }
-
-    private static func number(_ name: String, _ summary: String, _ read: @escaping @Sendable (VPCFlowLogRecord) -> Int64?)
-        -> FieldDescriptor<VPCFlowLogRecord>
-    {
-        .init(name, .int, summary) { read($0).map(FieldValue.int) }
-    }
-
     /// The field table of `flowlog.vpc`.
     public static let fields: [FieldDescriptor<VPCFlowLogRecord>] = commonFields + flowLogFields + [
-        text("cloud.provider", "`aws`.") { _ in "aws" },
-        text("cloud.account.id", "`account-id`: the AWS account of the interface.") { $0.accountID },
-        text("cloud.region", "`region`.") { $0.region },
-        text("cloud.availability_zone", "`az-id`.") { $0.availabilityZoneID },
-        number("aws.vpcflow.version", "`version` of the log format (2–7).") { $0.version },
-        text("aws.vpcflow.interface_id", "`interface-id` (`eni-…`).") { $0.interfaceID },
-        text("aws.vpcflow.vpc_id", "`vpc-id`.") { $0.vpcID },
-        text("aws.vpcflow.subnet_id", "`subnet-id`.") { $0.subnetID },
-        text("aws.vpcflow.instance_id", "`instance-id`.") { $0.instanceID },
-        text("aws.vpcflow.type", "`type`: `IPv4`, `IPv6` or `EFA`.") { $0.trafficType },
-        .init("aws.vpcflow.pkt_srcaddr", .ip, "`pkt-srcaddr`: the packet's original source (differs behind NAT).") {
-            $0.packetSourceIP.map(FieldValue.ip)
-        },
-        .init("aws.vpcflow.pkt_dstaddr", .ip, "`pkt-dstaddr`: the packet's original destination.") { $0.packetDestinationIP.map(FieldValue.ip) },
-        text("aws.vpcflow.pkt_src_aws_service", "`pkt-src-aws-service`.") { $0.packetSourceService },
-        text("aws.vpcflow.pkt_dst_aws_service", "`pkt-dst-aws-service`.") { $0.packetDestinationService },
-        text("aws.vpcflow.flow_direction", "`flow-direction` as logged (`ingress` / `egress`).") { $0.direction },
-        number("aws.vpcflow.traffic_path", "`traffic-path` (1–8: the path egress traffic takes).") { $0.trafficPath },
-        number("aws.vpcflow.tcp_flags", "`tcp-flags`: OR of the TCP flags seen in the interval (SYN 2, FIN 1, RST 4, SYN-ACK 18).") {
+        .string("cloud.provider", "`aws`.") { _ in "aws" },
+        .string("cloud.account.id", "`account-id`: the AWS account of the interface.") { $0.accountID },
+        .string("cloud.region", "`region`.") { $0.region },
+        .string("cloud.availability_zone", "`az-id`.") { $0.availabilityZoneID },
+        .int("aws.vpcflow.version", "`version` of the log format (2–7).") { $0.version },
+        .string("aws.vpcflow.interface_id", "`interface-id` (`eni-…`).") { $0.interfaceID },
+        .string("aws.vpcflow.vpc_id", "`vpc-id`.") { $0.vpcID },
+        .string("aws.vpcflow.subnet_id", "`subnet-id`.") { $0.subnetID },
+        .string("aws.vpcflow.instance_id", "`instance-id`.") { $0.instanceID },
+        .string("aws.vpcflow.type", "`type`: `IPv4`, `IPv6` or `EFA`.") { $0.trafficType },
+        .ip("aws.vpcflow.pkt_srcaddr", "`pkt-srcaddr`: the packet's original source (differs behind NAT).") { $0.packetSourceIP },
+        .ip("aws.vpcflow.pkt_dstaddr", "`pkt-dstaddr`: the packet's original destination.") { $0.packetDestinationIP },
+        .string("aws.vpcflow.pkt_src_aws_service", "`pkt-src-aws-service`.") { $0.packetSourceService },
+        .string("aws.vpcflow.pkt_dst_aws_service", "`pkt-dst-aws-service`.") { $0.packetDestinationService },
+        .string("aws.vpcflow.flow_direction", "`flow-direction` as logged (`ingress` / `egress`).") { $0.direction },
+        .int("aws.vpcflow.traffic_path", "`traffic-path` (1–8: the path egress traffic takes).") { $0.trafficPath },
+        .int("aws.vpcflow.tcp_flags", "`tcp-flags`: OR of the TCP flags seen in the interval (SYN 2, FIN 1, RST 4, SYN-ACK 18).") {
             $0.tcpFlags
         },
-        text("aws.vpcflow.log_status", "`log-status`: `OK` for traffic lines.") { $0.logStatus },
-        text("aws.vpcflow.sublocation_type", "`sublocation-type`.") { $0.sublocationType },
-        text("aws.vpcflow.sublocation_id", "`sublocation-id`.") { $0.sublocationID },
-        text("aws.vpcflow.resource_type", "`resource-type` (transit gateway logs).") { $0.resourceType },
-        text("aws.vpcflow.tgw_id", "`tgw-id`.") { $0.transitGatewayID },
-        text("aws.vpcflow.tgw_attachment_id", "`tgw-attachment-id`.") { $0.transitGatewayAttachmentID },
-        text("aws.vpcflow.ecs.cluster_name", "`ecs-cluster-name`.") { $0.ecsClusterName },
-        text("aws.vpcflow.ecs.task_id", "`ecs-task-id`.") { $0.ecsTaskID },
-        text("aws.vpcflow.ecs.service_name", "`ecs-service-name`.") { $0.ecsServiceName },
+        .string("aws.vpcflow.log_status", "`log-status`: `OK` for traffic lines.") { $0.logStatus },
+        .string("aws.vpcflow.sublocation_type", "`sublocation-type`.") { $0.sublocationType },
+        .string("aws.vpcflow.sublocation_id", "`sublocation-id`.") { $0.sublocationID },
+        .string("aws.vpcflow.resource_type", "`resource-type` (transit gateway logs).") { $0.resourceType },
+        .string("aws.vpcflow.tgw_id", "`tgw-id`.") { $0.transitGatewayID },
+        .string("aws.vpcflow.tgw_attachment_id", "`tgw-attachment-id`.") { $0.transitGatewayAttachmentID },
+        .string("aws.vpcflow.ecs.cluster_name", "`ecs-cluster-name`.") { $0.ecsClusterName },
+        .string("aws.vpcflow.ecs.task_id", "`ecs-task-id`.") { $0.ecsTaskID },
+        .string("aws.vpcflow.ecs.service_name", "`ecs-service-name`.") { $0.ecsServiceName },
     ]
 }
