@@ -84,4 +84,28 @@ import Testing
             #expect(table.index(of: probe) == best?.index, "\(probe)")
         }
     }
+
+    @Test func largeTablesSearchedThroughBucketsAgreeWithLinearScan() {
+        // More blocks than `TopBuckets.minimumCount`, spread over the whole space and nested, so that lookups go
+        // through the bucket index and often land in a bucket holding no segment start.
+        var generator = SystemRandomNumberGenerator()
+        var entries: [(prefix: IPPrefix, value: Int)] = []
+        var bases: [UInt32] = []
+        for index in 0..<6000 {
+            let base = UInt32.random(in: 0...UInt32.max, using: &generator)
+            bases.append(base)
+            let address = IPAddress(ipv4: base)
+            entries.append((IPPrefix(address: address, length: Int.random(in: 6...32, using: &generator)), index))
+        }
+        let table = PrefixTable(entries)
+        for round in 0..<3000 {
+            let base = bases[round % bases.count]
+            let probe = IPAddress(ipv4: round % 2 == 0 ? base &+ UInt32(round) : UInt32.random(in: 0...UInt32.max, using: &generator))
+            var best: (length: Int, index: Int)?
+            for (index, entry) in entries.enumerated() where entry.prefix.contains(probe) {
+                if best.map({ entry.prefix.length >= $0.length }) ?? true { best = (entry.prefix.length, index) }
+            }
+            #expect(table.index(of: probe) == best?.index, "\(probe)")
+        }
+    }
 }

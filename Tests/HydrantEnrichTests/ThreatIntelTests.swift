@@ -86,13 +86,19 @@ import Testing
         var text = ""
         text.reserveCapacity(24_000_000)
         var generator = SystemRandomNumberGenerator()
+        var listedAddresses: [String] = []
+        var listedDomains: [String] = []
         for index in 0..<1_000_000 {
             switch index % 4 {
             case 0, 1:
                 let value = UInt32.random(in: 0x0100_0000...0xDFFF_FFFF, using: &generator)
-                text += "\(value >> 24).\(value >> 16 & 255).\(value >> 8 & 255).\(value & 255)\n"
+                let address = "\(value >> 24).\(value >> 16 & 255).\(value >> 8 & 255).\(value & 255)"
+                if index % 997 == 0 { listedAddresses.append(address) }
+                text += address + "\n"
             case 2:
-                text += "d\(index)x\(UInt32.random(in: 0...UInt32.max, using: &generator)).example\n"
+                let domain = "d\(index)x\(UInt32.random(in: 0...UInt32.max, using: &generator)).example"
+                if index % 997 == 2 { listedDomains.append(domain) }
+                text += domain + "\n"
             default:
                 let value = UInt32.random(in: 0x0100_0000...0xDFFF_FFFF, using: &generator) & 0xFFFF_FF00
                 text += "\(value >> 24).\(value >> 16 & 255).\(value >> 8 & 255).0/24\n"
@@ -106,6 +112,16 @@ import Testing
         let perIndicator = Double(intel.tableBytes) / Double(intel.count)
         #expect(perIndicator < 64, "\(perIndicator) bytes per indicator")
         print("ThreatIntel: \(intel.count) indicators loaded in \(elapsed) (debug build), \(perIndicator) bytes each")
+        // Large tables are searched through their top-bits buckets: every listed indicator is still found, and an
+        // address or name next to a listed one is not matched exactly.
+        for address in listedAddresses {
+            let hit = intel.lookup(address: try #require(IPAddress(address)))
+            #expect(hit?.type == .ipv4, "\(address)")
+        }
+        for domain in listedDomains {
+            #expect(intel.lookup(domain: "www." + domain)?.type == .domain, "\(domain)")
+            #expect(intel.lookup(domain: "x" + domain) == nil, "\(domain)")
+        }
         #expect(elapsed < .seconds(60))
     }
 

@@ -24,6 +24,9 @@ public final class ThreatIntel: Sendable {
     let urls: [HashEntry]
     let ja3: [HashEntry]
     let ja4: [HashEntry]
+    /// Narrow searches of the large tables to the entries sharing the key's top 16 bits.
+    private let v4Buckets: TopBuckets?
+    private let domainBuckets: TopBuckets?
 
     /// Loads and compiles `sources`; throws with file and line on the first bad indicator, or when a file is missing.
     public init(sources: [IntelFeedSource]) throws(EnrichError) {
@@ -69,6 +72,10 @@ public final class ThreatIntel: Sendable {
         self.ja4 = Self.sortedUnique(ja4, key: { ($0.hash, $0.feed) }, less: { $0 < $1 })
         self.v4Blocks = v4Blocks
         self.v6Blocks = v6Blocks
+        let sortedV4 = self.v4
+        let sortedDomains = self.domains
+        v4Buckets = TopBuckets(count: sortedV4.count) { Int(sortedV4[$0].address >> 16) }
+        domainBuckets = TopBuckets(count: sortedDomains.count) { Int(sortedDomains[$0].hash >> 48) }
         v4BlockMap = IntervalMap(blocks: v4Blocks.enumerated().map { index, block in
             let prefix = IPPrefix(address: IPAddress(ipv4: block.first), length: Int(block.length))
             return (block.first, prefix.lastIPv4, Int(block.length), Int32(index))
@@ -107,15 +114,17 @@ public final class ThreatIntel: Sendable {
         v4.count * MemoryLayout<V4Entry>.stride + v6.count * MemoryLayout<V6Entry>.stride
             + v4Blocks.count * MemoryLayout<V4Block>.stride + v6Blocks.count * MemoryLayout<V6Block>.stride
             + (domains.count + urls.count + ja3.count + ja4.count) * MemoryLayout<HashEntry>.stride
-            + v4BlockMap.segmentCount * 8 + v6BlockMap.segmentCount * 20
+            + v4BlockMap.byteCount + v6BlockMap.byteCount
+            + (v4Buckets?.byteCount ?? 0) + (domainBuckets?.byteCount ?? 0)
     }
 
     // MARK: Hot-path lookups (first feed and count)
 
     @inline(__always)
-    static func range<Entry>(_ entries: [Entry], lessThan: (Entry) -> Bool, equal: (Entry) -> Bool) -> (first: Int, count: Int) {
-        var low = 0
-        var high = entries.count
+    static func range<Entry>(_ entries: [Entry], within slice: Range<Int>? = nil, lessThan: (Entry) -> Bool,
+                             equal: (Entry) -> Bool) -> (first: Int, count: Int) {
+        var low = slice?.lowerBound ?? 0
+        var high = slice?.upperBound ?? entries.count
         while low < high {
             let middle = (low + high) >> 1
             if lessThan(entries[middle]) { low = middle + 1 } else { high = middle }
@@ -129,7 +138,8 @@ public final class ThreatIntel: Sendable {
     @inline(__always)
     func addressMatch(_ address: IPAddress) -> (feed: UInt16, count: Int)? {
         if let value = address.ipv4Value {
-            let found = Self.range(v4, lessThan: { $0.address < value }, equal: { $0.address == value })
+            let found = Self.range(v4, within: v4Buckets?.slice(Int(value >> 16)), lessThan: { $0.address < value },
+                                   equal: { $0.address == value })
             return found.count == 0 ? nil : (v4[found.first].feed, found.count)
         }
         let key = IPv6Key(high: address.high, low: address.low)
@@ -149,9 +159,10 @@ public final class ThreatIntel: Sendable {
     }
 
     @inline(__always)
-    static func hashMatch(_ entries: [HashEntry], _ hash: UInt64) -> (feed: UInt16, count: Int)? {
+    static func hashMatch(_ entries: [HashEntry], _ hash: UInt64, buckets: TopBuckets? = nil) -> (feed: UInt16, count: Int)? {
         guard !entries.isEmpty else { return nil }
-        let found = range(entries, lessThan: { $0.hash < hash }, equal: { $0.hash == hash })
+        let found = range(entries, within: buckets?.slice(Int(hash >> 48)), lessThan: { $0.hash < hash },
+                          equal: { $0.hash == hash })
         return found.count == 0 ? nil : (entries[found.first].feed, found.count)
     }
 
@@ -166,7 +177,8 @@ public final class ThreatIntel: Sendable {
         var total = 0
         var start = 0
         while start < end {
-            if let found = Self.hashMatch(domains, FNVHash.hash(UnsafeBufferPointer(rebasing: name[start..<end]))) {
+            if let found = Self.hashMatch(domains, FNVHash.hash(UnsafeBufferPointer(rebasing: name[start..<end])),
+                                          buckets: domainBuckets) {
                 if first == nil { first = (start, found.feed) }
                 total += found.count
             }

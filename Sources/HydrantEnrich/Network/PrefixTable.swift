@@ -20,13 +20,18 @@ struct IPv6Key: Comparable, Hashable, Sendable {
 /// A key of an interval map: ordered, with a successor.
 protocol IntervalKey: Comparable, Sendable {
     var successor: Self? { get }
+    /// The key's top 16 bits, for `TopBuckets`.
+    var top16: Int { get }
 }
 
 extension UInt32: IntervalKey {
     var successor: UInt32? { self == .max ? nil : self + 1 }
+    var top16: Int { Int(self >> 16) }
 }
 
-extension IPv6Key: IntervalKey {}
+extension IPv6Key: IntervalKey {
+    var top16: Int { Int(high >> 48) }
+}
 
 /// Non-overlapping address ranges, each mapped to a value index, flattened from nested CIDR blocks so that the most
 /// specific block owns each address. A lookup is one binary search, whatever the number of prefix lengths.
@@ -35,6 +40,8 @@ struct IntervalMap<Key: IntervalKey>: Sendable {
     let starts: [Key]
     /// The value index of each segment, or -1 for addresses no block covers.
     let values: [Int32]
+    /// Narrows a lookup to the segments sharing the key's top bits; nil for small maps.
+    private let buckets: TopBuckets?
 
     /// Blocks given as `(first, last, prefix length, value)`; blocks nest or are disjoint (as CIDR blocks always
     /// are). A more specific block wins; of two identical blocks the later one in `blocks` wins.
@@ -76,13 +83,21 @@ struct IntervalMap<Key: IntervalKey>: Sendable {
         }
         self.starts = starts
         self.values = values
+        buckets = TopBuckets(count: starts.count) { starts[$0].top16 }
     }
 
     /// The value index at `key`, or -1.
     @inline(__always)
     func lookup(_ key: Key) -> Int32 {
+        // Every start before the key's bucket is below the key and every start after it above, so the answer is
+        // the last start at or below the key within the bucket, or the one just before the bucket.
         var low = 0
         var high = starts.count
+        if let buckets {
+            let slice = buckets.slice(key.top16)
+            low = slice.lowerBound
+            high = slice.upperBound
+        }
         while low < high {
             let middle = (low + high) >> 1
             if starts[middle] <= key { low = middle + 1 } else { high = middle }
@@ -90,7 +105,10 @@ struct IntervalMap<Key: IntervalKey>: Sendable {
         return low == 0 ? -1 : values[low - 1]
     }
 
-    var segmentCount: Int { starts.count }
+    /// The bytes the map occupies (element storage and the bucket index).
+    var byteCount: Int {
+        starts.count * MemoryLayout<Key>.stride + values.count * MemoryLayout<Int32>.stride + (buckets?.byteCount ?? 0)
+    }
 }
 
 /// Longest-prefix matching of addresses against CIDR blocks, IPv4 and IPv6, each block carrying a value.
