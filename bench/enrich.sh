@@ -1,16 +1,26 @@
-#!/bin/sh
-# Enrichment throughput (issue 8): 2,000,000 flow records through a delivery stream's processing stage with
-# GeoIP (City + ASN, MaxMind's conformance test databases), 10,000 assets, 1,000,000 intel indicators and
-# direction, beside the same records with no enrichment. Prints records/s and peak memory.
+#!/usr/bin/env bash
+# Enrichment throughput (issue 8): RECORDS flow records (default 2,000,000) through GeoIP (City + ASN, MaxMind's
+# conformance test databases), 10,000 assets, 1,000,000 intel indicators and direction, beside the same records with
+# no enrichment and with direction only. One thread, `hydrant bench enrich` (records generated in memory, seeded).
 #
-#   RECORDS=2000000 bench/enrich.sh
+#   HYDRANT=.build-release/release/hydrant bench/enrich.sh
 #
-# It builds the tests in release mode (long on a small machine) in .build-release and runs the gated
-# `EnrichBenchmark` test, which generates its input in memory (deterministic) and writes the asset and intel files
-# into a scratch directory. The GeoIP databases are read from ../shared/conformance/mmdb/test-data/.
-set -eu
+# Environment: HYDRANT (binary, default .build/release/hydrant), RECORDS, SEED, RUNS (best of, default 3), MMDB
+# (folder of the test databases, default ../shared/conformance/mmdb/test-data).
+set -euo pipefail
 cd "$(dirname "$0")/.."
+
+HYDRANT=${HYDRANT:-${HYDRANT_BIN:-.build/release/hydrant}}
 RECORDS=${RECORDS:-2000000}
-swift build -c release --build-tests --scratch-path .build-release
-HYDRANT_BENCH_ENRICH=$RECORDS /usr/bin/time -v swift test -c release --scratch-path .build-release --skip-build \
-    --filter EnrichBenchmark 2>&1 | grep -E 'enrich-bench|Maximum resident|passed|failed'
+SEED=${SEED:-1}
+RUNS=${RUNS:-3}
+MMDB=${MMDB:-../shared/conformance/mmdb/test-data}
+[ -x "$HYDRANT" ] || { echo "no $HYDRANT: build it first (swift build -c release)" >&2; exit 2; }
+[ -f "$MMDB/GeoLite2-City-Test.mmdb" ] || { echo "no GeoIP test databases in $MMDB" >&2; exit 2; }
+
+for run in $(seq "$RUNS"); do
+    echo "run $run of $RUNS" >&2
+    /usr/bin/time -f "  time       %e s wall, %U s user, %M KiB peak RSS" \
+        "$HYDRANT" bench enrich --records "$RECORDS" --seed "$SEED" \
+        --city "$MMDB/GeoLite2-City-Test.mmdb" --asn "$MMDB/GeoLite2-ASN-Test.mmdb"
+done
