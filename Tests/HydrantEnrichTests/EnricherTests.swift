@@ -178,29 +178,32 @@ import Testing
         print("reload test: versions seen \(versionsSeen.sorted()), reloads \(enricher.statistics.reloads)")
     }
 
-    @Test func throughputWithEverythingOn() throws {
+    @Test func stringsAreWalkedRightWhereverTheirQuotesEscapesAndControlBytesFall() throws {
+        // The walker scans strings eight bytes at a time: put a string's end, an escaped quote, a backslash pair
+        // and a raw control byte at every offset around those words, before the fields the enricher reads.
         let directory = try EnrichTestSupport.temporaryDirectory()
-        let resources = try resources(in: directory)
-        var lines: [String] = []
-        for index in 0..<20_000 {
-            let destination = ["81.2.69.160", "89.160.20.129", "175.16.199.3", "1.128.0.1", "10.0.1.14"][index % 5]
-            lines.append(Self.flow.replacingOccurrences(of: "81.2.69.160", with: destination)
-                .replacingOccurrences(of: "10.20.5.7", with: "10.20.\(index % 200).\(index % 250)"))
+        let resources = try resources(in: directory, geo: false)
+        for length in 0..<40 {
+            let filler = String(repeating: "a", count: length)
+            let escaped = String(repeating: "b", count: length % 9) + #"\"q\\"# + filler
+            let line = Self.flow
+                .replacingOccurrences(of: #""dataset":"network.flow""#, with: #""dataset":"network.flow","note":"\#(escaped)""#)
+                .replacingOccurrences(of: #"{"@timestamp""#, with: #"{"pad":"\#(filler)","@timestamp""#)
+            let records = try enrich([line], resources)
+            let record = try #require(records.first)
+            let event = try #require(record["event"] as? [String: Any])
+            #expect(event["note"] as? String == String(repeating: "b", count: length % 9) + "\"q\\" + filler)
+            let source = try #require(record["source"] as? [String: Any])
+            #expect((source["asset"] as? [String: Any])?["name"] as? String == "payroll-db-1", "length \(length)")
+            #expect((record["network"] as? [String: Any])?["direction"] as? String == "outbound", "length \(length)")
+
+            // A raw control byte inside a skipped string makes the record malformed: it passes through unchanged.
+            let broken = line.replacingOccurrences(of: #""pad":"\#(filler)""#, with: "\"pad\":\"\(filler)\u{01}x\"")
+            let (bytes, ends) = EnrichTestSupport.batch([broken])
+            let enricher = Enricher(resources: resources)
+            let (out, _) = enricher.enrich(bytes, ends: ends)
+            #expect(out == bytes, "length \(length)")
+            #expect(enricher.statistics.passedThrough == 1)
         }
-        let (bytes, ends) = EnrichTestSupport.batch(lines)
-        let enricher = Enricher(resources: resources)
-        _ = enricher.enrich(bytes, ends: ends)
-        let start = ContinuousClock.now
-        var out: [UInt8] = []
-        var outEnds: [Int] = []
-        for _ in 0..<5 {
-            out.removeAll(keepingCapacity: true)
-            outEnds.removeAll(keepingCapacity: true)
-            enricher.enrich(bytes, ends: ends, into: &out, ends: &outEnds)
-        }
-        let elapsed = (ContinuousClock.now - start).components
-        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
-        print("Enricher: \(Int(Double(lines.count * 5) / seconds)) records/s (this build)")
-        _ = try EnrichTestSupport.parse(out, outEnds)
     }
 }

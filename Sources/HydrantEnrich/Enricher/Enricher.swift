@@ -25,16 +25,35 @@ public final class Enricher {
     private let clock = ContinuousClock()
     private var lastReloadCheck: ContinuousClock.Instant
 
+    /// The resources one batch reads, taken once per batch and passed down by value, so that the per-record code
+    /// reads them without retaining each one for every record.
+    struct Snapshot {
+        var geo: [GeoIPDatabase] = []
+        var assets: AssetInventory?
+        var intel: ThreatIntel?
+        var homeNetworks: HomeNetworks?
+        var domainScorer: DomainScorer?
+    }
+
     // The snapshot in use for the current batch.
-    private var geo: [GeoIPDatabase] = []
-    private var assets: AssetInventory?
-    private var intel: ThreatIntel?
+    private var snapshot = Snapshot()
     private var generations: [UInt64] = []
 
-    // GeoIP answers by address, encoded as `"geo":{…},"as":{…}` in `geoArena`.
-    private var geoCache: [IPAddress: Range<Int>] = [:]
+    /// One remembered GeoIP answer: the address and where its encoded members lie in `geoArena`.
+    struct GeoCacheSlot {
+        var address: IPAddress
+        var start: Int32
+        var end: Int32
+    }
+
+    // GeoIP answers by address, encoded as `"geo":{…},"as":{…}` in `geoArena`, in a direct-mapped cache: an
+    // address has one slot (by a hash of it) and a newer address with the same slot replaces it. A lookup is one
+    // multiply and one compare, where a dictionary would hash the address with SipHash.
+    private var geoSlots: [GeoCacheSlot]
     private var geoArena: [UInt8] = []
-    static let geoCacheLimit = 200_000
+    static let geoSlotBits = 16
+    /// Replaced answers leave their bytes behind; past this size the arena and the cache start over.
+    static let geoArenaLimit = 16 << 20
 
     private var insertions: [Insertion] = []
 
@@ -47,6 +66,7 @@ public final class Enricher {
         self.reportReloadError = reportReloadError
         lastReloadCheck = clock.now
         insertions.reserveCapacity(8)
+        geoSlots = Array(repeating: Self.emptyGeoSlot, count: 1 << Self.geoSlotBits)
         takeSnapshot()
     }
 
@@ -65,11 +85,12 @@ public final class Enricher {
         refreshIfDue()
         out.reserveCapacity(out.count + bytes.count + bytes.count / 2)
         outEnds.reserveCapacity(outEnds.count + ends.count)
+        let snapshot = self.snapshot
         bytes.withUnsafeBufferPointer { all in
             var start = 0
             for rawEnd in ends {
                 let end = min(max(rawEnd, start), all.count)
-                enrichRecord(UnsafeBufferPointer(rebasing: all[start..<end]), into: &out)
+                enrichRecord(UnsafeBufferPointer(rebasing: all[start..<end]), snapshot, into: &out)
                 outEnds.append(out.count)
                 start = end
             }
@@ -106,17 +127,19 @@ public final class Enricher {
         var current: [UInt64] = resources.geoIP.map(\.generation)
         current.append(resources.assets?.generation ?? 0)
         current.append(resources.intel?.generation ?? 0)
-        geo = resources.geoIP.map(\.current)
-        assets = resources.assets?.current
-        intel = resources.intel?.current
+        snapshot = Snapshot(geo: resources.geoIP.map(\.current), assets: resources.assets?.current,
+                            intel: resources.intel?.current, homeNetworks: resources.homeNetworks,
+                            domainScorer: resources.domainScorer)
         if current != generations {
             generations = current
             clearGeoCache()
         }
     }
 
+    private static let emptyGeoSlot = GeoCacheSlot(address: IPAddress(ipv4: 0), start: 0, end: -1)
+
     private func clearGeoCache() {
-        geoCache.removeAll(keepingCapacity: true)
+        for index in geoSlots.indices { geoSlots[index] = Self.emptyGeoSlot }
         geoArena.removeAll(keepingCapacity: true)
     }
 
@@ -146,7 +169,7 @@ public final class Enricher {
         var count: Int
     }
 
-    private func enrichRecord(_ record: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+    private func enrichRecord(_ record: UnsafeBufferPointer<UInt8>, _ snapshot: Snapshot, into out: inout [UInt8]) {
         statistics.records += 1
         guard let layout = RecordLayout.read(record) else {
             statistics.passedThrough += 1
@@ -161,23 +184,23 @@ public final class Enricher {
         var destinationGeo: Range<Int>?
         var destinationAsset: Int?
         if let ip = sourceIP {
-            if !layout.source.hasGeo { sourceGeo = geoMembers(ip) }
-            if !layout.source.hasAsset { sourceAsset = assets?.memberIndex(ip) }
+            if !layout.source.hasGeo { sourceGeo = geoMembers(ip, snapshot.geo) }
+            if !layout.source.hasAsset { sourceAsset = snapshot.assets?.memberIndex(ip) }
         }
         if let ip = destinationIP {
-            if !layout.destination.hasGeo { destinationGeo = geoMembers(ip) }
-            if !layout.destination.hasAsset { destinationAsset = assets?.memberIndex(ip) }
+            if !layout.destination.hasGeo { destinationGeo = geoMembers(ip, snapshot.geo) }
+            if !layout.destination.hasAsset { destinationAsset = snapshot.assets?.memberIndex(ip) }
         }
         var direction: NetworkDirection?
-        if !layout.hasDirection, let home = resources.homeNetworks, let source = sourceIP, let destination = destinationIP {
+        if !layout.hasDirection, let home = snapshot.homeNetworks, let source = sourceIP, let destination = destinationIP {
             direction = home.direction(from: source, to: destination)
         }
         var scores: (entropy: Double, dgaScore: Double)?
-        if !layout.hasScores, layout.questionClose >= 0, let name = layout.questionName, let scorer = resources.domainScorer {
+        if !layout.hasScores, layout.questionClose >= 0, let name = layout.questionName, let scorer = snapshot.domainScorer {
             scores = scorer.scores(UnsafeBufferPointer(rebasing: record[name]))
         }
         var threat: IntelResult?
-        if !layout.hasThreat, let intel {
+        if !layout.hasThreat, let intel = snapshot.intel {
             threat = match(intel, record, layout, sourceIP, destinationIP)
         }
 
@@ -228,9 +251,9 @@ public final class Enricher {
             previousPosition = insertion.position
             switch insertion.kind {
             case .source:
-                appendEndpoint(geo: sourceGeo, asset: sourceAsset, to: &out)
+                appendEndpoint(geo: sourceGeo, asset: sourceAsset, assets: snapshot.assets, to: &out)
             case .destination:
-                appendEndpoint(geo: destinationGeo, asset: destinationAsset, to: &out)
+                appendEndpoint(geo: destinationGeo, asset: destinationAsset, assets: snapshot.assets, to: &out)
             case .direction:
                 appendDirection(direction, to: &out)
             case .networkObject:
@@ -245,7 +268,7 @@ public final class Enricher {
                     JSONFragments.appendFixed3(scores.dgaScore, to: &out)
                 }
             case .threat:
-                if let threat, let intel { appendThreat(threat, intel: intel, record: record, to: &out) }
+                if let threat, let intel = snapshot.intel { appendThreat(threat, intel: intel, record: record, to: &out) }
             }
         }
         out.append(contentsOf: UnsafeBufferPointer(rebasing: record[copied...]))
@@ -258,7 +281,7 @@ public final class Enricher {
         out.append(UInt8(ascii: "\""))
     }
 
-    private func appendEndpoint(geo: Range<Int>?, asset: Int?, to out: inout [UInt8]) {
+    private func appendEndpoint(geo: Range<Int>?, asset: Int?, assets: AssetInventory?, to out: inout [UInt8]) {
         var wrote = false
         if let geo, !geo.isEmpty {
             out.append(contentsOf: geoArena[geo])
@@ -272,10 +295,13 @@ public final class Enricher {
 
     /// The encoded GeoIP members for `address` (possibly empty), from the cache or the databases.
     @inline(__always)
-    private func geoMembers(_ address: IPAddress) -> Range<Int>? {
+    private func geoMembers(_ address: IPAddress, _ geo: [GeoIPDatabase]) -> Range<Int>? {
         guard !geo.isEmpty, !ReservedRanges.contains(address) else { return nil }
-        if let cached = geoCache[address] { return cached }
-        if geoCache.count >= Self.geoCacheLimit { clearGeoCache() }
+        let mixed = (address.high ^ address.low &* 0x9E37_79B9_7F4A_7C15) &* 0xBF58_476D_1CE4_E5B9
+        let slot = Int(truncatingIfNeeded: mixed >> UInt64(64 - Self.geoSlotBits))
+        let cached = geoSlots[slot]
+        if cached.end >= 0, cached.address == address { return Int(cached.start)..<Int(cached.end) }
+        if geoArena.count >= Self.geoArenaLimit { clearGeoCache() }
         var record = GeoIPRecord()
         for database in geo {
             if let found = database.lookup(address) { record.merge(found) }
@@ -283,7 +309,7 @@ public final class Enricher {
         let start = geoArena.count
         JSONFragments.geoMembers(record, to: &geoArena)
         let range = start..<geoArena.count
-        geoCache[address] = range
+        geoSlots[slot] = GeoCacheSlot(address: address, start: Int32(start), end: Int32(range.upperBound))
         return range
     }
 

@@ -66,18 +66,55 @@ struct RecordWalker {
     @inline(__always)
     mutating func plainString() -> Range<Int>? {
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
-        var position = index + 1
+        let position = specialByte(from: index + 1)
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { return nil }
+        let range = (index + 1)..<position
+        index = position + 1
+        return range
+    }
+
+    /// The first position at or after `start` holding a quote, a backslash or a control byte (the bytes that end
+    /// or interrupt a string), or the end of the record. Reads eight bytes at a time: strings are most of a
+    /// record's bytes, and this is the walk's inner loop.
+    @inline(__always)
+    func specialByte(from start: Int) -> Int {
+        var position = start
+        if let base = bytes.baseAddress {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            while position + 8 <= bytes.count {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+                let quote = word ^ 0x2222_2222_2222_2222
+                let backslash = word ^ 0x5C5C_5C5C_5C5C_5C5C
+                // A byte's high bit is set where it is zero (quote, backslash) or below 0x20; a flag can be false
+                // only above a true one, so the lowest flag is always right.
+                let flags = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+                    | ((word &- 0x2020_2020_2020_2020) & ~word)) & highs
+                if flags != 0 { return position + flags.trailingZeroBitCount >> 3 }
+                position += 8
+            }
+        }
         while position < bytes.count {
             let byte = bytes[position]
-            if byte == UInt8(ascii: "\"") {
-                let range = (index + 1)..<position
-                index = position + 1
-                return range
-            }
-            if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return position }
             position += 1
         }
-        return nil
+        return position
+    }
+
+    /// The position of the quote closing the string whose content starts at `start`, escapes skipped; nil when the
+    /// string is unterminated or holds a control byte.
+    @inline(__always)
+    func closingQuote(from start: Int) -> Int? {
+        var position = start
+        while true {
+            position = specialByte(from: position)
+            guard position < bytes.count else { return nil }
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") { return position }
+            if byte < 0x20 { return nil }
+            position += 2
+        }
     }
 
     /// The deepest nesting a skipped object or array may have.
@@ -92,17 +129,9 @@ struct RecordWalker {
         guard index < bytes.count else { return false }
         let first = bytes[index]
         if first == UInt8(ascii: "\"") {
-            var position = index + 1
-            while position < bytes.count {
-                let byte = bytes[position]
-                if byte == UInt8(ascii: "\"") {
-                    index = position + 1
-                    return true
-                }
-                if byte < 0x20 { return false }
-                position += byte == UInt8(ascii: "\\") ? 2 : 1
-            }
-            return false
+            guard let close = closingQuote(from: index + 1) else { return false }
+            index = close + 1
+            return true
         }
         if first == UInt8(ascii: "-") || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) {
             var position = index + 1
@@ -122,12 +151,8 @@ struct RecordWalker {
             while position < bytes.count {
                 let byte = bytes[position]
                 if byte == UInt8(ascii: "\"") {
-                    position += 1
-                    while position < bytes.count, bytes[position] != UInt8(ascii: "\"") {
-                        if bytes[position] < 0x20 { return false }
-                        position += bytes[position] == UInt8(ascii: "\\") ? 2 : 1
-                    }
-                    guard position < bytes.count else { return false }
+                    guard let close = closingQuote(from: position + 1) else { return false }
+                    position = close
                 } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
                     depth += 1
                     guard depth <= Self.maximumDepth else { return false }

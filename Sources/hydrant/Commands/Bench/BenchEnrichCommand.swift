@@ -49,10 +49,16 @@ struct BenchEnrichCommand: ParsableCommand {
     @Option(help: "Seed of the generated input.")
     var seed: UInt64 = 1
 
+    @Option(help: "Run only this configuration: none, direction or all (to profile one).")
+    var only: String?
+
     func validate() throws {
         guard (1...100_000_000).contains(records) else { throw ValidationError("--records must be 1…100000000") }
         guard (0...65_536).contains(assets) else { throw ValidationError("--assets must be 0…65536") }
         guard (0...50_000_000).contains(indicators) else { throw ValidationError("--indicators must be 0…50000000") }
+        if let only, !["none", "direction", "all"].contains(only) {
+            throw ValidationError("--only must be none, direction or all")
+        }
     }
 
     func run() throws {
@@ -94,7 +100,7 @@ struct BenchEnrichCommand: ParsableCommand {
             ("none", EnrichmentResources()),
             ("direction", EnrichmentResources(homeNetworks: try HomeNetworks())),
             ("all", everything),
-        ] {
+        ] where only == nil || only == label {
             let enricher = Enricher(resources: resources, reloadInterval: .seconds(3600))
             var bytes: [UInt8] = []
             var ends: [Int] = []
