@@ -4,13 +4,32 @@ import HydrantRecords
 /// winning. Loaded from CSV or a YAML list (see `AssetFileParser`); immutable, reloaded whole.
 public final class AssetInventory: Sendable {
     private let table: PrefixTable<Asset>
-    /// Each asset's `"asset":{…}` member, encoded once at load time (parallel to the table's values).
-    let members: [[UInt8]]
+    /// Every asset's `"asset":{…}` member, encoded once at load time, back to back.
+    private let memberBytes: [UInt8]
+    /// Where entry `i`'s member ends in `memberBytes` (it starts where entry `i - 1`'s ends).
+    private let memberEnds: [Int]
 
     /// An inventory of `entries`; of two identical blocks the later one wins.
     public init(entries: [(prefix: IPPrefix, asset: Asset)]) {
         table = PrefixTable(entries.map { ($0.prefix, $0.asset) })
-        members = entries.map(\.asset.jsonMember)
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+        ends.reserveCapacity(entries.count)
+        for entry in entries {
+            bytes.append(contentsOf: entry.asset.jsonMember)
+            ends.append(bytes.count)
+        }
+        memberBytes = bytes
+        memberEnds = ends
+    }
+
+    /// Appends entry `index`'s encoded member; one arena, so no per-record reference counting.
+    @inline(__always)
+    func appendMember(_ index: Int, to out: inout [UInt8]) {
+        let start = index == 0 ? 0 : memberEnds[index - 1]
+        memberBytes.withUnsafeBufferPointer { bytes in
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<memberEnds[index]]))
+        }
     }
 
     /// Loads `path`: CSV when it ends in `.csv`, YAML when it ends in `.yaml` or `.yml`.

@@ -284,12 +284,12 @@ public final class Enricher {
     private func appendEndpoint(geo: Range<Int>?, asset: Int?, assets: AssetInventory?, to out: inout [UInt8]) {
         var wrote = false
         if let geo, !geo.isEmpty {
-            out.append(contentsOf: geoArena[geo])
+            geoArena.withUnsafeBufferPointer { arena in out.append(contentsOf: UnsafeBufferPointer(rebasing: arena[geo])) }
             wrote = true
         }
         if let asset, let assets {
             if wrote { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: assets.members[asset])
+            assets.appendMember(asset, to: &out)
         }
     }
 
