@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HydrantCapture
 import HydrantEnrich
 import HydrantRecords
 
@@ -65,7 +66,7 @@ struct BenchEnrichCommand: ParsableCommand {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("hydrant-bench-enrich-\(getpid())").path
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        var generator = BenchRandom(seed: seed)
+        var generator = SeededGenerator(seed: seed)
 
         var assetText = "cidr,name,zone,owner,criticality\n"
         for index in 0..<assets { assetText += "10.\(index / 256 % 256).\(index % 256).0/24,host-\(index),dc,ops,high\n" }
@@ -136,7 +137,7 @@ struct BenchEnrichCommand: ParsableCommand {
     }
 
     /// Flow records as the capture agent writes them, 500 to a batch.
-    private static func flowBatches(_ total: Int, generator: inout BenchRandom) -> [(bytes: [UInt8], ends: [Int])] {
+    private static func flowBatches(_ total: Int, generator: inout SeededGenerator) -> [(bytes: [UInt8], ends: [Int])] {
         // Public addresses inside the networks of MaxMind's test databases.
         let publics = ["81.2.69.142", "1.128.0.1", "89.160.20.112", "216.160.83.56", "2.125.160.216", "67.43.156.1",
                        "175.16.199.1", "202.196.224.1", "149.101.100.1", "12.81.92.1"]
@@ -183,20 +184,5 @@ struct BenchEnrichCommand: ParsableCommand {
         let fields = text.split(separator: " ")
         guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
-    }
-}
-
-/// SplitMix64: a small deterministic generator for benchmark input.
-struct BenchRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
