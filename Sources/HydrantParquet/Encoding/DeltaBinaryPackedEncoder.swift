@@ -6,8 +6,8 @@
 /// (two's complement), so INT32 bit widths stay within 32 and INT64 ones within 64, as readers require. The last
 /// miniblock with values is padded with zero bits to 32 values; miniblocks after it have width 0 and no bytes.
 enum DeltaBinaryPackedEncoder {
-    /// Deltas per block, miniblocks per block and values per miniblock: Arrow's and parquet-mr's choice, so
-    /// every reader's fast path applies.
+    /// Deltas per block, miniblocks per block and values per miniblock (the sizes Arrow's and parquet-mr's
+    /// writers use).
     static let blockSize = 128
     static let miniblocksPerBlock = 4
     static let miniblockSize = 32
