@@ -11,7 +11,7 @@
 #
 # Same codec, same row-group size (ROW_GROUP_ROWS), dictionary encoding on for both. Each writer runs RUNS
 # times; the best counts. Prints rows/s, bytes per row and the ratios Hydrant/pyarrow. Not a test: it never fails
-# on a number.
+# on a number. Ends with the per-column breakdown of both ZSTD files (bench/parquet_columns.py).
 #
 # The records: `hydrant synth` (mixed scenario) then `hydrant replay --datasets flow`, the first FLOWS flows.
 #
@@ -33,8 +33,8 @@ python3 -c 'import pyarrow' 2>/dev/null || python3 -m pip install -q pyarrow
 if [[ -n "${HYDRANT_BIN:-}" ]]; then
     HYDRANT=$HYDRANT_BIN
 else
-    swift build -c release --product hydrant >&2
-    HYDRANT=$(swift build -c release --show-bin-path)/hydrant
+    swift build -c release --scratch-path .build-release --product hydrant >&2
+    HYDRANT=$(swift build -c release --scratch-path .build-release --show-bin-path)/hydrant
 fi
 
 # --- input: enough synthetic traffic for FLOWS flows ---------------------------------------------------------
@@ -79,3 +79,6 @@ for codec in snappy zstd; do
         "$codec" "$(bc -l <<<"$h_rate / $p_rate")" "$(bc -l <<<"$h_bytes / $p_bytes")"
 done
 echo "target: under 30 bytes per flow with zstd"
+echo
+echo "where the bytes go (zstd; compressed bytes per row of each column, page headers included):"
+python3 bench/parquet_columns.py "$OUT/hydrant-zstd.parquet" "$OUT/pyarrow-zstd.parquet"

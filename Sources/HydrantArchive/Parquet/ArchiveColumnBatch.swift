@@ -10,9 +10,9 @@ public struct ArchiveColumnBatch: Sendable {
         var valid: [Bool] = []
         /// Integers, timestamps, booleans (0/1) and double bit patterns, one per value.
         var numbers: [Int64] = []
-        /// String bytes back to back; `ends[i]` is where value i ends.
+        /// String bytes back to back; value i is `bytes[offsets[i]..<offsets[i + 1]]`.
         var bytes: [UInt8] = []
-        var ends: [Int] = []
+        var offsets: [Int] = [0]
         /// For lists: where row i's elements end in the value arrays; `elementValid` per element.
         var listEnds: [Int] = []
         var elementValid: [Bool] = []
@@ -57,7 +57,7 @@ public struct ArchiveColumnBatch: Sendable {
                 } else {
                     column.bytes.append(contentsOf: shredder.unescaped[text.start..<text.end])
                 }
-                column.ends.append(column.bytes.count)
+                column.offsets.append(column.bytes.count)
             } else {
                 column.numbers.append(number)
             }
@@ -94,8 +94,12 @@ public struct ArchiveColumnBatch: Sendable {
         while start < rows {
             let end = min(rows, start + batch)
             for (slot, column) in writer.columns.enumerated() {
-                try write(columns[slot], scalar: schema.columns[slot].type.scalar, isList: schema.columns[slot].type.isList,
-                          rows: start..<end, to: column)
+                let type = schema.columns[slot].type
+                if type.isList {
+                    try writeLists(columns[slot], scalar: type.scalar, rows: start..<end, to: column)
+                } else {
+                    try writeColumn(columns[slot], scalar: type.scalar, rows: start..<end, to: column)
+                }
             }
             try writer.endBatch(rows: end - start)
             start = end
@@ -104,9 +108,71 @@ public struct ArchiveColumnBatch: Sendable {
         return sink.takeBytes()
     }
 
-    private func write(_ column: Column, scalar: ArchiveColumnType.Scalar, isList: Bool, rows: Range<Int>,
-                       to writer: ParquetColumnWriter) throws(ParquetError) {
-        // Value i of a non-list column is at index i (absent rows hold a placeholder).
+    /// Writes rows `rows` of a non-list column with one column-at-once call.
+    private func writeColumn(_ column: Column, scalar: ArchiveColumnType.Scalar, rows: Range<Int>,
+                             to writer: ParquetColumnWriter) throws(ParquetError) {
+        switch scalar {
+        case .int, .timestamp:
+            try Self.withBuffers(column.valid, column.numbers) { valid, numbers throws(ParquetError) in
+                try writer.appendColumn(UnsafeBufferPointer(rebasing: numbers[rows]),
+                                        validity: UnsafeBufferPointer(rebasing: valid[rows]))
+            }
+        case .double:
+            try Self.withBuffers(column.valid, column.numbers) { valid, numbers throws(ParquetError) in
+                // The numbers of a DOUBLE column are bit patterns; Int64 and Double share size and alignment.
+                let failure: ParquetError? = UnsafeBufferPointer(rebasing: numbers[rows]).withMemoryRebound(to: Double.self) {
+                    doubles in
+                    do throws(ParquetError) {
+                        try writer.appendColumn(doubles, validity: UnsafeBufferPointer(rebasing: valid[rows]))
+                        return nil
+                    } catch {
+                        return error
+                    }
+                }
+                if let failure { throw failure }
+            }
+        case .boolean:
+            let flags = column.numbers[rows].map { $0 != 0 }
+            try Self.withBuffers(column.valid, flags) { valid, flags throws(ParquetError) in
+                try writer.appendColumn(flags, validity: UnsafeBufferPointer(rebasing: valid[rows]))
+            }
+        case .string:
+            try Self.withBuffers(column.valid, column.offsets) { valid, offsets throws(ParquetError) in
+                let failure: ParquetError? = column.bytes.withUnsafeBytes { bytes in
+                    do throws(ParquetError) {
+                        try writer.appendColumn(
+                            bytes: bytes, offsets: UnsafeBufferPointer(rebasing: offsets[rows.lowerBound...rows.upperBound]),
+                            validity: UnsafeBufferPointer(rebasing: valid[rows]))
+                        return nil
+                    } catch {
+                        return error
+                    }
+                }
+                if let failure { throw failure }
+            }
+        }
+    }
+
+    /// Runs `body` on the storage of two arrays, carrying its typed error out of the untyped-rethrowing accessors.
+    private static func withBuffers<A, B>(
+        _ a: [A], _ b: [B], _ body: (UnsafeBufferPointer<A>, UnsafeBufferPointer<B>) throws(ParquetError) -> Void
+    ) throws(ParquetError) {
+        let failure: ParquetError? = a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                do throws(ParquetError) {
+                    try body(pa, pb)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Writes rows `rows` of a list column, one list at a time.
+    private func writeLists(_ column: Column, scalar: ArchiveColumnType.Scalar, rows: Range<Int>,
+                            to writer: ParquetColumnWriter) throws(ParquetError) {
         @inline(__always)
         func put(_ index: Int) throws(ParquetError) {
             switch scalar {
@@ -114,8 +180,8 @@ public struct ArchiveColumnBatch: Sendable {
             case .double: try writer.append(Double(bitPattern: UInt64(bitPattern: column.numbers[index])))
             case .boolean: try writer.append(column.numbers[index] != 0)
             case .string:
-                let from = index == 0 ? 0 : column.ends[index - 1]
-                let to = column.ends[index]
+                let from = column.offsets[index]
+                let to = column.offsets[index + 1]
                 let failure: ParquetError? = column.bytes.withUnsafeBytes { raw in
                     do throws(ParquetError) {
                         try writer.append(bytes: UnsafeRawBufferPointer(rebasing: raw[from..<to]))
@@ -132,15 +198,11 @@ public struct ArchiveColumnBatch: Sendable {
                 try writer.appendNull()
                 continue
             }
-            if isList {
-                try writer.beginList()
-                for element in (row == 0 ? 0 : column.listEnds[row - 1])..<column.listEnds[row] {
-                    if column.elementValid[element] { try put(element) } else { try writer.appendNull() }
-                }
-                try writer.endList()
-            } else {
-                try put(row)
+            try writer.beginList()
+            for element in (row == 0 ? 0 : column.listEnds[row - 1])..<column.listEnds[row] {
+                if column.elementValid[element] { try put(element) } else { try writer.appendNull() }
             }
+            try writer.endList()
         }
     }
 }

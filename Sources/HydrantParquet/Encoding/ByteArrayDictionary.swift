@@ -9,14 +9,25 @@ import Darwin
 /// Entries are hashed over their bytes in place, so a lookup costs no allocation: the caller's bytes are compared
 /// against the arena with `memcmp`-style comparison only on a full hash match.
 struct ByteArrayDictionary {
-    let arena = ByteBuffer(capacity: 1 << 16)
+    let arena: ByteBuffer
     private(set) var offsets: [Int] = []
     private(set) var lengths: [Int] = []
     private var hashes: [UInt64] = []
     private var slots: [Int32]
     private var shift: UInt64
 
+    /// An empty value without a slot table or arena, to swap with a column writer's dictionary while a loop works on a
+    /// local copy (see `FixedWidthDictionary.placeholder`).
+    static var placeholder: ByteArrayDictionary { ByteArrayDictionary(slots: [], shift: 64, arena: ByteBuffer(capacity: 16)) }
+
+    private init(slots: [Int32], shift: UInt64, arena: ByteBuffer) {
+        self.slots = slots
+        self.shift = shift
+        self.arena = arena
+    }
+
     init() {
+        arena = ByteBuffer(capacity: 1 << 16)
         slots = Array(repeating: -1, count: 1024)
         shift = 64 - 10
     }

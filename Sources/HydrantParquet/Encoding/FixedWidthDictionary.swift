@@ -7,6 +7,16 @@ struct FixedWidthDictionary {
     private var slots: [Int32]
     private var shift: UInt64
 
+    /// An empty value without a slot table, to swap with a column writer's dictionary while a loop works on a
+    /// local copy (a local is checked for exclusive access at compile time, a stored property of a class at run
+    /// time on every call).
+    static var placeholder: FixedWidthDictionary { FixedWidthDictionary(slots: [], shift: 64) }
+
+    private init(slots: [Int32], shift: UInt64) {
+        self.slots = slots
+        self.shift = shift
+    }
+
     init() {
         slots = Array(repeating: -1, count: 1024)
         shift = 64 - 10

@@ -16,7 +16,7 @@ enum RepetitionType: Int32, Sendable {
 
 /// `Encoding`.
 enum PageEncoding: Int32, Sendable, Comparable {
-    case plain = 0, rle = 3, rleDictionary = 8
+    case plain = 0, rle = 3, deltaBinaryPacked = 5, rleDictionary = 8
 
     static func < (lhs: PageEncoding, rhs: PageEncoding) -> Bool { lhs.rawValue < rhs.rawValue }
 }

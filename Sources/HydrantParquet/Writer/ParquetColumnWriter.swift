@@ -28,33 +28,38 @@ public final class ParquetColumnWriter {
     let physical: PhysicalType
     let fixedLength: Int
     let smallRange: ClosedRange<Int64>?
-    private let maxDef: UInt8
-    private let maxRep: UInt8
-    private let defBitWidth: Int
-    private let repBitWidth: Int
+    let maxDef: UInt8
+    let maxRep: UInt8
+    let defBitWidth: Int
+    let repBitWidth: Int
     /// Definition level of a row-level null (a null leaf, a null list, or, for a required leaf in a nullable
     /// group, the group); nil when the column cannot be null at row level.
-    private let rowNullDef: UInt8?
+    let rowNullDef: UInt8?
     private let emptyListDef: UInt8
-    private let pageBytesLimit: Int
-    private let pageRowsLimit: Int
-    private let rowGroupRows: Int
-    private let dictionaryLimit: Int
+    let pageBytesLimit: Int
+    let pageRowsLimit: Int
+    let rowGroupRows: Int
+    let dictionaryLimit: Int
     private let compressor: PageCompressor
+    /// Whether INT32/INT64 values outside the dictionary are written DELTA_BINARY_PACKED (else PLAIN).
+    private let deltaFallback: Bool
+    private let adaptiveDictionary: Bool
+    /// The encoding of data pages that do not use the dictionary.
+    private let fallbackEncoding: PageEncoding
 
     // Current page.
-    private var defLevels: [UInt8] = []
-    private var repLevels: [UInt8] = []
-    private var pageEntries = 0
-    private var pageRows = 0
-    private let plainValues = ByteBuffer(capacity: 1 << 16)
-    private var booleanBits = 0
-    private var indices: [UInt32] = []
-    private var dictionaryMode: Bool
-    private var fallbackPending = false
-    private var fixedDictionary = FixedWidthDictionary()
-    private var bytesDictionary = ByteArrayDictionary()
-    private var dictionaryPlainBytes = 0
+    let defLevels = ValueBuffer<UInt8>()
+    private let repLevels = ValueBuffer<UInt8>()
+    var pageEntries = 0
+    var pageRows = 0
+    let plainValues = ByteBuffer(capacity: 1 << 16)
+    var booleanBits = 0
+    let indices = ValueBuffer<UInt32>()
+    var dictionaryMode: Bool
+    var fallbackPending = false
+    var fixedDictionary = FixedWidthDictionary()
+    var bytesDictionary = ByteArrayDictionary()
+    var dictionaryPlainBytes = 0
     private let pageBody = ByteBuffer(capacity: 1 << 16)
 
     // Current chunk.
@@ -62,16 +67,18 @@ public final class ParquetColumnWriter {
     private var chunkEntries: Int64 = 0
     private var chunkUncompressed: Int64 = 0
     private var chunkCompressed: Int64 = 0
-    private var chunkRows = 0
+    var chunkRows = 0
     private var dictionaryPages: Int32 = 0
+    private var fallbackPages: Int32 = 0
+    /// PLAIN pages of a fallback-encoded chunk that held no values (all nulls): their body is empty either way.
     private var plainPages: Int32 = 0
-    private var statistics: ColumnChunkStatistics
+    var statistics: ColumnChunkStatistics
 
     /// Chunks closed at `rowGroupRows`, waiting for the file writer to place them in a row group.
     var sealed: [SealedColumnChunk] = []
     /// Rows appended since the file writer's last `endBatch`.
     var batchRows = 0
-    private var inList = false
+    var inList = false
     private var listCount = 0
 
     init(descriptor: ParquetColumnDescriptor, options: ParquetWriterOptions) {
@@ -107,14 +114,17 @@ public final class ParquetColumnWriter {
         rowGroupRows = options.rowGroupRows
         dictionaryLimit = options.dictionaryLimitBytes
         compressor = PageCompressor(options.compression)
+        deltaFallback = options.deltaIntegers && (physical == .int32 || physical == .int64)
+        fallbackEncoding = deltaFallback ? .deltaBinaryPacked : .plain
+        adaptiveDictionary = options.adaptiveDictionary
         dictionaryMode = kind != .boolean && options.dictionaryLimitBytes > 0
         statistics = ColumnChunkStatistics(order: type.statisticsOrder)
     }
 
     /// The dotted path, stored once: error messages must not cost a string join per value.
-    private let name: String
+    let name: String
 
-    private func mismatch(_ appended: String) -> ParquetError {
+    func mismatch(_ appended: String) -> ParquetError {
         .typeMismatch(column: name, columnType: descriptor.type.description, appended: appended)
     }
 
@@ -311,7 +321,7 @@ public final class ParquetColumnWriter {
     }
 
     @inline(__always)
-    private func putFixed(_ bits: UInt64, width: Int) {
+    func putFixed(_ bits: UInt64, width: Int) {
         if dictionaryMode {
             let (index, inserted) = fixedDictionary.index(of: bits)
             if inserted {
@@ -327,7 +337,7 @@ public final class ParquetColumnWriter {
     }
 
     @inline(__always)
-    private func putBytes(_ bytes: UnsafeRawBufferPointer) {
+    func putBytes(_ bytes: UnsafeRawBufferPointer) {
         let prefix = kind == .byteArray ? 4 : 0
         if dictionaryMode {
             let (index, inserted) = bytesDictionary.index(of: bytes)
@@ -347,7 +357,7 @@ public final class ParquetColumnWriter {
     private var dictionaryCount: Int { kind == .byteArray || kind == .fixed ? bytesDictionary.count : fixedDictionary.count }
 
     /// A cheap upper estimate of the current page's encoded size.
-    private var estimatedPageBytes: Int {
+    var estimatedPageBytes: Int {
         let levels = (pageEntries &* (defBitWidth &+ repBitWidth)) >> 3
         if dictionaryMode {
             let width = RLEHybridEncoder.bitWidth(forMax: UInt64(max(dictionaryCount, 2) - 1))
@@ -384,17 +394,27 @@ public final class ParquetColumnWriter {
 
     // MARK: - Pages and chunks
 
-    private func flushPage() throws(ParquetError) {
+    func flushPage() throws(ParquetError) {
         guard pageEntries > 0 else { return }
         pageBody.removeAll()
         if maxRep > 0 { appendLevels(repLevels, bitWidth: repBitWidth) }
         if maxDef > 0 { appendLevels(defLevels, bitWidth: defBitWidth) }
         let encoding: PageEncoding
+        if dictionaryMode && !indices.isEmpty && adaptiveDictionary && dictionaryPages == 0
+            && dictionaryCount * 2 > indices.count {
+            // No dictionary page was written yet, so every entry belongs to this page.
+            abandonDictionary()
+        }
         if dictionaryMode && !indices.isEmpty {
             encoding = .rleDictionary
             let width = max(1, RLEHybridEncoder.bitWidth(forMax: UInt64(dictionaryCount - 1)))
             pageBody.append(byte: UInt8(width))
-            indices.withUnsafeBufferPointer { RLEHybridEncoder.encode($0, bitWidth: width, into: pageBody) }
+            RLEHybridEncoder.encode(indices.buffer, bitWidth: width, into: pageBody)
+        } else if plainValues.count > 0 && deltaFallback {
+            encoding = .deltaBinaryPacked
+            let width = physical == .int32 ? 4 : 8
+            DeltaBinaryPackedEncoder.encode(plainValues.base, count: plainValues.count / width, width: width,
+                                            into: pageBody)
         } else {
             // A page without values (all nulls) in dictionary mode is written PLAIN: it references no dictionary.
             encoding = .plain
@@ -402,11 +422,15 @@ public final class ParquetColumnWriter {
         }
         try emitPage(header: { .data(numValues: $0, encoding: encoding) }, entries: pageEntries, body: pageBody,
                      into: chunkPages)
-        if encoding == .rleDictionary { dictionaryPages += 1 } else { plainPages += 1 }
+        switch encoding {
+        case .rleDictionary: dictionaryPages += 1
+        case fallbackEncoding: fallbackPages += 1
+        default: plainPages += 1
+        }
         chunkEntries += Int64(pageEntries)
-        defLevels.removeAll(keepingCapacity: true)
-        repLevels.removeAll(keepingCapacity: true)
-        indices.removeAll(keepingCapacity: true)
+        defLevels.removeAll()
+        repLevels.removeAll()
+        indices.removeAll()
         plainValues.removeAll()
         booleanBits = 0
         pageEntries = 0
@@ -417,10 +441,10 @@ public final class ParquetColumnWriter {
         }
     }
 
-    private func appendLevels(_ levels: [UInt8], bitWidth: Int) {
+    private func appendLevels(_ levels: ValueBuffer<UInt8>, bitWidth: Int) {
         let start = pageBody.count
         pageBody.appendLE(UInt32(0))
-        levels.withUnsafeBufferPointer { RLEHybridEncoder.encode($0, bitWidth: bitWidth, into: pageBody) }
+        RLEHybridEncoder.encode(levels.buffer, bitWidth: bitWidth, into: pageBody)
         pageBody.patchLE(UInt32(pageBody.count - start - 4), at: start)
     }
 
@@ -465,6 +489,10 @@ public final class ParquetColumnWriter {
             encodings.insert(.rleDictionary)
             encodingStats.append(EncodingCount(pageType: .dataPage, encoding: .rleDictionary, count: dictionaryPages))
         }
+        if fallbackPages > 0 {
+            encodings.insert(fallbackEncoding)
+            encodingStats.append(EncodingCount(pageType: .dataPage, encoding: fallbackEncoding, count: fallbackPages))
+        }
         if plainPages > 0 {
             encodings.insert(.plain)
             encodingStats.append(EncodingCount(pageType: .dataPage, encoding: .plain, count: plainPages))
@@ -481,12 +509,44 @@ public final class ParquetColumnWriter {
         chunkCompressed = 0
         chunkRows = 0
         dictionaryPages = 0
+        fallbackPages = 0
         plainPages = 0
         statistics.reset()
         fixedDictionary.removeAll()
         bytesDictionary.removeAll()
         dictionaryPlainBytes = 0
         dictionaryMode = kind != .boolean && dictionaryLimit > 0
+    }
+
+    /// Turns the current page's dictionary indices back into values and leaves dictionary mode for the rest of
+    /// the chunk, dropping the dictionary (the chunk then has no dictionary page). Statistics already cover every
+    /// value: each was folded in when it entered the dictionary.
+    private func abandonDictionary() {
+        plainValues.removeAll()
+        switch kind {
+        case .byteArray, .fixed:
+            for index in indices.buffer {
+                let entry = bytesDictionary.entry(Int(index))
+                if kind == .byteArray { plainValues.appendLE(UInt32(entry.count)) }
+                plainValues.append(entry)
+            }
+        case .int32Signed, .int32Unsigned:
+            fixedDictionary.keys.withUnsafeBufferPointer { keys in
+                for index in indices.buffer { plainValues.appendLE(UInt32(truncatingIfNeeded: keys[Int(index)])) }
+            }
+        case .int64Signed, .int64Unsigned, .double:
+            fixedDictionary.keys.withUnsafeBufferPointer { keys in
+                for index in indices.buffer { plainValues.appendLE(keys[Int(index)]) }
+            }
+        case .boolean:
+            break
+        }
+        indices.removeAll()
+        fixedDictionary.removeAll()
+        bytesDictionary.removeAll()
+        dictionaryPlainBytes = 0
+        dictionaryMode = false
+        fallbackPending = false
     }
 
     private func writeDictionaryPlain(into out: ByteBuffer) {

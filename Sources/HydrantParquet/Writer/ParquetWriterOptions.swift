@@ -49,6 +49,15 @@ public struct ParquetWriterOptions: Sendable, Hashable {
     /// A column chunk stops adding to its dictionary and writes PLAIN pages once the dictionary's PLAIN size
     /// exceeds this many bytes; 0 disables dictionary encoding.
     public var dictionaryLimitBytes: Int
+    /// INT32 and INT64 pages that are not dictionary-encoded (dictionary off, fallen back, or given up) are written
+    /// DELTA_BINARY_PACKED rather than PLAIN: timestamps and counters take about half the space. Off by default
+    /// (Arrow's writer uses PLAIN); every mainstream reader decodes it.
+    public var deltaIntegers: Bool
+    /// A column chunk whose first data page holds more distinct values than half its values gives up its
+    /// dictionary at that page: the chunk is written in the fallback encoding from its start, without a dictionary
+    /// page, instead of filling a dictionary that would not pay for itself. Off by default (Arrow keeps the
+    /// dictionary until it outgrows `dictionaryLimitBytes`).
+    public var adaptiveDictionary: Bool
     /// Footer key/value metadata (for Hydrant: the schema name and version).
     public var keyValueMetadata: [ParquetKeyValue]
     /// The footer's `created_by`, in the `<application> version <x.y.z> (build <id>)` shape readers parse.
@@ -66,6 +75,8 @@ public struct ParquetWriterOptions: Sendable, Hashable {
         pageBytes: Int = 1 << 20,
         pageRows: Int = 20_000,
         dictionaryLimitBytes: Int = 1 << 20,
+        deltaIntegers: Bool = false,
+        adaptiveDictionary: Bool = false,
         keyValueMetadata: [ParquetKeyValue] = [],
         createdBy: String = ParquetWriterOptions.defaultCreatedBy
     ) {
@@ -75,6 +86,8 @@ public struct ParquetWriterOptions: Sendable, Hashable {
         self.pageBytes = max(1, pageBytes)
         self.pageRows = max(1, pageRows)
         self.dictionaryLimitBytes = max(0, dictionaryLimitBytes)
+        self.deltaIntegers = deltaIntegers
+        self.adaptiveDictionary = adaptiveDictionary
         self.keyValueMetadata = keyValueMetadata
         self.createdBy = createdBy
     }
