@@ -7,7 +7,7 @@
 # run it on a quiet machine) during the run; for hydrant the records it wrote are counted too, and its own
 # sockets' drop counter (the `drops` column of /proc/net/udp, printed in its summary) is reported beside the
 # machine-wide one. CPU time (user+sys, from /usr/bin/time) of each receiver is reported per million records
-# sent, which is less noisy than the loss-free rate on a shared machine. Not a test: it reports numbers and
+# received, which is less noisy than the loss-free rate on a shared machine. Not a test: it reports numbers and
 # fails only when a tool is missing or crashes.
 #
 # Usage: bench/netflow.sh
@@ -73,12 +73,14 @@ run_nfcapd() {
 }
 
 TOOLS=${TOOLS:-"hydrant nfcapd"}
-printf '%-8s %12s %12s %10s %10s %12s %8s %14s\n' tool "target rec/s" "sent rec/s" drops "own drops" written "CPU s" "CPU s/M rec"
+printf '%-8s %12s %12s %10s %10s %12s %8s %14s\n' tool "target rec/s" "sent rec/s" drops "own drops" written "CPU s" "CPU s/M recv"
 for tool in $TOOLS; do
     best=0
     for rate in $RATES; do
         read -r sent drops written own cpu < <("run_$tool" "$rate")
-        per_million=$(awk -v c="$cpu" -v n="$sent" 'BEGIN { if (n > 0) printf "%.2f", c * 1000000 / n; else print "-" }')
+        # Per record received: what hydrant wrote, what was sent less the drops for nfcapd.
+        received=$written; [ "$received" = "-" ] && received=$((sent - drops))
+        per_million=$(awk -v c="$cpu" -v n="$received" 'BEGIN { if (n > 0) printf "%.2f", c * 1000000 / n; else print "-" }')
         printf '%-8s %12d %12d %10d %10s %12s %8s %14s\n' "$tool" "$rate" "$((sent / DURATION))" "$drops" "$own" "$written" "$cpu" "$per_million"
         if [ "$drops" -eq 0 ] && { [ "$written" = "-" ] || [ "$written" -ge "$sent" ]; }; then best=$((sent / DURATION)); fi
     done
