@@ -51,9 +51,16 @@ final class NetFlowSourceService: Service, @unchecked Sendable {
             "stream": "\(configuration.stream)",
         ])
         try? await cancelWhenGracefulShutdown {
+            var reported = false
             while true {
                 try await Task.sleep(for: .seconds(5))
                 self.publish()
+                // The writer drops what follows a failed put; say so now rather than only at shutdown.
+                if !reported, let failure = self.writerFailure {
+                    reported = true
+                    self.logger.error("netflow source: records cannot be put into the stream; later records are dropped",
+                                      metadata: ["stream": "\(self.configuration.stream)", "error": "\(failure)"])
+                }
             }
         }
         // Stopping joins threads and waits for the stream to take the last records: not on the cooperative pool.
@@ -81,6 +88,11 @@ final class NetFlowSourceService: Service, @unchecked Sendable {
             ])
             throw RuntimeFailure("sources.netflow: stream \(configuration.stream): \(failure)")
         }
+    }
+
+    private var writerFailure: (any Error)? {
+        do { try writer.check() } catch { return error }
+        return nil
     }
 
     /// Adds what changed since the last call to the counters.
