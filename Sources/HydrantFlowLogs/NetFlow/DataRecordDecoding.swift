@@ -144,6 +144,11 @@ extension FlowExportDecoder {
             case .samplingInterval, .samplerRandomInterval: sampling = signed
             case .samplingPacketInterval: packetInterval = signed
             case .samplingPacketSpace: packetSpace = signed
+            case .enterprise:
+                if !template.isOptions {
+                    r.enterpriseElements.append(NetFlowEnterpriseElement(
+                        enterprise: field.enterprise, id: field.id, bytes: Array(UnsafeRawBufferPointer(rebasing: d[at..<(at + length)]))))
+                }
             }
         }
         if let packetInterval, packetInterval > 0 {

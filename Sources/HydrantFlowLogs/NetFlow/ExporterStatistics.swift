@@ -15,6 +15,8 @@ public struct ExporterStatistics: Sendable, Equatable {
     public var optionsTemplates = 0
     /// Templates withdrawn (IPFIX).
     public var templateWithdrawals = 0
+    /// Templates forgotten because they were not refreshed within the template timeout.
+    public var templatesExpired = 0
     /// Datagrams rejected whole (bad header, length or count).
     public var malformedDatagrams = 0
     /// Sets or records skipped inside otherwise readable datagrams.
@@ -44,6 +46,7 @@ public struct ExporterStatistics: Sendable, Equatable {
         templates += other.templates
         optionsTemplates += other.optionsTemplates
         templateWithdrawals += other.templateWithdrawals
+        templatesExpired += other.templatesExpired
         malformedDatagrams += other.malformedDatagrams
         malformedSets += other.malformedSets
         pendingSets += other.pendingSets

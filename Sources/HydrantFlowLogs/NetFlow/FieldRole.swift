@@ -11,6 +11,8 @@ enum FieldRole: UInt8, Sendable {
     case durationMilliseconds, durationMicroseconds, systemInitMilliseconds
     case icmpTypeCode, icmpType, icmpCode, vlan, innerVLAN, direction
     case samplingInterval, samplerRandomInterval, samplingPacketInterval, samplingPacketSpace
+    /// An enterprise-specific element without a mapping, kept by number (when configured).
+    case enterprise
 
     /// The role of information element `id` of enterprise `enterprise` (0 for IANA; 29305 marks RFC 5103 reverse
     /// elements).

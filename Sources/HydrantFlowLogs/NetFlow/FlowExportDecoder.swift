@@ -21,8 +21,15 @@ public final class FlowExportDecoder {
         public var applySampling = true
         /// Written to `observer.name`.
         public var observerName: String?
+        /// Keep enterprise-specific IPFIX elements (those without a mapping) in `netflow.enterprise` instead of
+        /// skipping them.
+        public var keepEnterpriseElements = false
+        /// A template not refreshed for this long is forgotten (RFC 7011 §8.4: templates sent over UDP expire);
+        /// nil keeps templates until they are replaced or withdrawn.
+        public var templateTimeoutNanoseconds: Int64?
 
-        /// The defaults: 30 s and 4 MiB of held data, 4096 spaces of 4096 templates, sampling applied.
+        /// The defaults: 30 s and 4 MiB of held data, 4096 spaces of 4096 templates, sampling applied, enterprise
+        /// elements skipped, templates kept until replaced.
         public init() {}
     }
 
@@ -185,9 +192,9 @@ public final class FlowExportDecoder {
             }
             let body = UnsafeRawBufferPointer(rebasing: d[(offset + 4)..<(offset + length)])
             switch id {
-            case 0: readTemplates(body, ipfix: false, options: false, session: session, stats: &stats)
+            case 0: readTemplates(body, ipfix: false, options: false, session: session, at: receivedAt, stats: &stats)
                 releasePending(session, stats: &stats, into: &records)
-            case 1: readTemplates(body, ipfix: false, options: true, session: session, stats: &stats)
+            case 1: readTemplates(body, ipfix: false, options: true, session: session, at: receivedAt, stats: &stats)
                 releasePending(session, stats: &stats, into: &records)
             case 256...:
                 _ = decodeDataSet(body, templateID: id, context: context, session: session, receivedAt: receivedAt,
@@ -226,9 +233,9 @@ public final class FlowExportDecoder {
             }
             let body = UnsafeRawBufferPointer(rebasing: message[(offset + 4)..<(offset + length)])
             switch id {
-            case 2: readTemplates(body, ipfix: true, options: false, session: session, stats: &stats)
+            case 2: readTemplates(body, ipfix: true, options: false, session: session, at: receivedAt, stats: &stats)
                 releasePending(session, stats: &stats, into: &records)
-            case 3: readTemplates(body, ipfix: true, options: true, session: session, stats: &stats)
+            case 3: readTemplates(body, ipfix: true, options: true, session: session, at: receivedAt, stats: &stats)
                 releasePending(session, stats: &stats, into: &records)
             case 256...:
                 if let decoded = decodeDataSet(body, templateID: id, context: context, session: session,
@@ -251,7 +258,7 @@ public final class FlowExportDecoder {
 
     /// Reads a template or options template set (v9 or IPFIX), learning, refreshing and withdrawing templates.
     private func readTemplates(_ body: UnsafeRawBufferPointer, ipfix: Bool, options: Bool, session: ExporterSession,
-                               stats: inout ExporterStatistics) {
+                               at receivedAt: Timestamp, stats: inout ExporterStatistics) {
         var offset = 0
         while body.count - offset >= 4 {
             let id = body.u16(offset)
@@ -301,10 +308,12 @@ public final class FlowExportDecoder {
                 }
                 // v9 scope fields are scope kinds (system, interface, …), not information elements.
                 let isV9Scope = !ipfix && i < scopeCount
-                let role = isV9Scope ? FieldRole.ignore : FieldRole.of(id: element, enterprise: enterprise)
+                var role = isV9Scope ? FieldRole.ignore : FieldRole.of(id: element, enterprise: enterprise)
+                if role == .ignore, enterprise != 0, configuration.keepEnterpriseElements { role = .enterprise }
                 fields.append(TemplateField(id: element, enterprise: enterprise, length: length, role: role))
             }
-            let template = FlowTemplate(fields: fields, scopeCount: scopeCount, isOptions: options)
+            let template = FlowTemplate(fields: fields, scopeCount: scopeCount, isOptions: options,
+                                        learnedAt: receivedAt.nanoseconds)
             // A record of zero bytes would never advance through its data set.
             guard template.minimumLength > 0 else {
                 skipSet(.badTemplate(id: id), &stats)
@@ -385,6 +394,12 @@ public final class FlowExportDecoder {
     private func decodeDataSet(_ body: UnsafeRawBufferPointer, templateID: UInt16, context: ExportContext,
                                session: ExporterSession, receivedAt: Timestamp, stats: inout ExporterStatistics,
                                into records: inout [NetFlowRecord]) -> Int? {
+        if let timeout = configuration.templateTimeoutNanoseconds, let template = session.templates[templateID],
+           receivedAt.nanoseconds &- template.learnedAt > timeout {
+            // Not refreshed in time: the exporter may have restarted with other templates under the same id.
+            session.templates[templateID] = nil
+            stats.templatesExpired += 1
+        }
         guard let template = session.templates[templateID] else {
             hold(body, templateID: templateID, context: context, session: session, receivedAt: receivedAt, stats: &stats)
             return nil

@@ -25,8 +25,11 @@ struct FlowTemplate: Hashable, Sendable {
     var fixedLength: Int?
     /// The smallest a record can be (variable-length fields count their one length byte).
     var minimumLength: Int
+    /// When the template was last announced (receive time, nanoseconds since the epoch), for expiry.
+    var learnedAt: Int64
 
-    init(fields: [TemplateField], scopeCount: Int, isOptions: Bool) {
+    init(fields: [TemplateField], scopeCount: Int, isOptions: Bool, learnedAt: Int64 = 0) {
+        self.learnedAt = learnedAt
         self.fields = fields
         self.scopeCount = scopeCount
         self.isOptions = isOptions

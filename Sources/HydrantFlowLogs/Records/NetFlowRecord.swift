@@ -2,7 +2,8 @@ import HydrantRecords
 
 /// One NetFlow v5/v9 or IPFIX flow record (`flowlog.netflow`), as an exporter reported it.
 ///
-/// Holds no strings, so that decoding a datagram allocates nothing per record.
+/// Holds no strings, so that decoding a datagram allocates nothing per record (`enterpriseElements` is filled only
+/// when the collector keeps enterprise-specific elements).
 public struct NetFlowRecord: FlowLogRecord, Hashable {
     /// The dataset of NetFlow/IPFIX records.
     public static let dataset = Dataset.flowlogNetFlow
@@ -75,6 +76,9 @@ public struct NetFlowRecord: FlowLogRecord, Hashable {
     public var icmpCode: UInt8?
     /// The packet sampling interval applied to the counters (1 in N), when the exporter announced one.
     public var samplingInterval: Int64?
+    /// Enterprise-specific elements the decoder does not map, in template order; empty unless the collector is
+    /// configured to keep them.
+    public var enterpriseElements: [NetFlowEnterpriseElement] = []
 
     /// Event time: the flow start.
     public var timestamp: Timestamp { start }
@@ -112,5 +116,10 @@ public struct NetFlowRecord: FlowLogRecord, Hashable {
         },
         .int("icmp.type", "ICMP or ICMPv6 type (IE 32/139/176/178).") { $0.icmpType.map { Int64($0) } },
         .int("icmp.code", "ICMP or ICMPv6 code.") { $0.icmpCode.map { Int64($0) } },
+        .strings("netflow.enterprise",
+                 "Unmapped enterprise-specific IPFIX elements, kept when configured: `<pen>.<id>=<value>`, the value decimal "
+                    + "when 1–8 bytes, else 0x-hex.") {
+            $0.enterpriseElements.isEmpty ? nil : $0.enterpriseElements.map(\.text)
+        },
     ]
 }

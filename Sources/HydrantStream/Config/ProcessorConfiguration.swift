@@ -23,12 +23,14 @@ public enum ProcessorConfiguration: Hashable, Sendable {
     case httpTransform(HTTPTransformConfiguration)
     /// Sigma rules evaluated on the records; alerts become `alert` records.
     case detect(DetectProcessorConfiguration)
+    /// VPC Flow Logs lines (one per record) become `flowlog.vpc` JSON records.
+    case vpcFlowLog(VPCFlowLogProcessorConfiguration)
 
     /// Every processor name accepted in `processors:`.
     public static let names = ["append_delimiter", "deaggregate_json", "geoip", "assets", "direction", "intel", "dga",
-                               "http_transform", "detect"]
+                               "http_transform", "detect", "vpc_flow_log"]
     /// The names that may be written as a bare string (no settings).
-    public static let bareNames = ["append_delimiter", "deaggregate_json", "direction", "dga"]
+    public static let bareNames = ["append_delimiter", "deaggregate_json", "direction", "dga", "vpc_flow_log"]
 
     /// The name written in hydrant.yaml.
     public var name: String {
@@ -42,6 +44,7 @@ public enum ProcessorConfiguration: Hashable, Sendable {
         case .dga: "dga"
         case .httpTransform: "http_transform"
         case .detect: "detect"
+        case .vpcFlowLog: "vpc_flow_log"
         }
     }
 

@@ -128,6 +128,8 @@ extension StreamConfigurationReader {
             return readTransform(settings ?? nameNode, path: path, source: source).map { .httpTransform($0) }
         case "detect":
             return readDetect(settings ?? nameNode, path: path, source: source).map { .detect($0) }
+        case "vpc_flow_log":
+            return readVPCFlowLog(settings, path: path, source: source).map { .vpcFlowLog($0) }
         default:
             return nil
         }

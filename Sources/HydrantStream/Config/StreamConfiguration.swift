@@ -11,11 +11,14 @@ public struct StreamConfiguration: Hashable, Sendable {
     public let streams: [DeliveryStreamConfiguration]
     /// `alerts:`, or nil when absent (alerts go only to the archive).
     public let alerts: AlertsConfiguration?
+    /// `sources:`: inputs besides the Firehose API (a NetFlow/IPFIX collector); empty when absent.
+    public let sources: SourcesConfiguration
 
     /// A configuration; the loader builds these after validating every field.
     public init(server: ServerConfiguration = ServerConfiguration(), auth: AuthConfiguration? = nil,
                 storage: StorageConfiguration = StorageConfiguration(), streams: [DeliveryStreamConfiguration],
-                alerts: AlertsConfiguration? = nil) {
+                alerts: AlertsConfiguration? = nil, sources: SourcesConfiguration = SourcesConfiguration()) {
+        self.sources = sources
         self.server = server
         self.auth = auth
         self.storage = storage

@@ -6,7 +6,7 @@ import Yams
 struct StreamConfigurationReader {
     let reader: NodeReader
 
-    static let topKeys = ["server", "auth", "storage", "streams", "alerts"]
+    static let topKeys = ["server", "auth", "storage", "streams", "alerts", "sources"]
     static let streamKeys = ["name", "buffering", "processors", "destination", "prefix", "partition_keys",
                              "error_output_prefix", "compression", "source_record_backup", "max_active_partitions",
                              "max_backlog_mb"] + formatKeys
@@ -39,10 +39,11 @@ struct StreamConfigurationReader {
         } else if top["streams"] == nil {
             reader.missing("streams", in: top, "; declare at least one delivery stream")
         }
-        guard let server, let storage else { return nil }
+        let sources = top["sources"].map { readSources($0.value, streams: streams.map(\.name)) } ?? SourcesConfiguration()
+        guard let server, let storage, let sources else { return nil }
         if let alerts, alerts == nil { return nil }
         return StreamConfiguration(server: server, auth: auth ?? nil, storage: storage, streams: streams,
-                                   alerts: alerts ?? nil)
+                                   alerts: alerts ?? nil, sources: sources)
     }
 
     private func readServer(_ node: Node) -> ServerConfiguration? {

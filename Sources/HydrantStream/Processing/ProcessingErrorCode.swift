@@ -7,6 +7,8 @@ public enum ProcessingErrorCode {
     public static let deaggregationMalformed = "RecordDeAggregation.MalformedRecord"
     /// A record given to `deaggregate_json` holds more than 500 objects.
     public static let deaggregationTooManyRecords = "RecordDeAggregation.TooManySubRecords"
+    /// A record given to `vpc_flow_log` is not a VPC Flow Logs line of the configured format.
+    public static let vpcFlowLogMalformed = "VPCFlowLog.MalformedRecord"
     /// A partition key could not be read from the record (not JSON, missing, null, object or array).
     public static let metadataExtractionFailed = "DynamicPartitioning.MetadataExtractionFailed"
     /// A partition key's value cannot be part of a path, or the evaluated prefix is too long.

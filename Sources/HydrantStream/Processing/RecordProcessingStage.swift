@@ -15,6 +15,7 @@ final class RecordProcessingStage: @unchecked Sendable {
         case enrich(EnrichmentStep)
         case transform(HTTPTransformStep)
         case detect(DetectStep)
+        case vpcFlowLog(VPCFlowLogStep)
     }
 
     private let steps: [Step]
@@ -54,6 +55,8 @@ final class RecordProcessingStage: @unchecked Sendable {
                 steps.append(.transform(HTTPTransformStep(transform, streamName: stream.name, metrics: metrics, logger: logger)))
             case .detect(let detect):
                 steps.append(.detect(try DetectStep(detect, metrics: metrics)))
+            case .vpcFlowLog(let vpc):
+                steps.append(.vpcFlowLog(VPCFlowLogStep(vpc, streamName: stream.name)))
             default:
                 continue
             }
@@ -95,6 +98,13 @@ final class RecordProcessingStage: @unchecked Sendable {
                 }
                 processed = output
                 await alerts?.submit(raised)
+            case .vpcFlowLog(let vpc):
+                let input = processed
+                processed = await offPool {
+                    var output = input
+                    vpc.apply(&output)
+                    return output
+                }
             }
         }
         return processed

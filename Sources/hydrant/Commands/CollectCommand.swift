@@ -44,10 +44,25 @@ struct CollectCommand: ParsableCommand {
     @Flag(name: .long, help: "Keep counters as exported instead of multiplying them by the announced sampling interval.")
     var noSampling = false
 
+    @Flag(name: .long, help: "Keep unmapped enterprise-specific IPFIX elements in netflow.enterprise (<pen>.<id>=<value>) instead of skipping them.")
+    var keepEnterprise = false
+
+    @Option(name: .long, help: "Forget a template not re-announced for this many seconds (0: keep until replaced).")
+    var templateTimeout = 1800
+
+    @Option(name: .long, help: "Socket receive buffer per port, in MiB.")
+    var receiveBufferMb = 32
+
     @OptionGroup(title: "Delivery") var delivery: DeliveryOptions
 
     func validate() throws {
         guard netflowPort != nil || ipfixPort != nil else { throw ValidationError("give --netflow PORT and/or --ipfix PORT") }
+        guard (0...86_400).contains(templateTimeout) else {
+            throw ValidationError("--template-timeout must be 0…86400 seconds, got \(templateTimeout)")
+        }
+        guard (1...1024).contains(receiveBufferMb) else {
+            throw ValidationError("--receive-buffer-mb must be 1…1024, got \(receiveBufferMb)")
+        }
         try delivery.validate(output: output)
     }
 
@@ -69,8 +84,11 @@ struct CollectCommand: ParsableCommand {
         var decoder = FlowExportDecoder.Configuration()
         decoder.observerName = observerName
         decoder.applySampling = !noSampling
+        decoder.keepEnterpriseElements = keepEnterprise
+        decoder.templateTimeoutNanoseconds = templateTimeout > 0 ? Int64(templateTimeout) * 1_000_000_000 : nil
         let ports = [netflowPort, ipfixPort].compactMap { $0 }
-        let collector = try UDPFlowCollector(host: host, ports: ports, decoder: decoder) { records in
+        let collector = try UDPFlowCollector(host: host, ports: ports, receiveBufferBytes: receiveBufferMb << 20,
+                                             decoder: decoder) { records in
             writer.write(records)
         }
         collector.start()
@@ -91,6 +109,7 @@ struct CollectCommand: ParsableCommand {
             summary += "  \(exporter): \(Self.describe(stats))\n"
         }
         writeStandardError("hydrant collect: \(Self.describe(totals))\n" + summary
+            + "  kernel drops (receive buffer full): \(collector.kernelDrops)\n"
             + "  records written: \(written)\n" + deliveryLines.map { $0 + "\n" }.joined())
         if let failure { throw failure }
     }
@@ -98,7 +117,8 @@ struct CollectCommand: ParsableCommand {
     private static func describe(_ s: ExporterStatistics) -> String {
         var text = "\(s.datagrams) datagrams, \(s.flowRecords) flow records, \(s.optionsRecords) options records, "
             + "\(s.templates) templates, \(s.malformedDatagrams) malformed datagrams, \(s.malformedSets) malformed sets, "
-            + "\(s.sequenceGaps) sequence gaps (\(s.sequenceLost) lost), \(s.pendingSetsDropped) held sets dropped"
+            + "\(s.sequenceGaps) sequence gaps (\(s.sequenceLost) lost), \(s.pendingSetsDropped) held sets dropped, "
+            + "\(s.templatesExpired) templates expired"
         if let last = s.lastMalformation { text += "; last malformation: \(last)" }
         return text
     }

@@ -49,17 +49,30 @@ struct ServeCommand: ParsableCommand {
         let server = FirehoseServer(
             ingest: runtime.streams, authenticator: authenticator, registry: registry,
             configuration: .init(host: listen.host, port: listen.port), logger: logger)
+        // Bound before the API starts, so that a port in use stops start-up.
+        let netflow: NetFlowSourceService?
+        do {
+            netflow = try runtime.configuration.sources.netflow.map {
+                try NetFlowSourceService($0, streams: runtime.streams, logger: logger)
+            }
+        } catch {
+            await runtime.close()
+            throw error
+        }
         for status in runtime.streams.status() where status.replayedRecords > 0 {
             logger.notice("replayed undelivered records from the write-ahead log",
                           metadata: ["stream": "\(status.name)", "records": "\(status.replayedRecords)"])
         }
-        // Services stop in reverse order: the API stops accepting first, then the streams flush and deliver.
+        // Services stop in reverse order: the API stops accepting first, then the NetFlow source puts what it holds,
+        // then the streams flush and deliver.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: runtime.streams)]
+        if let netflow {
+            services.append(.init(service: netflow, failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        services.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup,
+                              failureTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: runtime.streams),
-                .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup,
-                      failureTerminationBehavior: .gracefullyShutdownGroup),
-            ],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         do {
