@@ -395,7 +395,11 @@ public final class DeliveryStream: @unchecked Sendable {
                     if repaired && attempt == 1 {
                         logger.error("the prefix '\(next.prefix)' makes an invalid object key; delivering under \(key) instead")
                     }
-                    try await destination.put(key: key, body: next.body)
+                    if let routed = destination as? any StreamObjectDestination {
+                        try await routed.put(key: key, body: next.body, kind: object.kind, arrival: object.oldestArrival)
+                    } else {
+                        try await destination.put(key: key, body: next.body)
+                    }
                     logger.trace("delivered \(key)", metadata: ["records": "\(object.records)"])
                     pending.removeFirst()
                 }

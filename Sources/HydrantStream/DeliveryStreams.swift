@@ -22,28 +22,40 @@ public final class DeliveryStreams: RecordIngest, Service, @unchecked Sendable {
     public let alertDelivery: AlertDelivery?
     private let drainTimeout: Duration
     private let logger: Logger
+    /// The HTTP-endpoint destinations, whose connection pools close when `run()` ends.
+    private let httpEndpoints: [HTTPEndpointObjectDestination]
 
     /// Opens every stream of `configuration` under its `storage.dir` (replaying their logs), each delivering to
-    /// the destination `destinationFactory` makes for it. `secrets` is accepted so that factories built by the
-    /// caller and this type agree on one resolution step; the factory is where S3 credentials are used.
+    /// the destination `destinationFactory` makes for it (for a stream with an `http_endpoint`, that destination is
+    /// its backup and the endpoint gets `secrets.httpEndpointAccessKeys`). The factory is where S3 credentials are
+    /// used.
     public init(configuration: StreamConfiguration, secrets: ResolvedSecrets,
                 destinationFactory: DestinationFactory = DeliveryStreams.fileDestinations,
                 backoff: BackoffSchedule = BackoffSchedule(),
                 logger: Logger = Logger(label: "hydrant.stream")) throws {
-        _ = secrets
         let ids = RecordIDGenerator()
         let webhooks = configuration.alerts?.webhooks ?? []
         let submitter = webhooks.isEmpty ? nil : AlertSubmitter(logger: logger)
         var streams: [DeliveryStream] = []
         var destinations: [any ObjectDestination] = []
+        var endpoints: [HTTPEndpointObjectDestination] = []
         for stream in configuration.streams {
             let destination = try destinationFactory(stream)
             destinations.append(destination)
+            var delivery: any ObjectDestination = destination
+            if stream.httpEndpoint != nil {
+                let endpoint = try HTTPEndpointObjectDestination(
+                    stream: stream, accessKey: secrets.httpEndpointAccessKeys[stream.name], backup: destination,
+                    logger: logger)
+                endpoints.append(endpoint)
+                delivery = endpoint
+            }
             streams.append(try DeliveryStream(configuration: stream, storageDirectory: configuration.storage.dir,
-                                              destination: destination, recordIDs: ids, backoff: backoff,
+                                              destination: delivery, recordIDs: ids, backoff: backoff,
                                               alerts: submitter, logger: logger))
         }
         self.streams = streams
+        httpEndpoints = endpoints
         self.logger = logger
         drainTimeout = .seconds(configuration.alerts?.drainTimeoutSeconds ?? AlertsConfiguration.defaultDrainTimeoutSeconds)
         if let submitter, let alerts = configuration.alerts, !streams.isEmpty {
@@ -126,6 +138,7 @@ public final class DeliveryStreams: RecordIngest, Service, @unchecked Sendable {
         } onGracefulShutdown: {
             self.stop()
         }
+        for endpoint in httpEndpoints { await endpoint.shutdown() }
         guard let alertDelivery else { return }
         if !Task.isCancelled {
             let report = await alertDelivery.drain(timeout: drainTimeout)

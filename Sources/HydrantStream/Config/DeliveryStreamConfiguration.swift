@@ -27,8 +27,10 @@ public struct DeliveryStreamConfiguration: Hashable, Sendable {
     public let buffering: BufferingHints
     /// The processors, applied in order (none by default).
     public let processors: [ProcessorConfiguration]
-    /// Where objects go.
+    /// Where objects go; with an HTTP endpoint, its backup (failed batches, and every batch with `AllData`).
     public let destination: DestinationConfiguration
+    /// The Firehose HTTP endpoint batches are POSTed to (`destination: {http_endpoint: …}`), or nil.
+    public let httpEndpoint: HTTPEndpointDestination?
     /// The prefix of delivered objects, with Firehose's `!{timestamp:yyyy/MM/dd/HH/}` appended when it has no time
     /// expression and no partition key.
     public let prefix: PrefixTemplate
@@ -53,7 +55,8 @@ public struct DeliveryStreamConfiguration: Hashable, Sendable {
                 errorOutputPrefix: PrefixTemplate, compression: Compression = .default,
                 sourceRecordBackupPrefix: PrefixTemplate? = nil,
                 maxActivePartitions: Int = DeliveryStreamConfiguration.defaultMaxActivePartitions,
-                maxBacklogMB: Int = DeliveryStreamConfiguration.defaultMaxBacklogMB, format: ArchiveFormat = .jsonLines) {
+                maxBacklogMB: Int = DeliveryStreamConfiguration.defaultMaxBacklogMB, format: ArchiveFormat = .jsonLines,
+                httpEndpoint: HTTPEndpointDestination? = nil) {
         self.name = name
         self.buffering = buffering
         self.processors = processors
@@ -66,6 +69,7 @@ public struct DeliveryStreamConfiguration: Hashable, Sendable {
         self.maxActivePartitions = maxActivePartitions
         self.maxBacklogMB = maxBacklogMB
         self.format = format
+        self.httpEndpoint = httpEndpoint
     }
 
     /// The partition key named `name`, if declared.

@@ -12,6 +12,8 @@ public struct ResolvedSecrets: Hashable, Sendable {
     public let accessKeys: [String: String]
     /// S3 credentials by stream name, for streams with an `s3` destination.
     public let s3: [String: S3Credentials]
+    /// `X-Amz-Firehose-Access-Key` values by stream name, for HTTP endpoints with `access_key_env`.
+    public var httpEndpointAccessKeys: [String: String] = [:]
 }
 
 extension StreamConfiguration {
@@ -46,7 +48,14 @@ extension StreamConfiguration {
             let secret = read(destination.secretKeyEnv, at: destination.location, path: destination.path + ".secret_key_env")
             if let id, let secret { s3[stream.name] = .init(accessKeyID: id, secretAccessKey: secret) }
         }
+        var endpointKeys: [String: String] = [:]
+        for stream in streams {
+            guard let endpoint = stream.httpEndpoint, let name = endpoint.accessKeyEnv else { continue }
+            if let key = read(name, at: endpoint.location, path: endpoint.path + ".access_key_env") {
+                endpointKeys[stream.name] = key
+            }
+        }
         guard errors.isEmpty else { throw ConfigurationErrors(errors) }
-        return ResolvedSecrets(accessKeys: accessKeys, s3: s3)
+        return ResolvedSecrets(accessKeys: accessKeys, s3: s3, httpEndpointAccessKeys: endpointKeys)
     }
 }

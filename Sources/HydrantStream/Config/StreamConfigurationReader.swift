@@ -125,10 +125,17 @@ struct StreamConfigurationReader {
         let buffering = fields["buffering"].map { check(readBuffering($0.value, path: path + ".buffering")) } ?? BufferingHints()
         let processors = fields["processors"].map { check(readProcessors($0.value, path: path + ".processors")) } ?? []
         var destination: DestinationConfiguration?
+        var httpEndpoint: HTTPEndpointDestination?
         if let field = fields["destination"] {
-            destination = check(readDestination(field.value, path: path + ".destination"))
+            let read = check(readDestination(field.value, path: path + ".destination", allowsHTTPEndpoint: true))
+            destination = read?.backup
+            httpEndpoint = read?.httpEndpoint
         } else {
-            reader.missing("destination", in: fields, "; give file: {root: DIR} or s3: {endpoint, bucket, …}")
+            reader.missing("destination", in: fields,
+                           "; give file: {root: DIR}, s3: {endpoint, bucket, …} or http_endpoint: {url, backup, …}")
+            valid = false
+        }
+        if httpEndpoint != nil, let buffering, !checkHTTPEndpointStream(fields, path: path, buffering: buffering) {
             valid = false
         }
 
@@ -192,7 +199,8 @@ struct StreamConfigurationReader {
             name: name, buffering: formatBuffering(buffering, format: format, field: fields["buffering"]), processors: processors, destination: destination,
             prefix: prefix.withFirehoseDefaultTimestamp(), partitionKeys: partitionKeys,
             errorOutputPrefix: errorOutputPrefix, compression: compression, sourceRecordBackupPrefix: backup,
-            maxActivePartitions: maxActivePartitions, maxBacklogMB: maxBacklogMB, format: format)
+            maxActivePartitions: maxActivePartitions, maxBacklogMB: maxBacklogMB, format: format,
+            httpEndpoint: httpEndpoint)
     }
 
     private func readBuffering(_ node: Node, path: String) -> BufferingHints? {
@@ -209,16 +217,31 @@ struct StreamConfigurationReader {
         return BufferingHints(sizeMB: size, intervalSeconds: interval)
     }
 
-    private func readDestination(_ node: Node, path: String) -> DestinationConfiguration? {
-        guard let fields = reader.mapping(node, path: path, allowed: ["file", "s3"]) else { return nil }
+    /// A `destination` mapping (or an HTTP endpoint's `backup`): the object destination, and the HTTP endpoint
+    /// whose backup it is when the mapping is `http_endpoint`.
+    func readDestination(_ node: Node, path: String, allowsHTTPEndpoint: Bool)
+        -> (backup: DestinationConfiguration, httpEndpoint: HTTPEndpointDestination?)? {
+        let kinds = allowsHTTPEndpoint ? ["file", "s3", "http_endpoint"] : ["file", "s3"]
+        guard let fields = reader.mapping(node, path: path, allowed: kinds) else { return nil }
         guard fields.order.count == 1 else {
+            let names = kinds.joined(separator: ", ")
             if fields.order.isEmpty {
-                reader.fail(.missingKey, at: node, path: path, "must have exactly one of file, s3; got none")
+                reader.fail(.missingKey, at: node, path: path, "must have exactly one of \(names); got none")
             } else {
-                reader.fail(.invalidValue, at: fields["s3"]?.key ?? node, path: path, "must have exactly one of file, s3; got both")
+                let second = fields.order.dropFirst().first.flatMap { fields[$0]?.key }
+                reader.fail(.invalidValue, at: second ?? node, path: path,
+                            "must have exactly one of \(names); got \(fields.order.joined(separator: " and "))")
             }
             return nil
         }
+        if let field = fields["http_endpoint"] {
+            return readHTTPEndpoint(field.value, path: path + ".http_endpoint").map { (backup: $0.1, httpEndpoint: $0.0) }
+        }
+        return readObjectDestination(fields, path: path).map { (backup: $0, httpEndpoint: nil) }
+    }
+
+    /// The `file` or `s3` member of a destination mapping.
+    private func readObjectDestination(_ fields: MappingFields, path: String) -> DestinationConfiguration? {
         if let field = fields["file"] {
             let filePath = path + ".file"
             guard let file = reader.mapping(field.value, path: filePath, allowed: ["root"]) else { return nil }

@@ -41,6 +41,6 @@ public final class AlertSubmitter: Sendable {
         if body.last == 0x0A { body.removeLast() }
         return AlertNotification(id: alert.id, ruleID: alert.ruleID, ruleName: alert.ruleName,
                                  level: alert.level.flatMap { AlertLevel(name: $0) } ?? .informational,
-                                 tags: alert.tags, group: alert.group ?? "", eventTime: alert.timestamp, body: body)
+                                 tags: alert.tags, group: alert.notificationGroup, eventTime: alert.timestamp, body: body)
     }
 }

@@ -10,6 +10,6 @@ extension AlertNotification {
         if body.last == 0x0A { body.removeLast() }
         self.init(id: alert.id, ruleID: alert.ruleID, ruleName: alert.ruleName,
                   level: alert.level.flatMap(AlertLevel.init(name:)) ?? .informational, tags: alert.tags,
-                  group: alert.group ?? "", eventTime: alert.timestamp, body: body)
+                  group: alert.notificationGroup, eventTime: alert.timestamp, body: body)
     }
 }
