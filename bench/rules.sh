@@ -102,7 +102,8 @@ best() {  # runs `hydrant bench rules` RUNS times, prints the RESULT line with t
 
 rule_paths=()
 if [ -d "$SIGMA" ]; then rule_paths+=("$SIGMA"); else echo "no $SIGMA: (a) runs the shipped rules only" >&2; fi
-if ls rules/*.yml rules/*.yaml >/dev/null 2>&1; then rule_paths+=(rules); fi
+# The shipped rules sit in subfolders (rules/dns, rules/network, …).
+if [ -n "$(find rules -name '*.yml' -o -name '*.yaml' 2>/dev/null | head -n 1)" ]; then rule_paths+=(rules); fi
 sigma_args=()
 for path in "${rule_paths[@]}"; do sigma_args+=(--rules "$path"); done
 

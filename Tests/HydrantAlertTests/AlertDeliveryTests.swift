@@ -61,9 +61,10 @@ import Testing
                 let nominal = 0.05 * Double(1 << retry)
                 let gap = pair.1.time - pair.0.time
                 #expect(gap >= nominal * 0.85 - 0.005, "retry \(retry + 1) came after \(gap) s, policy \(nominal) s ±15 %")
-                // Lateness is scheduling (a loaded 2-core machine running other suites adds up to ~0.5 s); the lower
-                // bound above is the policy's.
-                #expect(gap <= nominal * 1.15 + 0.75, "retry \(retry + 1) came after \(gap) s, policy \(nominal) s ±15 %")
+                // Lateness is scheduling: a 2-core machine running other suites and builds was seen to add 1.4 s. The
+                // lower bound above is the policy's; this one only catches a policy far slower than configured (the
+                // unscaled schedule would wait 1, 2 and 4 s).
+                #expect(gap <= nominal * 1.15 + 2.0, "retry \(retry + 1) came after \(gap) s, policy \(nominal) s ±15 %")
             }
             // Retry-After: 1 is honoured although the backoff alone would be 50 ms.
             let busy = try #require(byKey["busy-\(index)"]).sorted { $0.attempt < $1.attempt }

@@ -26,18 +26,33 @@ struct CompiledProgram: Sendable {
         let lazy: LazyTest?
     }
 
-    /// The shared indexes of one field slot.
-    struct SlotIndex: Sendable {
-        var exact = ByteStringTable([])
-        var exactCased = ByteStringTable([])
-        var prefix = ByteStringTable([])
-        var prefixCased = ByteStringTable([])
-        var suffix = ByteStringTable([])
-        var suffixCased = ByteStringTable([])
-        var contains = AhoCorasick([])
-        var containsCased = AhoCorasick([])
+    /// The shared indexes of one field slot (a class: the evaluator reaches it once per present field, and a
+    /// reference costs one retain where a struct of tables would cost one per table).
+    final class SlotIndex: Sendable {
+        let exact: ByteStringTable
+        let exactCased: ByteStringTable
+        let prefix: AnchoredMatcher
+        let prefixCased: AnchoredMatcher
+        let suffix: AnchoredMatcher
+        let suffixCased: AnchoredMatcher
+        let contains: AhoCorasick
+        let containsCased: AhoCorasick
         /// Atoms with an empty prefix, suffix or substring: true whenever the field has a value.
-        var always: [Int32] = []
+        let always: [Int32]
+
+        init(exact: ByteStringTable, exactCased: ByteStringTable, prefix: AnchoredMatcher, prefixCased: AnchoredMatcher,
+             suffix: AnchoredMatcher, suffixCased: AnchoredMatcher, contains: AhoCorasick, containsCased: AhoCorasick,
+             always: [Int32]) {
+            self.exact = exact
+            self.exactCased = exactCased
+            self.prefix = prefix
+            self.prefixCased = prefixCased
+            self.suffix = suffix
+            self.suffixCased = suffixCased
+            self.contains = contains
+            self.containsCased = containsCased
+            self.always = always
+        }
     }
 
     /// A node of a flattened condition.
@@ -66,8 +81,10 @@ struct CompiledProgram: Sendable {
     var trie = FieldTrie()
     var atoms: [Atom] = []
     var atomRules: [[Int32]] = []
-    var indexes: [Int: SlotIndex] = [:]
-    var indexedSlots: [Int] = []
+    /// Per field slot, whether a case-insensitive test reads its lower-cased form.
+    var foldSlots: [Bool] = []
+    /// Per field slot, its shared literal indexes (nil when no literal test reads the field).
+    var slotIndexes: [SlotIndex?] = []
     var nodes: [Node] = []
     var children: [Int32] = []
     var rules: [Rule] = []
@@ -102,6 +119,16 @@ struct CompiledProgram: Sendable {
             let s = slot(field)
             var otherSlot = -1
             if case .fieldReference(let other, _, _) = matcher { otherSlot = slot(other) }
+            while foldSlots.count < fieldNames.count { foldSlots.append(false) }
+            switch matcher {
+            case .exact(_, let cased), .prefix(_, let cased), .suffix(_, let cased), .contains(_, let cased),
+                 .glob(_, let cased):
+                if !cased { foldSlots[s] = true }
+            case .fieldReference(_, _, let cased):
+                if !cased { foldSlots[s] = true; foldSlots[otherSlot] = true }
+            case .regex, .cidr, .numeric, .exists, .null:
+                break
+            }
             let key = AtomKey(slot: s, matcher: matcher)
             if let existing = atomOf[key] { return existing }
             let index = Int32(atoms.count)
@@ -195,6 +222,8 @@ struct CompiledProgram: Sendable {
         }
 
         // Build the shared literal indexes per slot.
+        slotIndexes = Array(repeating: nil, count: fieldNames.count)
+        while foldSlots.count < fieldNames.count { foldSlots.append(false) }
         var grouped: [Int: [(ValueMatcher, Int32)]] = [:]
         for test in literalTests { grouped[test.slot, default: []].append((test.matcher, test.atom)) }
         for (s, tests) in grouped {
@@ -215,13 +244,12 @@ struct CompiledProgram: Sendable {
                 default: break
                 }
             }
-            indexes[s] = SlotIndex(
+            slotIndexes[s] = SlotIndex(
                 exact: ByteStringTable(exact), exactCased: ByteStringTable(exactCased),
-                prefix: ByteStringTable(prefix), prefixCased: ByteStringTable(prefixCased),
-                suffix: ByteStringTable(suffix), suffixCased: ByteStringTable(suffixCased),
+                prefix: AnchoredMatcher(prefix, anchor: .start), prefixCased: AnchoredMatcher(prefixCased, anchor: .start),
+                suffix: AnchoredMatcher(suffix, anchor: .end), suffixCased: AnchoredMatcher(suffixCased, anchor: .end),
                 contains: AhoCorasick(contains), containsCased: AhoCorasick(containsCased), always: always)
         }
-        indexedSlots = indexes.keys.sorted()
     }
 
     private struct AtomKey: Hashable {

@@ -37,25 +37,110 @@ public final class CorrelationEngine {
         var timestamp: Timestamp
         var rule: Int
         var value: String?
+        /// `value` as a number (`Double(value)`), parsed once when the match arrives (for the types that sum or
+        /// rank values; nil for the others).
+        var number: Double?
         var communityID: String?
     }
 
+    /// One group's window. Besides the entries, it keeps running aggregates of its live entries (from `head`
+    /// on), so that deciding the window after each match costs what changed rather than the whole window.
     private final class Group {
         let key: String
         let fields: [String: String]
+        let type: CorrelationType
         var entries: [Entry] = []
         var head = 0
         var quiet = false
         var lastUpdate = Timestamp.zero
-        init(key: String, fields: [String: String]) {
+        /// `value_count`: how many live entries hold each value.
+        var distinct: [String: Int] = [:]
+        /// `value_sum`/`value_avg`: live entries with a numeric value, and those that are integers of magnitude
+        /// below 2^53 summed exactly (with the sum of their magnitudes, which bounds every partial sum).
+        var numbers = 0
+        var integers = 0
+        var integerSum: Int64 = 0
+        var magnitudeSum: Int64 = 0
+        var overflowed = false
+        /// `temporal`: live entries per referenced rule, and how many rules have at least one.
+        var ruleCounts: [Int] = []
+        var rulesPresent = 0
+
+        init(key: String, fields: [String: String], type: CorrelationType, ruleCount: Int) {
             self.key = key
             self.fields = fields
+            self.type = type
+            if type == .temporal { ruleCounts = Array(repeating: 0, count: ruleCount) }
         }
+
         var live: ArraySlice<Entry> { entries[head...] }
+        var isEmpty: Bool { head == entries.count }
+
+        func append(_ entry: Entry) {
+            entries.append(entry)
+            account(entry, adding: true)
+        }
+
+        /// Drops the first `count` live entries from the window.
+        func advance(by count: Int) {
+            for i in head..<(head + count) { account(entries[i], adding: false) }
+            head += count
+        }
+
         func compact() {
             if head > 64 && head * 2 > entries.count {
                 entries.removeFirst(head)
                 head = 0
+            }
+        }
+
+        /// The metric of the whole live window, when the running aggregates give it exactly as a fresh
+        /// computation would; nil when it must be computed from the entries.
+        func liveMetric() -> Double? {
+            switch type {
+            case .eventCount: return Double(entries.count - head)
+            case .valueCount: return Double(distinct.count)
+            case .temporal: return Double(rulesPresent)
+            case .valueSum, .valueAverage:
+                // Integers summed in any order give the same Double while every partial sum stays below 2^53.
+                guard integers == numbers, !overflowed, magnitudeSum < (1 << 53) else { return nil }
+                let sum = Double(integerSum)
+                if type == .valueSum { return sum }
+                return numbers == 0 ? 0 : sum / Double(numbers)
+            case .valuePercentile, .temporalOrdered: return nil
+            }
+        }
+
+        private func account(_ entry: Entry, adding: Bool) {
+            switch type {
+            case .valueCount:
+                guard let value = entry.value else { return }
+                if adding { distinct[value, default: 0] += 1 } else if let n = distinct[value] {
+                    if n <= 1 { distinct.removeValue(forKey: value) } else { distinct[value] = n - 1 }
+                }
+            case .valueSum, .valueAverage:
+                guard let number = entry.number else { return }
+                numbers += adding ? 1 : -1
+                guard number.rounded() == number, abs(number) < 9_007_199_254_740_992 else { return }
+                integers += adding ? 1 : -1
+                let whole = Int64(number)
+                let (sum, o1) = adding ? integerSum.addingReportingOverflow(whole) : integerSum.subtractingReportingOverflow(whole)
+                let size = Int64(whole.magnitude)  // below 2^53, so it fits
+                let (magnitude, o2) = adding ? magnitudeSum.addingReportingOverflow(size) : magnitudeSum.subtractingReportingOverflow(size)
+                integerSum = sum
+                magnitudeSum = magnitude
+                if o1 || o2 { overflowed = true }
+            case .temporal:
+                guard entry.rule < ruleCounts.count else { return }
+                if adding {
+                    if ruleCounts[entry.rule] == 0 { rulesPresent += 1 }
+                    ruleCounts[entry.rule] += 1
+                } else {
+                    ruleCounts[entry.rule] -= 1
+                    if ruleCounts[entry.rule] == 0 { rulesPresent -= 1 }
+                }
+            case .eventCount, .valuePercentile, .temporalOrdered:
+                return
             }
         }
     }
@@ -103,6 +188,32 @@ public final class CorrelationEngine {
             }
         }
         silenced.subtract(generating)
+    }
+
+    /// Takes over the state `previous` built for the correlations that did not change: their groups and open
+    /// windows, the matches still waiting for the watermark that belong to unchanged rules, the watermark itself
+    /// and the counters. `unchanged` holds the keys of the rules (detections and correlations) whose compiled
+    /// definition is the same in both rule sets (see `RuleDefinitions.unchangedKeys`). Returns the keys of the
+    /// correlations whose state was kept. Call it on a fresh engine, before anything is ingested.
+    @discardableResult
+    func adoptState(from previous: CorrelationEngine, unchanged: Set<String>) -> [String] {
+        var kept: [String] = []
+        var previousByKey: [String: Int] = [:]
+        for (index, state) in previous.states.enumerated() { previousByKey[state.rule.key] = index }
+        for index in states.indices {
+            let key = states[index].rule.key
+            guard unchanged.contains(key), let old = previousByKey[key] else { continue }
+            states[index].groups = previous.states[old].groups
+            kept.append(key)
+        }
+        pending = previous.pending.filter { unchanged.contains($0.0.ruleKey) && byRule[$0.0.ruleKey] != nil }
+        sequence = previous.sequence
+        maximumSeen = previous.maximumSeen
+        released = previous.released
+        watermark = previous.watermark
+        lateEvents = previous.lateEvents
+        evictedGroups = previous.evictedGroups
+        return kept
     }
 
     /// Whether any correlation references the rule with this key.
@@ -154,31 +265,45 @@ public final class CorrelationEngine {
         var alerts: [AlertRecord] = []
         for index in byRule[event.ruleKey] ?? [] {
             let rule = states[index].rule
-            let groupKey = rule.groupBy.map { "\($0)=\(event.fields[$0] ?? "")" }.joined(separator: ",")
+            let lookup = Self.lookupKey(rule.groupBy, event.fields)
             let group: Group
-            if let existing = states[index].groups[groupKey] { group = existing } else {
-                if states[index].groups.count >= maximumGroups, let oldest = states[index].groups.values.min(by: { $0.lastUpdate < $1.lastUpdate }) {
+            if let existing = states[index].groups[lookup] { group = existing } else {
+                if states[index].groups.count >= maximumGroups,
+                   let oldest = states[index].groups.min(by: { $0.value.lastUpdate < $1.value.lastUpdate }) {
                     states[index].groups.removeValue(forKey: oldest.key)
                     evictedGroups += 1
                 }
                 var fields: [String: String] = [:]
                 for entry in rule.groupBy { fields[entry] = event.fields[entry] }
-                group = Group(key: groupKey, fields: fields)
-                states[index].groups[groupKey] = group
+                let groupKey = rule.groupBy.map { "\($0)=\(event.fields[$0] ?? "")" }.joined(separator: ",")
+                group = Group(key: groupKey, fields: fields, type: rule.type, ruleCount: rule.rules.count)
+                states[index].groups[lookup] = group
             }
             // Slide: drop what is more than `timespan` before this event.
-            while group.head < group.entries.count,
-                  event.timestamp.nanoseconds &- group.entries[group.head].timestamp.nanoseconds > rule.timespan {
-                group.head += 1
+            var expired = 0
+            while group.head + expired < group.entries.count,
+                  event.timestamp.nanoseconds &- group.entries[group.head + expired].timestamp.nanoseconds > rule.timespan {
+                expired += 1
             }
-            if group.head == group.entries.count { group.quiet = false }
+            group.advance(by: expired)
+            if group.isEmpty { group.quiet = false }
             group.compact()
             let ruleIndex = rule.rules.firstIndex(of: event.ruleKey) ?? 0
-            group.entries.append(Entry(timestamp: event.timestamp, rule: ruleIndex, value: rule.valueField.flatMap { event.fields[$0] },
-                                       communityID: event.communityID))
+            let value = rule.valueField.flatMap { event.fields[$0] }
+            let numeric = rule.type == .valueSum || rule.type == .valueAverage || rule.type == .valuePercentile
+            group.append(Entry(timestamp: event.timestamp, rule: ruleIndex, value: value,
+                               number: numeric ? value.flatMap(Double.init) : nil,
+                               communityID: event.communityID))
             group.lastUpdate = event.timestamp
             guard states[index].upward, !group.quiet else { continue }
-            let (holds, count) = evaluate(rule, group.live)
+            let holds: Bool
+            let count: Int64
+            if let metric = group.liveMetric() {
+                holds = rule.comparisons.allSatisfy { $0.holds(metric) }
+                count = Int64(group.entries.count - group.head)
+            } else {
+                (holds, count) = evaluate(rule, group.live)
+            }
             if holds {
                 group.quiet = true
                 alerts += fire(alert(rule, group: group, count: count, end: event.timestamp), rule: rule, event: event)
@@ -216,7 +341,7 @@ public final class CorrelationEngine {
                         alerts += fire(made, rule: rule, event: Event(ruleKey: rule.key, timestamp: made.windowEnd, fields: group.fields))
                     }
                     // Decided windows do not overlap: the next one starts at the first event after this one.
-                    group.head += window.count
+                    group.advance(by: window.count)
                 }
                 group.compact()
             }
@@ -237,10 +362,10 @@ public final class CorrelationEngine {
         case .valueSum, .valueAverage:
             var sum = 0.0
             var n = 0
-            for entry in window { if let v = entry.value, let d = Double(v) { sum += d; n += 1 } }
+            for entry in window { if let d = entry.number { sum += d; n += 1 } }
             metric = rule.type == .valueSum ? sum : (n == 0 ? 0 : sum / Double(n))
         case .valuePercentile:
-            let values = window.compactMap { $0.value.flatMap(Double.init) }.sorted()
+            let values = window.compactMap(\.number).sorted()
             if values.isEmpty { metric = 0 } else {
                 let p = min(max(rule.percentile ?? 50, 0), 100)
                 let rank = Int((p / 100 * Double(values.count - 1)).rounded())
@@ -255,6 +380,19 @@ public final class CorrelationEngine {
             metric = Double(next)
         }
         return (rule.comparisons.allSatisfy { $0.holds(metric) }, Int64(window.count))
+    }
+
+    /// The dictionary key of an event's group: its group-by values (a missing field as empty, as in the group's
+    /// name), joined by a separator that network values do not hold. A single group-by value is its own key, which
+    /// a short address keeps inline in the string rather than on the heap.
+    private static func lookupKey(_ groupBy: [String], _ fields: [String: String]) -> String {
+        if groupBy.count == 1 { return fields[groupBy[0]] ?? "" }
+        var key = ""
+        for (i, name) in groupBy.enumerated() {
+            if i > 0 { key += "\u{1F}" }
+            key += fields[name] ?? ""
+        }
+        return key
     }
 
     private func alert(_ rule: CorrelationRule, group: Group, count: Int64, end: Timestamp,

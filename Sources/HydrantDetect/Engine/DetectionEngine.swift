@@ -38,6 +38,7 @@ public final class DetectionEngine {
         lazyResult = Array(repeating: false, count: program.atoms.count)
         ruleStamp = Array(repeating: 0, count: program.rules.count)
         datasetNames = Dataset.allCases.map { ($0, Array($0.rawValue.utf8)) }
+        values.foldOnly(program.foldSlots)
     }
 
     /// A rule that matched one record.
@@ -73,6 +74,16 @@ public final class DetectionEngine {
     /// Ends the input: releases buffered correlation matches and decides every open window.
     public func finish() -> [AlertRecord] {
         correlations?.finish() ?? []
+    }
+
+    /// Continues the correlation state of `previous` (the engine this one replaces on a reload) for every
+    /// correlation whose compiled definition, and that of every rule it references, did not change; the others
+    /// start empty. Call it before the first batch. Returns the keys of the correlations whose state was kept.
+    @discardableResult
+    public func adoptCorrelationState(from previous: DetectionEngine) -> [String] {
+        guard let correlations, let old = previous.correlations else { return [] }
+        let unchanged = RuleDefinitions.unchangedKeys(previous: previous.rules, current: rules)
+        return correlations.adoptState(from: old, unchanged: unchanged)
     }
 
     /// The correlation state (late matches, evicted groups), when the rule set has correlations.
@@ -141,9 +152,9 @@ public final class DetectionEngine {
             stamp = 1
         }
         candidates.removeAll(keepingCapacity: true)
-        for slot in program.indexedSlots where values.isPresent(slot) {
-            guard let index = program.indexes[slot] else { continue }
-            markIndexed(slot: slot, index: index, datasetBit: datasetBit)
+        for slot in values.filled {
+            guard let index = program.slotIndexes[Int(slot)] else { continue }
+            markIndexed(slot: Int(slot), index: index, datasetBit: datasetBit)
         }
         for rule in program.alwaysByDataset[datasetIndex] where ruleStamp[Int(rule)] != stamp {
             ruleStamp[Int(rule)] = stamp
@@ -204,18 +215,10 @@ public final class DetectionEngine {
                 let lower = base + Int(value.lowerStart)
                 index.exact.lookup(lower, count) { mark($0, datasetBit: datasetBit) }
                 index.exactCased.lookup(raw, count) { mark($0, datasetBit: datasetBit) }
-                for length in index.prefix.lengths where length <= count {
-                    index.prefix.lookup(lower, length) { mark($0, datasetBit: datasetBit) }
-                }
-                for length in index.prefixCased.lengths where length <= count {
-                    index.prefixCased.lookup(raw, length) { mark($0, datasetBit: datasetBit) }
-                }
-                for length in index.suffix.lengths where length <= count {
-                    index.suffix.lookup(lower + (count - length), length) { mark($0, datasetBit: datasetBit) }
-                }
-                for length in index.suffixCased.lengths where length <= count {
-                    index.suffixCased.lookup(raw + (count - length), length) { mark($0, datasetBit: datasetBit) }
-                }
+                index.prefix.walk(lower, count) { mark($0, datasetBit: datasetBit) }
+                index.prefixCased.walk(raw, count) { mark($0, datasetBit: datasetBit) }
+                index.suffix.walk(lower, count) { mark($0, datasetBit: datasetBit) }
+                index.suffixCased.walk(raw, count) { mark($0, datasetBit: datasetBit) }
                 if !index.contains.isEmpty { index.contains.scan(lower, count) { mark($0, datasetBit: datasetBit) } }
                 if !index.containsCased.isEmpty { index.containsCased.scan(raw, count) { mark($0, datasetBit: datasetBit) } }
             }
@@ -262,7 +265,7 @@ public final class DetectionEngine {
                 case .regex(let regex):
                     if regex.matches(raw, scratch: regexScratch) { return true }
                 case .cidr(let network):
-                    if let address = IPAddress(String(decoding: raw, as: UTF8.self)), network.contains(address) { return true }
+                    if let address = AddressText.parse(raw), network.contains(address) { return true }
                 case .numeric(let op, let bound):
                     if let number = Self.number(raw), op.holds(number, bound) { return true }
                 case .fieldReference(let other, let mode, let cased):

@@ -3,25 +3,33 @@ import HydrantRecords
 /// One pass over a JSON record that copies out the values of the fields in a `FieldTrie` (scalars, and each
 /// scalar element of an array) and skips everything else. Malformed JSON or nesting deeper than
 /// `maximumDepth` fails the record.
+///
+/// Strings are skipped eight bytes at a time (a word is tested at once for a quote, a backslash or a control
+/// byte), and member names are resolved through the trie's hash table, so the cost per record is one pass
+/// over its bytes plus one hash per member name.
 struct RecordScanner {
     static let maximumDepth = 64
 
-    private let bytes: UnsafeBufferPointer<UInt8>
+    private let base: UnsafePointer<UInt8>
+    private let count: Int
     private var index = 0
     private var scratch: [UInt8]
 
-    private init(bytes: UnsafeBufferPointer<UInt8>, scratch: [UInt8]) {
-        self.bytes = bytes
+    private init(base: UnsafePointer<UInt8>, count: Int, scratch: [UInt8]) {
+        self.base = base
+        self.count = count
         self.scratch = scratch
     }
 
     /// Scans `record` and fills `values`; returns false for malformed JSON or a top level that is not an object.
     static func scan(_ record: UnsafeBufferPointer<UInt8>, trie: FieldTrie, into values: inout RecordValues,
                      scratch: inout [UInt8]) -> Bool {
-        var scanner = RecordScanner(bytes: record, scratch: scratch)
+        guard let base = record.baseAddress, !record.isEmpty else { return false }
+        var scanner = RecordScanner(base: base, count: record.count, scratch: scratch)
+        scratch = []
         defer { scratch = scanner.scratch }
         scanner.skipWhitespace()
-        guard scanner.index < record.count, record[scanner.index] == UInt8(ascii: "{") else { return false }
+        guard scanner.index < record.count, base[scanner.index] == UInt8(ascii: "{") else { return false }
         guard scanner.object(node: 0, depth: 1, trie: trie, values: &values) else { return false }
         scanner.skipWhitespace()
         return scanner.index == record.count
@@ -29,63 +37,57 @@ struct RecordScanner {
 
     @inline(__always)
     private mutating func skipWhitespace() {
-        while index < bytes.count, JSONScanner.isWhitespace(bytes[index]) { index += 1 }
+        while index < count, JSONScanner.isWhitespace(base[index]) { index += 1 }
     }
 
     private mutating func object(node: Int, depth: Int, trie: FieldTrie, values: inout RecordValues) -> Bool {
         guard depth <= Self.maximumDepth else { return false }
         index += 1
         skipWhitespace()
-        guard index < bytes.count else { return false }
-        if bytes[index] == UInt8(ascii: "}") { index += 1; return true }
+        guard index < count else { return false }
+        if base[index] == UInt8(ascii: "}") { index += 1; return true }
         while true {
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return false }
+            guard index < count, base[index] == UInt8(ascii: "\"") else { return false }
             let nameStart = index + 1
             guard let escapes = string() else { return false }
-            let name = nameStart..<(index - 1)
+            let nameEnd = index - 1
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
+            guard index < count, base[index] == UInt8(ascii: ":") else { return false }
             index += 1
             skipWhitespace()
-            let child = node >= 0 ? match(name, escapes: escapes, in: trie.nodes[node]) : -1
+            let child = node >= 0 ? match(nameStart, nameEnd, escapes: escapes, node: node, trie: trie) : -1
             guard value(node: child, depth: depth, trie: trie, values: &values) else { return false }
             skipWhitespace()
-            guard index < bytes.count else { return false }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; skipWhitespace(); continue }
-            guard bytes[index] == UInt8(ascii: "}") else { return false }
+            guard index < count else { return false }
+            if base[index] == UInt8(ascii: ",") { index += 1; skipWhitespace(); continue }
+            guard base[index] == UInt8(ascii: "}") else { return false }
             index += 1
             return true
         }
     }
 
-    /// The child of `node` named by the member name at `range`, or -1.
-    private mutating func match(_ range: Range<Int>, escapes: Bool, in node: FieldTrie.Node) -> Int {
-        if node.names.isEmpty { return -1 }
+    /// The child of `node` named by the member name between `start` and `end`, or -1.
+    private mutating func match(_ start: Int, _ end: Int, escapes: Bool, node: Int, trie: FieldTrie) -> Int {
+        if trie.childCount[node] == 0 { return -1 }
         if escapes {
             scratch.removeAll(keepingCapacity: true)
-            guard JSONStringDecoder.unescape(UnsafeBufferPointer(rebasing: bytes[range]), into: &scratch) else { return -1 }
-            for (i, name) in node.names.enumerated() where name == scratch { return Int(node.children[i]) }
-            return -1
-        }
-        let count = range.count
-        outer: for (i, name) in node.names.enumerated() where name.count == count {
-            var offset = range.lowerBound
-            for byte in name {
-                if bytes[offset] != byte { continue outer }
-                offset += 1
+            guard JSONStringDecoder.unescape(UnsafeBufferPointer(start: base + start, count: end - start), into: &scratch)
+            else { return -1 }
+            return scratch.withUnsafeBufferPointer { buffer in
+                guard let pointer = buffer.baseAddress else { return -1 }
+                return trie.child(of: node, pointer, buffer.count)
             }
-            return Int(node.children[i])
         }
-        return -1
+        return trie.child(of: node, base + start, end - start)
     }
 
     /// Parses the value at `index`; `node` is the trie node it sits at (-1 when no field lies below).
     private mutating func value(node: Int, depth: Int, trie: FieldTrie, values: inout RecordValues) -> Bool {
-        guard index < bytes.count else { return false }
-        let slot = node >= 0 ? Int(trie.nodes[node].field) : -1
-        switch bytes[index] {
+        guard index < count else { return false }
+        let slot = node >= 0 ? Int(trie.field[node]) : -1
+        switch base[index] {
         case UInt8(ascii: "{"):
-            return object(node: node >= 0 && !trie.nodes[node].names.isEmpty ? node : -1, depth: depth + 1, trie: trie,
+            return object(node: node >= 0 && trie.childCount[node] > 0 ? node : -1, depth: depth + 1, trie: trie,
                           values: &values)
         case UInt8(ascii: "["):
             return array(node: node, depth: depth + 1, trie: trie, values: &values)
@@ -93,30 +95,30 @@ struct RecordScanner {
             let start = index + 1
             guard let escapes = string() else { return false }
             if slot >= 0 {
-                let range = start..<(index - 1)
+                let contents = UnsafeBufferPointer(start: base + start, count: index - 1 - start)
                 if escapes {
                     scratch.removeAll(keepingCapacity: true)
-                    guard JSONStringDecoder.unescape(UnsafeBufferPointer(rebasing: bytes[range]), into: &scratch) else { return false }
+                    guard JSONStringDecoder.unescape(contents, into: &scratch) else { return false }
                     scratch.withUnsafeBufferPointer { values.append(slot: slot, kind: .string, bytes: $0) }
                 } else {
-                    values.append(slot: slot, kind: .string, bytes: UnsafeBufferPointer(rebasing: bytes[range]))
+                    values.append(slot: slot, kind: .string, bytes: contents)
                 }
             }
             return true
         case UInt8(ascii: "t"):
             guard literal("true") else { return false }
-            if slot >= 0 { values.append(slot: slot, kind: .bool, bytes: UnsafeBufferPointer(rebasing: bytes[(index - 4)..<index])) }
+            if slot >= 0 { values.append(slot: slot, kind: .bool, bytes: UnsafeBufferPointer(start: base + index - 4, count: 4)) }
             return true
         case UInt8(ascii: "f"):
             guard literal("false") else { return false }
-            if slot >= 0 { values.append(slot: slot, kind: .bool, bytes: UnsafeBufferPointer(rebasing: bytes[(index - 5)..<index])) }
+            if slot >= 0 { values.append(slot: slot, kind: .bool, bytes: UnsafeBufferPointer(start: base + index - 5, count: 5)) }
             return true
         case UInt8(ascii: "n"):
             return literal("null")
         default:
             let start = index
             guard number() else { return false }
-            if slot >= 0 { values.append(slot: slot, kind: .number, bytes: UnsafeBufferPointer(rebasing: bytes[start..<index])) }
+            if slot >= 0 { values.append(slot: slot, kind: .number, bytes: UnsafeBufferPointer(start: base + start, count: index - start)) }
             return true
         }
     }
@@ -127,50 +129,76 @@ struct RecordScanner {
         guard depth <= Self.maximumDepth else { return false }
         index += 1
         skipWhitespace()
-        guard index < bytes.count else { return false }
-        if bytes[index] == UInt8(ascii: "]") { index += 1; return true }
+        guard index < count else { return false }
+        if base[index] == UInt8(ascii: "]") { index += 1; return true }
         while true {
             guard value(node: node, depth: depth, trie: trie, values: &values) else { return false }
             skipWhitespace()
-            guard index < bytes.count else { return false }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; skipWhitespace(); continue }
-            guard bytes[index] == UInt8(ascii: "]") else { return false }
+            guard index < count else { return false }
+            if base[index] == UInt8(ascii: ",") { index += 1; skipWhitespace(); continue }
+            guard base[index] == UInt8(ascii: "]") else { return false }
             index += 1
             return true
         }
     }
 
+    /// Skips the string whose opening quote is at `index`; returns whether it holds escapes, or nil when it is
+    /// unterminated or holds a raw control byte.
+    @inline(__always)
     private mutating func string() -> Bool? {
         index += 1
         var escapes = false
-        while index < bytes.count {
-            let byte = bytes[index]
+        while true {
+            // Whole words while eight bytes remain: most strings have no byte that needs a closer look.
+            while index + 8 <= count {
+                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                let special = Self.specialBytes(word)
+                if special == 0 { index += 8; continue }
+                // The lowest flagged byte is exact (borrows only propagate upwards).
+                index += special.trailingZeroBitCount >> 3
+                break
+            }
+            guard index < count else { return nil }
+            let byte = base[index]
             if byte == UInt8(ascii: "\"") { index += 1; return escapes }
             if byte < 0x20 { return nil }
             if byte == UInt8(ascii: "\\") {
                 escapes = true
-                guard index + 1 < bytes.count else { return nil }
+                guard index + 1 < count else { return nil }
                 index += 2
                 continue
             }
             index += 1
         }
-        return nil
+    }
+
+    /// The high bit of each byte of `word` (little-endian) that is a quote, a backslash or below 0x20 is set;
+    /// bits above the lowest set one may be spurious.
+    @inline(__always)
+    private static func specialBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let quoteZero = (quote &- ones) & ~quote
+        let backslashZero = (backslash &- ones) & ~backslash
+        let control = (word &- (ones &* 0x20)) & ~word
+        return (quoteZero | backslashZero | control) & highs
     }
 
     private mutating func literal(_ word: StaticString) -> Bool {
-        let count = word.utf8CodeUnitCount
-        guard index + count <= bytes.count else { return false }
+        let length = word.utf8CodeUnitCount
+        guard index + length <= count else { return false }
         let text = word.utf8Start
-        for offset in 0..<count where bytes[index + offset] != text[offset] { return false }
-        index += count
+        for offset in 0..<length where base[index + offset] != text[offset] { return false }
+        index += length
         return true
     }
 
     private mutating func number() -> Bool {
         let start = index
-        while index < bytes.count {
-            switch bytes[index] {
+        while index < count {
+            switch base[index] {
             case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
                  UInt8(ascii: "e"), UInt8(ascii: "E"):
                 index += 1

@@ -18,6 +18,15 @@ struct RecordValues {
     var entries: [Entry] = []
     var heads: [Int32] = []
     var tails: [Int32] = []
+    /// The slots that hold at least one value, in the order they were first filled: resetting and visiting the
+    /// present fields costs what the record holds, not what the rules read.
+    var filled: [Int32] = []
+    /// Per slot, whether a case-insensitive test reads it (only then is a lower-cased copy kept); every slot
+    /// until `foldOnly(_:)` says otherwise.
+    private var fold: [Bool] = []
+
+    /// Keeps lower-cased copies only for the slots flagged in `slots` (those a case-insensitive test reads).
+    mutating func foldOnly(_ slots: [Bool]) { fold = slots }
 
     /// Clears the values for `slots` field slots.
     mutating func reset(slots: Int) {
@@ -27,16 +36,18 @@ struct RecordValues {
             heads = Array(repeating: -1, count: slots)
             tails = Array(repeating: -1, count: slots)
         } else {
-            for i in 0..<slots { heads[i] = -1; tails[i] = -1 }
+            for slot in filled { heads[Int(slot)] = -1; tails[Int(slot)] = -1 }
         }
+        filled.removeAll(keepingCapacity: true)
     }
 
-    /// Appends a value for `slot`; `bytes` are already unescaped. Keeps a lower-cased copy when it differs.
+    /// Appends a value for `slot`; `bytes` are already unescaped. Keeps a lower-cased copy when it differs and the
+    /// slot is folded (otherwise `lowerStart` is `start`: nothing reads the folded form of such a slot).
     mutating func append(slot: Int, kind: Kind, bytes: UnsafeBufferPointer<UInt8>) {
         let start = Int32(arena.count)
         arena.append(contentsOf: bytes)
         var lowerStart = start
-        if kind == .string {
+        if kind == .string && (slot >= fold.count || fold[slot]) {
             var needsFolding = false
             for byte in bytes where byte &- UInt8(ascii: "A") < 26 || byte >= 0x80 { needsFolding = true; break }
             if needsFolding {
@@ -52,7 +63,10 @@ struct RecordValues {
         }
         let index = Int32(entries.count)
         entries.append(Entry(start: start, length: Int32(bytes.count), lowerStart: lowerStart, kind: kind, next: -1))
-        if tails[slot] >= 0 { entries[Int(tails[slot])].next = index } else { heads[slot] = index }
+        if tails[slot] >= 0 { entries[Int(tails[slot])].next = index } else {
+            heads[slot] = index
+            filled.append(Int32(slot))
+        }
         tails[slot] = index
     }
 

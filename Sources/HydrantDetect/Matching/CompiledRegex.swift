@@ -36,14 +36,14 @@ final class CompiledRegex: @unchecked Sendable {
     /// Whether the pattern matches anywhere in `value`.
     @inline(__always)
     func matches(_ value: UnsafeBufferPointer<UInt8>, scratch: RegexScratch) -> Bool {
-        // An empty buffer may have a nil base address; PCRE2 needs a valid pointer even for length 0.
-        let empty: [UInt8] = [0]
         let result: Int32
         if let base = value.baseAddress {
             result = jit ? pcre2_jit_match_8(code, base, value.count, 0, 0, scratch.data, nil)
                 : pcre2_match_8(code, base, value.count, 0, 0, scratch.data, nil)
         } else {
-            result = empty.withUnsafeBufferPointer { pcre2_match_8(code, $0.baseAddress, 0, 0, 0, scratch.data, nil) }
+            // An empty buffer may have a nil base address; PCRE2 needs a valid pointer even for length 0.
+            var empty: UInt8 = 0
+            result = pcre2_match_8(code, &empty, 0, 0, 0, scratch.data, nil)
         }
         return result >= 0
     }

@@ -45,10 +45,11 @@ final class DetectingRecordOutput: RecordOutput {
         switch detector.reload() {
         case .unchanged:
             writeStandardError("hydrant: SIGHUP: rule files unchanged; rules and correlation state kept\n")
-        case .replaced(let loaded):
+        case .replaced(let loaded, let kept):
             let lines = RuleFiles.report(loaded)
+            let total = loaded.rules.correlations.count
             writeStandardError(lines.joined(separator: "\n") + "\nhydrant: SIGHUP: rules reloaded; "
-                + "open correlation windows were dropped\n")
+                + "correlation state kept for \(kept.count) of \(total) correlations (the unchanged ones)\n")
         case .kept(let reason):
             writeStandardError("hydrant: SIGHUP: \(reason)\n")
         }

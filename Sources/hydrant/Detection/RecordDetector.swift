@@ -65,15 +65,16 @@ final class RecordDetector {
     enum ReloadOutcome {
         /// No rule file changed; the engine and its correlation state stay.
         case unchanged
-        /// The files changed and the new rules replaced the old; correlation state was dropped.
-        case replaced(RuleFiles.Loaded)
+        /// The files changed and the new rules replaced the old; the correlations listed in `keptState`
+        /// (unchanged, with unchanged rules) kept their windows, the others started empty.
+        case replaced(RuleFiles.Loaded, keptState: [String])
         /// The files changed but could not be used (a path vanished, or nothing compiled while something did
         /// before); the old rules stay.
         case kept(String)
     }
 
-    /// Re-reads the rule files. The engine has no way to hand correlation state to another, so it is replaced only
-    /// when a file changed, and then every open window and buffered match is dropped.
+    /// Re-reads the rule files. The engine is replaced only when a file changed; the new one takes over the
+    /// correlation state of the correlations whose definition (and that of the rules they reference) is unchanged.
     func reload() -> ReloadOutcome {
         let now = RuleFiles.fingerprint(files.paths)
         if now == fingerprint { return .unchanged }
@@ -90,9 +91,11 @@ final class RecordDetector {
         }
         retiredRecords += engine.evaluatedRecords
         retiredMalformed += engine.malformedRecords
-        engine = DetectionEngine(rules: loaded.rules, allowedLateness: allowedLateness)
+        let replacement = DetectionEngine(rules: loaded.rules, allowedLateness: allowedLateness)
+        let kept = replacement.adoptCorrelationState(from: engine)
+        engine = replacement
         fingerprint = loaded.fingerprint
         reloads += 1
-        return .replaced(loaded)
+        return .replaced(loaded, keptState: kept)
     }
 }
