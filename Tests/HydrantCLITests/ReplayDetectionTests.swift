@@ -134,7 +134,7 @@ import Glibc
         #expect(!outcome.stderr.contains("still pending"), "\(outcome.stderr)")
     }
 
-    @Test func defaultThrottleSendsOneNotificationPerRuleAndCountsTheRest() throws {
+    @Test func defaultThrottleSendsOneNotificationPerRuleAndSourceAndCountsTheRest() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let port = FreePort.pick()
@@ -149,10 +149,20 @@ import Glibc
         #expect(outcome.exitStatus == 0, "\(outcome.stderr)")
         let alerts = try RulesCommandTests.jsonLines(String(contentsOfFile: scratch.path("alerts.jsonl"), encoding: .utf8))
         let delivered = try received(listener).compactMap { $0["alert"] as? [String: Any] }
-        // The sample is seconds of event time, inside one five-minute window: one notification per rule.
-        let rules = delivered.compactMap { RulesCommandTests.value($0, "rule.name") as? String }.sorted()
-        #expect(rules == ["Command-line HTTP client", "Telnet session"])
-        #expect(outcome.stderr.contains("2 delivered, \(alerts.count - 2) held back by the throttle"), "\(outcome.stderr)")
+        // The sample is seconds of event time, inside one five-minute window: a detection's notification group is
+        // its rule and source address, so each (rule, source.ip) pair of the archived alerts is notified once.
+        func group(_ alert: [String: Any]) -> String {
+            "\(RulesCommandTests.value(alert, "rule.name") as? String ?? "?")|\(RulesCommandTests.value(alert, "source.ip") as? String ?? "")"
+        }
+        let groups = Set(alerts.map(group))
+        let notified = delivered.map(group)
+        #expect(Set(notified) == groups)
+        #expect(notified.count == groups.count, "one notification per group: \(notified.sorted())")
+        #expect(Set(delivered.compactMap { RulesCommandTests.value($0, "rule.name") as? String })
+                    == ["Command-line HTTP client", "Telnet session"])
+        #expect(alerts.count > groups.count, "the sample repeats groups, so the throttle has something to hold back")
+        #expect(outcome.stderr.contains("\(groups.count) delivered, \(alerts.count - groups.count) held back by the throttle"),
+                "\(outcome.stderr)")
     }
 
     @Test func undeliveredAlertsAreReportedAndSentByTheNextRun() throws {
