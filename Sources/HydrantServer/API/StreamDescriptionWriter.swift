@@ -3,7 +3,9 @@ import HydrantStream
 
 /// Writes DescribeDeliveryStream's `DeliveryStreamDescription` (reference §1.6) for a configured stream: the
 /// members the model requires, shaped as an `ExtendedS3DestinationDescription` (and the legacy
-/// `S3DestinationDescription` beside it, as AWS does) so that boto3, the AWS CLI and Terraform read it.
+/// `S3DestinationDescription` beside it, as AWS does) so that boto3, the AWS CLI and Terraform read it; a stream
+/// with an `http_endpoint` destination is an `HttpEndpointDestinationDescription` whose backup is the S3
+/// description.
 enum StreamDescriptionWriter {
     /// The account id in ARNs: Hydrant has no accounts.
     static let accountID = "000000000000"
@@ -24,10 +26,15 @@ enum StreamDescriptionWriter {
         writer.epochSeconds(nanoseconds: description.createdAt.nanoseconds)
         writer.raw(",\"DeliveryStreamEncryptionConfiguration\":{\"Status\":\"DISABLED\"}")
         writer.raw(",\"Destinations\":[{\"DestinationId\":\"destinationId-000000000001\"")
-        writer.raw(",\"ExtendedS3DestinationDescription\":")
-        destination(configuration, region: region, extended: true, into: &writer)
-        writer.raw(",\"S3DestinationDescription\":")
-        destination(configuration, region: region, extended: false, into: &writer)
+        if let endpoint = configuration.httpEndpoint {
+            writer.raw(",\"HttpEndpointDestinationDescription\":")
+            httpEndpoint(endpoint, configuration, region: region, into: &writer)
+        } else {
+            writer.raw(",\"ExtendedS3DestinationDescription\":")
+            destination(configuration, region: region, extended: true, into: &writer)
+            writer.raw(",\"S3DestinationDescription\":")
+            destination(configuration, region: region, extended: false, into: &writer)
+        }
         writer.raw("}],\"HasMoreDestinations\":false}}")
         return writer.bytes
     }
@@ -47,6 +54,40 @@ enum StreamDescriptionWriter {
         case .gzip: return "GZIP"
         case .zstd: return "ZSTD"
         }
+    }
+
+    /// The endpoint (its access key is never described, as Firehose never returns it), its request and retry
+    /// settings, and the backup as `S3DestinationDescription`.
+    private static func httpEndpoint(_ endpoint: HTTPEndpointDestination, _ configuration: DeliveryStreamConfiguration,
+                                     region: String, into writer: inout JSONWriter) {
+        writer.raw("{\"EndpointConfiguration\":{\"Url\":")
+        writer.string(endpoint.url)
+        writer.raw(",\"Name\":")
+        writer.string(endpoint.name ?? configuration.name)
+        writer.raw("},\"BufferingHints\":{\"SizeInMBs\":")
+        writer.int(configuration.buffering.sizeMB)
+        writer.raw(",\"IntervalInSeconds\":")
+        writer.int(configuration.buffering.intervalSeconds)
+        writer.raw("},\"CloudWatchLoggingOptions\":{\"Enabled\":false},\"RequestConfiguration\":{\"ContentEncoding\":")
+        writer.string(endpoint.contentEncoding == .gzip ? "GZIP" : "NONE")
+        writer.raw(",\"CommonAttributes\":[")
+        for (index, attribute) in endpoint.commonAttributes.sorted(by: { $0.key < $1.key }).enumerated() {
+            if index > 0 { writer.raw(",") }
+            writer.raw("{\"AttributeName\":")
+            writer.string(attribute.key)
+            writer.raw(",\"AttributeValue\":")
+            writer.string(attribute.value)
+            writer.raw("}")
+        }
+        writer.raw("]},\"RoleARN\":")
+        writer.string("arn:aws:iam::\(accountID):role/hydrant")
+        writer.raw(",\"RetryOptions\":{\"DurationInSeconds\":")
+        writer.int(endpoint.retryDurationSeconds)
+        writer.raw("},\"S3BackupMode\":")
+        writer.string(endpoint.backupMode.rawValue)
+        writer.raw(",\"S3DestinationDescription\":")
+        destination(configuration, region: region, extended: false, into: &writer)
+        writer.raw("}")
     }
 
     private static func destination(_ configuration: DeliveryStreamConfiguration, region: String, extended: Bool,
