@@ -53,16 +53,24 @@ public struct IPAddress: Hashable, Comparable, Sendable {
 
     /// Parses dotted-quad IPv4 or RFC 4291 IPv6 text (with `::` and an embedded IPv4 tail); nil when malformed.
     public init?(_ text: String) {
-        if text.contains(":") {
-            guard let parsed = IPAddress.parseIPv6(Array(text.utf8)) else { return nil }
+        var copy = text
+        guard let parsed = copy.withUTF8({ IPAddress(utf8: $0) }) else { return nil }
+        self = parsed
+    }
+
+    /// Parses the address spelled by UTF-8 `bytes` with the same rules as `init?(_:)`; dotted IPv4 (the common case
+    /// in records) is read straight from the bytes, without building a `String` or an array.
+    public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        if bytes.contains(UInt8(ascii: ":")) {
+            guard let parsed = IPAddress.parseIPv6(Array(bytes)) else { return nil }
             self = parsed
         } else {
-            guard let value = IPAddress.parseIPv4(Array(text.utf8)[...]) else { return nil }
+            guard let value = IPAddress.parseIPv4(bytes) else { return nil }
             self.init(ipv4: value)
         }
     }
 
-    private static func parseIPv4(_ text: ArraySlice<UInt8>) -> UInt32? {
+    private static func parseIPv4<Bytes: Sequence<UInt8>>(_ text: Bytes) -> UInt32? {
         var parts = 0
         var value: UInt32 = 0
         var octet: UInt32 = 0

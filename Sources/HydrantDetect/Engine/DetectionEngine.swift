@@ -265,7 +265,7 @@ public final class DetectionEngine {
                 case .regex(let regex):
                     if regex.matches(raw, scratch: regexScratch) { return true }
                 case .cidr(let network):
-                    if let address = AddressText.parse(raw), network.contains(address) { return true }
+                    if let address = IPAddress(utf8: raw), network.contains(address) { return true }
                 case .numeric(let op, let bound):
                     if let number = Self.number(raw), op.holds(number, bound) { return true }
                 case .fieldReference(let other, let mode, let cased):
