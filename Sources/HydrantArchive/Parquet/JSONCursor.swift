@@ -49,16 +49,7 @@ struct Cursor {
         var escapes = false
         guard let base = bytes.baseAddress else { return nil }
         while true {
-            // Eight bytes at a time while none is a quote, a backslash or a control character.
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            while index + 8 <= bytes.count {
-                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-                let quote = word ^ (ones &* 0x22)
-                let backslash = word ^ (ones &* 0x5C)
-                let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
-                if special & 0x8080_8080_8080_8080 != 0 { break }
-                index += 8
-            }
+            if index < bytes.count { index = JSONScanner.stringSpecialByte(in: base, from: index, to: bytes.count) }
             guard index < bytes.count else { return nil }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {

@@ -149,15 +149,7 @@ struct RecordScanner {
         index += 1
         var escapes = false
         while true {
-            // Whole words while eight bytes remain: most strings have no byte that needs a closer look.
-            while index + 8 <= count {
-                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-                let special = Self.specialBytes(word)
-                if special == 0 { index += 8; continue }
-                // The lowest flagged byte is exact (borrows only propagate upwards).
-                index += special.trailingZeroBitCount >> 3
-                break
-            }
+            if index < count { index = JSONScanner.stringSpecialByte(in: base, from: index, to: count) }
             guard index < count else { return nil }
             let byte = base[index]
             if byte == UInt8(ascii: "\"") { index += 1; return escapes }
@@ -170,20 +162,6 @@ struct RecordScanner {
             }
             index += 1
         }
-    }
-
-    /// The high bit of each byte of `word` (little-endian) that is a quote, a backslash or below 0x20 is set;
-    /// bits above the lowest set one may be spurious.
-    @inline(__always)
-    private static func specialBytes(_ word: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let quote = word ^ (ones &* 0x22)
-        let backslash = word ^ (ones &* 0x5C)
-        let quoteZero = (quote &- ones) & ~quote
-        let backslashZero = (backslash &- ones) & ~backslash
-        let control = (word &- (ones &* 0x20)) & ~word
-        return (quoteZero | backslashZero | control) & highs
     }
 
     private mutating func literal(_ word: StaticString) -> Bool {

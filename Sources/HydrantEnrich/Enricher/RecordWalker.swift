@@ -73,33 +73,12 @@ struct RecordWalker {
         return range
     }
 
-    /// The first position at or after `start` holding a quote, a backslash or a control byte (the bytes that end
-    /// or interrupt a string), or the end of the record. Reads eight bytes at a time: strings are most of a
-    /// record's bytes, and this is the walk's inner loop.
+    /// The first position at or after `start` holding a quote, a backslash or a control byte, or the end of the
+    /// record (or `start` when that is already past it).
     @inline(__always)
     func specialByte(from start: Int) -> Int {
-        var position = start
-        if let base = bytes.baseAddress {
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let highs: UInt64 = 0x8080_8080_8080_8080
-            while position + 8 <= bytes.count {
-                let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
-                let quote = word ^ 0x2222_2222_2222_2222
-                let backslash = word ^ 0x5C5C_5C5C_5C5C_5C5C
-                // A byte's high bit is set where it is zero (quote, backslash) or below 0x20; a flag can be false
-                // only above a true one, so the lowest flag is always right.
-                let flags = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
-                    | ((word &- 0x2020_2020_2020_2020) & ~word)) & highs
-                if flags != 0 { return position + flags.trailingZeroBitCount >> 3 }
-                position += 8
-            }
-        }
-        while position < bytes.count {
-            let byte = bytes[position]
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return position }
-            position += 1
-        }
-        return position
+        guard start < bytes.count, let base = bytes.baseAddress else { return max(start, bytes.count) }
+        return JSONScanner.stringSpecialByte(in: base, from: start, to: bytes.count)
     }
 
     /// The position of the quote closing the string whose content starts at `start`, escapes skipped; nil when the

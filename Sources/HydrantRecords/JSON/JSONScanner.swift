@@ -56,6 +56,32 @@ public struct JSONScanner {
         return scanner.index
     }
 
+    /// The first position in `start..<end` of `base` holding a quote, a backslash or a control byte (the bytes
+    /// that end or interrupt a JSON string), or `end` when there is none. Reads eight bytes at a time: strings are
+    /// most of a record's bytes, so every record walker's inner loop is this one.
+    @inlinable
+    public static func stringSpecialByte(in base: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        var position = start
+        while position + 8 <= end {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            // A byte's high bit is set where it is zero (quote, backslash) or below 0x20; a flag can be wrong only
+            // above a right one (borrows run upwards), so the lowest flag is exact.
+            let flags = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+                | ((word &- ones &* 0x20) & ~word)) & 0x8080_8080_8080_8080
+            if flags != 0 { return position + flags.trailingZeroBitCount >> 3 }
+            position += 8
+        }
+        while position < end {
+            let byte = base[position]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return position }
+            position += 1
+        }
+        return max(position, end)
+    }
+
     /// Whether `byte` is JSON whitespace.
     @inline(__always)
     public static func isWhitespace(_ byte: UInt8) -> Bool {
