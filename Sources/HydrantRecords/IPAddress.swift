@@ -61,13 +61,43 @@ public struct IPAddress: Hashable, Comparable, Sendable {
     /// Parses the address spelled by UTF-8 `bytes` with the same rules as `init?(_:)`; dotted IPv4 (the common case
     /// in records) is read straight from the bytes, without building a `String` or an array.
     public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
-        if bytes.contains(UInt8(ascii: ":")) {
+        // Dotted IPv4 is tried first: it is the common case, and a colon makes it fail at once.
+        if bytes.count <= 15, let value = IPAddress.parseIPv4(bytes) {
+            self.init(ipv4: value)
+        } else if bytes.count <= 45, bytes.contains(UInt8(ascii: ":")) {
             guard let parsed = IPAddress.parseIPv6(Array(bytes)) else { return nil }
             self = parsed
         } else {
-            guard let value = IPAddress.parseIPv4(bytes) else { return nil }
-            self.init(ipv4: value)
+            return nil
         }
+    }
+
+    /// The dotted-quad value of `text`, read straight from the buffer (no generic iteration); nil when malformed.
+    private static func parseIPv4(_ text: UnsafeBufferPointer<UInt8>) -> UInt32? {
+        var parts = 0
+        var value: UInt32 = 0
+        var octet: UInt32 = 0
+        var digits = 0
+        var index = 0
+        while index < text.count {
+            let c = text[index]
+            if c == UInt8(ascii: ".") {
+                guard digits > 0, parts < 3 else { return nil }
+                value = value << 8 | octet
+                parts += 1
+                octet = 0
+                digits = 0
+            } else {
+                let digit = c &- UInt8(ascii: "0")
+                guard digit < 10, digits < 3 else { return nil }
+                octet = octet * 10 + UInt32(digit)
+                digits += 1
+                guard octet <= 255 else { return nil }
+            }
+            index += 1
+        }
+        guard parts == 3, digits > 0 else { return nil }
+        return value << 8 | octet
     }
 
     private static func parseIPv4<Bytes: Sequence<UInt8>>(_ text: Bytes) -> UInt32? {

@@ -178,6 +178,33 @@ import Testing
         print("reload test: versions seen \(versionsSeen.sorted()), reloads \(enricher.statistics.reloads)")
     }
 
+    @Test func skippedObjectsAreWalkedRightWhereverTheirBracketsFall() throws {
+        // Nested values the enricher does not read are skipped from bracket to bracket eight bytes at a time: put
+        // brackets inside strings, nested arrays and objects, and their closes at every offset around those words.
+        let directory = try EnrichTestSupport.temporaryDirectory()
+        let resources = try resources(in: directory, geo: false)
+        for length in 0..<24 {
+            let filler = String(repeating: "a", count: length)
+            let extra = #"{"\#(filler)":"}]{[","list":[1,{"c":"]\#(filler)"},[[]],{}],"e\"}":{"\#(filler)":[]}}"#
+            let line = Self.flow.replacingOccurrences(of: #"{"@timestamp""#, with: #"{"extra":\#(extra),"@timestamp""#)
+            let records = try enrich([line], resources)
+            let record = try #require(records.first)
+            let kept = try #require(record["extra"] as? [String: Any], "length \(length)")
+            #expect(kept[filler] as? String == "}]{[", "length \(length)")
+            #expect((record["network"] as? [String: Any])?["direction"] as? String == "outbound", "length \(length)")
+            let source = try #require(record["source"] as? [String: Any])
+            #expect((source["asset"] as? [String: Any])?["name"] as? String == "payroll-db-1", "length \(length)")
+
+            // An unclosed nested object makes the record malformed: it passes through unchanged.
+            let broken = line.replacingOccurrences(of: #"[[]]"#, with: #"[[]"#)
+            let (bytes, ends) = EnrichTestSupport.batch([broken])
+            let enricher = Enricher(resources: resources)
+            let (out, _) = enricher.enrich(bytes, ends: ends)
+            #expect(out == bytes, "length \(length)")
+            #expect(enricher.statistics.passedThrough == 1)
+        }
+    }
+
     @Test func stringsAreWalkedRightWhereverTheirQuotesEscapesAndControlBytesFall() throws {
         // The walker scans strings eight bytes at a time: put a string's end, an escaped quote, a backslash pair
         // and a raw control byte at every offset around those words, before the fields the enricher reads.

@@ -176,8 +176,8 @@ public final class Enricher {
             out.append(contentsOf: record)
             return
         }
-        let sourceIP = layout.source.ip.flatMap { AddressText.parse(UnsafeBufferPointer(rebasing: record[$0])) }
-        let destinationIP = layout.destination.ip.flatMap { AddressText.parse(UnsafeBufferPointer(rebasing: record[$0])) }
+        let sourceIP = layout.source.ip.flatMap { IPAddress(utf8: UnsafeBufferPointer(rebasing: record[$0])) }
+        let destinationIP = layout.destination.ip.flatMap { IPAddress(utf8: UnsafeBufferPointer(rebasing: record[$0])) }
 
         var sourceGeo: Range<Int>?
         var sourceAsset: Int?

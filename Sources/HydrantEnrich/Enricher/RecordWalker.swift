@@ -125,9 +125,12 @@ struct RecordWalker {
             return true
         }
         if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+            guard let base = bytes.baseAddress else { return false }
             var depth = 0
             var position = index
             while position < bytes.count {
+                position = JSONScanner.structuralByte(in: base, from: position, to: bytes.count)
+                guard position < bytes.count else { return false }
                 let byte = bytes[position]
                 if byte == UInt8(ascii: "\"") {
                     guard let close = closingQuote(from: position + 1) else { return false }

@@ -95,7 +95,7 @@ enum IndicatorParser {
             let full = prefix.address.isIPv6 ? 128 : 32
             return prefix.length == full ? .address(prefix.address) : .prefix(prefix)
         }
-        guard let parsed = AddressText.parse(bytes) else { return nil }
+        guard let parsed = IPAddress(utf8: bytes) else { return nil }
         if let v4 = parsed.ipv4Value { return .address(IPAddress(ipv4: v4)) }
         return .address(parsed)
     }

@@ -12,7 +12,7 @@ public struct IPPrefix: Hashable, Sendable, CustomStringConvertible {
     /// set below the prefix are cleared (`10.1.2.3/8` is `10.0.0.0/8`), as routers do.
     public init?(_ text: String) {
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let first = parts.first, let address = AddressText.parse(String(first)) else { return nil }
+        guard let first = parts.first, let address = IPAddress(String(first)) else { return nil }
         var length = address.isIPv6 ? 128 : 32
         if parts.count == 2 {
             guard let written = Int(parts[1]), written >= 0, written <= length, parts[1].count <= 3 else { return nil }

@@ -82,6 +82,36 @@ public struct JSONScanner {
         return max(position, end)
     }
 
+    /// The first position in `start..<end` of `base` holding a quote or a bracket (`"`, `{`, `}`, `[`, `]`), or `end`
+    /// when there is none. Skipping a nested value only needs to stop at these, so it reads eight bytes at a time
+    /// between them instead of testing every byte.
+    @inlinable
+    public static func structuralByte(in base: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        var position = start
+        while position + 8 <= end {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+            let quote = word ^ (ones &* 0x22)
+            // Setting bit 5 folds `[` onto `{` and `]` onto `}`; no other byte folds onto either.
+            let folded = word | (ones &* 0x20)
+            let open = folded ^ (ones &* 0x7B)
+            let close = folded ^ (ones &* 0x7D)
+            // As in `stringSpecialByte`, only flags above a true one can be wrong, so the lowest flag is exact.
+            let flags = (((quote &- ones) & ~quote) | ((open &- ones) & ~open) | ((close &- ones) & ~close))
+                & 0x8080_8080_8080_8080
+            if flags != 0 { return position + flags.trailingZeroBitCount >> 3 }
+            position += 8
+        }
+        while position < end {
+            let byte = base[position]
+            if byte == UInt8(ascii: "\"") || byte | 0x20 == UInt8(ascii: "{") || byte | 0x20 == UInt8(ascii: "}") {
+                return position
+            }
+            position += 1
+        }
+        return max(position, end)
+    }
+
     /// Whether `byte` is JSON whitespace.
     @inline(__always)
     public static func isWhitespace(_ byte: UInt8) -> Bool {
