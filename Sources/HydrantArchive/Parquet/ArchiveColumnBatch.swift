@@ -1,8 +1,10 @@
 import HydrantParquet
+import HydrantRecords
 
 /// Records of one table held column by column in memory, Arrow-style (values, offsets, validity), and written to
-/// Parquet in one go. This is the shape a columnar writer such as pyarrow's `write_table` starts from, so the
-/// benchmark measures the writer alone with it; the stream itself converts JSON lines with `ParquetConverter`.
+/// Parquet a whole column at a time. This is the shape a columnar writer such as pyarrow's `write_table` starts
+/// from, so the benchmark measures the writer alone with it; the stream's `ParquetConverter` fills one a few
+/// thousand records at a time and writes it out (`ParquetTableWriter`).
 public struct ArchiveColumnBatch: Sendable {
     /// One column's values.
     struct Column: Sendable {
@@ -25,21 +27,30 @@ public struct ArchiveColumnBatch: Sendable {
     /// Records of the body that did not fit (skipped).
     public private(set) var rejected = 0
     private var columns: [Column]
+    /// Each column's value type and whether it is a list, read per row without copying the schema's columns.
+    private let scalars: [ArchiveColumnType.Scalar]
+    private let isList: [Bool]
+
+    /// An empty batch of `schema`.
+    init(schema: ArchiveSchema) {
+        self.schema = schema
+        columns = Array(repeating: Column(), count: schema.columns.count)
+        scalars = schema.columns.map(\.type.scalar)
+        isList = schema.columns.map(\.type.isList)
+    }
 
     /// Decodes the JSON lines `body` against `schema`; records that do not fit are counted in `rejected`.
     public init(decoding body: [UInt8], schema: ArchiveSchema) {
-        self.schema = schema
-        columns = Array(repeating: Column(), count: schema.columns.count)
+        self.init(schema: schema)
         let shredder = JSONRecordShredder(schema: schema)
         body.withUnsafeBufferPointer { buffer in
             var position = 0
             while position < buffer.count {
-                while position < buffer.count, JSONScannerWhitespace.isWhitespace(buffer[position]) { position += 1 }
+                while position < buffer.count, JSONScanner.isWhitespace(buffer[position]) { position += 1 }
                 guard position < buffer.count else { break }
                 do {
                     position = try shredder.shred(buffer, from: position)
                     add(shredder, buffer)
-                    rows += 1
                 } catch {
                     rejected += 1
                     position = ParquetConverter.recordEnd(buffer, start: position)
@@ -48,7 +59,9 @@ public struct ArchiveColumnBatch: Sendable {
         }
     }
 
-    private mutating func add(_ shredder: JSONRecordShredder, _ record: UnsafeBufferPointer<UInt8>) {
+    /// Appends the record the shredder last read from `record` as one row.
+    mutating func add(_ shredder: JSONRecordShredder, _ record: UnsafeBufferPointer<UInt8>) {
+        rows += 1
         func value(_ column: inout Column, _ scalar: ArchiveColumnType.Scalar, _ number: Int64,
                    _ text: JSONRecordShredder.TextRange) {
             if scalar == .string {
@@ -63,21 +76,21 @@ public struct ArchiveColumnBatch: Sendable {
             }
         }
         for slot in 0..<columns.count {
-            let type = schema.columns[slot].type
+            let scalar = scalars[slot]
             let present = shredder.has(slot)
             columns[slot].valid.append(present)
-            if type.isList {
+            if isList[slot] {
                 if present {
                     let start = shredder.listStarts[slot]
                     for element in start..<(start + shredder.listCounts[slot]) {
                         let isNull = shredder.elementNull[element]
                         columns[slot].elementValid.append(!isNull)
-                        value(&columns[slot], type.scalar, shredder.elementNumbers[element], shredder.elementTexts[element])
+                        value(&columns[slot], scalar, shredder.elementNumbers[element], shredder.elementTexts[element])
                     }
                 }
                 columns[slot].listEnds.append(columns[slot].elementValid.count)
             } else {
-                value(&columns[slot], type.scalar, present ? shredder.numbers[slot] : 0,
+                value(&columns[slot], scalar, present ? shredder.numbers[slot] : 0,
                       present ? shredder.texts[slot] : JSONRecordShredder.TextRange(inRecord: true, start: 0, end: 0))
             }
         }
@@ -93,19 +106,38 @@ public struct ArchiveColumnBatch: Sendable {
         var start = 0
         while start < rows {
             let end = min(rows, start + batch)
-            for (slot, column) in writer.columns.enumerated() {
-                let type = schema.columns[slot].type
-                if type.isList {
-                    try writeLists(columns[slot], scalar: type.scalar, rows: start..<end, to: column)
-                } else {
-                    try writeColumn(columns[slot], scalar: type.scalar, rows: start..<end, to: column)
-                }
-            }
-            try writer.endBatch(rows: end - start)
+            try write(rows: start..<end, to: writer)
             start = end
         }
         try writer.close()
         return sink.takeBytes()
+    }
+
+    /// Appends rows `rows` to `writer`, column by column, and ends the writer's batch there.
+    func write(rows: Range<Int>, to writer: ParquetFileWriter) throws(ParquetError) {
+        for (slot, column) in writer.columns.enumerated() {
+            let type = schema.columns[slot].type
+            if type.isList {
+                try writeLists(columns[slot], scalar: type.scalar, rows: rows, to: column)
+            } else {
+                try writeColumn(columns[slot], scalar: type.scalar, rows: rows, to: column)
+            }
+        }
+        try writer.endBatch(rows: rows.count)
+    }
+
+    /// Forgets every row, keeping the columns' storage for the next ones.
+    mutating func removeAll() {
+        for slot in columns.indices {
+            columns[slot].valid.removeAll(keepingCapacity: true)
+            columns[slot].numbers.removeAll(keepingCapacity: true)
+            columns[slot].bytes.removeAll(keepingCapacity: true)
+            columns[slot].offsets.removeAll(keepingCapacity: true)
+            columns[slot].offsets.append(0)
+            columns[slot].listEnds.removeAll(keepingCapacity: true)
+            columns[slot].elementValid.removeAll(keepingCapacity: true)
+        }
+        rows = 0
     }
 
     /// Writes rows `rows` of a non-list column with one column-at-once call.

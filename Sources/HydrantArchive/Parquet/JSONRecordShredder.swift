@@ -22,16 +22,26 @@ final class JSONRecordShredder {
         var end: Int
     }
 
-    private struct Node {
-        var children: [(name: [UInt8], node: Int)] = []
-        var slot = -1
-        var probe = false
+    /// A member name leading from one trie node to another; the name's bytes are in `edgeNames`.
+    private struct Edge {
+        var nameStart: Int32
+        var nameCount: Int32
+        var node: Int32
     }
+
+    /// The path trie, flattened once at start-up into immutable tables so that walking it per member reads
+    /// contiguous memory and retains nothing: node `n`'s edges are `edges[edgeStarts[n]..<edgeStarts[n + 1]]`.
+    private let edges: [Edge]
+    private let edgeNames: [UInt8]
+    private let edgeStarts: [Int32]
+    /// The column slot a node's path is (-1: none).
+    private let nodeSlots: [Int]
+    /// Whether a node is `event.dataset`, whose value is noted to pick the table.
+    private let probeNode: Int
 
     static let maximumDepth = 64
 
     let schema: ArchiveSchema
-    private var nodes: [Node] = [Node()]
     private let scalars: [ArchiveColumnType.Scalar]
     private let isList: [Bool]
     private let requiredSlots: [Int]
@@ -63,24 +73,46 @@ final class JSONRecordShredder {
         texts = Array(repeating: TextRange(inRecord: true, start: 0, end: 0), count: count)
         listStarts = Array(repeating: 0, count: count)
         listCounts = Array(repeating: 0, count: count)
-        for (slot, column) in schema.columns.enumerated() { nodes[insert(column.path)].slot = slot }
-        nodes[insert(["event", "dataset"])].probe = true
-    }
-
-    private func insert(_ path: [String]) -> Int {
-        var node = 0
-        for name in path {
-            let bytes = Array(name.utf8)
-            if let child = nodes[node].children.first(where: { $0.name == bytes }) {
-                node = child.node
-            } else {
-                nodes.append(Node())
-                nodes[node].children.append((bytes, nodes.count - 1))
-                node = nodes.count - 1
+        // Build the trie with per-node child lists, then flatten it.
+        var children: [[(name: [UInt8], node: Int)]] = [[]]
+        var slots = [-1]
+        func insert(_ path: [String]) -> Int {
+            var node = 0
+            for name in path {
+                let bytes = Array(name.utf8)
+                if let child = children[node].first(where: { $0.name == bytes }) {
+                    node = child.node
+                } else {
+                    children.append([])
+                    slots.append(-1)
+                    children[node].append((bytes, children.count - 1))
+                    node = children.count - 1
+                }
+            }
+            return node
+        }
+        for (slot, column) in schema.columns.enumerated() { slots[insert(column.path)] = slot }
+        probeNode = insert(["event", "dataset"])
+        var edges: [Edge] = []
+        var names: [UInt8] = []
+        var starts: [Int32] = []
+        for list in children {
+            starts.append(Int32(edges.count))
+            for child in list {
+                edges.append(Edge(nameStart: Int32(names.count), nameCount: Int32(child.name.count), node: Int32(child.node)))
+                names.append(contentsOf: child.name)
             }
         }
-        return node
+        starts.append(Int32(edges.count))
+        self.edges = edges
+        edgeNames = names
+        edgeStarts = starts
+        nodeSlots = slots
     }
+
+    /// Whether trie node `node` has children (its path leads to columns further down).
+    @inline(__always)
+    private func hasChildren(_ node: Int) -> Bool { edgeStarts[node] != edgeStarts[node + 1] }
 
     /// Whether column `slot` has a value in the last record.
     @inline(__always)
@@ -150,27 +182,38 @@ final class JSONRecordShredder {
     }
 
     private func child(of node: Int, name: Range<Int>, escapes: Bool, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        let children = nodes[node].children
-        if children.isEmpty { return nil }
+        let first = Int(edgeStarts[node])
+        let end = Int(edgeStarts[node + 1])
+        if first == end { return nil }
         if escapes {
             var decoded: [UInt8] = []
             guard JSONStringDecoder.unescape(UnsafeBufferPointer(rebasing: bytes[name]), into: &decoded) else { return nil }
-            return children.first { $0.name == decoded }?.node
+            return decoded.withUnsafeBufferPointer { find(UnsafeBufferPointer(rebasing: $0[...]), among: first..<end) }
         }
-        let count = name.count
-        outer: for child in children where child.name.count == count {
-            var offset = name.lowerBound
-            for byte in child.name {
-                if bytes[offset] != byte { continue outer }
-                offset += 1
+        return find(UnsafeBufferPointer(rebasing: bytes[name]), among: first..<end)
+    }
+
+    /// The node the edge in `candidates` named `name` leads to, or nil.
+    @inline(__always)
+    private func find(_ name: UnsafeBufferPointer<UInt8>, among candidates: Range<Int>) -> Int? {
+        edgeNames.withUnsafeBufferPointer { names in
+            let count = name.count
+            outer: for index in candidates {
+                let edge = edges[index]
+                guard Int(edge.nameCount) == count else { continue }
+                var offset = Int(edge.nameStart)
+                for byte in name {
+                    if names[offset] != byte { continue outer }
+                    offset += 1
+                }
+                return Int(edge.node)
             }
-            return child.node
+            return nil
         }
-        return nil
     }
 
     private func value(_ cursor: inout Cursor, node: Int, depth: Int) throws(Failure) {
-        let slot = nodes[node].slot
+        let slot = nodeSlots[node]
         let byte = cursor.peek
         if byte == UInt8(ascii: "n") {
             guard cursor.literal("null") else { throw cursor.malformed("bad literal") }
@@ -180,17 +223,17 @@ final class JSONRecordShredder {
         if slot < 0 {
             switch byte {
             case UInt8(ascii: "{"):
-                if nodes[node].children.isEmpty {
+                if !hasChildren(node) {
                     try cursor.skipValue(depth: depth)
                 } else {
                     try object(&cursor, node: node, depth: depth + 1)
                 }
-            case UInt8(ascii: "\"") where nodes[node].probe:
+            case UInt8(ascii: "\"") where node == probeNode:
                 let start = cursor.index + 1
                 guard let escapes = cursor.string() else { throw cursor.malformed("bad string") }
                 if !escapes { dataset = start..<(cursor.index - 1) }
             default:
-                if !nodes[node].children.isEmpty {
+                if hasChildren(node) {
                     throw Failure(message: "\(pathName(node)) must be an object, got \(Cursor.kindName(byte))",
                                   malformed: false)
                 }
@@ -209,7 +252,7 @@ final class JSONRecordShredder {
         numbers[slot] = number
         texts[slot] = text
         seen[slot] = generation
-        if nodes[node].probe && byte == UInt8(ascii: "\"") && text.inRecord { dataset = probeStart..<text.end }
+        if node == probeNode && byte == UInt8(ascii: "\"") && text.inRecord { dataset = probeStart..<text.end }
     }
 
     private func list(_ cursor: inout Cursor, slot: Int) throws(Failure) {
@@ -353,8 +396,9 @@ final class JSONRecordShredder {
     private func pathName(_ target: Int) -> String {
         func walk(_ node: Int, _ prefix: [String]) -> [String]? {
             if node == target { return prefix }
-            for child in nodes[node].children {
-                if let found = walk(child.node, prefix + [String(decoding: child.name, as: UTF8.self)]) { return found }
+            for edge in edges[Int(edgeStarts[node])..<Int(edgeStarts[node + 1])] {
+                let name = edgeNames[Int(edge.nameStart)..<Int(edge.nameStart + edge.nameCount)]
+                if let found = walk(Int(edge.node), prefix + [String(decoding: name, as: UTF8.self)]) { return found }
             }
             return nil
         }

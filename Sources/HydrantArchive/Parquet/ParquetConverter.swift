@@ -84,7 +84,7 @@ public struct ParquetConverter: Sendable {
         }
 
         while position < count {
-            while position < count, JSONScannerWhitespace.isWhitespace(body[position]) { position += 1 }
+            while position < count, JSONScanner.isWhitespace(body[position]) { position += 1 }
             guard position < count else { break }
             let start = position
             if current < 0 {
@@ -157,7 +157,7 @@ public struct ParquetConverter: Sendable {
 
     static func isWellFormedObject(_ body: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
         var start = range.lowerBound
-        while start < range.upperBound, JSONScannerWhitespace.isWhitespace(body[start]) { start += 1 }
+        while start < range.upperBound, JSONScanner.isWhitespace(body[start]) { start += 1 }
         guard start < range.upperBound, body[start] == UInt8(ascii: "{") else { return false }
         var results: [JSONScalar?] = []
         return JSONScanner.find([], in: UnsafeBufferPointer(rebasing: body[range]), results: &results)
@@ -249,7 +249,7 @@ public struct ParquetConverter: Sendable {
                 return Outcome(kind: .failed(code, error.message), end: extent, dataset: dataset)
             }
             let extent = ParquetConverter.lineEnd(body, from: end)
-            for index in end..<extent where !JSONScannerWhitespace.isWhitespace(body[index]) {
+            for index in end..<extent where !JSONScanner.isWhitespace(body[index]) {
                 return Outcome(kind: .failed(ParquetConverter.malformedCode,
                                              "the line holds more than one JSON value (deaggregate_json splits such records)"),
                                end: extent, dataset: nil)
@@ -303,13 +303,5 @@ public struct ParquetConverter: Sendable {
                 return .failure(error)
             }
         }
-    }
-}
-
-/// JSON whitespace, as `JSONScanner` defines it.
-enum JSONScannerWhitespace {
-    @inline(__always)
-    static func isWhitespace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
     }
 }
