@@ -100,31 +100,6 @@ public struct IPAddress: Hashable, Comparable, Sendable {
         return value << 8 | octet
     }
 
-    private static func parseIPv4<Bytes: Sequence<UInt8>>(_ text: Bytes) -> UInt32? {
-        var parts = 0
-        var value: UInt32 = 0
-        var octet: UInt32 = 0
-        var digits = 0
-        for c in text {
-            if c == UInt8(ascii: ".") {
-                guard digits > 0, parts < 3 else { return nil }
-                value = value << 8 | octet
-                parts += 1
-                octet = 0
-                digits = 0
-            } else if c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") {
-                guard digits < 3 else { return nil }
-                octet = octet * 10 + UInt32(c - UInt8(ascii: "0"))
-                digits += 1
-                guard octet <= 255 else { return nil }
-            } else {
-                return nil
-            }
-        }
-        guard parts == 3, digits > 0 else { return nil }
-        return value << 8 | octet
-    }
-
     private static func parseIPv6(_ text: [UInt8]) -> IPAddress? {
         var groups: [UInt16] = []
         var gapIndex: Int?
@@ -138,7 +113,7 @@ public struct IPAddress: Hashable, Comparable, Sendable {
             while end < text.count, text[end] != UInt8(ascii: ":") { end += 1 }
             let piece = text[i..<end]
             if piece.contains(UInt8(ascii: ".")) {
-                guard end == text.count, let v4 = parseIPv4(piece) else { return nil }
+                guard end == text.count, let v4 = piece.withUnsafeBufferPointer({ parseIPv4($0) }) else { return nil }
                 groups.append(UInt16(v4 >> 16))
                 groups.append(UInt16(truncatingIfNeeded: v4))
                 i = end
