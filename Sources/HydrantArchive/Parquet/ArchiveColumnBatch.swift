@@ -75,23 +75,29 @@ public struct ArchiveColumnBatch: Sendable {
                 column.numbers.append(number)
             }
         }
-        for slot in 0..<columns.count {
-            let scalar = scalars[slot]
-            let present = shredder.has(slot)
-            columns[slot].valid.append(present)
-            if isList[slot] {
-                if present {
-                    let start = shredder.listStarts[slot]
-                    for element in start..<(start + shredder.listCounts[slot]) {
-                        let isNull = shredder.elementNull[element]
-                        columns[slot].elementValid.append(!isNull)
-                        value(&columns[slot], scalar, shredder.elementNumbers[element], shredder.elementTexts[element])
+        // One exclusive access to the column list per row, so that each append below checks only its own array.
+        columns.withUnsafeMutableBufferPointer { columns in
+            for slot in 0..<columns.count {
+                let scalar = scalars[slot]
+                let present = shredder.has(slot)
+                columns[slot].valid.append(present)
+                if isList[slot] {
+                    if present {
+                        let start = shredder.listStarts[slot]
+                        for element in start..<(start + shredder.listCounts[slot]) {
+                            let isNull = shredder.elementNull[element]
+                            columns[slot].elementValid.append(!isNull)
+                            value(&columns[slot], scalar, shredder.elementNumbers[element], shredder.elementTexts[element])
+                        }
                     }
+                    columns[slot].listEnds.append(columns[slot].elementValid.count)
+                } else if present {
+                    value(&columns[slot], scalar, shredder.numbers[slot], shredder.texts[slot])
+                } else if scalar == .string {
+                    columns[slot].offsets.append(columns[slot].bytes.count)
+                } else {
+                    columns[slot].numbers.append(0)
                 }
-                columns[slot].listEnds.append(columns[slot].elementValid.count)
-            } else {
-                value(&columns[slot], scalar, present ? shredder.numbers[slot] : 0,
-                      present ? shredder.texts[slot] : JSONRecordShredder.TextRange(inRecord: true, start: 0, end: 0))
             }
         }
     }
