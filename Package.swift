@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         .systemLibrary(
@@ -68,7 +69,8 @@ let package = Package(
         .target(name: "HydrantFlowLogs", dependencies: ["HydrantRecords", "CZlib"], swiftSettings: hotLoopSettings),
         .target(
             name: "HydrantDetect",
-            dependencies: ["HydrantRecords", "CPcre2", .product(name: "Yams", package: "Yams")],
+            dependencies: ["HydrantRecords", "CPcre2", .product(name: "Yams", package: "Yams"),
+                           .product(name: "HeapModule", package: "swift-collections")],
             swiftSettings: hotLoopSettings
         ),
         .target(name: "HydrantEnrich", dependencies: ["HydrantRecords", "CMaxMindDB"], swiftSettings: hotLoopSettings),

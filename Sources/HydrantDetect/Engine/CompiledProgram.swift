@@ -81,6 +81,12 @@ struct CompiledProgram: Sendable {
     var trie = FieldTrie()
     var atoms: [Atom] = []
     var atomRules: [[Int32]] = []
+    /// `atomRules` flattened for the per-record path: the rules of atom `a` are
+    /// `atomRuleList[atomRuleStart[a]..<atomRuleStart[a + 1]]` (no inner array to retain per fired atom).
+    var atomRuleStart: [Int32] = []
+    var atomRuleList: [Int32] = []
+    /// Per atom, whether it is evaluated on demand (`Atom.lazy` is set), read without touching the test itself.
+    var atomIsLazy: [Bool] = []
     /// Per field slot, whether a case-insensitive test reads its lower-cased form.
     var foldSlots: [Bool] = []
     /// Per field slot, its shared literal indexes (nil when no literal test reads the field).
@@ -207,6 +213,13 @@ struct CompiledProgram: Sendable {
             }
         }
 
+        atomRuleStart = [0]
+        for rulesOfAtom in atomRules {
+            atomRuleList += rulesOfAtom
+            atomRuleStart.append(Int32(atomRuleList.count))
+        }
+        atomIsLazy = atoms.map { $0.lazy != nil }
+
         correlationFields = Array(repeating: nil, count: set.detections.count)
         for (ruleIndex, rule) in set.detections.enumerated() {
             var fields: CorrelationFields?
@@ -290,17 +303,22 @@ struct CompiledProgram: Sendable {
         return eval(root) != false
     }
 
+    /// The indexed atoms under `root` that occur in a positive position (under an even number of `not`s): the
+    /// rule can only hold when one of them is true. The condition is monotone in each atom (rising in positive
+    /// ones, falling in negative ones), and `mayHoldWithoutIndexedAtoms` showed it false with every indexed atom
+    /// false; so with the positive ones false it stays false whatever the negative ones are. A filter's atoms
+    /// (`selection and not filter`) therefore do not make the rule a candidate on the many records they match.
     private func indexedAtoms(under root: Int32) -> [Int32] {
         var out: [Int32] = []
-        func visit(_ n: Int32) {
+        func visit(_ n: Int32, positive: Bool) {
             switch nodes[Int(n)] {
-            case .atom(let a): if atoms[Int(a)].lazy == nil { out.append(a) }
+            case .atom(let a): if positive && atoms[Int(a)].lazy == nil { out.append(a) }
             case .constant: break
-            case .not(let inner): visit(inner)
-            case .and(let range), .or(let range): for i in range { visit(children[Int(i)]) }
+            case .not(let inner): visit(inner, positive: !positive)
+            case .and(let range), .or(let range): for i in range { visit(children[Int(i)], positive: positive) }
             }
         }
-        visit(root)
+        visit(root, positive: true)
         return out
     }
 }

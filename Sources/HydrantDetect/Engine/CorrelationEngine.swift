@@ -145,10 +145,63 @@ public final class CorrelationEngine {
         }
     }
 
-    private struct State {
+    /// One correlation: its definition with everything the per-match path reads resolved to indexes once, and
+    /// its groups. A class, so that handling a match copies no rule.
+    private final class State {
         let rule: CorrelationRule
+        let key: String
+        let type: CorrelationType
+        let timespan: Int64
+        let comparisons: [CorrelationComparison]
+        let ruleCount: Int
+        /// Conditions made only of `gt`/`gte`: decided on every match rather than when a window closes.
         let upward: Bool
+        /// The types that read the value field as a number.
+        let numeric: Bool
+        /// `group-by` names and their entry indexes.
+        let groupByNames: [String]
+        let groupBy: [Int]
+        /// The value field's entry index.
+        let valueEntry: Int?
+        /// Referenced only by correlations with `generate: false`: feeds them, does not alert.
+        let silenced: Bool
+        /// This correlation's index in the source table when another correlation references it, else -1.
+        let selfSource: Int32
         var groups: [String: Group] = [:]
+        /// A lower bound on the first live entry time of every group (Int64.max: none), so that closing windows
+        /// skips the correlation until one of its windows can have ended.
+        var earliestFirst = Int64.max
+
+        init(rule: CorrelationRule, entryIndex: [String: Int], silenced: Bool, selfSource: Int32) {
+            self.rule = rule
+            key = rule.key
+            type = rule.type
+            timespan = rule.timespan
+            comparisons = rule.comparisons
+            ruleCount = rule.rules.count
+            upward = rule.comparisons.allSatisfy { $0.operation == "gt" || $0.operation == "gte" }
+            numeric = rule.type == .valueSum || rule.type == .valueAverage || rule.type == .valuePercentile
+            groupByNames = rule.groupBy
+            groupBy = rule.groupBy.map { entryIndex[$0] ?? 0 }
+            valueEntry = rule.valueField.flatMap { entryIndex[$0] }
+            self.silenced = silenced
+            self.selfSource = selfSource
+        }
+
+        /// Recomputes `earliestFirst` from the groups.
+        func recomputeEarliestFirst() {
+            var earliest = Int64.max
+            for group in groups.values where !group.isEmpty {
+                earliest = min(earliest, group.entries[group.head].timestamp.nanoseconds)
+            }
+            earliestFirst = earliest
+        }
+    }
+
+    /// A correlation that a source feeds, and the source's position in its `rules` list.
+    private struct Target {
+        let state: Int
+        let position: Int
     }
 
     /// How far behind the highest event time a match may arrive and still count.
@@ -160,11 +213,19 @@ public final class CorrelationEngine {
     /// Groups evicted because a correlation reached `maximumGroups`.
     public private(set) var evictedGroups = 0
 
-    private var states: [State]
-    /// Correlations referenced only by correlations with `generate: false`: they feed, but do not alert.
-    private var silenced = Set<String>()
-    private var byRule: [String: [Int]] = [:]
-    private var pending: [(Event, UInt64)] = []
+    private var states: [State] = []
+    /// The keys of the rules (detections and correlations) that correlations reference, by source index.
+    private var sourceKeys: [String] = []
+    private var sourceIndex: [String: Int32] = [:]
+    /// Per source, the correlations it feeds (in correlation order).
+    private var targets: [[Target]] = []
+    /// The names of the correlation fields (group-by entries and value fields of every correlation), by entry
+    /// index: a match carries its values in this order.
+    private(set) var entryNames: [String] = []
+    private var entryIndex: [String: Int] = [:]
+    private var pending: CorrelationReorderBuffer
+    /// The values of the match being processed (reused).
+    private var current: [String?]
     private var sequence: UInt64 = 0
     private var maximumSeen = Timestamp(nanoseconds: Int64.min)
     private var released = Timestamp(nanoseconds: Int64.min)
@@ -174,20 +235,40 @@ public final class CorrelationEngine {
     public init(rules: RuleSet, allowedLateness: Int64 = 30_000_000_000, maximumGroups: Int = 1_000_000) {
         self.allowedLateness = allowedLateness
         self.maximumGroups = maximumGroups
-        states = rules.correlations.map { rule in
-            State(rule: rule, upward: rule.comparisons.allSatisfy { $0.operation == "gt" || $0.operation == "gte" })
+        for rule in rules.correlations {
+            for name in rule.groupBy + (rule.valueField.map { [$0] } ?? []) where entryIndex[name] == nil {
+                entryIndex[name] = entryNames.count
+                entryNames.append(name)
+            }
         }
-        for (index, state) in states.enumerated() {
-            for key in Set(state.rule.rules) { byRule[key, default: []].append(index) }
+        pending = CorrelationReorderBuffer(width: entryNames.count)
+        current = Array(repeating: nil, count: entryNames.count)
+        for (index, rule) in rules.correlations.enumerated() {
+            var seen = Set<String>()
+            for (position, key) in rule.rules.enumerated() where seen.insert(key).inserted {
+                let source: Int32
+                if let existing = sourceIndex[key] { source = existing } else {
+                    source = Int32(sourceKeys.count)
+                    sourceIndex[key] = source
+                    sourceKeys.append(key)
+                    targets.append([])
+                }
+                targets[Int(source)].append(Target(state: index, position: position))
+            }
         }
         let correlationKeys = Set(rules.correlations.map(\.key))
         var generating = Set<String>()
+        var silenced = Set<String>()
         for rule in rules.correlations {
             for key in rule.rules where correlationKeys.contains(key) {
                 if rule.generate { generating.insert(key) } else { silenced.insert(key) }
             }
         }
         silenced.subtract(generating)
+        states = rules.correlations.map { rule in
+            State(rule: rule, entryIndex: entryIndex, silenced: silenced.contains(rule.key),
+                  selfSource: sourceIndex[rule.key] ?? -1)
+        }
     }
 
     /// Takes over the state `previous` built for the correlations that did not change: their groups and open
@@ -199,14 +280,27 @@ public final class CorrelationEngine {
     func adoptState(from previous: CorrelationEngine, unchanged: Set<String>) -> [String] {
         var kept: [String] = []
         var previousByKey: [String: Int] = [:]
-        for (index, state) in previous.states.enumerated() { previousByKey[state.rule.key] = index }
-        for index in states.indices {
-            let key = states[index].rule.key
-            guard unchanged.contains(key), let old = previousByKey[key] else { continue }
-            states[index].groups = previous.states[old].groups
-            kept.append(key)
+        for (index, state) in previous.states.enumerated() { previousByKey[state.key] = index }
+        for state in states {
+            guard unchanged.contains(state.key), let old = previousByKey[state.key] else { continue }
+            state.groups = previous.states[old].groups
+            state.recomputeEarliestFirst()
+            kept.append(state.key)
         }
-        pending = previous.pending.filter { unchanged.contains($0.0.ruleKey) && byRule[$0.0.ruleKey] != nil }
+        // Buffered matches keep their arrival sequence, so their order among equal times survives the move.
+        let entryMap = previous.entryNames.map { entryIndex[$0] }
+        for key in previous.pending.keys {
+            let oldSource = previous.pending.source(key.slot)
+            guard oldSource >= 0 else { continue }
+            let ruleKey = previous.sourceKeys[Int(oldSource)]
+            guard unchanged.contains(ruleKey), let source = sourceIndex[ruleKey] else { continue }
+            let slot = pending.add(time: key.time, sequence: key.sequence, source: source,
+                                   communityID: previous.pending.communityID(key.slot))
+            for (oldEntry, newEntry) in entryMap.enumerated() {
+                guard let newEntry, let value = previous.pending.value(key.slot, entry: oldEntry) else { continue }
+                pending.setValue(value, slot: slot, entry: newEntry)
+            }
+        }
         sequence = previous.sequence
         maximumSeen = previous.maximumSeen
         released = previous.released
@@ -217,24 +311,50 @@ public final class CorrelationEngine {
     }
 
     /// Whether any correlation references the rule with this key.
-    public func references(_ ruleKey: String) -> Bool { byRule[ruleKey] != nil }
+    public func references(_ ruleKey: String) -> Bool { sourceIndex[ruleKey] != nil }
 
     /// Adds matches and returns the alerts of the windows the new watermark decides.
     public func ingest(_ events: [Event]) -> [AlertRecord] {
         for event in events {
-            if event.timestamp < watermark || event.timestamp < released {
-                lateEvents += 1
-                continue
+            guard let slot = enqueue(source: sourceIndex[event.ruleKey] ?? -1, timestamp: event.timestamp,
+                                     communityID: event.communityID) else { continue }
+            for (name, value) in event.fields {
+                if let entry = entryIndex[name] { pending.setValue(value, slot: slot, entry: entry) }
             }
-            if event.timestamp > maximumSeen {
-                maximumSeen = event.timestamp
-                watermark = Timestamp(nanoseconds: maximumSeen.nanoseconds &- allowedLateness)
-            }
-            pending.append((event, sequence))
-            sequence &+= 1
         }
-        return release(upTo: watermark)
+        return releaseReady()
     }
+
+    /// The source index of a referenced rule (what `enqueue` takes), or nil when no correlation references it.
+    func source(of ruleKey: String) -> Int32? { sourceIndex[ruleKey] }
+
+    /// The entry index of a correlation field name (what `setValue` takes).
+    func entry(named name: String) -> Int? { entryIndex[name] }
+
+    /// Buffers one match of `source` (-1: a rule nothing references, which still moves event time on); returns
+    /// the slot for its field values, or nil when it is late (behind the watermark or what was already released)
+    /// and was counted and dropped. Call `releaseReady` after a batch of matches.
+    func enqueue(source: Int32, timestamp: Timestamp, communityID: String?) -> Int32? {
+        if timestamp < watermark || timestamp < released {
+            lateEvents += 1
+            return nil
+        }
+        if timestamp > maximumSeen {
+            maximumSeen = timestamp
+            watermark = Timestamp(nanoseconds: maximumSeen.nanoseconds &- allowedLateness)
+        }
+        let slot = pending.add(time: timestamp.nanoseconds, sequence: sequence, source: source, communityID: communityID)
+        sequence &+= 1
+        return slot
+    }
+
+    /// Sets a field value of a match that `enqueue` buffered.
+    @inline(__always)
+    func setValue(_ value: String?, slot: Int32, entry: Int) { pending.setValue(value, slot: slot, entry: entry) }
+
+    /// Processes the buffered matches the watermark has passed and returns the alerts they and the watermark
+    /// decide.
+    func releaseReady() -> [AlertRecord] { release(upTo: watermark) }
 
     /// Releases every buffered match and closes every window (end of input).
     public func finish() -> [AlertRecord] {
@@ -244,16 +364,14 @@ public final class CorrelationEngine {
     }
 
     private func release(upTo watermark: Timestamp) -> [AlertRecord] {
-        var ready: [(Event, UInt64)] = []
-        var keep: [(Event, UInt64)] = []
-        for item in pending { if item.0.timestamp <= watermark { ready.append(item) } else { keep.append(item) } }
-        pending = keep
-        ready.sort { $0.0.timestamp != $1.0.timestamp ? $0.0.timestamp < $1.0.timestamp : $0.1 < $1.1 }
         var alerts: [AlertRecord] = []
-        for (event, _) in ready {
-            alerts += closeWindows(at: event.timestamp)
-            released = event.timestamp
-            alerts += process(event)
+        while let key = pending.first(atMost: watermark.nanoseconds) {
+            pending.removeFirst()
+            let time = Timestamp(nanoseconds: key.time)
+            let (source, communityID) = pending.take(key.slot, into: &current)
+            alerts += closeWindows(at: time)
+            released = time
+            if source >= 0 { alerts += process(source: Int(source), time: time, values: current, communityID: communityID) }
         }
         if watermark.nanoseconds != Int64.max && watermark > released {
             alerts += closeWindows(at: watermark)
@@ -261,65 +379,74 @@ public final class CorrelationEngine {
         return alerts
     }
 
-    private func process(_ event: Event) -> [AlertRecord] {
+    /// Adds a match of `source` at `time` (its field values by entry index) to the windows of the correlations
+    /// it feeds; returns the alerts of those whose condition it satisfies.
+    private func process(source: Int, time: Timestamp, values: [String?], communityID: String?) -> [AlertRecord] {
         var alerts: [AlertRecord] = []
-        for index in byRule[event.ruleKey] ?? [] {
-            let rule = states[index].rule
-            let lookup = Self.lookupKey(rule.groupBy, event.fields)
+        for target in targets[source] {
+            let state = states[target.state]
+            let lookup = Self.lookupKey(state.groupBy, values)
             let group: Group
-            if let existing = states[index].groups[lookup] { group = existing } else {
-                if states[index].groups.count >= maximumGroups,
-                   let oldest = states[index].groups.min(by: { $0.value.lastUpdate < $1.value.lastUpdate }) {
-                    states[index].groups.removeValue(forKey: oldest.key)
+            if let existing = state.groups[lookup] { group = existing } else {
+                if state.groups.count >= maximumGroups,
+                   let oldest = state.groups.min(by: { $0.value.lastUpdate < $1.value.lastUpdate }) {
+                    state.groups.removeValue(forKey: oldest.key)
                     evictedGroups += 1
                 }
                 var fields: [String: String] = [:]
-                for entry in rule.groupBy { fields[entry] = event.fields[entry] }
-                let groupKey = rule.groupBy.map { "\($0)=\(event.fields[$0] ?? "")" }.joined(separator: ",")
-                group = Group(key: groupKey, fields: fields, type: rule.type, ruleCount: rule.rules.count)
-                states[index].groups[lookup] = group
+                var groupKey = ""
+                for (i, entry) in state.groupBy.enumerated() {
+                    let name = state.groupByNames[i]
+                    fields[name] = values[entry]
+                    if i > 0 { groupKey += "," }
+                    groupKey += "\(name)=\(values[entry] ?? "")"
+                }
+                group = Group(key: groupKey, fields: fields, type: state.type, ruleCount: state.ruleCount)
+                state.groups[lookup] = group
             }
             // Slide: drop what is more than `timespan` before this event.
             var expired = 0
             while group.head + expired < group.entries.count,
-                  event.timestamp.nanoseconds &- group.entries[group.head + expired].timestamp.nanoseconds > rule.timespan {
+                  time.nanoseconds &- group.entries[group.head + expired].timestamp.nanoseconds > state.timespan {
                 expired += 1
             }
             group.advance(by: expired)
-            if group.isEmpty { group.quiet = false }
+            if group.isEmpty {
+                group.quiet = false
+                state.earliestFirst = min(state.earliestFirst, time.nanoseconds)
+            }
             group.compact()
-            let ruleIndex = rule.rules.firstIndex(of: event.ruleKey) ?? 0
-            let value = rule.valueField.flatMap { event.fields[$0] }
-            let numeric = rule.type == .valueSum || rule.type == .valueAverage || rule.type == .valuePercentile
-            group.append(Entry(timestamp: event.timestamp, rule: ruleIndex, value: value,
-                               number: numeric ? value.flatMap(Double.init) : nil,
-                               communityID: event.communityID))
-            group.lastUpdate = event.timestamp
-            guard states[index].upward, !group.quiet else { continue }
+            let value = state.valueEntry.flatMap { values[$0] }
+            group.append(Entry(timestamp: time, rule: target.position, value: value,
+                               number: state.numeric ? value.flatMap(Double.init) : nil,
+                               communityID: communityID))
+            group.lastUpdate = time
+            guard state.upward, !group.quiet else { continue }
             let holds: Bool
             let count: Int64
             if let metric = group.liveMetric() {
-                holds = rule.comparisons.allSatisfy { $0.holds(metric) }
+                holds = state.comparisons.allSatisfy { $0.holds(metric) }
                 count = Int64(group.entries.count - group.head)
             } else {
-                (holds, count) = evaluate(rule, group.live)
+                (holds, count) = evaluate(state, group.live)
             }
             if holds {
                 group.quiet = true
-                alerts += fire(alert(rule, group: group, count: count, end: event.timestamp), rule: rule, event: event)
+                var chained = Array(repeating: String?.none, count: entryNames.count)
+                for entry in state.groupBy { chained[entry] = values[entry] }
+                alerts += fire(alert(state, group: group, count: count, end: time), state: state, values: chained,
+                               communityID: communityID)
             }
         }
         return alerts
     }
 
     /// Emits a correlation alert (unless only chained correlations with `generate: false` use the rule) and feeds
-    /// it to the correlations that reference this one, as an event at the window's end with this group's values.
-    private func fire(_ alert: AlertRecord, rule: CorrelationRule, event: Event) -> [AlertRecord] {
-        var alerts = silenced.contains(rule.key) ? [] : [alert]
-        if byRule[rule.key] != nil {
-            var fields: [String: String] = [:]
-            for entry in rule.groupBy { fields[entry] = event.fields[entry] }
-            alerts += process(Event(ruleKey: rule.key, timestamp: alert.windowEnd, fields: fields, communityID: event.communityID))
+    /// it to the correlations that reference this one, as a match at the window's end with this group's values.
+    private func fire(_ alert: AlertRecord, state: State, values: [String?], communityID: String?) -> [AlertRecord] {
+        var alerts = state.silenced ? [] : [alert]
+        if state.selfSource >= 0 {
+            alerts += process(source: Int(state.selfSource), time: alert.windowEnd, values: values, communityID: communityID)
         }
         return alerts
     }
@@ -327,32 +454,40 @@ public final class CorrelationEngine {
     /// Decides the windows (of non-upward conditions) whose first event is more than `timespan` before `time`.
     private func closeWindows(at time: Timestamp) -> [AlertRecord] {
         var alerts: [AlertRecord] = []
-        for index in states.indices where !states[index].upward {
-            let rule = states[index].rule
-            for group in states[index].groups.values.sorted(by: { $0.key < $1.key }) {
+        for state in states where !state.upward {
+            // No window can have ended before the earliest first entry plus the timespan. (Negative times could
+            // wrap the difference: they always take the full pass.)
+            if time.nanoseconds != Int64.max, time.nanoseconds >= 0, state.earliestFirst >= 0,
+               time.nanoseconds &- state.earliestFirst <= state.timespan {
+                continue
+            }
+            for group in state.groups.values.sorted(by: { $0.key < $1.key }) {
                 while group.head < group.entries.count {
                     let first = group.entries[group.head].timestamp
-                    guard time.nanoseconds == Int64.max || time.nanoseconds &- first.nanoseconds > rule.timespan else { break }
-                    let end = first.nanoseconds &+ rule.timespan
+                    guard time.nanoseconds == Int64.max || time.nanoseconds &- first.nanoseconds > state.timespan else { break }
+                    let end = first.nanoseconds &+ state.timespan
                     let window = group.live.prefix { $0.timestamp.nanoseconds <= end }
-                    let (holds, count) = evaluate(rule, window)
+                    let (holds, count) = evaluate(state, window)
                     if holds {
-                        let made = alert(rule, group: group, count: count, end: window.last?.timestamp ?? first, window: window)
-                        alerts += fire(made, rule: rule, event: Event(ruleKey: rule.key, timestamp: made.windowEnd, fields: group.fields))
+                        let made = alert(state, group: group, count: count, end: window.last?.timestamp ?? first, window: window)
+                        var chained = Array(repeating: String?.none, count: entryNames.count)
+                        for (i, entry) in state.groupBy.enumerated() { chained[entry] = group.fields[state.groupByNames[i]] }
+                        alerts += fire(made, state: state, values: chained, communityID: nil)
                     }
                     // Decided windows do not overlap: the next one starts at the first event after this one.
                     group.advance(by: window.count)
                 }
                 group.compact()
             }
+            state.recomputeEarliestFirst()
         }
         return alerts
     }
 
     /// Whether the window satisfies the rule's condition, and the count reported in the alert.
-    private func evaluate(_ rule: CorrelationRule, _ window: ArraySlice<Entry>) -> (Bool, Int64) {
+    private func evaluate(_ state: State, _ window: ArraySlice<Entry>) -> (Bool, Int64) {
         let metric: Double
-        switch rule.type {
+        switch state.type {
         case .eventCount:
             metric = Double(window.count)
         case .valueCount:
@@ -363,11 +498,11 @@ public final class CorrelationEngine {
             var sum = 0.0
             var n = 0
             for entry in window { if let d = entry.number { sum += d; n += 1 } }
-            metric = rule.type == .valueSum ? sum : (n == 0 ? 0 : sum / Double(n))
+            metric = state.type == .valueSum ? sum : (n == 0 ? 0 : sum / Double(n))
         case .valuePercentile:
             let values = window.compactMap(\.number).sorted()
             if values.isEmpty { metric = 0 } else {
-                let p = min(max(rule.percentile ?? 50, 0), 100)
+                let p = min(max(state.rule.percentile ?? 50, 0), 100)
                 let rank = Int((p / 100 * Double(values.count - 1)).rounded())
                 metric = values[rank]
             }
@@ -376,27 +511,28 @@ public final class CorrelationEngine {
         case .temporalOrdered:
             // The longest prefix of `rules` matched in order within the window.
             var next = 0
-            for entry in window where next < rule.rules.count && entry.rule == next { next += 1 }
+            for entry in window where next < state.ruleCount && entry.rule == next { next += 1 }
             metric = Double(next)
         }
-        return (rule.comparisons.allSatisfy { $0.holds(metric) }, Int64(window.count))
+        return (state.comparisons.allSatisfy { $0.holds(metric) }, Int64(window.count))
     }
 
-    /// The dictionary key of an event's group: its group-by values (a missing field as empty, as in the group's
+    /// The dictionary key of a match's group: its group-by values (a missing field as empty, as in the group's
     /// name), joined by a separator that network values do not hold. A single group-by value is its own key, which
     /// a short address keeps inline in the string rather than on the heap.
-    private static func lookupKey(_ groupBy: [String], _ fields: [String: String]) -> String {
-        if groupBy.count == 1 { return fields[groupBy[0]] ?? "" }
+    private static func lookupKey(_ groupBy: [Int], _ values: [String?]) -> String {
+        if groupBy.count == 1 { return values[groupBy[0]] ?? "" }
         var key = ""
-        for (i, name) in groupBy.enumerated() {
+        for (i, entry) in groupBy.enumerated() {
             if i > 0 { key += "\u{1F}" }
-            key += fields[name] ?? ""
+            key += values[entry] ?? ""
         }
         return key
     }
 
-    private func alert(_ rule: CorrelationRule, group: Group, count: Int64, end: Timestamp,
+    private func alert(_ state: State, group: Group, count: Int64, end: Timestamp,
                        window: ArraySlice<Entry>? = nil) -> AlertRecord {
+        let rule = state.rule
         let entries = window ?? group.live
         let start = entries.first?.timestamp ?? end
         let id = AlertID.make(parts: [Array("correlation".utf8), Array(rule.key.utf8), Array(group.key.utf8),

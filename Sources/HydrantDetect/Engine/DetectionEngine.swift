@@ -25,19 +25,37 @@ public final class DetectionEngine {
     public private(set) var evaluatedRecords = 0
 
     private let correlations: CorrelationEngine?
+    /// Per detection rule: whether it alerts on its own.
+    private let generatesAlerts: [Bool]
+    /// Per detection rule referenced by correlations: its source index in the correlation engine and, per
+    /// correlation entry it provides, the field slots the value is read from (first present wins).
+    private let feeds: [Feed?]
+
+    private struct Feed {
+        let source: Int32
+        let entries: [(entry: Int, slots: [Int])]
+    }
 
     /// Compiles `rules`; correlations use `allowedLateness` (nanoseconds of event time) and keep at most
     /// `maximumGroups` groups each.
     public init(rules: RuleSet, allowedLateness: Int64 = 30_000_000_000, maximumGroups: Int = 1_000_000) {
         self.rules = rules
-        program = CompiledProgram(rules)
-        correlations = rules.correlations.isEmpty ? nil
+        let program = CompiledProgram(rules)
+        let correlations = rules.correlations.isEmpty ? nil
             : CorrelationEngine(rules: rules, allowedLateness: allowedLateness, maximumGroups: maximumGroups)
+        self.program = program
+        self.correlations = correlations
         atomStamp = Array(repeating: 0, count: program.atoms.count)
         lazyStamp = Array(repeating: 0, count: program.atoms.count)
         lazyResult = Array(repeating: false, count: program.atoms.count)
         ruleStamp = Array(repeating: 0, count: program.rules.count)
         datasetNames = Dataset.allCases.map { ($0, Array($0.rawValue.utf8)) }
+        generatesAlerts = rules.detections.map(\.generatesAlerts)
+        feeds = rules.detections.indices.map { index -> Feed? in
+            guard let correlations, let fields = program.correlationFields[index] else { return nil }
+            let entries = fields.entries.compactMap { field in correlations.entry(named: field.name).map { (entry: $0, slots: field.slots) } }
+            return Feed(source: correlations.source(of: rules.detections[index].key) ?? -1, entries: entries)
+        }
         values.foldOnly(program.foldSlots)
     }
 
@@ -61,13 +79,28 @@ public final class DetectionEngine {
     /// those of the correlations whose windows the batch decided.
     public func evaluate(_ bytes: UnsafeBufferPointer<UInt8>, ends: [Int]) -> [AlertRecord] {
         var alerts: [AlertRecord] = []
-        var events: [CorrelationEngine.Event] = []
-        evaluate(bytes, ends: ends) { ruleIndex, _, record in
-            let rule = rules.detections[ruleIndex]
-            if rule.generatesAlerts { alerts.append(makeAlert(rule: rule, record: record)) }
-            if let fields = program.correlationFields[ruleIndex] { events.append(correlationEvent(rule: rule, fields: fields)) }
+        var offered = false
+        // Event time and Community ID are read once per record, however many of its matches feed correlations.
+        var cachedRecord = -1
+        var time = Timestamp.zero
+        var communityID: String?
+        evaluate(bytes, ends: ends) { ruleIndex, recordIndex, record in
+            if generatesAlerts[ruleIndex] { alerts.append(makeAlert(rule: rules.detections[ruleIndex], record: record)) }
+            guard let correlations, let feed = feeds[ruleIndex] else { return }
+            offered = true
+            if cachedRecord != recordIndex {
+                cachedRecord = recordIndex
+                time = recordTimestamp()
+                communityID = text(7)
+            }
+            guard let slot = correlations.enqueue(source: feed.source, timestamp: time, communityID: communityID) else { return }
+            for (entry, fieldSlots) in feed.entries {
+                for field in fieldSlots {
+                    if let value = text(field) { correlations.setValue(value, slot: slot, entry: entry); break }
+                }
+            }
         }
-        if let correlations, !events.isEmpty { alerts += correlations.ingest(events) }
+        if let correlations, offered { alerts += correlations.releaseReady() }
         return alerts
     }
 
@@ -187,7 +220,9 @@ public final class DetectionEngine {
         let a = Int(atom)
         guard atomStamp[a] != stamp else { return }
         atomStamp[a] = stamp
-        for rule in program.atomRules[a] where ruleStamp[Int(rule)] != stamp {
+        for i in Int(program.atomRuleStart[a])..<Int(program.atomRuleStart[a + 1]) {
+            let rule = program.atomRuleList[i]
+            guard ruleStamp[Int(rule)] != stamp else { continue }
             guard program.rules[Int(rule)].datasets & datasetBit != 0 else { continue }
             ruleStamp[Int(rule)] = stamp
             candidates.append(rule)
@@ -229,7 +264,7 @@ public final class DetectionEngine {
         switch program.nodes[Int(node)] {
         case .atom(let atom):
             let a = Int(atom)
-            guard let lazy = program.atoms[a].lazy else { return atomStamp[a] == stamp }
+            guard program.atomIsLazy[a], let lazy = program.atoms[a].lazy else { return atomStamp[a] == stamp }
             if lazyStamp[a] == stamp { return lazyResult[a] }
             let result = evaluate(lazy, slot: program.atoms[a].slot)
             lazyStamp[a] = stamp
@@ -340,14 +375,6 @@ public final class DetectionEngine {
         return values.arena.withUnsafeBufferPointer {
             Timestamp(parsingRFC3339: UnsafeBufferPointer(rebasing: $0[Int(value.start)..<Int(value.start + value.length)]))
         } ?? .zero
-    }
-
-    private func correlationEvent(rule: DetectionRule, fields: CompiledProgram.CorrelationFields) -> CorrelationEngine.Event {
-        var values: [String: String] = [:]
-        for (name, slots) in fields.entries {
-            for slot in slots { if let value = text(slot) { values[name] = value; break } }
-        }
-        return CorrelationEngine.Event(ruleKey: rule.key, timestamp: recordTimestamp(), fields: values, communityID: text(7))
     }
 
     private func makeAlert(rule: DetectionRule, record: UnsafeBufferPointer<UInt8>) -> AlertRecord {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The member names that lead to the fields one dataset's rules read, as a trie over JSON object members.
 ///
 /// Both spellings of a dotted field are entered: the nested path (`{"dns":{"question":{"name":…}}}`, Hydrant's
@@ -47,25 +53,46 @@ struct FieldTrie: Sendable {
             if edge < 0 { return -1 }
             if tableHash[position] == hash && Int(edgeParent[edge]) == node && Int(edgeNameLength[edge]) == count {
                 let start = Int(edgeNameStart[edge])
-                var same = true
-                for i in 0..<count where nameBytes[start + i] != base[i] { same = false; break }
+                let same = nameBytes.withUnsafeBufferPointer { names in
+                    guard let names = names.baseAddress else { return count == 0 }
+                    return memcmp(names + start, base, count) == 0
+                }
                 if same { return Int(edgeChild[edge]) }
             }
             position = (position + 1) & mask
         }
     }
 
-    /// FNV-1a over the parent node's number and the name's bytes.
+    /// A multiply-xor hash of the parent node's number and the name, read a word at a time (member names are
+    /// hashed once per member of every object the rules look into, so a byte-at-a-time hash is a chain of
+    /// multiplications as long as the name). Loads stay within the name: short tails are read as overlapping
+    /// words.
     @inline(__always)
-    private static func hash(_ node: Int, _ base: UnsafePointer<UInt8>?, _ count: Int) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(truncatingIfNeeded: node)
-        h = h &* 0x0000_0100_0000_01B3
-        guard let base else { return h }
-        for i in 0..<count {
-            h ^= UInt64(base[i])
-            h = h &* 0x0000_0100_0000_01B3
+    static func hash(_ node: Int, _ base: UnsafePointer<UInt8>?, _ count: Int) -> UInt64 {
+        let k: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var h = (UInt64(truncatingIfNeeded: node) &+ 1) &* k ^ UInt64(truncatingIfNeeded: count)
+        if let base, count > 0 {
+            let raw = UnsafeRawPointer(base)
+            if count >= 8 {
+                var i = 0
+                while i + 8 <= count {
+                    h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* k
+                    h ^= h >> 29
+                    i += 8
+                }
+                if i < count { h = (h ^ raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)) &* k }
+            } else if count >= 4 {
+                let low = UInt64(raw.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+                let high = UInt64(raw.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+                h = (h ^ (low | high << 32)) &* k
+            } else {
+                let word = UInt64(base[0]) | UInt64(base[count >> 1]) << 8 | UInt64(base[count - 1]) << 16
+                h = (h ^ word) &* k
+            }
         }
-        return h
+        h ^= h >> 32
+        h = h &* k
+        return h ^ (h >> 29)
     }
 
     private mutating func child(of node: Int, named name: [UInt8]) -> Int {

@@ -1,0 +1,92 @@
+import HeapModule
+
+/// Correlation matches waiting for the watermark, handed out in event-time order (arrival order among equal
+/// times).
+///
+/// The order lives in a heap of small plain keys (time, arrival sequence, slot); each match's payload (the rule it
+/// came from, its correlation field values, its Community ID) sits in slot-indexed storage reused through a free
+/// list. Buffering a match therefore allocates nothing once the storage has grown, and sifting it through the heap
+/// moves no references.
+struct CorrelationReorderBuffer {
+    /// A buffered match's place in the order.
+    struct Key: Comparable {
+        /// Event time, in nanoseconds.
+        let time: Int64
+        /// Arrival order: breaks ties between equal times.
+        let sequence: UInt64
+        /// Where the match's payload is stored.
+        let slot: Int32
+
+        static func < (a: Key, b: Key) -> Bool { a.time != b.time ? a.time < b.time : a.sequence < b.sequence }
+        static func == (a: Key, b: Key) -> Bool { a.time == b.time && a.sequence == b.sequence }
+    }
+
+    /// Field values per match: one per correlation entry (`CorrelationEngine`'s entry table).
+    let width: Int
+    private var heap = Heap<Key>()
+    private var sources: [Int32] = []
+    private var communityIDs: [String?] = []
+    private var values: [String?] = []
+    private var freeSlots: [Int32] = []
+
+    init(width: Int) { self.width = width }
+
+    /// Matches buffered.
+    var count: Int { heap.count }
+
+    /// The buffered matches' keys, in no particular order.
+    var keys: [Key] { heap.unordered }
+
+    /// Buffers a match from `source` (an index of the engine's source table, -1 for a rule nothing references);
+    /// returns the slot its field values go to (`setValue`).
+    mutating func add(time: Int64, sequence: UInt64, source: Int32, communityID: String?) -> Int32 {
+        let slot: Int32
+        if let reused = freeSlots.popLast() {
+            slot = reused
+            sources[Int(slot)] = source
+            communityIDs[Int(slot)] = communityID
+        } else {
+            slot = Int32(sources.count)
+            sources.append(source)
+            communityIDs.append(communityID)
+            values.append(contentsOf: repeatElement(nil, count: width))
+        }
+        heap.insert(Key(time: time, sequence: sequence, slot: slot))
+        return slot
+    }
+
+    /// Sets one field value of a buffered match.
+    @inline(__always)
+    mutating func setValue(_ value: String?, slot: Int32, entry: Int) { values[Int(slot) * width + entry] = value }
+
+    /// The earliest buffered match, when its time is at most `time`.
+    func first(atMost time: Int64) -> Key? {
+        guard let first = heap.min, first.time <= time else { return nil }
+        return first
+    }
+
+    /// Removes the earliest match from the order (its payload stays until `take`).
+    mutating func removeFirst() { _ = heap.popMin() }
+
+    /// The source of a buffered match.
+    func source(_ slot: Int32) -> Int32 { sources[Int(slot)] }
+
+    /// A field value of a buffered match.
+    func value(_ slot: Int32, entry: Int) -> String? { values[Int(slot) * width + entry] }
+
+    /// Moves a match's payload out (its values into `into`, which must have `width` elements) and frees its slot.
+    mutating func take(_ slot: Int32, into: inout [String?]) -> (source: Int32, communityID: String?) {
+        let base = Int(slot) * width
+        for entry in 0..<width {
+            into[entry] = values[base + entry]
+            values[base + entry] = nil
+        }
+        let communityID = communityIDs[Int(slot)]
+        communityIDs[Int(slot)] = nil
+        freeSlots.append(slot)
+        return (sources[Int(slot)], communityID)
+    }
+
+    /// The Community ID of a buffered match.
+    func communityID(_ slot: Int32) -> String? { communityIDs[Int(slot)] }
+}

@@ -1,0 +1,127 @@
+import Testing
+@testable import HydrantDetect
+import HydrantRecords
+
+/// The correlation reorder buffer (event-time order, arrival order among equal times, slot reuse) and the
+/// buffered matches a reload carries over.
+@Suite struct CorrelationReorderBufferTests {
+    /// Pseudo-random times with many ties, added and drained in rounds: every match comes out in (time, arrival)
+    /// order, with the values it was given, whatever slot it was stored in.
+    @Test func drainsInTimeThenArrivalOrderWithItsOwnValues() {
+        var buffer = CorrelationReorderBuffer(width: 2)
+        var seed: UInt64 = 7
+        func next(_ n: UInt64) -> Int64 {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int64((seed >> 33) % n)
+        }
+        var sequence: UInt64 = 0
+        var waiting: [(time: Int64, sequence: UInt64)] = []
+        var drained: [(time: Int64, sequence: UInt64)] = []
+        var current: [String?] = [nil, nil]
+        for round in 0..<50 {
+            for _ in 0..<Int(next(40)) {
+                // Few distinct times: most matches tie with another.
+                let time = Int64(round) * 3 + next(6)
+                let slot = buffer.add(time: time, sequence: sequence, source: Int32(sequence % 5), communityID: "c\(sequence)")
+                buffer.setValue("v\(sequence)", slot: slot, entry: 0)
+                if sequence % 3 == 0 { buffer.setValue("w\(sequence)", slot: slot, entry: 1) }
+                waiting.append((time, sequence))
+                sequence += 1
+            }
+            #expect(buffer.count == waiting.count)
+            let limit = Int64(round) * 3 + 2
+            while let key = buffer.first(atMost: limit) {
+                buffer.removeFirst()
+                let (source, communityID) = buffer.take(key.slot, into: &current)
+                #expect(source == Int32(key.sequence % 5))
+                #expect(communityID == "c\(key.sequence)")
+                #expect(current[0] == "v\(key.sequence)")
+                // A reused slot must not show the previous match's values.
+                #expect(current[1] == (key.sequence % 3 == 0 ? "w\(key.sequence)" : nil))
+                drained.append((key.time, key.sequence))
+            }
+            waiting.removeAll { $0.time <= limit }
+        }
+        while let key = buffer.first(atMost: Int64.max) {
+            buffer.removeFirst()
+            _ = buffer.take(key.slot, into: &current)
+            drained.append((key.time, key.sequence))
+        }
+        #expect(drained.count == Int(sequence))
+        // Within each drain the order is (time, sequence); rounds drain disjoint, increasing time ranges.
+        let expected = drained.sorted { $0.time != $1.time ? $0.time < $1.time : $0.sequence < $1.sequence }
+        #expect(drained.map(\.time) == expected.map(\.time))
+        #expect(drained.map(\.sequence) == expected.map(\.sequence))
+    }
+
+    private func second(_ s: Int64) -> Timestamp { Timestamp(nanoseconds: 1_700_000_000_000_000_000 + s * 1_000_000_000) }
+
+    private func record(_ s: Int64, source: String, query: String, communityID: String) -> [String: EventValue] {
+        var text: [UInt8] = []
+        second(s).appendRFC3339(to: &text)
+        return ["@timestamp": .string(String(decoding: text, as: UTF8.self)), "event": .object(["dataset": .string("network.dns")]),
+                "source": .object(["ip": .string(source)]), "dns": .object(["question": .object(["name": .string(query)])]),
+                "network": .object(["community_id": .string(communityID)])]
+    }
+
+    private static let rules = """
+    title: rule a
+    name: a
+    logsource: {category: dns}
+    detection:
+        sel:
+            query|endswith: .test
+        condition: sel
+    ---
+    title: distinct queries
+    name: distinct
+    correlation: {type: value_count, rules: [a], group-by: [src_ip], timespan: 1m, condition: {field: query, gte: 3}}
+    """
+
+    /// Matches still waiting for the watermark at a reload (three at the same second) reach the new engine with
+    /// their group, value and Community ID, and in arrival order.
+    @Test func bufferedMatchesSurviveAReloadInArrivalOrder() {
+        let (set, errors) = RuleSet.parse(yaml: Self.rules, file: "reload.yml")
+        #expect(errors.isEmpty, "\(errors)")
+        let old = DetectionEngine(rules: set, allowedLateness: 30_000_000_000)
+        var alerts: [AlertRecord] = []
+        for (i, query) in ["one.test", "two.test", "three.test"].enumerated() {
+            alerts += old.evaluate(event: record(5, source: "10.0.0.1", query: query, communityID: "1:id\(i)"))
+        }
+        alerts += old.evaluate(event: record(5, source: "10.0.0.2", query: "other.test", communityID: "1:other"))
+        #expect(alerts.isEmpty)
+        let new = DetectionEngine(rules: set, allowedLateness: 30_000_000_000)
+        #expect(new.adoptCorrelationState(from: old) == ["distinct"])
+        // Moves the watermark past second 5: the three buffered matches fire the group.
+        alerts += new.evaluate(event: record(100, source: "10.0.0.9", query: "late.test", communityID: "1:late"))
+        #expect(alerts.map(\.group) == ["src_ip=10.0.0.1"])
+        #expect(alerts.first?.communityIDs == ["1:id0", "1:id1", "1:id2"])
+        #expect(alerts.first?.count == 3)
+        #expect(new.finish().isEmpty)
+    }
+
+    /// A non-upward correlation skips closing windows until one can have ended; with groups whose windows end at
+    /// different times, each still closes exactly when the event time passes its end.
+    @Test func windowsCloseOnTimeWithManyGroups() throws {
+        let (set, errors) = RuleSet.parse(yaml: Self.rules.replacingOccurrences(
+            of: "correlation: {type: value_count, rules: [a], group-by: [src_ip], timespan: 1m, condition: {field: query, gte: 3}}",
+            with: "correlation: {type: event_count, rules: [a], group-by: [src_ip], timespan: 10s, condition: {lte: 1}}"),
+            file: "close.yml")
+        #expect(errors.isEmpty, "\(errors)")
+        let engine = CorrelationEngine(rules: set, allowedLateness: 0)
+        func event(_ s: Int64, _ source: String) -> CorrelationEngine.Event {
+            CorrelationEngine.Event(ruleKey: "a", timestamp: second(s), fields: ["src_ip": source, "query": "q\(s)"])
+        }
+        // 10.0.0.1: one match at 0 (closes after 10); 10.0.0.2: two at 4 and 6 (closes after 14, does not fire);
+        // 10.0.0.3: one at 12 (closes after 22).
+        var fired: [(Int64, String)] = []
+        for (s, source) in [(0, "10.0.0.1"), (4, "10.0.0.2"), (6, "10.0.0.2"), (9, "10.0.0.4"), (10, "10.0.0.4"),
+                            (11, "10.0.0.4"), (12, "10.0.0.3"), (15, "10.0.0.4"), (23, "10.0.0.4")] as [(Int64, String)] {
+            for alert in engine.ingest([event(s, source)]) { fired.append((s, alert.group ?? "")) }
+        }
+        #expect(fired.map(\.0) == [11, 23])
+        #expect(fired.map(\.1) == ["src_ip=10.0.0.1", "src_ip=10.0.0.3"])
+        let rest = engine.finish().map { $0.group ?? "" }
+        #expect(rest == ["src_ip=10.0.0.4"])
+    }
+}
