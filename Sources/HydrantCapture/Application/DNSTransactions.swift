@@ -149,12 +149,18 @@ struct DNSTransactions {
             record.questionType = DNSNames.typeName(question.type)
             record.questionClass = DNSNames.className(question.dnsClass & 0x7FFF)
         }
+        let answers = response.answers.count
+        record.answerData.reserveCapacity(answers)
+        record.answerTypes.reserveCapacity(answers)
+        record.answerTTLs.reserveCapacity(answers)
         for answer in response.answers {
-            record.answerData.append(answer.data.presentation)
+            let text = answer.data.presentation
+            record.answerData.append(text)
             record.answerTypes.append(DNSNames.typeName(answer.type))
             record.answerTTLs.append(Int64(answer.ttl))
             switch answer.data {
-            case .a(let address), .aaaa(let address): record.resolvedIPs.append(address.description)
+            // An address's presentation is its text: the same String serves both fields.
+            case .a, .aaaa: record.resolvedIPs.append(text)
             default: break
             }
         }
