@@ -15,7 +15,7 @@ public final class ApplicationAnalyzer {
     /// Records made since the last `takeRecords`.
     private var output = CaptureRecords()
 
-    private var sessions: [FlowKey: TCPSession] = [:]
+    private var sessions = SessionTable()
     private var transactions: DNSTransactions
     private let communityID = CommunityID(seed: 0)
     /// The latest packet time seen.
@@ -79,7 +79,7 @@ public final class ApplicationAnalyzer {
 
     /// Emits everything still waiting (end of input) and forgets every connection.
     public func flush() {
-        for session in sessions.values.sorted(by: { $0.lastSeen < $1.lastSeen }) { session.finish(into: &output) }
+        for session in sessions.sessions.sorted(by: { $0.lastSeen < $1.lastSeen }) { session.finish(into: &output) }
         sessions.removeAll()
         heldBytes = 0
         transactions.flush(statistics: &statistics, into: &output.dns)
@@ -92,7 +92,7 @@ public final class ApplicationAnalyzer {
         guard ports.contains(packet.sourcePort) || ports.contains(packet.destinationPort) else { return .none }
         let message: DNSMessage
         do {
-            message = try DNSMessage(parsing: packet.payload)
+            message = try DNSMessage(parsing: packet.payload, ownerNames: false)
         } catch {
             statistics.dnsErrors += 1
             return .none
@@ -128,9 +128,10 @@ public final class ApplicationAnalyzer {
 
     private func segment(_ packet: DecodedPacket) -> ApplicationProtocol {
         let (key, sourceIsA) = FlowKey.make(packet)
+        let hash = key.hash(seed: 0)
         let time = packet.timestamp.nanoseconds
         let syn = packet.tcpFlags & TCPFlags.syn != 0
-        var session = sessions[key]
+        var session = sessions.session(key, hash: hash)
         if session == nil {
             guard !packet.payload.isEmpty || syn else { return .none }
             if sessions.count >= configuration.maxSessions {
@@ -147,7 +148,7 @@ public final class ApplicationAnalyzer {
                 }
             }
             let created = TCPSession(time: time, limits: configuration.assembler)
-            sessions[key] = created
+            sessions.insert(created, key: key, hash: hash)
             session = created
         }
         guard let session else { return .none }
@@ -166,10 +167,10 @@ public final class ApplicationAnalyzer {
         }
         let recognised = session.recognised
         if packet.tcpFlags & TCPFlags.rst != 0 {
-            end(key, session)
+            end(key, hash: hash, session)
         } else if packet.tcpFlags & TCPFlags.fin != 0 {
             if sourceIsA { session.finA = true } else { session.finB = true }
-            if session.finA && session.finB { end(key, session) }
+            if session.finA && session.finB { end(key, hash: hash, session) }
         }
         return recognised
     }
@@ -278,7 +279,7 @@ public final class ApplicationAnalyzer {
             bytes.withUnsafeBytes { chunk in
                 _ = framer.feed(chunk) { body in
                     do {
-                        let message = try DNSMessage(parsing: body)
+                        let message = try DNSMessage(parsing: body, ownerNames: false)
                         statistics.dnsMessages += 1
                         transactions.handle(message, flow: key, connection: fromClient ? forward : backward,
                                             reversed: fromClient ? backward : forward, time: time,
@@ -308,10 +309,10 @@ public final class ApplicationAnalyzer {
     }
 
     /// Emits what a finished connection held and forgets it.
-    private func end(_ key: FlowKey, _ session: TCPSession) {
+    private func end(_ key: FlowKey, hash: UInt64, _ session: TCPSession) {
         heldBytes -= session.heldBytes
         session.finish(into: &output)
-        sessions[key] = nil
+        sessions.remove(key, hash: hash)
     }
 
     /// Emits unanswered queries whose time is up, and every `sessionSweepInterval` ends idle sessions.
@@ -327,7 +328,9 @@ public final class ApplicationAnalyzer {
     /// Ends the sessions with no packet for longer than `idle`, oldest first.
     private func sweepSessions(idleFor idle: Int64) {
         guard !sessions.isEmpty else { return }
-        let stale = sessions.filter { now - $0.value.lastSeen > idle }
-        for (key, session) in stale.sorted(by: { $0.value.lastSeen < $1.value.lastSeen }) { end(key, session) }
+        let stale = sessions.entries.filter { now - $0.session.lastSeen > idle }
+        for (key, session) in stale.sorted(by: { $0.session.lastSeen < $1.session.lastSeen }) {
+            end(key, hash: key.hash(seed: 0), session)
+        }
     }
 }

@@ -25,6 +25,12 @@ struct DNSTransactions {
     /// Keys in arrival order, for expiry; entries whose query was answered are skipped when reached.
     private var arrivals: [(key: Key, time: Int64)] = []
     private var arrivalsHead = 0
+    /// The Public Suffix List, read once.
+    private let suffixes = PublicSuffixList.system
+    /// Recent query names and their split by `suffixes` (nil: the name has no registered domain).
+    private var splitNames: [String: (registeredDomain: String, subdomain: String?)?] = [:]
+    /// Most names remembered in `splitNames`.
+    private static let splitNamesCapacity = 4096
 
     /// A table with the configuration's timeout and bound.
     init(configuration: ApplicationConfiguration) {
@@ -46,20 +52,20 @@ struct DNSTransactions {
         let key = Key(flow: flow, id: message.id)
         if message.isResponse {
             if var waiting = pending.removeValue(forKey: key) {
-                DNSTransactions.fill(&waiting.record, response: message)
+                fill(&waiting.record, response: message)
                 waiting.record.duration = max(time - waiting.time, 0)
                 output.append(waiting.record)
             } else {
                 statistics.dnsUnmatchedResponses += 1
-                var record = DNSTransactions.record(message, connection: reversed(), time: time)
-                DNSTransactions.fill(&record, response: message)
+                var record = self.record(message, connection: reversed(), time: time)
+                fill(&record, response: message)
                 output.append(record)
             }
             return
         }
         guard pending[key] == nil else { return }
         if pending.count >= capacity { expireOldest(statistics: &statistics, into: &output) }
-        pending[key] = Pending(record: DNSTransactions.record(message, connection: connection(), time: time), time: time)
+        pending[key] = Pending(record: record(message, connection: connection(), time: time), time: time)
         arrivals.append((key, time))
         // Answered queries leave their arrival entries behind until expiry reaches them; at a high query rate that
         // could be millions within one timeout, so the list is pruned to the waiting queries when it grows past
@@ -117,11 +123,11 @@ struct DNSTransactions {
     }
 
     /// The record of a query (or of a response seen alone): id, question and time.
-    private static func record(_ message: DNSMessage, connection: Connection, time: Int64) -> DNSRecord {
+    private mutating func record(_ message: DNSMessage, connection: Connection, time: Int64) -> DNSRecord {
         var record = DNSRecord(timestamp: Timestamp(nanoseconds: time), connection: connection, id: message.id)
         if let question = message.questions.first {
             record.questionName = question.name
-            DNSTransactions.splitName(&record)
+            splitName(&record)
             record.questionType = DNSNames.typeName(question.type)
             // mDNS uses the class's top bit as the unicast-response (question) or cache-flush (answer) flag.
             record.questionClass = DNSNames.className(question.dnsClass & 0x7FFF)
@@ -132,29 +138,45 @@ struct DNSTransactions {
 
     /// Sets the registered domain and subdomain of the query name, from the system's Public Suffix List (read once;
     /// without it the fields stay absent).
-    private static func splitName(_ record: inout DNSRecord) {
-        guard let list = PublicSuffixList.system, let name = record.questionName,
-              let parts = list.split(name) else { return }
+    private mutating func splitName(_ record: inout DNSRecord) {
+        guard let list = suffixes, let name = record.questionName else { return }
+        let parts: (registeredDomain: String, subdomain: String?)?
+        if let known = splitNames[name] {
+            parts = known
+        } else {
+            parts = list.split(name)
+            // Names repeat (the same sites, asked again and again): a bounded memo of the split saves walking the
+            // list for each query. Clearing it when full keeps memory bounded whatever the traffic.
+            if splitNames.count >= DNSTransactions.splitNamesCapacity { splitNames.removeAll(keepingCapacity: true) }
+            splitNames[name] = parts
+        }
+        guard let parts else { return }
         record.questionRegisteredDomain = parts.registeredDomain
         record.questionSubdomain = parts.subdomain
     }
 
     /// Adds a response's code, flags and answers.
-    private static func fill(_ record: inout DNSRecord, response: DNSMessage) {
+    private mutating func fill(_ record: inout DNSRecord, response: DNSMessage) {
         record.responseCode = response.responseCodeName
         record.headerFlags = response.headerFlagNames
         if record.questionName == nil, let question = response.questions.first {
             record.questionName = question.name
-            DNSTransactions.splitName(&record)
+            splitName(&record)
             record.questionType = DNSNames.typeName(question.type)
             record.questionClass = DNSNames.className(question.dnsClass & 0x7FFF)
         }
+        let answers = response.answers.count
+        record.answerData.reserveCapacity(answers)
+        record.answerTypes.reserveCapacity(answers)
+        record.answerTTLs.reserveCapacity(answers)
         for answer in response.answers {
-            record.answerData.append(answer.data.presentation)
+            let text = answer.data.presentation
+            record.answerData.append(text)
             record.answerTypes.append(DNSNames.typeName(answer.type))
             record.answerTTLs.append(Int64(answer.ttl))
             switch answer.data {
-            case .a(let address), .aaaa(let address): record.resolvedIPs.append(address.description)
+            // An address's presentation is its text: the same String serves both fields.
+            case .a, .aaaa: record.resolvedIPs.append(text)
             default: break
             }
         }

@@ -133,12 +133,11 @@ extension TCPSession {
 
     /// Pairs a response head with the oldest waiting request and sets up the reading of its body.
     private func respond(_ head: HTTPResponseHead, time: Int64, into output: inout CaptureRecords) {
-        let request = requests.isEmpty ? nil : requests.removeFirst()
-        var record = request
+        var record: HTTPRecord? = requests.isEmpty ? nil : requests.removeFirst()
+        let method = record?.method
         record?.statusCode = Int64(head.status)
         record?.responseMimeType = head.mimeType
         if let start = record?.timestamp.nanoseconds { record?.duration = max(time - start, 0) }
-        let method = request?.method
         let tunnel = head.status == 101 || (method == "CONNECT" && head.status >= 200 && head.status < 300)
         let framing: HTTPBodyFraming.Mode
         if tunnel || method == "HEAD" || head.status == 204 || head.status == 304 {

@@ -6,14 +6,25 @@ extension TCPSession {
     /// Parses the client's first handshake message once it is complete.
     func parseClientHello(time: Int64, statistics: inout ApplicationStatistics, into output: inout CaptureRecords) {
         guard hello == nil, !client.stopped, let connection else { return }
-        switch client.assembled.withUnsafeBufferPointer({ TLSRecordReader.firstHandshakeMessage($0) }) {
-        case .needMore:
+        var parsed: TLSClientHello?
+        var failed = false
+        let incomplete = client.withAssembled { stream in
+            TLSRecordReader.withFirstHandshakeMessage(stream) { message in
+                do {
+                    parsed = try TLSHandshakeParser.clientHello(bytes: message)
+                } catch {
+                    failed = true
+                }
+            }
+        }
+        switch incomplete {
+        case .needMore?:
             return
-        case .notTLS, .tooLarge:
+        case .notTLS?, .tooLarge?:
             statistics.tlsErrors += 1
             ignore()
-        case .message(let message):
-            guard let parsed = try? TLSHandshakeParser.clientHello(message) else {
+        case .message?, nil:
+            guard let parsed, !failed else {
                 statistics.tlsErrors += 1
                 ignore()
                 return
@@ -28,13 +39,19 @@ extension TCPSession {
     /// Completes the waiting ClientHello's record with the server's first handshake message.
     func parseServerHello(statistics: inout ApplicationStatistics, into output: inout CaptureRecords) {
         guard var record = hello, !server.stopped else { return }
-        switch server.assembled.withUnsafeBufferPointer({ TLSRecordReader.firstHandshakeMessage($0) }) {
-        case .needMore:
+        var parsed: TLSServerHello?
+        let incomplete = server.withAssembled { stream in
+            TLSRecordReader.withFirstHandshakeMessage(stream) { message in
+                parsed = try? TLSHandshakeParser.serverHello(bytes: message)
+            }
+        }
+        switch incomplete {
+        case .needMore?:
             return
-        case .notTLS, .tooLarge:
+        case .notTLS?, .tooLarge?:
             statistics.tlsErrors += 1
-        case .message(let message):
-            if let parsed = try? TLSHandshakeParser.serverHello(message) {
+        case .message?, nil:
+            if let parsed {
                 record.version = parsed.versionText
                 record.cipher = TLSCipherSuiteNames.name(parsed.cipherSuite)
                 record.ja3s = TLSFingerprint.ja3s(parsed)
@@ -42,8 +59,8 @@ extension TCPSession {
                 statistics.tlsErrors += 1
             }
         }
-        output.tls.append(record)
         hello = nil
+        output.tls.append(record)
         ignore()
     }
 
@@ -51,11 +68,21 @@ extension TCPSession {
         var record = TLSRecord(timestamp: Timestamp(nanoseconds: time), connection: connection,
                                ja3: TLSFingerprint.ja3(hello), ja4: TLSFingerprint.ja4(hello))
         record.serverName = hello.serverName
-        record.supportedCiphers = hello.cipherSuites.filter { !TLSClientHello.isGREASE($0) }.map(TLSCipherSuiteNames.name)
-        record.extensions = hello.extensions.filter { !TLSClientHello.isGREASE($0) }.map { Int64($0) }
+        record.supportedCiphers.reserveCapacity(hello.cipherSuites.count)
+        for suite in hello.cipherSuites where !TLSClientHello.isGREASE(suite) {
+            record.supportedCiphers.append(TLSCipherSuiteNames.name(suite))
+        }
+        record.extensions.reserveCapacity(hello.extensions.count)
+        for type in hello.extensions where !TLSClientHello.isGREASE(type) { record.extensions.append(Int64(type)) }
         if let first = hello.alpn.first { record.nextProtocol = String(decoding: first, as: UTF8.self) }
-        let offered = hello.supportedVersions.isEmpty ? [hello.version] : hello.supportedVersions
-        record.offeredVersions = offered.filter { !TLSClientHello.isGREASE($0) }.compactMap(TLSServerHello.versionName)
+        if hello.supportedVersions.isEmpty {
+            if let name = TLSServerHello.versionName(hello.version) { record.offeredVersions = [name] }
+        } else {
+            record.offeredVersions.reserveCapacity(hello.supportedVersions.count)
+            for version in hello.supportedVersions where !TLSClientHello.isGREASE(version) {
+                if let name = TLSServerHello.versionName(version) { record.offeredVersions.append(name) }
+            }
+        }
         return record
     }
 }

@@ -57,6 +57,12 @@ public struct DNSMessage: Equatable, Sendable {
     /// Decodes the message that fills `bytes` (a UDP payload, or one message of a TCP stream without its length
     /// prefix). Bytes after the last section are ignored, as resolvers do.
     public init(parsing bytes: UnsafeRawBufferPointer) throws(DNSParseError) {
+        try self.init(parsing: bytes, ownerNames: true)
+    }
+
+    /// Decodes the message that fills `bytes`; without `ownerNames` every answer's `name` is left empty (it is still
+    /// read and checked), for callers that never look at it and should not pay for its String.
+    init(parsing bytes: UnsafeRawBufferPointer, ownerNames: Bool) throws(DNSParseError) {
         guard bytes.count >= DNSMessage.headerLength else { throw .truncated(.header, offset: 0) }
         id = bytes.dnsUInt16(at: 0)
         flags = bytes.dnsUInt16(at: 2)
@@ -84,8 +90,8 @@ public struct DNSMessage: Equatable, Sendable {
         answers = []
         answers.reserveCapacity(min(answerCount, (bytes.count - position) / 11))
         for _ in 0..<answerCount {
-            position = try DNSName.read(bytes, at: position, part: .answer, into: &scratch, emit: true)
-            let owner = String(decoding: scratch, as: UTF8.self)
+            position = try DNSName.read(bytes, at: position, part: .answer, into: &scratch, emit: ownerNames)
+            let owner = ownerNames ? String(decoding: scratch, as: UTF8.self) : ""
             guard position + 10 <= bytes.count else { throw .truncated(.answer, offset: position) }
             let type = bytes.dnsUInt16(at: position)
             let rdataLength = Int(bytes.dnsUInt16(at: position + 8))

@@ -31,6 +31,18 @@ public enum HTTPHeadParser {
 
     /// The request head at the start of `bytes`.
     public static func parseRequest(_ bytes: UnsafeBufferPointer<UInt8>) -> HTTPHeadParseResult<HTTPRequestHead> {
+        switch HTTPHeadScanner.headEnd(bytes) {
+        case .failure(let outcome):
+            return outcome.result()
+        case .success(let end):
+            if let head = HTTPHeadScanner.request(bytes, end: end) { return .head(head, length: end) }
+        }
+        return parseRequestGeneral(bytes)
+    }
+
+    /// The general reading of a request head, String by String: what `parseRequest` falls back to when the fast
+    /// path declines, and what tests compare the fast path with.
+    static func parseRequestGeneral(_ bytes: UnsafeBufferPointer<UInt8>) -> HTTPHeadParseResult<HTTPRequestHead> {
         let lines: HeadLines
         switch HeadLines.split(bytes) {
         case .success(let split): lines = split
@@ -65,6 +77,18 @@ public enum HTTPHeadParser {
 
     /// The response head at the start of `bytes`.
     public static func parseResponse(_ bytes: UnsafeBufferPointer<UInt8>) -> HTTPHeadParseResult<HTTPResponseHead> {
+        switch HTTPHeadScanner.headEnd(bytes) {
+        case .failure(let outcome):
+            return outcome.result()
+        case .success(let end):
+            if let head = HTTPHeadScanner.response(bytes, end: end) { return .head(head, length: end) }
+        }
+        return parseResponseGeneral(bytes)
+    }
+
+    /// The general reading of a response head, String by String: what `parseResponse` falls back to when the fast
+    /// path declines, and what tests compare the fast path with.
+    static func parseResponseGeneral(_ bytes: UnsafeBufferPointer<UInt8>) -> HTTPHeadParseResult<HTTPResponseHead> {
         let lines: HeadLines
         switch HeadLines.split(bytes) {
         case .success(let split): lines = split
@@ -100,6 +124,12 @@ public enum HTTPHeadParser {
     /// The host of an authority (`user@Host.Example:8080`, `[2001:db8::1]:443`), lower case, without port; an IPv6
     /// literal keeps its brackets, as ECS asks of `url.domain`.
     public static func domain(ofAuthority authority: String) -> String? {
+        if let domain = HTTPHeadScanner.withPlainASCII(authority, HTTPHeadScanner.domain(ofAuthority:)) { return domain }
+        return domainGeneral(ofAuthority: authority)
+    }
+
+    /// The String-by-String reading, for any text (the byte reading must agree with it on plain ASCII).
+    static func domainGeneral(ofAuthority authority: String) -> String? {
         var text = Substring(authority)
         if let at = text.lastIndex(of: "@") { text = text[text.index(after: at)...] }
         if text.hasPrefix("[") {
@@ -115,6 +145,14 @@ public enum HTTPHeadParser {
 
     /// The authority of an absolute-form target (`http://host:8080/a`), or nil for other forms.
     public static func authority(ofAbsoluteTarget target: String) -> String? {
+        if let authority = HTTPHeadScanner.withPlainASCII(target, HTTPHeadScanner.authority(ofAbsoluteTarget:)) {
+            return authority
+        }
+        return authorityGeneral(ofAbsoluteTarget: target)
+    }
+
+    /// The String-by-String reading, for any text (the byte reading must agree with it on plain ASCII).
+    static func authorityGeneral(ofAbsoluteTarget target: String) -> String? {
         guard !target.hasPrefix("/"), let afterScheme = afterSchemeSeparator(target) else { return nil }
         let rest = target[afterScheme...]
         let end = rest.firstIndex { (character: Character) in character == "/" || character == "?" || character == "#" }
@@ -126,6 +164,12 @@ public enum HTTPHeadParser {
     /// The path of a request target without query or fragment: `/a/b` of `/a/b?c` or of `http://h/a/b?c`; `/` for an
     /// absolute target with no path; nil for `*` and authority-form targets.
     public static func path(ofTarget target: String) -> String? {
+        if let path = HTTPHeadScanner.withPlainASCII(target, HTTPHeadScanner.path(ofTarget:)) { return path }
+        return pathGeneral(ofTarget: target)
+    }
+
+    /// The String-by-String reading, for any text (the byte reading must agree with it on plain ASCII).
+    static func pathGeneral(ofTarget target: String) -> String? {
         var rest = Substring(target)
         if !rest.hasPrefix("/") {
             guard let afterScheme = afterSchemeSeparator(target) else { return nil }
@@ -204,10 +248,13 @@ public enum HTTPHeadParser {
     /// RFC 9110 `tchar`.
     static func isTokenByte(_ byte: UInt8) -> Bool {
         switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+             UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+             UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
             return true
         default:
-            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+            return false
         }
     }
 }

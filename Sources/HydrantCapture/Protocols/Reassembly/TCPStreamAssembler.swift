@@ -80,6 +80,12 @@ public struct TCPStreamAssembler: Sendable {
         drainPending()
     }
 
+    /// Calls `body` with the in-order bytes not yet consumed.
+    @inline(__always)
+    func withAssembled<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        assembled.withUnsafeBufferPointer(body)
+    }
+
     /// Bytes held now: assembled and waiting out of order.
     public var heldBytes: Int { assembled.count + pendingBytes }
 

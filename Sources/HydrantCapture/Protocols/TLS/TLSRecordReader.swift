@@ -41,4 +41,26 @@ public enum TLSRecordReader {
             offset += 5 + length
         }
     }
+
+    /// Calls `body` with the first handshake message of `stream` when it is complete (in place when it lies within
+    /// the first record, as almost every handshake message does; gathered across records otherwise) and returns
+    /// nil; returns what the bytes hold instead when there is no complete message yet (never `.message`).
+    static func withFirstHandshakeMessage(_ stream: UnsafeBufferPointer<UInt8>,
+                                          _ body: (UnsafeBufferPointer<UInt8>) -> Void) -> Result? {
+        if stream.count >= 9, stream[0] == 22, stream[1] == 3 {
+            let length = Int(stream[3]) << 8 | Int(stream[4])
+            let needed = 4 + (Int(stream[6]) << 16 | Int(stream[7]) << 8 | Int(stream[8]))
+            if length > 0, length <= 16_384 + 2048, needed <= length, needed <= stream.count - 5 {
+                body(UnsafeBufferPointer(rebasing: stream[5..<(5 + needed)]))
+                return nil
+            }
+        }
+        switch firstHandshakeMessage(stream) {
+        case .message(let message):
+            message.withUnsafeBufferPointer(body)
+            return nil
+        case let other:
+            return other
+        }
+    }
 }

@@ -39,6 +39,11 @@ public struct TLSServerHello: Hashable, Sendable {
 extension TLSHandshakeParser {
     /// The ServerHello in `message` (handshake type 2, its 24-bit length, then the body).
     public static func serverHello(_ message: [UInt8]) throws(TLSParseError) -> TLSServerHello {
+        try message.withUnsafeBufferPointer { (bytes) throws(TLSParseError) in try serverHello(bytes: bytes) }
+    }
+
+    /// The ServerHello in `message`, read in place.
+    static func serverHello(bytes message: UnsafeBufferPointer<UInt8>) throws(TLSParseError) -> TLSServerHello {
         var reader = Reader(message)
         guard try reader.u8("handshake type") == 2 else { throw .unexpected("not a ServerHello") }
         var body = try reader.sub(try reader.u24("handshake length"), "ServerHello")
@@ -51,7 +56,7 @@ extension TLSHandshakeParser {
         var extensions = try body.sub(Int(try body.u16("extensions length")), "extensions")
         while !extensions.isAtEnd {
             let type = try extensions.u16("extension type")
-            var data = try extensions.sub(Int(try extensions.u16("extension length")), "extension \(type)")
+            var data = try extensions.sub(Int(try extensions.u16("extension length")), extension: type)
             hello.extensions.append(type)
             if type == 0x002B { hello.selectedVersion = try data.u16("selected version") }
         }
@@ -62,11 +67,31 @@ extension TLSHandshakeParser {
 extension TLSFingerprint {
     /// JA3S's text: `version,cipher,extensions`, decimal, extensions joined by `-`.
     public static func ja3sText(_ hello: TLSServerHello) -> String {
-        "\(hello.version),\(hello.cipherSuite)," + hello.extensions.map { String($0) }.joined(separator: "-")
+        withJA3SBytes(hello) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// JA3S: the MD5 of `ja3sText`, lower-case hex.
     public static func ja3s(_ hello: TLSServerHello) -> String {
-        md5Hex(ja3sText(hello))
+        withJA3SBytes(hello) { md5Hex($0) }
+    }
+
+    /// Calls `body` with JA3S's text as bytes.
+    private static func withJA3SBytes<R>(_ hello: TLSServerHello, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 6 * hello.extensions.count + 16) { buffer in
+            let out = buffer.baseAddress!
+            var position = writeDecimal(hello.version, to: out, at: 0)
+            out[position] = UInt8(ascii: ",")
+            position = writeDecimal(hello.cipherSuite, to: out, at: position + 1)
+            out[position] = UInt8(ascii: ",")
+            position += 1
+            for (index, type) in hello.extensions.enumerated() {
+                if index > 0 {
+                    out[position] = UInt8(ascii: "-")
+                    position += 1
+                }
+                position = writeDecimal(type, to: out, at: position)
+            }
+            return body(UnsafeBufferPointer(start: out, count: position))
+        }
     }
 }
