@@ -7,8 +7,9 @@
 # run it on a quiet machine) during the run; for hydrant the records it wrote are counted too, and its own
 # sockets' drop counter (the `drops` column of /proc/net/udp, printed in its summary) is reported beside the
 # machine-wide one. CPU time (user+sys, from /usr/bin/time) of each receiver is reported per million records
-# received, which is less noisy than the loss-free rate on a shared machine. Not a test: it reports numbers and
-# fails only when a tool is missing or crashes.
+# received, which is less noisy than the loss-free rate on a shared machine; before that, `hydrant bench netflow`
+# reports the thread CPU time per record of decoding and encoding the same messages without sockets. Not a test:
+# it reports numbers and fails only when a tool is missing or crashes.
 #
 # Usage: bench/netflow.sh
 #        RATES="250000 500000 1000000 2000000" SECONDS_PER_RATE=5 bench/netflow.sh
@@ -71,6 +72,13 @@ run_nfcapd() {
     stop_timed "$pid"
     echo "$sent $((after - before)) - - $(cpu_seconds "$OUT/nfcapd.time")"
 }
+
+# CPU per record without sockets or pacing (decoding and JSON-lines encoding on one thread): the figure that
+# stays comparable on a busy machine.
+if "$HYDRANT_BIN" bench --help 2>/dev/null | grep -q "netflow"; then
+    "$HYDRANT_BIN" bench netflow --records 3000000 --runs 3
+    echo
+fi
 
 TOOLS=${TOOLS:-"hydrant nfcapd"}
 printf '%-8s %12s %12s %10s %10s %12s %8s %14s\n' tool "target rec/s" "sent rec/s" drops "own drops" written "CPU s" "CPU s/M recv"

@@ -36,7 +36,9 @@ public func transportName(ianaNumber: UInt8) -> String {
 
 extension NetworkRecord {
     /// The shared field declarations, placed first in every network dataset's field table.
-    public static var commonFields: [FieldDescriptor<Self>] {
+    // Inlinable, so that the accessors are compiled for each record type (reading its stored properties directly)
+    // rather than going through the protocol's witnesses on every call.
+    @inlinable public static var commonFields: [FieldDescriptor<Self>] {
         [
             .timestamp("@timestamp", "When it happened (event time, UTC).") { $0.timestamp },
             .string("event.dataset", "The dataset: `\(dataset.rawValue)`.") { _ in dataset.rawValue },

@@ -140,7 +140,7 @@ extension FlowExportDecoder {
             case .icmpCode: r.icmpCode = UInt8(truncatingIfNeeded: value)
             case .vlan: r.vlanID = UInt16(truncatingIfNeeded: value & 0xFFF)
             case .innerVLAN: r.innerVLANID = UInt16(truncatingIfNeeded: value & 0xFFF)
-            case .direction: r.direction = value == 0 ? "ingress" : value == 1 ? "egress" : nil
+            case .direction: r.flowDirection = value == 0 ? .ingress : value == 1 ? .egress : nil
             case .samplingInterval, .samplerRandomInterval: sampling = signed
             case .samplingPacketInterval: packetInterval = signed
             case .samplingPacketSpace: packetSpace = signed

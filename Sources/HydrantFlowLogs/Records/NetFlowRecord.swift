@@ -2,8 +2,9 @@ import HydrantRecords
 
 /// One NetFlow v5/v9 or IPFIX flow record (`flowlog.netflow`), as an exporter reported it.
 ///
-/// Holds no strings, so that decoding a datagram allocates nothing per record (`enterpriseElements` is filled only
-/// when the collector keeps enterprise-specific elements).
+/// Holds no strings of its own (the direction is an enum, the Community ID is never computed), so that decoding a
+/// datagram allocates nothing per record and copying one costs little reference counting (`enterpriseElements` is
+/// filled only when the collector keeps enterprise-specific elements; `observerName` is the configured one).
 public struct NetFlowRecord: FlowLogRecord, Hashable {
     /// The dataset of NetFlow/IPFIX records.
     public static let dataset = Dataset.flowlogNetFlow
@@ -33,7 +34,7 @@ public struct NetFlowRecord: FlowLogRecord, Hashable {
     /// Inner VLAN id (IE 245, dot1qCustomerVlanId).
     public var innerVLANID: UInt16?
     /// Not computed for flow exports.
-    public var communityID: String?
+    public var communityID: String? { nil }
     /// `bidirectional` when the record carried reverse counters (RFC 5103).
     public var kind: FlowLogKind
     /// Octets from source (IE 1 or 85), scaled by `samplingInterval`.
@@ -44,8 +45,10 @@ public struct NetFlowRecord: FlowLogRecord, Hashable {
     public var destinationBytes: Int64?
     /// Reverse packets of a biflow.
     public var destinationPackets: Int64?
+    /// Direction relative to the observing interface (IE 61).
+    public var flowDirection: NetFlowDirection?
     /// `ingress` / `egress` (IE 61).
-    public var direction: String?
+    public var direction: String? { flowDirection?.rawValue }
     /// Flow exports carry no verdict.
     public var outcome: String? { nil }
     /// Export protocol version: 5, 9 or 10 (IPFIX).

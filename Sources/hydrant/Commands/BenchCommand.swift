@@ -12,7 +12,7 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure the ingest API (load generator, parse-only ceiling server), Parquet writing, rule evaluation and alert delivery.",
         subcommands: [
             BenchIngestCommand.self, BenchCeilingCommand.self, BenchParquetCommand.self, BenchRulesCommand.self,
-            BenchAlertsCommand.self, BenchEnrichCommand.self,
+            BenchAlertsCommand.self, BenchEnrichCommand.self, BenchNetFlowCommand.self,
         ]
     )
 }

@@ -34,7 +34,9 @@ final class BackgroundEncodedWriter<Record: DatasetRecord>: @unchecked Sendable 
             guard self.failure.withLock({ $0 == nil }) else { return }
             do {
                 self.encoded.removeAll()
-                for record in records { self.encoded.append(record, with: &self.encoder) }
+                // One call per batch: the records are encoded in place, without a copy (and its reference
+                // counting) per record.
+                self.encoded.append(contentsOf: records, with: &self.encoder)
                 try self.output.write(self.encoded)
                 if left == 0 { try self.output.flush() }
             } catch {

@@ -16,4 +16,13 @@ struct CaptureRecordEncoder {
         for record in records.http { try body { http.encode(record, to: &$0) } }
         for record in records.tls { try body { tls.encode(record, to: &$0) } }
     }
+
+    /// Appends every record's JSON line (flows, then DNS, HTTP and TLS) to `buffer`, encoding each in place.
+    mutating func encode(_ records: CaptureRecords, into buffer: JSONLineBuffer) {
+        var ends: [Int] = []
+        records.flows.withUnsafeBufferPointer { flow.encode($0, into: buffer, ends: &ends) }
+        records.dns.withUnsafeBufferPointer { dns.encode($0, into: buffer, ends: &ends) }
+        records.http.withUnsafeBufferPointer { http.encode($0, into: buffer, ends: &ends) }
+        records.tls.withUnsafeBufferPointer { tls.encode($0, into: buffer, ends: &ends) }
+    }
 }

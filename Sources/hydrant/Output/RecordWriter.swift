@@ -1,4 +1,5 @@
 import HydrantCapture
+import HydrantRecords
 
 #if canImport(Glibc)
 import Glibc
@@ -18,7 +19,7 @@ final class RecordWriter {
     private let file: UnsafeMutablePointer<FILE>
     private let path: String
     private let ownsFile: Bool
-    private var buffer: [UInt8] = []
+    private let buffer = JSONLineBuffer(capacity: (1 << 20) + (64 << 10))
     private var encoder = CaptureRecordEncoder()
     /// Records written so far.
     private(set) var recordsWritten = 0
@@ -40,12 +41,11 @@ final class RecordWriter {
             path = "<stdout>"
             ownsFile = false
         }
-        buffer.reserveCapacity(1 << 20)
     }
 
     /// Encodes a batch of records; the buffer goes out once it holds a megabyte.
     func write(_ records: CaptureRecords) throws {
-        encoder.forEach(records) { encode in encode(&buffer) }
+        encoder.encode(records, into: buffer)
         recordsWritten += records.count
         if buffer.count >= 1 << 20 { try flush() }
     }
@@ -53,13 +53,17 @@ final class RecordWriter {
     /// Writes out everything buffered and flushes the stream, so a reader sees whole lines.
     func flush() throws {
         if !buffer.isEmpty {
-            let written = buffer.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
-            guard written == buffer.count else {
-                throw OutputError(path: path, reason: String(cString: strerror(errno)))
-            }
-            buffer.removeAll(keepingCapacity: true)
+            try buffer.withUnsafeBytes { try writeOut($0) }
+            buffer.removeAll()
         }
         guard fflush(file) == 0 else { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
+    }
+
+    private func writeOut(_ bytes: UnsafeRawBufferPointer) throws {
+        guard !bytes.isEmpty else { return }
+        guard fwrite(bytes.baseAddress, 1, bytes.count, file) == bytes.count else {
+            throw OutputError(path: path, reason: String(cString: strerror(errno)))
+        }
     }
 
     /// Flushes and closes the file.
@@ -70,10 +74,14 @@ final class RecordWriter {
 }
 
 extension RecordWriter: EncodedRecordOutput {
-    /// Appends lines encoded elsewhere; the buffer goes out once it holds a megabyte.
+    /// Writes lines encoded elsewhere straight from their buffer (after whatever this writer buffered itself),
+    /// without copying them line by line.
     func write(_ records: EncodedRecords) throws {
-        records.forEachLine { buffer.append(contentsOf: $0) }
+        if !buffer.isEmpty {
+            try buffer.withUnsafeBytes { try writeOut($0) }
+            buffer.removeAll()
+        }
+        try records.withUnsafeBytes { try writeOut($0) }
         recordsWritten += records.count
-        if buffer.count >= 1 << 20 { try flush() }
     }
 }

@@ -1,0 +1,267 @@
+/// The write position of an encoder in a `JSONLineBuffer`: the buffer's storage, capacity and end held in locals
+/// while a record is written, and given back by `finish`.
+///
+/// The fixed-size writers (`integer`, `timestamp`, `ip`, punctuation, keys) check nothing: the caller reserved
+/// their worst case (the `…Bound` constants) beforehand, once per record. `string` reserves for itself, since a
+/// string's size has no bound.
+@usableFromInline struct JSONCursor {
+    /// Most bytes `integer` writes: a sign and 19 digits.
+    @inlinable static var integerBound: Int { 20 }
+    /// Most bytes `timestamp` writes: 30 characters and two quotes (64-bit nanoseconds reach only years 1677–2262,
+    /// so the year always has four digits).
+    @inlinable static var timestampBound: Int { 32 }
+    /// Most bytes `ip` writes: 39 characters of IPv6 and two quotes.
+    @inlinable static var ipBound: Int { 41 }
+
+    @usableFromInline let buffer: JSONLineBuffer
+    @usableFromInline var base: UnsafeMutablePointer<UInt8>
+    @usableFromInline var position: Int
+    @usableFromInline var capacity: Int
+
+    /// Starts writing at the end of `buffer`, with at least `bytes` bytes of room.
+    @inlinable init(_ buffer: JSONLineBuffer, reserving bytes: Int) {
+        buffer.reserve(bytes)
+        self.buffer = buffer
+        base = buffer.base
+        position = buffer.used
+        capacity = buffer.allocated
+    }
+
+    /// Makes room for `bytes` more bytes.
+    @inlinable mutating func ensure(_ bytes: Int) {
+        if capacity &- position < bytes { grow(bytes) }
+    }
+
+    @usableFromInline @inline(never)
+    mutating func grow(_ bytes: Int) {
+        buffer.used = position
+        buffer.reserve(bytes)
+        base = buffer.base
+        capacity = buffer.allocated
+    }
+
+    /// Hands the written bytes to the buffer.
+    @inlinable mutating func finish() {
+        buffer.used = position
+    }
+
+    @inlinable mutating func byte(_ value: UInt8) {
+        base[position] = value
+        position &+= 1
+    }
+
+    @inlinable mutating func bytes(_ source: UnsafePointer<UInt8>, count: Int) {
+        let target = UnsafeMutableRawPointer(base + position)
+        let from = UnsafeRawPointer(source)
+        // Keys and most values are short: two overlapping word moves instead of a call to memmove.
+        if count >= 8, count <= 16 {
+            target.storeBytes(of: from.loadUnaligned(as: UInt64.self), as: UInt64.self)
+            target.storeBytes(of: from.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self), toByteOffset: count &- 8,
+                              as: UInt64.self)
+        } else if count >= 4, count < 8 {
+            target.storeBytes(of: from.loadUnaligned(as: UInt32.self), as: UInt32.self)
+            target.storeBytes(of: from.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self), toByteOffset: count &- 4,
+                              as: UInt32.self)
+        } else {
+            target.copyMemory(from: from, byteCount: count)
+        }
+        position &+= count
+    }
+
+    /// Writes a decimal integer (at most `integerBound` bytes).
+    @inlinable mutating func integer(_ value: Int64) {
+        var magnitude = value.magnitude  // Int64.min has no positive counterpart; its magnitude does
+        if value < 0 { byte(UInt8(ascii: "-")) }
+        if magnitude < 10 {
+            byte(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude))
+            return
+        }
+        var length = 2
+        var limit: UInt64 = 100
+        while length < 19, magnitude >= limit {
+            length &+= 1
+            limit &*= 10
+        }
+        var end = base + position + length
+        position &+= length
+        let pairs = JSONCursor.digitPairs
+        while magnitude >= 100 {
+            let pair = Int(magnitude % 100)
+            magnitude /= 100
+            end -= 2
+            end[0] = pairs[2 &* pair]
+            end[1] = pairs[2 &* pair &+ 1]
+        }
+        if magnitude >= 10 {
+            let pair = Int(magnitude)
+            end -= 2
+            end[0] = pairs[2 &* pair]
+            end[1] = pairs[2 &* pair &+ 1]
+        } else {
+            end -= 1
+            end[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude)
+        }
+    }
+
+    /// "00" to "99": two digits per division.
+    @inlinable static var digitPairs: UnsafePointer<UInt8> {
+        let table: StaticString = """
+            00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+            40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+            8081828384858687888990919293949596979899
+            """
+        return table.utf8Start
+    }
+
+    /// Writes exactly `width` digits of `value` (which has no more) at `at`, right-aligned with leading zeros.
+    @inlinable static func digits(_ value: Int, width: Int, at: UnsafeMutablePointer<UInt8>) {
+        var rest = value
+        var index = width
+        let pairs = digitPairs
+        while index >= 2 {
+            let pair = rest % 100
+            rest /= 100
+            index -= 2
+            at[index] = pairs[2 &* pair]
+            at[index &+ 1] = pairs[2 &* pair &+ 1]
+        }
+        if index == 1 { at[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest) }
+    }
+
+    /// Writes a timestamp as a quoted RFC 3339 string with nine fractional digits (at most `timestampBound`
+    /// bytes); the date and time of day come from `cache` when the second is the one it last formatted.
+    @inlinable mutating func timestamp(_ time: Timestamp, cache: inout RFC3339SecondCache) {
+        let (seconds, fraction) = time.nanoseconds.floorDivided(by: 1_000_000_000)
+        if seconds != cache.second { cache.update(seconds: seconds) }
+        let start = base + position
+        start[0] = UInt8(ascii: "\"")
+        withUnsafeBytes(of: cache.text) { prefix in
+            UnsafeMutableRawBufferPointer(start: start + 1, count: 20)
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: prefix[0..<20]))
+        }
+        JSONCursor.digits(Int(fraction), width: 9, at: start + 21)
+        start[30] = UInt8(ascii: "Z")
+        start[31] = UInt8(ascii: "\"")
+        position &+= 32
+    }
+
+    /// Writes an address as a quoted string in canonical text (at most `ipBound` bytes).
+    @inlinable mutating func ip(_ address: IPAddress, scratch: inout [UInt8]) {
+        byte(UInt8(ascii: "\""))
+        if !address.isIPv6 {
+            let value = UInt32(truncatingIfNeeded: address.low)
+            for shift in stride(from: 24, through: 0, by: -8) {
+                let octet = UInt8(truncatingIfNeeded: value >> UInt32(shift))
+                if octet >= 100 {
+                    byte(UInt8(ascii: "0") &+ octet / 100)
+                    byte(UInt8(ascii: "0") &+ octet / 10 % 10)
+                } else if octet >= 10 {
+                    byte(UInt8(ascii: "0") &+ octet / 10)
+                }
+                byte(UInt8(ascii: "0") &+ octet % 10)
+                if shift > 0 { byte(UInt8(ascii: ".")) }
+            }
+        } else {
+            scratch.removeAll(keepingCapacity: true)
+            address.appendText(to: &scratch)
+            scratch.withUnsafeBufferPointer { text in
+                if let start = text.baseAddress { bytes(start, count: min(text.count, 39)) }
+            }
+        }
+        byte(UInt8(ascii: "\""))
+    }
+
+    /// Writes a JSON string literal, escaping quotes, backslashes, control characters and DEL (RFC 8259), with
+    /// room for it and `more` bytes after it.
+    @inlinable mutating func string(_ text: String, more: Int) {
+        let done: Bool? = text.utf8.withContiguousStorageIfAvailable { utf8 in
+            string(utf8, more: more)
+            return true
+        }
+        if done == nil {
+            let copy = Array(text.utf8)
+            copy.withUnsafeBufferPointer { string($0, more: more) }
+        }
+    }
+
+    /// Writes UTF-8 `text` as a JSON string literal, with room for it and `more` bytes after it.
+    @inlinable mutating func string(_ text: UnsafeBufferPointer<UInt8>, more: Int) {
+        let count = text.count
+        guard let source = text.baseAddress, count > 0 else {
+            ensure(2 &+ more)
+            byte(UInt8(ascii: "\""))
+            byte(UInt8(ascii: "\""))
+            return
+        }
+        let special = JSONCursor.firstEscape(in: source, count: count)
+        if special == count {
+            // Most values (addresses, names, Community IDs) need no escaping: copied whole.
+            ensure(count &+ 2 &+ more)
+            byte(UInt8(ascii: "\""))
+            bytes(source, count: count)
+            byte(UInt8(ascii: "\""))
+            return
+        }
+        // Six bytes (`\u00XX`) at most per input byte.
+        ensure(count &* 6 &+ 2 &+ more)
+        byte(UInt8(ascii: "\""))
+        bytes(source, count: special)
+        let hex = JSONCursor.hexDigits
+        for index in special..<count {
+            let value = source[index]
+            switch value {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                byte(UInt8(ascii: "\\"))
+                byte(value)
+            case 0x0a:
+                byte(UInt8(ascii: "\\"))
+                byte(UInt8(ascii: "n"))
+            case 0x0d:
+                byte(UInt8(ascii: "\\"))
+                byte(UInt8(ascii: "r"))
+            case 0x09:
+                byte(UInt8(ascii: "\\"))
+                byte(UInt8(ascii: "t"))
+            case 0..<0x20, 0x7f:
+                byte(UInt8(ascii: "\\"))
+                byte(UInt8(ascii: "u"))
+                byte(UInt8(ascii: "0"))
+                byte(UInt8(ascii: "0"))
+                byte(hex[Int(value >> 4)])
+                byte(hex[Int(value & 0xf)])
+            default:
+                byte(value)
+            }
+        }
+        byte(UInt8(ascii: "\""))
+    }
+
+    @inlinable static var hexDigits: UnsafePointer<UInt8> {
+        let table: StaticString = "0123456789abcdef"
+        return table.utf8Start
+    }
+
+    /// The index of the first byte that a JSON string must escape (`"`, `\`, below 0x20, or 0x7f), or `count`.
+    @inlinable static func firstEscape(in base: UnsafePointer<UInt8>, count: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        var position = 0
+        while position &+ 8 <= count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            let delete = word ^ (ones &* 0x7F)
+            // A byte's high bit is set where it is zero (quote, backslash, DEL) or below 0x20; a flag can be wrong
+            // only above a right one (borrows run upwards), so whether any is set, and the lowest, are exact.
+            let flags = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((delete &- ones) & ~delete)
+                | ((word &- ones &* 0x20) & ~word)) & 0x8080_8080_8080_8080
+            if flags != 0 { return position &+ flags.trailingZeroBitCount >> 3 }
+            position &+= 8
+        }
+        while position < count {
+            let value = base[position]
+            if value < 0x20 || value == 0x7f || value == UInt8(ascii: "\"") || value == UInt8(ascii: "\\") { return position }
+            position &+= 1
+        }
+        return count
+    }
+}
