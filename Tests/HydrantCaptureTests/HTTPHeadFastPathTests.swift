@@ -1,16 +1,8 @@
 @testable import HydrantCapture
 import Testing
 
-/// A small deterministic generator, so a failing mutation can be replayed.
-private struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// Fixed seeds (`SplitMix64`), so a failing mutation can be replayed.
+private extension SplitMix64 {
     mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }
 
@@ -35,7 +27,7 @@ private let responseSeeds = [
 
 @Suite("HTTP heads: the byte fast path agrees with the general parser")
 struct HTTPHeadFastPathTests {
-    private static func mutations(of seed: String, count: Int, random: inout SplitMix) -> [[UInt8]] {
+    private static func mutations(of seed: String, count: Int, random: inout SplitMix64) -> [[UInt8]] {
         let original = Array(seed.utf8)
         var out: [[UInt8]] = [original]
         for _ in 0..<count {
@@ -55,7 +47,7 @@ struct HTTPHeadFastPathTests {
 
     @Test("requests: seeds and 4,000 mutations parse the same both ways")
     func requests() {
-        var random = SplitMix(state: 1)
+        var random = SplitMix64(state: 1)
         var fastHeads = 0
         for seed in requestSeeds {
             for bytes in Self.mutations(of: seed, count: 800, random: &random) {
@@ -73,7 +65,7 @@ struct HTTPHeadFastPathTests {
 
     @Test("responses: seeds and 3,200 mutations parse the same both ways")
     func responses() {
-        var random = SplitMix(state: 2)
+        var random = SplitMix64(state: 2)
         var fastHeads = 0
         for seed in responseSeeds {
             for bytes in Self.mutations(of: seed, count: 800, random: &random) {
@@ -91,7 +83,7 @@ struct HTTPHeadFastPathTests {
 
     @Test("domain, authority and path of random targets agree both ways")
     func urlParts() {
-        var random = SplitMix(state: 3)
+        var random = SplitMix64(state: 3)
         let alphabet = Array("aZ09:/@[]?#.+-%".utf8) + [0x20, 0x0D, 0xC3, 0xA9]
         let seeds = ["http://user@Host.Example:8080/a/b?c#d", "[2001:db8::1]:443", "host:", "HTTPS://x", "/p?q", "*",
                      "a+b.c-d://h", "://x", "h:80a", ""]
