@@ -44,4 +44,29 @@ import Testing
             }
         }
     }
+
+    @Test(arguments: [
+        (#""plain""#, 7, false), (#""a\"b""#, 6, true), (#""\\""#, 4, true), (#""\/\b\f\n\r\t""#, 14, true),
+        (#""\u00e9x""#, 9, true), (#""\uD83D\uDE00""#, 14, true), (#""""#, 2, false),
+    ])
+    func endOfStringFindsTheClosingQuoteWhereverTheStringStarts(text: String, length: Int, escapes: Bool) {
+        for padding in 0..<17 {
+            let bytes = Array(repeating: UInt8(ascii: " "), count: padding) + Array(text.utf8) + Array(#","next""#.utf8)
+            bytes.withUnsafeBufferPointer { buffer in
+                let found = JSONScanner.endOfString(in: buffer, openingQuote: padding)
+                #expect(found?.end == padding + length, "\(text) after \(padding) spaces")
+                #expect(found?.hasEscapes == escapes, "\(text) after \(padding) spaces")
+            }
+        }
+    }
+
+    @Test(arguments: [#""open"#, #""bad \x escape""#, #""short \u12""#, #""not hex \u12G4""#, "\"raw \u{01} byte\"", #""trailing \"#])
+    func endOfStringRejectsWhatJSONDoesNotAllow(text: String) {
+        for padding in 0..<9 {
+            let bytes = Array(repeating: UInt8(ascii: " "), count: padding) + Array(text.utf8)
+            bytes.withUnsafeBufferPointer { buffer in
+                #expect(JSONScanner.endOfString(in: buffer, openingQuote: padding) == nil, "\(text) after \(padding) spaces")
+            }
+        }
+    }
 }

@@ -45,41 +45,9 @@ struct Cursor {
 
     /// Skips a string at its opening quote; returns whether it had escapes, nil when malformed.
     mutating func string() -> Bool? {
-        index += 1
-        var escapes = false
-        guard let base = bytes.baseAddress else { return nil }
-        while true {
-            if index < bytes.count { index = JSONScanner.stringSpecialByte(in: base, from: index, to: bytes.count) }
-            guard index < bytes.count else { return nil }
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                index += 1
-                return escapes
-            }
-            if byte < 0x20 { return nil }
-            if byte == UInt8(ascii: "\\") {
-                escapes = true
-                guard index + 1 < bytes.count else { return nil }
-                switch bytes[index + 1] {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    index += 2
-                case UInt8(ascii: "u"):
-                    guard index + 6 <= bytes.count else { return nil }
-                    for offset in 2..<6 where !Self.isHexDigit(bytes[index + offset]) { return nil }
-                    index += 6
-                default:
-                    return nil
-                }
-                continue
-            }
-            index += 1
-        }
-    }
-
-    private static func isHexDigit(_ byte: UInt8) -> Bool {
-        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
-            || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
+        guard let string = JSONScanner.endOfString(in: bytes, openingQuote: index) else { return nil }
+        index = string.end
+        return string.hasEscapes
     }
 
     /// Skips a number; returns whether it is integral (no fraction, no exponent), nil when malformed.

@@ -236,53 +236,41 @@ public struct JSONScanner {
 
     /// Skips a string starting at its opening quote; returns whether it had escapes, or nil when malformed.
     private mutating func string() -> Bool? {
-        index += 1
-        var escapes = false
-        while index < bytes.count {
-            skipPlainStringBytes()
-            guard index < bytes.count else { return nil }
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                index += 1
-                return escapes
-            }
-            if byte < 0x20 { return nil }
-            if byte == UInt8(ascii: "\\") {
-                escapes = true
-                guard index + 1 < bytes.count else { return nil }
-                switch bytes[index + 1] {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    index += 2
-                case UInt8(ascii: "u"):
-                    guard JSONStringDecoder.hex4(bytes, at: index + 2) != nil else { return nil }
-                    index += 6
-                default:
-                    return nil
-                }
-                continue
-            }
-            index += 1
-        }
-        return nil
+        guard let string = Self.endOfString(in: bytes, openingQuote: index) else { return nil }
+        index = string.end
+        return string.hasEscapes
     }
 
-    /// Skips eight bytes at a time while none is a quote, a backslash or a control character (SWAR tests on a
-    /// 64-bit word), which is most of a long string.
-    @inline(__always)
-    private mutating func skipPlainStringBytes() {
-        guard let base = bytes.baseAddress else { return }
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        while index + 8 <= bytes.count {
-            let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-            let quote = word ^ (ones &* 0x22)
-            let backslash = word ^ (ones &* 0x5C)
-            // A byte is zero in `x` when (x - 1) borrows into its high bit and x's high bit was clear.
-            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
-            if special & highs != 0 { return }
-            index += 8
+    /// Where the string whose opening quote is at `quote` ends (the position after its closing quote) and whether
+    /// it has escapes; nil when it is unterminated, holds a raw control byte or has an escape JSON does not allow.
+    /// Plain stretches are skipped eight bytes at a time (`stringSpecialByte`); every record reader that checks
+    /// strings calls this one.
+    public static func endOfString(in bytes: UnsafeBufferPointer<UInt8>, openingQuote quote: Int)
+        -> (end: Int, hasEscapes: Bool)? {
+        guard let base = bytes.baseAddress else { return nil }
+        var index = quote + 1
+        var escapes = false
+        while index < bytes.count {
+            index = stringSpecialByte(in: base, from: index, to: bytes.count)
+            guard index < bytes.count else { return nil }
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") { return (index + 1, escapes) }
+            if byte < 0x20 { return nil }
+            // A backslash.
+            escapes = true
+            guard index + 1 < bytes.count else { return nil }
+            switch bytes[index + 1] {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                 UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                index += 2
+            case UInt8(ascii: "u"):
+                guard JSONStringDecoder.hex4(bytes, at: index + 2) != nil else { return nil }
+                index += 6
+            default:
+                return nil
+            }
         }
+        return nil
     }
 
     private mutating func literal(_ word: StaticString) -> Bool {
