@@ -122,11 +122,10 @@ public struct ArchiveColumnBatch: Sendable {
     /// Appends rows `rows` to `writer`, column by column, and ends the writer's batch there.
     func write(rows: Range<Int>, to writer: ParquetFileWriter) throws(ParquetError) {
         for (slot, column) in writer.columns.enumerated() {
-            let type = schema.columns[slot].type
-            if type.isList {
-                try writeLists(columns[slot], scalar: type.scalar, rows: rows, to: column)
+            if isList[slot] {
+                try writeLists(columns[slot], scalar: scalars[slot], rows: rows, to: column)
             } else {
-                try writeColumn(columns[slot], scalar: type.scalar, rows: rows, to: column)
+                try writeColumn(columns[slot], scalar: scalars[slot], rows: rows, to: column)
             }
         }
         try writer.endBatch(rows: rows.count)
