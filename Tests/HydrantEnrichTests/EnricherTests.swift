@@ -195,13 +195,17 @@ import Testing
             let source = try #require(record["source"] as? [String: Any])
             #expect((source["asset"] as? [String: Any])?["name"] as? String == "payroll-db-1", "length \(length)")
 
-            // An unclosed nested object makes the record malformed: it passes through unchanged.
-            let broken = line.replacingOccurrences(of: #"[[]]"#, with: #"[[]"#)
-            let (bytes, ends) = EnrichTestSupport.batch([broken])
-            let enricher = Enricher(resources: resources)
-            let (out, _) = enricher.enrich(bytes, ends: ends)
-            #expect(out == bytes, "length \(length)")
-            #expect(enricher.statistics.passedThrough == 1)
+            // An unclosed nested object, or an escape JSON does not allow inside a skipped string, makes the record
+            // malformed: it passes through unchanged.
+            for broken in [line.replacingOccurrences(of: #"[[]]"#, with: #"[[]"#),
+                           line.replacingOccurrences(of: #""}]{[""#, with: #""}]\x{[""#)] {
+                #expect(broken != line)
+                let (bytes, ends) = EnrichTestSupport.batch([broken])
+                let enricher = Enricher(resources: resources)
+                let (out, _) = enricher.enrich(bytes, ends: ends)
+                #expect(out == bytes, "length \(length)")
+                #expect(enricher.statistics.passedThrough == 1)
+            }
         }
     }
 

@@ -143,25 +143,13 @@ struct RecordScanner {
     }
 
     /// Skips the string whose opening quote is at `index`; returns whether it holds escapes, or nil when it is
-    /// unterminated or holds a raw control byte.
+    /// unterminated, holds a raw control byte or has an escape JSON does not allow.
     @inline(__always)
     private mutating func string() -> Bool? {
-        index += 1
-        var escapes = false
-        while true {
-            if index < count { index = JSONScanner.stringSpecialByte(in: base, from: index, to: count) }
-            guard index < count else { return nil }
-            let byte = base[index]
-            if byte == UInt8(ascii: "\"") { index += 1; return escapes }
-            if byte < 0x20 { return nil }
-            if byte == UInt8(ascii: "\\") {
-                escapes = true
-                guard index + 1 < count else { return nil }
-                index += 2
-                continue
-            }
-            index += 1
-        }
+        guard let string = JSONScanner.endOfString(in: UnsafeBufferPointer(start: base, count: count), openingQuote: index)
+        else { return nil }
+        index = string.end
+        return string.hasEscapes
     }
 
     private mutating func literal(_ word: StaticString) -> Bool {

@@ -81,19 +81,11 @@ struct RecordWalker {
         return JSONScanner.stringSpecialByte(in: base, from: start, to: bytes.count)
     }
 
-    /// The position of the quote closing the string whose content starts at `start`, escapes skipped; nil when the
-    /// string is unterminated or holds a control byte.
+    /// The position of the quote closing the string whose content starts at `start`; nil when the string is
+    /// unterminated, holds a control byte or has an escape JSON does not allow.
     @inline(__always)
     func closingQuote(from start: Int) -> Int? {
-        var position = start
-        while true {
-            position = specialByte(from: position)
-            guard position < bytes.count else { return nil }
-            let byte = bytes[position]
-            if byte == UInt8(ascii: "\"") { return position }
-            if byte < 0x20 { return nil }
-            position += 2
-        }
+        JSONScanner.endOfString(in: bytes, openingQuote: start - 1).map { $0.end - 1 }
     }
 
     /// The deepest nesting a skipped object or array may have.
