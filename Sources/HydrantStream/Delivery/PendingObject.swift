@@ -25,11 +25,24 @@ public struct PendingObject: Sendable {
     /// The evaluated prefix.
     public let prefix: String
     /// JSON lines, uncompressed.
-    public let body: [UInt8]
+    public var body: [UInt8] { storage.bytes }
+    /// Owns the body, returning its memory to the stream's pool once the object is delivered and let go.
+    let storage: ObjectBody
     /// Records in the body.
     public let records: Int
     /// The arrival time of the oldest record (the object name's time).
     public let oldestArrival: Timestamp
     /// The log records to release once delivered.
     public let segments: [SegmentCount]
+
+    /// An object of `body`, whose memory goes back to `pool` (when given) once the last copy of the object is gone.
+    init(kind: Kind, prefix: String, body: [UInt8], pool: ObjectBodyPool? = nil, records: Int,
+         oldestArrival: Timestamp, segments: [SegmentCount]) {
+        self.kind = kind
+        self.prefix = prefix
+        storage = ObjectBody(body, returningTo: pool)
+        self.records = records
+        self.oldestArrival = oldestArrival
+        self.segments = segments
+    }
 }

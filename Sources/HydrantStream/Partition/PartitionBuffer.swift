@@ -18,7 +18,12 @@ final class PartitionBuffer {
     /// Records per log segment, in the order first seen (usually one or two segments).
     private(set) var segments: [SegmentCount] = []
 
-    init(prefix: String, kind: PendingObject.Kind, oldestArrival: Timestamp, openedAt: ContinuousClock.Instant) {
+    /// Where the body's memory comes from and returns to.
+    private let pool: ObjectBodyPool
+
+    init(prefix: String, kind: PendingObject.Kind, oldestArrival: Timestamp, openedAt: ContinuousClock.Instant,
+         pool: ObjectBodyPool) {
+        self.pool = pool
         self.prefix = prefix
         self.kind = kind
         self.oldestArrival = oldestArrival
@@ -28,7 +33,7 @@ final class PartitionBuffer {
     /// Appends one record as a JSON line: its bytes, a newline when `appendDelimiter` (Firehose's processor), and
     /// one more unless the record already ends with one, so that every record stays on its own line.
     func append(_ record: UnsafeBufferPointer<UInt8>, appendDelimiter: Bool, segment: UInt64) {
-        if body.isEmpty { body.reserveCapacity(64 * 1024) }
+        if body.capacity == 0 { body = pool.take() }
         body.append(contentsOf: record)
         if appendDelimiter || record.last != 0x0A { body.append(0x0A) }
         count(segment: segment)
@@ -36,6 +41,7 @@ final class PartitionBuffer {
 
     /// Appends bytes written by `write` (an error record), counted as one record.
     func appendLine(segment: UInt64, _ write: (inout [UInt8]) -> Void) {
+        if body.capacity == 0 { body = pool.take() }
         write(&body)
         if body.last != 0x0A { body.append(0x0A) }
         count(segment: segment)
@@ -52,9 +58,11 @@ final class PartitionBuffer {
         }
     }
 
-    /// The buffer as an object to deliver.
+    /// The buffer as an object to deliver. The body moves into the object: the buffer is done afterwards.
     func seal() -> PendingObject {
-        PendingObject(kind: kind, prefix: prefix, body: body, records: records, oldestArrival: oldestArrival,
-                      segments: segments)
+        var sealed: [UInt8] = []
+        swap(&sealed, &body)
+        return PendingObject(kind: kind, prefix: prefix, body: sealed, pool: pool, records: records,
+                             oldestArrival: oldestArrival, segments: segments)
     }
 }

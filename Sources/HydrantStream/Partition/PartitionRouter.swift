@@ -30,6 +30,8 @@ final class PartitionRouter {
     private var random = SystemRandomNumberGenerator()
     private var key: [UInt8] = []
     private var pieces: [Range<Int>] = []
+    /// The memory of delivered objects, reused by the next buffers.
+    let bodies: ObjectBodyPool
 
     init(configuration: DeliveryStreamConfiguration) {
         self.configuration = configuration
@@ -37,6 +39,7 @@ final class PartitionRouter {
         delimiterOnly = ProcessorChain(configuration.processors.filter { $0 == .appendDelimiter })
         evaluator = PartitionEvaluator(prefix: configuration.prefix, keys: configuration.partitionKeys)
         key.reserveCapacity(128)
+        bodies = ObjectBodyPool(sizeLimit: configuration.buffering.sizeBytes)
     }
 
     /// Buffers of records (not error output or backup) open now: Firehose's active partitions.
@@ -168,7 +171,7 @@ final class PartitionRouter {
                  segment: segment, output: &output)
             return nil
         }
-        let buffer = PartitionBuffer(prefix: prefix, kind: .data, oldestArrival: arrival, openedAt: instant)
+        let buffer = PartitionBuffer(prefix: prefix, kind: .data, oldestArrival: arrival, openedAt: instant, pool: bodies)
         buffers[key] = buffer
         return buffer
     }
@@ -183,7 +186,7 @@ final class PartitionRouter {
             buffer = existing
         } else {
             buffer = PartitionBuffer(prefix: errorPrefix(type, arrival: arrival), kind: .errorOutput,
-                                     oldestArrival: arrival, openedAt: instant)
+                                     oldestArrival: arrival, openedAt: instant, pool: bodies)
             errorBuffers[type] = buffer
         }
         buffer.appendLine(segment: segment) { out in
@@ -213,7 +216,7 @@ final class PartitionRouter {
             prefix = (try? template.evaluate(arrival: arrival, eventTime: arrival, partitionKeys: [:],
                                              errorOutputType: nil, random: &random)) ?? prefix
         }
-        let buffer = PartitionBuffer(prefix: prefix, kind: .sourceBackup, oldestArrival: arrival, openedAt: instant)
+        let buffer = PartitionBuffer(prefix: prefix, kind: .sourceBackup, oldestArrival: arrival, openedAt: instant, pool: bodies)
         backupBuffer = buffer
         return buffer
     }
