@@ -54,6 +54,16 @@ load() {
 
 field() { grep '^RESULT' "$1" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
 
+# --- the storage's synced-write bandwidth ----------------------------------------------------------------------
+# Durable ingest writes every byte twice with a sync: once to the write-ahead log (before the acknowledgement) and
+# once in the archived object (fsynced before the log lets go of it). The probe writes like that (two files in
+# parallel, 4 MiB writes each followed by fdatasync) in the directory the server will use, so the report can show
+# the bound the storage puts on the durable rate. Set TMPDIR to another file system to move both (e.g. a tmpfs,
+# /dev/shm, to see the software path without a disk; not durable).
+echo "== storage: synced writes in $WORK (bench/disk_sync_probe.py, 2 writers, 4 MiB + fdatasync, ${PROBE_SECONDS:-8} s)"
+python3 bench/disk_sync_probe.py "$WORK" "${PROBE_SECONDS:-8}" 2 4 | tee "$WORK/disk.result"
+disk_mb=$(field "$WORK/disk.result" mb_per_s)
+
 # --- ceiling ----------------------------------------------------------------------------------------------------
 PORT=$(free_port)
 "$HYDRANT" bench ceiling --listen "127.0.0.1:$PORT" --stream "$STREAM" 2>"$WORK/ceiling.log" &
@@ -89,9 +99,13 @@ kill -TERM "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
 ceiling=$(field "$WORK/ceiling.result" records_per_s)
 served=$(field "$WORK/serve.result" records_per_s)
 echo "== summary"
-python3 - "$ceiling" "$served" <<'PY'
+python3 - "$ceiling" "$served" "$disk_mb" <<'PY'
 import sys
-ceiling, served = float(sys.argv[1]), float(sys.argv[2])
+ceiling, served, disk = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
 print(f"ceiling {ceiling:,.0f} records/s; hydrant serve {served:,.0f} records/s durable; "
       f"ratio {served / ceiling:.0%} of the ceiling (target: >= 150,000 records/s and >= 50%)")
+# Two synced copies of each 1 KiB record (log and object), frame and line overhead left out.
+bound = disk * 1e6 / (2 * 1024)
+print(f"storage: {disk:,.0f} MB/s of synced writes, so at most about {bound:,.0f} records/s durable "
+      f"({bound / ceiling:.0%} of the ceiling); hydrant serve wrote {2 * served * 1024 / 1e6:,.0f} MB/s")
 PY
