@@ -42,7 +42,14 @@ public final class CaptureEngine: @unchecked Sendable {
     private var batch: [DecodedPacket] = []
     private var spans: [PayloadSpan] = []
     /// The batch whose arena takes the payloads being copied.
-    private var current: PacketBatch
+    private var current: PacketBatch {
+        didSet { arena = current.arena }
+    }
+    /// `current`'s arena, which `current` keeps alive: unowned(unsafe) spares the per-packet reference counting.
+    private unowned(unsafe) var arena: PayloadArena
+    /// Whether the parsers run, so payloads are copied; and what they read.
+    private let copiesPayloads: Bool
+    private let parsing: ApplicationConfiguration
     private var frames = 0
     private var wireBytes: Int64 = 0
 
@@ -71,7 +78,11 @@ public final class CaptureEngine: @unchecked Sendable {
         // Without parsers nothing is copied, so the arena keeps its first (small) block.
         pool = PacketBatchPool(capacity: self.batchSize,
                                arenaBytes: analyzer == nil ? 0 : CaptureEngine.arenaHandOverBytes + 64 * 1024)
-        current = pool.take()
+        let first = pool.take()
+        current = first
+        arena = first.arena
+        copiesPayloads = analyzer != nil
+        parsing = application ?? ApplicationConfiguration()
         self.sink = sink
         batch.reserveCapacity(self.batchSize)
     }
@@ -86,9 +97,9 @@ public final class CaptureEngine: @unchecked Sendable {
             return
         }
         if let udpPayloadTap { udpPayloadTap.offer(packet) }
-        if let analyzer {
-            let arena = current.arena
-            spans.append(analyzer.wantsPayload(packet) ? arena.append(packet.payload) : .none)
+        if copiesPayloads {
+            let wanted = ApplicationAnalyzer.wantsPayload(packet, configuration: parsing)
+            spans.append(wanted ? arena.append(packet.payload) : .none)
             if arena.count >= CaptureEngine.arenaHandOverBytes {
                 packet.payload = UnsafeRawBufferPointer(start: nil, count: 0)
                 batch.append(packet)

@@ -69,9 +69,10 @@ public final class ApplicationAnalyzer {
 
     /// Whether `analyze` reads `packet`'s payload bytes: TCP segments, and UDP datagrams to or from a DNS port when
     /// DNS is on. For every other packet the analyzer looks at the headers only, so an engine that runs it on another
-    /// thread copies just these payloads. Reads only the configuration, so any thread may ask.
+    /// thread copies just these payloads. A static function of the configuration, so the decoding thread asks
+    /// without touching the analyzer.
     @inline(__always)
-    public func wantsPayload(_ packet: DecodedPacket) -> Bool {
+    public static func wantsPayload(_ packet: DecodedPacket, configuration: ApplicationConfiguration) -> Bool {
         guard packet.hasPorts, !packet.payload.isEmpty else { return false }
         switch packet.ianaNumber {
         case 6:
