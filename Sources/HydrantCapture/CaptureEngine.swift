@@ -43,10 +43,11 @@ public final class CaptureEngine: @unchecked Sendable {
     private var spans: [PayloadSpan] = []
     /// The batch whose arena takes the payloads being copied.
     private var current: PacketBatch {
-        didSet { arena = current.arena }
+        didSet { arena = Unmanaged.passUnretained(current.arena) }
     }
-    /// `current`'s arena, which `current` keeps alive: unowned(unsafe) spares the per-packet reference counting.
-    private unowned(unsafe) var arena: PayloadArena
+    /// `current`'s arena, which `current` keeps alive: used through `_withUnsafeGuaranteedRef`, which spares the
+    /// retain and release a class reference costs per packet (even an `unowned(unsafe)` one is retained for a call).
+    private var arena: Unmanaged<PayloadArena>
     /// Whether the parsers run, so payloads are copied; and what they read.
     private let copiesPayloads: Bool
     private let parsing: ApplicationConfiguration
@@ -80,7 +81,7 @@ public final class CaptureEngine: @unchecked Sendable {
                                arenaBytes: analyzer == nil ? 0 : CaptureEngine.arenaHandOverBytes + 64 * 1024)
         let first = pool.take()
         current = first
-        arena = first.arena
+        arena = Unmanaged.passUnretained(first.arena)
         copiesPayloads = analyzer != nil
         parsing = application ?? ApplicationConfiguration()
         self.sink = sink
@@ -99,8 +100,9 @@ public final class CaptureEngine: @unchecked Sendable {
         if let udpPayloadTap { udpPayloadTap.offer(packet) }
         if copiesPayloads {
             let wanted = ApplicationAnalyzer.wantsPayload(packet, configuration: parsing)
-            spans.append(wanted ? arena.append(packet.payload) : .none)
-            if arena.count >= CaptureEngine.arenaHandOverBytes {
+            let payload = packet.payload
+            spans.append(wanted ? arena._withUnsafeGuaranteedRef { $0.append(payload) } : .none)
+            if arena._withUnsafeGuaranteedRef({ $0.count }) >= CaptureEngine.arenaHandOverBytes {
                 packet.payload = UnsafeRawBufferPointer(start: nil, count: 0)
                 batch.append(packet)
                 handOver()
