@@ -18,42 +18,52 @@ public struct CaptureStatistics: Sendable, Equatable {
     public init() {}
 }
 
-/// A batch of decoded packets, and the application records made while decoding them, on its way from the decoding
-/// thread to the flow thread.
+/// Turns captured frames into records in up to three stages: the caller's thread decodes frames, a thread of the
+/// engine's own runs the DNS, HTTP and TLS parsers (when any dataset of theirs is on), and another runs the flow
+/// table, each over the same batches of packets, in order.
 ///
-/// Unchecked: a packet's `payload` points into the capture buffer, which the next read reuses, so the engine
-/// clears every payload before the batch leaves the decoding thread; what crosses is plain values.
-private struct PacketBatch: @unchecked Sendable {
-    var packets: [DecodedPacket]
-    var records: CaptureRecords
-}
-
-/// Turns captured frames into records in two stages: the caller's thread decodes frames and runs the DNS, HTTP and
-/// TLS parsers (payloads are only valid there), and a thread of the engine's own runs the flow table over each batch
-/// of decoded packets, in order.
-///
+/// Payloads point into the capture buffer, which the next read reuses, so the decoding thread copies the payloads
+/// the parsers read (TCP segments and DNS datagrams, see `ApplicationAnalyzer.wantsPayload`) into the batch's
+/// arena; the parsers run beside decoding instead of after it, so with every dataset on two cores share the work.
 /// Decoding, parsing and flow tracking are plain synchronous loops; the only concurrency is the hand-over of a batch
-/// of `batchSize` packets with the application records made meanwhile, with at most `batchesInFlight` waiting (after
-/// which `process` waits: backpressure, bounded memory). Records go to `sink` on the flow thread, flows in the order
-/// the flow table emits them and application records in the order the parsers made them.
+/// of at most `batchSize` packets (or of a few MiB of copied payload), with at most `batchesInFlight` between the
+/// decoding thread and the sink (after which `process` waits: backpressure, bounded memory). Batches are reused.
+/// Records go to `sink` on the flow thread, flows in the order the flow table emits them and application records in
+/// the order the parsers made them, each batch's application records after its flow records.
 public final class CaptureEngine: @unchecked Sendable {
-    // Unchecked: `decoder`, `analyzer`, `batch`, `applicationRecords` and the frame counters belong to the caller's
-    // thread; `flowTable` and `output` are touched only on `flowQueue`. `statistics` and `openFlows` read the latter
-    // through it.
+    // Unchecked: `decoder`, `packet`, `batch`, `spans`, `current` and the frame counters belong to the caller's
+    // thread (which only asks `analyzer` for its configuration); `analyzer` is otherwise touched only on
+    // `analyzerQueue`, `flowTable` and `output` only on `flowQueue`. `statistics` and `openFlows` read them
+    // through their queues.
     private var decoder = PacketDecoder()
     private let analyzer: ApplicationAnalyzer?
     private var packet = DecodedPacket()
+    /// The packets and payload spans being gathered; they trade storage with `current` on a hand-over.
     private var batch: [DecodedPacket] = []
-    private var applicationRecords = CaptureRecords()
+    private var spans: [PayloadSpan] = []
+    /// The batch whose arena takes the payloads being copied.
+    private var current: PacketBatch {
+        didSet { arena = Unmanaged.passUnretained(current.arena) }
+    }
+    /// `current`'s arena, which `current` keeps alive: used through `_withUnsafeGuaranteedRef`, which spares the
+    /// retain and release a class reference costs per packet (even an `unowned(unsafe)` one is retained for a call).
+    private var arena: Unmanaged<PayloadArena>
+    /// Whether the parsers run, so payloads are copied; and what they read.
+    private let copiesPayloads: Bool
+    private let parsing: ApplicationConfiguration
     private var frames = 0
     private var wireBytes: Int64 = 0
 
     private let flowTable: FlowTable
     private var output = CaptureRecords()
+    private let analyzerQueue = DispatchQueue(label: "hydrant.application")
     private let flowQueue = DispatchQueue(label: "hydrant.flows")
     private let slots: DispatchSemaphore
+    private let pool: PacketBatchPool
     private let sink: @Sendable (CaptureRecords) -> Void
     private let batchSize: Int
+    /// Copied payload after which a batch is handed over before it is full, so arenas stay a few MiB.
+    private static let arenaHandOverBytes = 2 << 20
     /// Sees UDP payloads to chosen ports before they are cleared; set before the first `process`.
     public var udpPayloadTap: UDPPayloadTap?
 
@@ -66,11 +76,19 @@ public final class CaptureEngine: @unchecked Sendable {
         analyzer = application.flatMap { $0.anyEnabled ? ApplicationAnalyzer(configuration: $0) : nil }
         self.batchSize = max(batchSize, 1)
         slots = DispatchSemaphore(value: max(batchesInFlight, 1))
+        // Without parsers nothing is copied, so the arena keeps its first (small) block.
+        pool = PacketBatchPool(capacity: self.batchSize,
+                               arenaBytes: analyzer == nil ? 0 : CaptureEngine.arenaHandOverBytes + 64 * 1024)
+        let first = pool.take()
+        current = first
+        arena = Unmanaged.passUnretained(first.arena)
+        copiesPayloads = analyzer != nil
+        parsing = application ?? ApplicationConfiguration()
         self.sink = sink
         batch.reserveCapacity(self.batchSize)
     }
 
-    /// Decodes one frame; a full batch of packets goes to the flow thread.
+    /// Decodes one frame; a full batch of packets goes on to the parsers and the flow table.
     @inline(__always)
     public func process(_ frame: CapturedFrame, linkType: LinkType) {
         frames &+= 1
@@ -79,8 +97,18 @@ public final class CaptureEngine: @unchecked Sendable {
                              into: &packet) == .packet else {
             return
         }
-        if let analyzer { packet.applicationProtocol = analyzer.analyze(packet) }
         if let udpPayloadTap { udpPayloadTap.offer(packet) }
+        if copiesPayloads {
+            let wanted = ApplicationAnalyzer.wantsPayload(packet, configuration: parsing)
+            let payload = packet.payload
+            spans.append(wanted ? arena._withUnsafeGuaranteedRef { $0.append(payload) } : .none)
+            if arena._withUnsafeGuaranteedRef({ $0.count }) >= CaptureEngine.arenaHandOverBytes {
+                packet.payload = UnsafeRawBufferPointer(start: nil, count: 0)
+                batch.append(packet)
+                handOver()
+                return
+            }
+        }
         packet.payload = UnsafeRawBufferPointer(start: nil, count: 0)
         batch.append(packet)
         if batch.count >= batchSize { handOver() }
@@ -88,64 +116,108 @@ public final class CaptureEngine: @unchecked Sendable {
 
     /// Emits the flows whose timeouts passed by `now`; a live capture calls this when no packets arrive.
     public func expire(upTo now: Timestamp) {
-        analyzer?.expire(upTo: now)
-        handOver(force: true)
+        handOver()
         slots.wait()
-        flowQueue.async {
-            defer { self.slots.signal() }
+        let batch = pool.take()
+        analyze(batch) { analyzer in analyzer.expire(upTo: now) }
+        flowStage {
             self.flowTable.expire(upTo: now, into: &self.output.flows)
+            self.output.takeApplicationRecords(from: &batch.records)
             self.deliver()
+            self.pool.recycle(batch)
         }
     }
 
     /// Processes what is pending, emits every open flow as `flow_shutdown` (end of input) and waits until the
     /// sink has received every record.
     public func finish() {
-        analyzer?.flush()
-        handOver(force: true)
+        handOver()
+        slots.wait()
+        let batch = pool.take()
+        analyze(batch) { analyzer in analyzer.flush() }
+        analyzerQueue.sync {}
         flowQueue.sync {
+            defer { slots.signal() }
+            output.takeApplicationRecords(from: &batch.records)
             flowTable.flush(into: &output.flows)
             deliver()
+            pool.recycle(batch)
         }
     }
 
-    /// Waits until every packet handed over so far has gone through the flow table and its records to the sink.
+    /// Waits until every packet handed over so far has gone through the parsers and the flow table, and its records
+    /// to the sink.
     public func drain() {
         handOver()
+        analyzerQueue.sync {}
         flowQueue.sync {}
     }
 
     /// Flows open now (waits for the flow thread to catch up).
-    public var openFlows: Int { flowQueue.sync { flowTable.count } }
+    public var openFlows: Int {
+        analyzerQueue.sync {}
+        return flowQueue.sync { flowTable.count }
+    }
 
-    /// The run's counters so far (waits for the flow thread to catch up).
+    /// The run's counters so far (waits for the parser and flow threads to catch up).
     public var statistics: CaptureStatistics {
         var stats = CaptureStatistics()
         stats.frames = frames
         stats.wireBytes = wireBytes
         stats.decode = decoder.statistics
-        stats.application = analyzer?.statistics ?? ApplicationStatistics()
+        stats.application = analyzerQueue.sync { analyzer?.statistics } ?? ApplicationStatistics()
         stats.flows = flowQueue.sync { flowTable.statistics }
         return stats
     }
 
-    /// Sends the batch (and the application records made meanwhile) to the flow thread; unless `force`d, only when
-    /// packets are waiting.
-    private func handOver(force: Bool = false) {
-        analyzer?.takeRecords(into: &applicationRecords)
-        guard !batch.isEmpty || (force && !applicationRecords.isEmpty) else { return }
-        var records = CaptureRecords()
-        records.takeApplicationRecords(from: &applicationRecords)
-        let full = PacketBatch(packets: batch, records: records)
-        batch.removeAll(keepingCapacity: true)
+    /// Sends the current batch on, when it holds packets, and starts a new one.
+    private func handOver() {
+        guard !batch.isEmpty else { return }
+        let batch = current
+        // The engine keeps the batch's emptied arrays (with their capacity) for the next packets.
+        swap(&batch.packets, &self.batch)
+        swap(&batch.spans, &spans)
+        current = pool.take()
         slots.wait()
-        flowQueue.async {
-            defer { self.slots.signal() }
-            var full = full
-            for packet in full.packets { self.flowTable.add(packet, into: &self.output.flows) }
-            self.output.takeApplicationRecords(from: &full.records)
+        analyze(batch) { _ in }
+        flowStage {
+            for packet in batch.packets { self.flowTable.add(packet, into: &self.output.flows) }
+            self.output.takeApplicationRecords(from: &batch.records)
             self.deliver()
+            self.pool.recycle(batch)
         }
+    }
+
+    /// On the parser thread, in order: runs the parsers over `batch`'s packets (setting each one's protocol), then
+    /// `then`, and takes the records made into the batch. Without parsers, does nothing.
+    private func analyze(_ batch: PacketBatch, then: @escaping @Sendable (ApplicationAnalyzer) -> Void) {
+        guard analyzer != nil else { return }
+        analyzerQueue.async {
+            guard let analyzer = self.analyzer else { return }
+            let arena = batch.arena
+            let spans = batch.spans
+            batch.packets.withUnsafeMutableBufferPointer { packets in
+                for index in packets.indices {
+                    packets[index].payload = arena.bytes(spans[index])
+                    packets[index].applicationProtocol = analyzer.analyze(packets[index])
+                    packets[index].payload = UnsafeRawBufferPointer(start: nil, count: 0)
+                }
+            }
+            then(analyzer)
+            analyzer.takeRecords(into: &batch.records)
+        }
+    }
+
+    /// Runs `body` on the flow thread after the parsers are done with everything handed over before it, then frees
+    /// a slot.
+    private func flowStage(_ body: @escaping @Sendable () -> Void) {
+        let run: @Sendable () -> Void = {
+            self.flowQueue.async {
+                defer { self.slots.signal() }
+                body()
+            }
+        }
+        if analyzer == nil { run() } else { analyzerQueue.async(execute: run) }
     }
 
     /// On the flow thread: passes the records emitted so far to the sink.

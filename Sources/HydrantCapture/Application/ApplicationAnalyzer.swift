@@ -1,7 +1,8 @@
 import HydrantRecords
 
-/// Runs the DNS, HTTP and TLS parsers over decoded packets, on the decoding thread (where payloads are still valid),
-/// and collects their `network.dns`, `network.http` and `network.tls` records.
+/// Runs the DNS, HTTP and TLS parsers over decoded packets, on one thread at a time (`CaptureEngine` gives it a
+/// thread of its own and copies the payloads it reads, see `wantsPayload`), and collects their `network.dns`,
+/// `network.http` and `network.tls` records.
 ///
 /// UDP datagrams on the DNS ports are parsed one by one and paired through `DNSTransactions`. TCP connections are
 /// followed as `TCPSession`s keyed like flows: only packets that carry payload, SYN, FIN or RST are looked at, so a
@@ -63,6 +64,24 @@ public final class ApplicationAnalyzer {
             return segment(packet)
         default:
             return .none
+        }
+    }
+
+    /// Whether `analyze` reads `packet`'s payload bytes: TCP segments, and UDP datagrams to or from a DNS port when
+    /// DNS is on. For every other packet the analyzer looks at the headers only, so an engine that runs it on another
+    /// thread copies just these payloads. A static function of the configuration, so the decoding thread asks
+    /// without touching the analyzer.
+    @inline(__always)
+    public static func wantsPayload(_ packet: DecodedPacket, configuration: ApplicationConfiguration) -> Bool {
+        guard packet.hasPorts, !packet.payload.isEmpty else { return false }
+        switch packet.ianaNumber {
+        case 6:
+            return true
+        case 17:
+            let ports = configuration.dnsUDPPorts
+            return configuration.dns && (ports.contains(packet.sourcePort) || ports.contains(packet.destinationPort))
+        default:
+            return false
         }
     }
 
