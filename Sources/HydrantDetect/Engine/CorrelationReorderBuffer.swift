@@ -25,8 +25,8 @@ struct CorrelationReorderBuffer {
     let width: Int
     private var heap = Heap<Key>()
     private var sources: [Int32] = []
-    private var communityIDs: [String?] = []
-    private var values: [String?] = []
+    private var communityIDs: [InlineText?] = []
+    private var values: [InlineText?] = []
     private var freeSlots: [Int32] = []
 
     init(width: Int) { self.width = width }
@@ -39,7 +39,7 @@ struct CorrelationReorderBuffer {
 
     /// Buffers a match from `source` (an index of the engine's source table, -1 for a rule nothing references);
     /// returns the slot its field values go to (`setValue`).
-    mutating func add(time: Int64, sequence: UInt64, source: Int32, communityID: String?) -> Int32 {
+    mutating func add(time: Int64, sequence: UInt64, source: Int32, communityID: InlineText?) -> Int32 {
         let slot: Int32
         if let reused = freeSlots.popLast() {
             slot = reused
@@ -57,7 +57,7 @@ struct CorrelationReorderBuffer {
 
     /// Sets one field value of a buffered match.
     @inline(__always)
-    mutating func setValue(_ value: String?, slot: Int32, entry: Int) { values[Int(slot) * width + entry] = value }
+    mutating func setValue(_ value: InlineText?, slot: Int32, entry: Int) { values[Int(slot) * width + entry] = value }
 
     /// The earliest buffered match, when its time is at most `time`.
     func first(atMost time: Int64) -> Key? {
@@ -72,10 +72,10 @@ struct CorrelationReorderBuffer {
     func source(_ slot: Int32) -> Int32 { sources[Int(slot)] }
 
     /// A field value of a buffered match.
-    func value(_ slot: Int32, entry: Int) -> String? { values[Int(slot) * width + entry] }
+    func value(_ slot: Int32, entry: Int) -> InlineText? { values[Int(slot) * width + entry] }
 
     /// Moves a match's payload out (its values into `into`, which must have `width` elements) and frees its slot.
-    mutating func take(_ slot: Int32, into: inout [String?]) -> (source: Int32, communityID: String?) {
+    mutating func take(_ slot: Int32, into: inout [InlineText?]) -> (source: Int32, communityID: InlineText?) {
         let base = Int(slot) * width
         for entry in 0..<width {
             into[entry] = values[base + entry]
@@ -88,5 +88,5 @@ struct CorrelationReorderBuffer {
     }
 
     /// The Community ID of a buffered match.
-    func communityID(_ slot: Int32) -> String? { communityIDs[Int(slot)] }
+    func communityID(_ slot: Int32) -> InlineText? { communityIDs[Int(slot)] }
 }
