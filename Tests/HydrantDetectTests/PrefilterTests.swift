@@ -106,7 +106,7 @@ import HydrantRecords
             case 2:
                 var regex = ""
                 for _ in 0..<(1 + random.next(4)) {
-                    regex += random.pick(["evil", "ex", "[0-9]+", "\\.", "com", "(ample)?", "a+", "E", "-", "."])
+                    regex += random.pick(["evil", "ex", "[0-9]", "\\.", "com", "(ample)", "aa", "E", "-", "."])
                     regex += random.pick(["", "", "?", "*"])
                 }
                 rules.append(dnsRule("sel:\n    dns.question.name|re: '\(regex)'\ncondition: sel", title: "r\(i)"))
