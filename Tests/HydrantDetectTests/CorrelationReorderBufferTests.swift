@@ -17,14 +17,14 @@ import HydrantRecords
         var sequence: UInt64 = 0
         var waiting: [(time: Int64, sequence: UInt64)] = []
         var drained: [(time: Int64, sequence: UInt64)] = []
-        var current: [String?] = [nil, nil]
+        var current: [InlineText?] = [nil, nil]
         for round in 0..<50 {
             for _ in 0..<Int(next(40)) {
                 // Few distinct times: most matches tie with another.
                 let time = Int64(round) * 3 + next(6)
-                let slot = buffer.add(time: time, sequence: sequence, source: Int32(sequence % 5), communityID: "c\(sequence)")
-                buffer.setValue("v\(sequence)", slot: slot, entry: 0)
-                if sequence % 3 == 0 { buffer.setValue("w\(sequence)", slot: slot, entry: 1) }
+                let slot = buffer.add(time: time, sequence: sequence, source: Int32(sequence % 5), communityID: InlineText("c\(sequence)"))
+                buffer.setValue(InlineText("v\(sequence)"), slot: slot, entry: 0)
+                if sequence % 3 == 0 { buffer.setValue(InlineText("w\(sequence)"), slot: slot, entry: 1) }
                 waiting.append((time, sequence))
                 sequence += 1
             }
@@ -34,10 +34,10 @@ import HydrantRecords
                 buffer.removeFirst()
                 let (source, communityID) = buffer.take(key.slot, into: &current)
                 #expect(source == Int32(key.sequence % 5))
-                #expect(communityID == "c\(key.sequence)")
-                #expect(current[0] == "v\(key.sequence)")
+                #expect(communityID?.string == "c\(key.sequence)")
+                #expect(current[0]?.string == "v\(key.sequence)")
                 // A reused slot must not show the previous match's values.
-                #expect(current[1] == (key.sequence % 3 == 0 ? "w\(key.sequence)" : nil))
+                #expect(current[1]?.string == (key.sequence % 3 == 0 ? "w\(key.sequence)" : nil))
                 drained.append((key.time, key.sequence))
             }
             waiting.removeAll { $0.time <= limit }

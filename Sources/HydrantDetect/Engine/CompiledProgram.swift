@@ -87,6 +87,10 @@ struct CompiledProgram: Sendable {
     var atomRuleList: [Int32] = []
     /// Per atom, whether it is evaluated on demand (`Atom.lazy` is set), read without touching the test itself.
     var atomIsLazy: [Bool] = []
+    /// Per atom, the indexed substring atom of its `RequiredLiteral` (a glob's or a regex's literal on the same
+    /// field, in the same case form), or -1: the lazy test cannot hold unless that atom fired, so it is skipped
+    /// then, and its rule needs evaluating only when the literal occurs.
+    var atomPrefilter: [Int32] = []
     /// Per field slot, whether a case-insensitive test reads its lower-cased form.
     var foldSlots: [Bool] = []
     /// Per field slot, its shared literal indexes (nil when no literal test reads the field).
@@ -104,9 +108,10 @@ struct CompiledProgram: Sendable {
         UInt16(1) << UInt16(Dataset.allCases.firstIndex(of: dataset) ?? 15)
     }
 
-    /// Compiles `set`; regexes were already validated at load time, so a failure here skips the rule's atom
-    /// (it then never matches), which cannot happen for rules from `RuleSet.load`.
-    init(_ set: RuleSet) {
+    /// Compiles `set` (with `prefilters`, globs and regexes are guarded by their required literal); regexes were
+    /// already validated at load time, so a failure here skips the rule's atom (it then never matches), which
+    /// cannot happen for rules from `RuleSet.load`.
+    init(_ set: RuleSet, prefilters: Bool = true) {
         var slotOf: [String: Int] = [:]
         func slot(_ name: String) -> Int {
             if let existing = slotOf[name] { return existing }
@@ -160,7 +165,19 @@ struct CompiledProgram: Sendable {
             }
             atoms.append(Atom(slot: s, lazy: lazy))
             atomRules.append([])
+            atomPrefilter.append(-1)
             atomOf[key] = index
+            // A glob matches in its own case form; a regex (case-sensitive, or it has no literal) on the raw value.
+            var required: ValueMatcher?
+            switch (matcher, lazy) {
+            case (.glob(let pieces, let cased), .glob?):
+                required = RequiredLiteral.of(glob: pieces).map { .contains($0, cased: cased) }
+            case (.regex(let pattern, let flags), .regex?):
+                required = RequiredLiteral.of(regex: pattern, flags: flags).map { .contains($0, cased: true) }
+            default:
+                break
+            }
+            if prefilters, let required { atomPrefilter[Int(index)] = atom(field, required) }
             return index
         }
 
@@ -270,12 +287,13 @@ struct CompiledProgram: Sendable {
         let matcher: ValueMatcher
     }
 
-    /// Three-valued evaluation with indexed atoms false and lazy atoms unknown: a rule that is certainly false
+    /// Three-valued evaluation with indexed atoms (and lazy atoms whose prefilter is an indexed atom) false and
+    /// the other lazy atoms unknown: a rule that is certainly false
     /// then only needs evaluating when one of its indexed atoms fired.
     private func mayHoldWithoutIndexedAtoms(_ root: Int32) -> Bool {
         func eval(_ n: Int32) -> Bool? {
             switch nodes[Int(n)] {
-            case .atom(let a): return atoms[Int(a)].lazy == nil ? false : nil
+            case .atom(let a): return atoms[Int(a)].lazy == nil || atomPrefilter[Int(a)] >= 0 ? false : nil
             case .constant(let v): return v
             case .not(let inner): return eval(inner).map { !$0 }
             case .and(let range):
@@ -308,11 +326,14 @@ struct CompiledProgram: Sendable {
     /// ones, falling in negative ones), and `mayHoldWithoutIndexedAtoms` showed it false with every indexed atom
     /// false; so with the positive ones false it stays false whatever the negative ones are. A filter's atoms
     /// (`selection and not filter`) therefore do not make the rule a candidate on the many records they match.
+    /// A lazy atom with a prefilter counts as its prefilter atom: it is false whenever that atom did not fire.
     private func indexedAtoms(under root: Int32) -> [Int32] {
         var out: [Int32] = []
         func visit(_ n: Int32, positive: Bool) {
             switch nodes[Int(n)] {
-            case .atom(let a): if positive && atoms[Int(a)].lazy == nil { out.append(a) }
+            case .atom(let a):
+                guard positive else { break }
+                if atoms[Int(a)].lazy == nil { out.append(a) } else if atomPrefilter[Int(a)] >= 0 { out.append(atomPrefilter[Int(a)]) }
             case .constant: break
             case .not(let inner): visit(inner, positive: !positive)
             case .and(let range), .or(let range): for i in range { visit(children[Int(i)], positive: positive) }

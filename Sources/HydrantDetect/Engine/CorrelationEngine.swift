@@ -36,25 +36,26 @@ public final class CorrelationEngine {
     private struct Entry {
         var timestamp: Timestamp
         var rule: Int
-        var value: String?
+        var value: InlineText?
         /// `value` as a number (`Double(value)`), parsed once when the match arrives (for the types that sum or
         /// rank values; nil for the others).
         var number: Double?
-        var communityID: String?
+        var communityID: InlineText?
     }
 
     /// One group's window. Besides the entries, it keeps running aggregates of its live entries (from `head`
     /// on), so that deciding the window after each match costs what changed rather than the whole window.
     private final class Group {
         let key: String
-        let fields: [String: String]
+        /// The group-by values, in the correlation's `group-by` order.
+        let fields: [InlineText?]
         let type: CorrelationType
         var entries: [Entry] = []
         var head = 0
         var quiet = false
         var lastUpdate = Timestamp.zero
         /// `value_count`: how many live entries hold each value.
-        var distinct: [String: Int] = [:]
+        var distinct: [InlineText: Int] = [:]
         /// `value_sum`/`value_avg`: live entries with a numeric value, and those that are integers of magnitude
         /// below 2^53 summed exactly (with the sum of their magnitudes, which bounds every partial sum).
         var numbers = 0
@@ -66,7 +67,7 @@ public final class CorrelationEngine {
         var ruleCounts: [Int] = []
         var rulesPresent = 0
 
-        init(key: String, fields: [String: String], type: CorrelationType, ruleCount: Int) {
+        init(key: String, fields: [InlineText?], type: CorrelationType, ruleCount: Int) {
             self.key = key
             self.fields = fields
             self.type = type
@@ -167,7 +168,7 @@ public final class CorrelationEngine {
         let silenced: Bool
         /// This correlation's index in the source table when another correlation references it, else -1.
         let selfSource: Int32
-        var groups: [String: Group] = [:]
+        var groups: [InlineText: Group] = [:]
         /// A lower bound on the first live entry time of every group (Int64.max: none), so that closing windows
         /// skips the correlation until one of its windows can have ended.
         var earliestFirst = Int64.max
@@ -225,7 +226,9 @@ public final class CorrelationEngine {
     private var entryIndex: [String: Int] = [:]
     private var pending: CorrelationReorderBuffer
     /// The values of the match being processed (reused).
-    private var current: [String?]
+    private var current: [InlineText?]
+    /// Scratch bytes for joining several group-by values into one lookup key.
+    private var keyScratch: [UInt8] = []
     private var sequence: UInt64 = 0
     private var maximumSeen = Timestamp(nanoseconds: Int64.min)
     private var released = Timestamp(nanoseconds: Int64.min)
@@ -317,9 +320,9 @@ public final class CorrelationEngine {
     public func ingest(_ events: [Event]) -> [AlertRecord] {
         for event in events {
             guard let slot = enqueue(source: sourceIndex[event.ruleKey] ?? -1, timestamp: event.timestamp,
-                                     communityID: event.communityID) else { continue }
+                                     communityID: event.communityID.map(InlineText.init)) else { continue }
             for (name, value) in event.fields {
-                if let entry = entryIndex[name] { pending.setValue(value, slot: slot, entry: entry) }
+                if let entry = entryIndex[name] { pending.setValue(InlineText(value), slot: slot, entry: entry) }
             }
         }
         return releaseReady()
@@ -334,7 +337,7 @@ public final class CorrelationEngine {
     /// Buffers one match of `source` (-1: a rule nothing references, which still moves event time on); returns
     /// the slot for its field values, or nil when it is late (behind the watermark or what was already released)
     /// and was counted and dropped. Call `releaseReady` after a batch of matches.
-    func enqueue(source: Int32, timestamp: Timestamp, communityID: String?) -> Int32? {
+    func enqueue(source: Int32, timestamp: Timestamp, communityID: InlineText?) -> Int32? {
         if timestamp < watermark || timestamp < released {
             lateEvents += 1
             return nil
@@ -350,7 +353,7 @@ public final class CorrelationEngine {
 
     /// Sets a field value of a match that `enqueue` buffered.
     @inline(__always)
-    func setValue(_ value: String?, slot: Int32, entry: Int) { pending.setValue(value, slot: slot, entry: entry) }
+    func setValue(_ value: InlineText?, slot: Int32, entry: Int) { pending.setValue(value, slot: slot, entry: entry) }
 
     /// Processes the buffered matches the watermark has passed and returns the alerts they and the watermark
     /// decide.
@@ -381,11 +384,11 @@ public final class CorrelationEngine {
 
     /// Adds a match of `source` at `time` (its field values by entry index) to the windows of the correlations
     /// it feeds; returns the alerts of those whose condition it satisfies.
-    private func process(source: Int, time: Timestamp, values: [String?], communityID: String?) -> [AlertRecord] {
+    private func process(source: Int, time: Timestamp, values: [InlineText?], communityID: InlineText?) -> [AlertRecord] {
         var alerts: [AlertRecord] = []
         for target in targets[source] {
             let state = states[target.state]
-            let lookup = Self.lookupKey(state.groupBy, values)
+            let lookup = lookupKey(state.groupBy, values)
             let group: Group
             if let existing = state.groups[lookup] { group = existing } else {
                 if state.groups.count >= maximumGroups,
@@ -393,13 +396,13 @@ public final class CorrelationEngine {
                     state.groups.removeValue(forKey: oldest.key)
                     evictedGroups += 1
                 }
-                var fields: [String: String] = [:]
+                var fields: [InlineText?] = []
                 var groupKey = ""
                 for (i, entry) in state.groupBy.enumerated() {
                     let name = state.groupByNames[i]
-                    fields[name] = values[entry]
+                    fields.append(values[entry])
                     if i > 0 { groupKey += "," }
-                    groupKey += "\(name)=\(values[entry] ?? "")"
+                    groupKey += "\(name)=\(values[entry]?.string ?? "")"
                 }
                 group = Group(key: groupKey, fields: fields, type: state.type, ruleCount: state.ruleCount)
                 state.groups[lookup] = group
@@ -418,7 +421,7 @@ public final class CorrelationEngine {
             group.compact()
             let value = state.valueEntry.flatMap { values[$0] }
             group.append(Entry(timestamp: time, rule: target.position, value: value,
-                               number: state.numeric ? value.flatMap(Double.init) : nil,
+                               number: state.numeric ? value.flatMap { Double($0.string) } : nil,
                                communityID: communityID))
             group.lastUpdate = time
             guard state.upward, !group.quiet else { continue }
@@ -432,7 +435,7 @@ public final class CorrelationEngine {
             }
             if holds {
                 group.quiet = true
-                var chained = Array(repeating: String?.none, count: entryNames.count)
+                var chained = Array(repeating: InlineText?.none, count: entryNames.count)
                 for entry in state.groupBy { chained[entry] = values[entry] }
                 alerts += fire(alert(state, group: group, count: count, end: time), state: state, values: chained,
                                communityID: communityID)
@@ -443,7 +446,7 @@ public final class CorrelationEngine {
 
     /// Emits a correlation alert (unless only chained correlations with `generate: false` use the rule) and feeds
     /// it to the correlations that reference this one, as a match at the window's end with this group's values.
-    private func fire(_ alert: AlertRecord, state: State, values: [String?], communityID: String?) -> [AlertRecord] {
+    private func fire(_ alert: AlertRecord, state: State, values: [InlineText?], communityID: InlineText?) -> [AlertRecord] {
         var alerts = state.silenced ? [] : [alert]
         if state.selfSource >= 0 {
             alerts += process(source: Int(state.selfSource), time: alert.windowEnd, values: values, communityID: communityID)
@@ -470,8 +473,8 @@ public final class CorrelationEngine {
                     let (holds, count) = evaluate(state, window)
                     if holds {
                         let made = alert(state, group: group, count: count, end: window.last?.timestamp ?? first, window: window)
-                        var chained = Array(repeating: String?.none, count: entryNames.count)
-                        for (i, entry) in state.groupBy.enumerated() { chained[entry] = group.fields[state.groupByNames[i]] }
+                        var chained = Array(repeating: InlineText?.none, count: entryNames.count)
+                        for (i, entry) in state.groupBy.enumerated() where i < group.fields.count { chained[entry] = group.fields[i] }
                         alerts += fire(made, state: state, values: chained, communityID: nil)
                     }
                     // Decided windows do not overlap: the next one starts at the first event after this one.
@@ -491,7 +494,7 @@ public final class CorrelationEngine {
         case .eventCount:
             metric = Double(window.count)
         case .valueCount:
-            var distinct = Set<String>()
+            var distinct = Set<InlineText>()
             for entry in window { if let v = entry.value { distinct.insert(v) } }
             metric = Double(distinct.count)
         case .valueSum, .valueAverage:
@@ -520,14 +523,14 @@ public final class CorrelationEngine {
     /// The dictionary key of a match's group: its group-by values (a missing field as empty, as in the group's
     /// name), joined by a separator that network values do not hold. A single group-by value is its own key, which
     /// a short address keeps inline in the string rather than on the heap.
-    private static func lookupKey(_ groupBy: [Int], _ values: [String?]) -> String {
-        if groupBy.count == 1 { return values[groupBy[0]] ?? "" }
-        var key = ""
+    private func lookupKey(_ groupBy: [Int], _ values: [InlineText?]) -> InlineText {
+        if groupBy.count == 1 { return values[groupBy[0]] ?? InlineText.empty }
+        keyScratch.removeAll(keepingCapacity: true)
         for (i, entry) in groupBy.enumerated() {
-            if i > 0 { key += "\u{1F}" }
-            key += values[entry] ?? ""
+            if i > 0 { keyScratch.append(0x1F) }
+            values[entry]?.withBytes { keyScratch.append(contentsOf: $0) }
         }
-        return key
+        return keyScratch.withUnsafeBufferPointer { InlineText($0) }
     }
 
     private func alert(_ state: State, group: Group, count: Int64, end: Timestamp,
@@ -545,10 +548,10 @@ public final class CorrelationEngine {
         alert.level = rule.level
         alert.tags = rule.tags
         alert.group = group.key
-        var seen = Set<String>()
+        var seen = Set<InlineText>()
         for entry in entries {
             guard let id = entry.communityID, seen.count < 100, seen.insert(id).inserted else { continue }
-            alert.communityIDs.append(id)
+            alert.communityIDs.append(id.string)
         }
         return alert
     }

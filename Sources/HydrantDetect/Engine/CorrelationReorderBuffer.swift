@@ -25,8 +25,14 @@ struct CorrelationReorderBuffer {
     let width: Int
     private var heap = Heap<Key>()
     private var sources: [Int32] = []
-    private var communityIDs: [String?] = []
-    private var values: [String?] = []
+    /// Per slot, the bytes of its Community ID and field values back to back (each slot's array keeps its
+    /// capacity when the slot is reused), and per slot `width + 1` spans into them (the Community ID first): a
+    /// buffered match takes the bytes it holds, not `width` fixed-size values, so releasing it touches few
+    /// cache lines however many correlation entries the rule set has.
+    private var payloads: [[UInt8]] = []
+    private var spanStart: [Int32] = []
+    /// Span lengths; -1 for an absent value.
+    private var spanLength: [Int32] = []
     private var freeSlots: [Int32] = []
 
     init(width: Int) { self.width = width }
@@ -39,25 +45,45 @@ struct CorrelationReorderBuffer {
 
     /// Buffers a match from `source` (an index of the engine's source table, -1 for a rule nothing references);
     /// returns the slot its field values go to (`setValue`).
-    mutating func add(time: Int64, sequence: UInt64, source: Int32, communityID: String?) -> Int32 {
+    mutating func add(time: Int64, sequence: UInt64, source: Int32, communityID: InlineText?) -> Int32 {
         let slot: Int32
         if let reused = freeSlots.popLast() {
             slot = reused
             sources[Int(slot)] = source
-            communityIDs[Int(slot)] = communityID
+            payloads[Int(slot)].removeAll(keepingCapacity: true)
         } else {
             slot = Int32(sources.count)
             sources.append(source)
-            communityIDs.append(communityID)
-            values.append(contentsOf: repeatElement(nil, count: width))
+            payloads.append([])
+            spanStart.append(contentsOf: repeatElement(0, count: width + 1))
+            spanLength.append(contentsOf: repeatElement(-1, count: width + 1))
         }
+        let base = Int(slot) * (width + 1)
+        for i in base..<(base + width + 1) { spanLength[i] = -1 }
+        store(communityID, slot: Int(slot), span: base)
         heap.insert(Key(time: time, sequence: sequence, slot: slot))
         return slot
     }
 
-    /// Sets one field value of a buffered match.
+    /// Sets one field value of a buffered match (once per entry: a second call leaves the first bytes unused).
     @inline(__always)
-    mutating func setValue(_ value: String?, slot: Int32, entry: Int) { values[Int(slot) * width + entry] = value }
+    mutating func setValue(_ value: InlineText?, slot: Int32, entry: Int) {
+        store(value, slot: Int(slot), span: Int(slot) * (width + 1) + 1 + entry)
+    }
+
+    private mutating func store(_ value: InlineText?, slot: Int, span: Int) {
+        guard let value else { spanLength[span] = -1; return }
+        spanStart[span] = Int32(payloads[slot].count)
+        spanLength[span] = Int32(value.count)
+        value.withBytes { payloads[slot].append(contentsOf: $0) }
+    }
+
+    private func load(slot: Int, span: Int) -> InlineText? {
+        let length = Int(spanLength[span])
+        guard length >= 0 else { return nil }
+        let start = Int(spanStart[span])
+        return payloads[slot].withUnsafeBufferPointer { InlineText(UnsafeBufferPointer(rebasing: $0[start..<(start + length)])) }
+    }
 
     /// The earliest buffered match, when its time is at most `time`.
     func first(atMost time: Int64) -> Key? {
@@ -72,21 +98,17 @@ struct CorrelationReorderBuffer {
     func source(_ slot: Int32) -> Int32 { sources[Int(slot)] }
 
     /// A field value of a buffered match.
-    func value(_ slot: Int32, entry: Int) -> String? { values[Int(slot) * width + entry] }
+    func value(_ slot: Int32, entry: Int) -> InlineText? { load(slot: Int(slot), span: Int(slot) * (width + 1) + 1 + entry) }
 
     /// Moves a match's payload out (its values into `into`, which must have `width` elements) and frees its slot.
-    mutating func take(_ slot: Int32, into: inout [String?]) -> (source: Int32, communityID: String?) {
-        let base = Int(slot) * width
-        for entry in 0..<width {
-            into[entry] = values[base + entry]
-            values[base + entry] = nil
-        }
-        let communityID = communityIDs[Int(slot)]
-        communityIDs[Int(slot)] = nil
+    mutating func take(_ slot: Int32, into: inout [InlineText?]) -> (source: Int32, communityID: InlineText?) {
+        let base = Int(slot) * (width + 1)
+        for entry in 0..<width { into[entry] = load(slot: Int(slot), span: base + 1 + entry) }
+        let communityID = load(slot: Int(slot), span: base)
         freeSlots.append(slot)
         return (sources[Int(slot)], communityID)
     }
 
     /// The Community ID of a buffered match.
-    func communityID(_ slot: Int32) -> String? { communityIDs[Int(slot)] }
+    func communityID(_ slot: Int32) -> InlineText? { load(slot: Int(slot), span: Int(slot) * (width + 1)) }
 }

@@ -16,6 +16,10 @@ public final class DetectionEngine {
     private var lazyResult: [Bool]
     private var ruleStamp: [UInt32]
     private var candidates: [Int32] = []
+    /// Per value entry of the current record: its address, parsed once however many CIDR tests read it (valid
+    /// when `addressStamp` holds the record's stamp).
+    private var addressStamp: [UInt32] = []
+    private var addressCache: [IPAddress?] = []
     private let regexScratch = RegexScratch()
     private let datasetNames: [(Dataset, [UInt8])]
 
@@ -23,6 +27,19 @@ public final class DetectionEngine {
     public private(set) var malformedRecords = 0
     /// Records evaluated, since the engine was made.
     public private(set) var evaluatedRecords = 0
+    /// Rule conditions evaluated (the candidate rules of every record), since the engine was made: what the
+    /// indexes and prefilters left to evaluate.
+    public private(set) var evaluatedConditions = 0
+
+    /// Per dataset, the titles of the rules evaluated on every record of it (no indexed test or prefilter can
+    /// rule them out, e.g. `not`-only or CIDR-only conditions); datasets without such rules are left out.
+    public var rulesEvaluatedOnEveryRecord: [(dataset: Dataset, titles: [String])] {
+        Dataset.allCases.enumerated().compactMap { index, dataset -> (dataset: Dataset, titles: [String])? in
+            let compiled = program.alwaysByDataset[index]
+            if compiled.isEmpty { return nil }
+            return (dataset, compiled.map { rules.detections[program.rules[Int($0)].ruleIndex].title })
+        }
+    }
 
     private let correlations: CorrelationEngine?
     /// Per detection rule: whether it alerts on its own.
@@ -38,9 +55,15 @@ public final class DetectionEngine {
 
     /// Compiles `rules`; correlations use `allowedLateness` (nanoseconds of event time) and keep at most
     /// `maximumGroups` groups each.
-    public init(rules: RuleSet, allowedLateness: Int64 = 30_000_000_000, maximumGroups: Int = 1_000_000) {
+    public convenience init(rules: RuleSet, allowedLateness: Int64 = 30_000_000_000, maximumGroups: Int = 1_000_000) {
+        self.init(rules: rules, allowedLateness: allowedLateness, maximumGroups: maximumGroups, prefilters: true)
+    }
+
+    /// Compiles `rules`; without `prefilters`, globs and regexes run on every candidate record whether or not
+    /// their required literal occurs (the reference the prefilter tests compare with).
+    init(rules: RuleSet, allowedLateness: Int64, maximumGroups: Int, prefilters: Bool) {
         self.rules = rules
-        let program = CompiledProgram(rules)
+        let program = CompiledProgram(rules, prefilters: prefilters)
         let correlations = rules.correlations.isEmpty ? nil
             : CorrelationEngine(rules: rules, allowedLateness: allowedLateness, maximumGroups: maximumGroups)
         self.program = program
@@ -83,7 +106,7 @@ public final class DetectionEngine {
         // Event time and Community ID are read once per record, however many of its matches feed correlations.
         var cachedRecord = -1
         var time = Timestamp.zero
-        var communityID: String?
+        var communityID: InlineText?
         evaluate(bytes, ends: ends) { ruleIndex, recordIndex, record in
             if generatesAlerts[ruleIndex] { alerts.append(makeAlert(rule: rules.detections[ruleIndex], record: record)) }
             guard let correlations, let feed = feeds[ruleIndex] else { return }
@@ -91,12 +114,12 @@ public final class DetectionEngine {
             if cachedRecord != recordIndex {
                 cachedRecord = recordIndex
                 time = recordTimestamp()
-                communityID = text(7)
+                communityID = inlineText(7)
             }
             guard let slot = correlations.enqueue(source: feed.source, timestamp: time, communityID: communityID) else { return }
             for (entry, fieldSlots) in feed.entries {
                 for field in fieldSlots {
-                    if let value = text(field) { correlations.setValue(value, slot: slot, entry: entry); break }
+                    if let value = inlineText(field) { correlations.setValue(value, slot: slot, entry: entry); break }
                 }
             }
         }
@@ -182,6 +205,7 @@ public final class DetectionEngine {
             // Wrapped after 4 billion records: clear the stamps so that none looks current.
             for i in atomStamp.indices { atomStamp[i] = 0; lazyStamp[i] = 0 }
             for i in ruleStamp.indices { ruleStamp[i] = 0 }
+            for i in addressStamp.indices { addressStamp[i] = 0 }
             stamp = 1
         }
         candidates.removeAll(keepingCapacity: true)
@@ -195,6 +219,7 @@ public final class DetectionEngine {
         }
         // Load order within a record keeps alert output deterministic.
         candidates.sort()
+        evaluatedConditions &+= candidates.count
         for compiled in candidates {
             let rule = program.rules[Int(compiled)]
             if evaluate(node: rule.root) { onMatch(rule.ruleIndex) }
@@ -266,6 +291,8 @@ public final class DetectionEngine {
             let a = Int(atom)
             guard program.atomIsLazy[a], let lazy = program.atoms[a].lazy else { return atomStamp[a] == stamp }
             if lazyStamp[a] == stamp { return lazyResult[a] }
+            let prefilter = program.atomPrefilter[a]
+            if prefilter >= 0 && atomStamp[Int(prefilter)] != stamp { return false }
             let result = evaluate(lazy, slot: program.atoms[a].slot)
             lazyStamp[a] = stamp
             lazyResult[a] = result
@@ -287,6 +314,7 @@ public final class DetectionEngine {
         case .null: return !values.isPresent(slot)
         default: break
         }
+        if case .cidr(let network) = test { return cidrMatches(network, slot: slot) }
         var entry = values.heads[slot]
         return values.arena.withUnsafeBufferPointer { arena -> Bool in
             while entry >= 0 {
@@ -311,6 +339,30 @@ public final class DetectionEngine {
             }
             return false
         }
+    }
+
+    private func cidrMatches(_ network: IPNetwork, slot: Int) -> Bool {
+        var entry = values.heads[slot]
+        while entry >= 0 {
+            let e = Int(entry)
+            let value = values.entries[e]
+            entry = value.next
+            if e >= addressStamp.count {
+                let grown = max(values.entries.count, addressStamp.count * 2, 16)
+                addressStamp += repeatElement(0, count: grown - addressStamp.count)
+                addressCache += repeatElement(nil, count: grown - addressCache.count)
+            }
+            let address: IPAddress?
+            if addressStamp[e] == stamp { address = addressCache[e] } else {
+                address = values.arena.withUnsafeBufferPointer {
+                    IPAddress(utf8: UnsafeBufferPointer(rebasing: $0[Int(value.start)..<Int(value.start + value.length)]))
+                }
+                addressStamp[e] = stamp
+                addressCache[e] = address
+            }
+            if let address, network.contains(address) { return true }
+        }
+        return false
     }
 
     private func referenceMatches(_ value: UnsafeBufferPointer<UInt8>, otherSlot: Int, mode: ReferenceMode, cased: Bool,
@@ -366,6 +418,16 @@ public final class DetectionEngine {
         guard entry >= 0 else { return nil }
         let value = values.entries[Int(entry)]
         return String(decoding: values.arena[Int(value.start)..<Int(value.start + value.length)], as: UTF8.self)
+    }
+
+    /// The first value of a slot, as correlations keep it (no `String` made).
+    private func inlineText(_ slot: Int) -> InlineText? {
+        let entry = values.heads[slot]
+        guard entry >= 0 else { return nil }
+        let value = values.entries[Int(entry)]
+        return values.arena.withUnsafeBufferPointer {
+            InlineText(UnsafeBufferPointer(rebasing: $0[Int(value.start)..<Int(value.start + value.length)]))
+        }
     }
 
     private func recordTimestamp() -> Timestamp {

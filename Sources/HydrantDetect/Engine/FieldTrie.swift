@@ -55,12 +55,36 @@ struct FieldTrie: Sendable {
                 let start = Int(edgeNameStart[edge])
                 let same = nameBytes.withUnsafeBufferPointer { names in
                     guard let names = names.baseAddress else { return count == 0 }
-                    return memcmp(names + start, base, count) == 0
+                    return Self.equal(names + start, base, count)
                 }
                 if same { return Int(edgeChild[edge]) }
             }
             position = (position + 1) & mask
         }
+    }
+
+    /// Whether `count` bytes at `a` and `b` are equal, compared a word at a time inline (member names are short:
+    /// a call to `memcmp` per member costs more than the comparison).
+    @inline(__always)
+    static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        let x = UnsafeRawPointer(a), y = UnsafeRawPointer(b)
+        if count >= 8 {
+            var i = 0
+            while i + 8 <= count {
+                if x.loadUnaligned(fromByteOffset: i, as: UInt64.self) != y.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+                    return false
+                }
+                i += 8
+            }
+            return i == count || x.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                == y.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        }
+        if count >= 4 {
+            return x.loadUnaligned(fromByteOffset: 0, as: UInt32.self) == y.loadUnaligned(fromByteOffset: 0, as: UInt32.self)
+                && x.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self) == y.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+        }
+        for i in 0..<count where a[i] != b[i] { return false }
+        return true
     }
 
     /// A multiply-xor hash of the parent node's number and the name, read a word at a time (member names are

@@ -38,6 +38,9 @@ struct BenchRulesCommand: ParsableCommand {
     @Option(help: "Read the input this many times (to lengthen a short run).")
     var passes: Int = 1
 
+    @Flag(help: "List the rules evaluated on every record of their dataset (no index or prefilter rules them out).")
+    var verbose = false
+
     func validate() throws {
         guard (1...1000).contains(passes) else { throw ValidationError("--passes must be 1…1000") }
     }
@@ -60,13 +63,16 @@ struct BenchRulesCommand: ParsableCommand {
         let rssAfterCompile = peakResidentBytes()
         var alerts = 0
         var engineSeconds = 0.0
+        var engineCPUSeconds = 0.0
         let started = monotonicSeconds()
         for _ in 0..<passes {
             do {
                 _ = try JSONLinesFile.forEachBatch(input) { bytes, ends in
                     let before = monotonicSeconds()
+                    let cpuBefore = threadCPUSeconds()
                     alerts += engine.evaluate(bytes, ends: ends).count
                     engineSeconds += monotonicSeconds() - before
+                    engineCPUSeconds += threadCPUSeconds() - cpuBefore
                 }
             } catch let error as InputError {
                 writeStandardError("hydrant: \(error)\n")
@@ -77,20 +83,40 @@ struct BenchRulesCommand: ParsableCommand {
         let wallSeconds = monotonicSeconds() - started
         let records = engine.evaluatedRecords + engine.malformedRecords
         let engineRate = engineSeconds > 0 ? Double(records) / engineSeconds : 0
+        let engineCPURate = engineCPUSeconds > 0 ? Double(records) / engineCPUSeconds : 0
+        let conditions = engine.evaluatedRecords > 0
+            ? Double(engine.evaluatedConditions) / Double(engine.evaluatedRecords) : 0
         let wallRate = wallSeconds > 0 ? Double(records) / wallSeconds : 0
         let peak = peakResidentBytes()
         var out = "hydrant bench rules: \(ruleSet.detections.count) detection rules, \(ruleSet.correlations.count) "
             + "correlations (\(rejected) rejected), compiled in \(String(format: "%.2f", compileSeconds)) s\n"
         out += "  records      \(records) (\(engine.malformedRecords) malformed), \(passes) passes\n"
         out += "  engine       \(String(format: "%.0f", engineRate)) records/s (\(String(format: "%.2f", engineSeconds)) s in evaluate)\n"
+        out += "  engine CPU   \(String(format: "%.0f", engineCPURate)) records per CPU s (\(String(format: "%.2f", engineCPUSeconds)) CPU s in evaluate)\n"
+        out += "  conditions   \(String(format: "%.2f", conditions)) rule conditions evaluated per record\n"
+        if verbose {
+            for (dataset, titles) in engine.rulesEvaluatedOnEveryRecord {
+                out += "  every \(dataset.rawValue) record: \(titles.count) rules\n"
+                for title in titles { out += "    \(title)\n" }
+            }
+        }
         out += "  overall      \(String(format: "%.0f", wallRate)) records/s (reading included, \(String(format: "%.2f", wallSeconds)) s)\n"
         out += "  alerts       \(alerts)\n"
         out += "  peak RSS     \(peak / 1_048_576) MiB (\(rssAfterCompile / 1_048_576) MiB after compiling)\n"
         out += "RESULT rules=\(ruleSet.detections.count) correlations=\(ruleSet.correlations.count) records=\(records) "
             + "engine_records_per_s=\(String(format: "%.0f", engineRate)) "
+            + "engine_records_per_cpu_s=\(String(format: "%.0f", engineCPURate)) "
             + "overall_records_per_s=\(String(format: "%.0f", wallRate)) alerts=\(alerts) "
             + "peak_rss_mib=\(peak / 1_048_576) compile_s=\(String(format: "%.2f", compileSeconds))\n"
         print(out, terminator: "")
+    }
+
+    /// CPU time of this thread (the engine runs on it): on a shared machine, rates per CPU second move less with
+    /// the neighbours' load than rates per wall second.
+    private func threadCPUSeconds() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 
     private func peakResidentBytes() -> Int {
