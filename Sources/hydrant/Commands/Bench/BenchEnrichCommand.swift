@@ -53,8 +53,7 @@ struct BenchEnrichCommand: ParsableCommand {
     @Option(help: "Run only this configuration: none, direction or all (to profile one).")
     var only: String?
 
-    @Option(help: "Write each configuration's enriched records to this path with the configuration's name appended "
-        + "(`PATH.all`), to compare builds byte for byte; the rates then include the writing.")
+    @Option(help: "Write each configuration's enriched records to PATH.<configuration>, to compare builds byte for byte (the rates then include the writing).")
     var output: String?
 
     func validate() throws {
