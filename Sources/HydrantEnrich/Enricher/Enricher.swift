@@ -59,8 +59,8 @@ public final class Enricher {
     // indexes, so it is cleared with the GeoIP cache.
     private var endpoints = EndpointCache()
 
-    // A batch's records are written here through a pointer, then handed over in one copy.
-    private var output = SpliceBuffer(capacity: 256 << 10)
+    // An enriched record is written here through a pointer, then appended to the batch's output.
+    private var output = SpliceBuffer(capacity: 64 << 10)
     // The rare members (scores, threat), built with the array writers before they are spliced in.
     private var rareMembers: [UInt8] = []
 
@@ -95,22 +95,28 @@ public final class Enricher {
     /// are out of order or past the bytes are clamped, so a bad batch cannot make the enricher read out of bounds.
     public func enrich(_ bytes: [UInt8], ends: [Int], into out: inout [UInt8], ends outEnds: inout [Int]) {
         refreshIfDue()
+        out.reserveCapacity(out.count + bytes.count + bytes.count / 2)
         outEnds.reserveCapacity(outEnds.count + ends.count)
         let snapshot = self.snapshot
-        let offset = out.count
-        var written = output
-        written.removeAll()
+        // Each enriched record is written into `spliced` through a pointer, then appended while it is still in the
+        // first-level cache: one append per record, and no copy of the whole batch at the end.
+        var spliced = output
         bytes.withUnsafeBufferPointer { all in
             var start = 0
             for rawEnd in ends {
                 let end = min(max(rawEnd, start), all.count)
-                enrichRecord(UnsafeBufferPointer(rebasing: all[start..<end]), snapshot, into: &written)
-                outEnds.append(offset + written.count)
+                let record = UnsafeBufferPointer(rebasing: all[start..<end])
+                spliced.removeAll()
+                if enrichRecord(record, snapshot, into: &spliced) {
+                    out.append(contentsOf: spliced.written)
+                } else {
+                    out.append(contentsOf: record)
+                }
+                outEnds.append(out.count)
                 start = end
             }
         }
-        output = written
-        out.append(contentsOf: written.written)
+        output = spliced
     }
 
     /// Looks for changed files now (rather than at the next due batch) and takes a fresh snapshot.
@@ -198,14 +204,16 @@ public final class Enricher {
         var count: Int
     }
 
-    private func enrichRecord(_ record: UnsafeBufferPointer<UInt8>, _ snapshot: Snapshot, into out: inout SpliceBuffer) {
+    /// Writes the enriched record into `out` and returns true, or returns false when the record stays as it is
+    /// (nothing to add, or not one well-formed JSON object).
+    private func enrichRecord(_ record: UnsafeBufferPointer<UInt8>, _ snapshot: Snapshot, into out: inout SpliceBuffer)
+        -> Bool {
         statistics.records += 1
         // Cleared between records only: a record's answers are ranges of the arena until they are spliced in.
         if geoArena.count >= Self.geoArenaLimit { clearGeoCache() }
         guard let recordBase = record.baseAddress, let layout = RecordLayout.read(record) else {
             statistics.passedThrough += 1
-            out.append(record)
-            return
+            return false
         }
         let readsAddresses = !snapshot.geo.isEmpty || snapshot.assets != nil || snapshot.homeNetworks != nil
             || snapshot.intel != nil
@@ -254,7 +262,7 @@ public final class Enricher {
         let sourceAssetBytes = sourceAsset.flatMap { index in snapshot.assets.map { $0.member(index) } }
         let destinationAssetBytes = destinationAsset.flatMap { index in snapshot.assets.map { $0.member(index) } }
 
-        withUnsafeTemporaryAllocation(of: Insertion.self, capacity: Self.maximumInsertions) { insertions in
+        return withUnsafeTemporaryAllocation(of: Insertion.self, capacity: Self.maximumInsertions) { insertions -> Bool in
             var count = 0
             func add(_ position: Int, _ needsComma: Bool, _ kind: InsertionKind) {
                 insertions.initializeElement(at: count, to: Insertion(position: position, order: count,
@@ -276,10 +284,7 @@ public final class Enricher {
             }
             if hasScores { add(layout.questionClose, !layout.questionIsEmpty, .scores) }
             if hasThreat { add(layout.close, true, .threat) }
-            guard count > 0 else {
-                out.append(record)
-                return
-            }
+            guard count > 0 else { return false }
             statistics.enriched += 1
             if hasThreat { statistics.intelMatches += 1 }
             // Few insertions: an insertion sort of their keys (positions ascending, top-level ones in the order
@@ -325,6 +330,7 @@ public final class Enricher {
                 }
             }
             out.write(recordBase + copied, count: record.count - copied)
+            return true
         }
     }
 
