@@ -50,12 +50,19 @@ public final class Enricher {
     // address has one slot (by a hash of it) and a newer address with the same slot replaces it. A lookup is one
     // multiply and one compare, where a dictionary would hash the address with SipHash.
     private var geoSlots: [GeoCacheSlot]
-    private var geoArena: [UInt8] = []
+    private var geoArena = SpliceBuffer(capacity: 64 << 10)
     static let geoSlotBits = 16
     /// Replaced answers leave their bytes behind; past this size the arena and the cache start over.
     static let geoArenaLimit = 16 << 20
 
-    private var insertions: [Insertion] = []
+    // Every answer for an address by its spelling (see `EndpointCache`); holds GeoIP arena ranges and table
+    // indexes, so it is cleared with the GeoIP cache.
+    private var endpoints = EndpointCache()
+
+    // An enriched record is written here through a pointer, then appended to the batch's output.
+    private var output = SpliceBuffer(capacity: 64 << 10)
+    // The rare members (scores, threat), built with the array writers before they are spliced in.
+    private var rareMembers: [UInt8] = []
 
     /// An enricher over `resources`, looking for changed files every `reloadInterval`; a reload that fails is passed
     /// to `reportReloadError` and the previous data stays in use.
@@ -65,9 +72,14 @@ public final class Enricher {
         self.reloadInterval = reloadInterval
         self.reportReloadError = reportReloadError
         lastReloadCheck = clock.now
-        insertions.reserveCapacity(8)
+        rareMembers.reserveCapacity(512)
         geoSlots = Array(repeating: Self.emptyGeoSlot, count: 1 << Self.geoSlotBits)
         takeSnapshot()
+    }
+
+    deinit {
+        geoArena.deallocate()
+        output.deallocate()
     }
 
     /// Enriches a batch: `bytes` holds the records back to back, record `i` ending at `ends[i]` (exclusive). Returns
@@ -86,15 +98,25 @@ public final class Enricher {
         out.reserveCapacity(out.count + bytes.count + bytes.count / 2)
         outEnds.reserveCapacity(outEnds.count + ends.count)
         let snapshot = self.snapshot
+        // Each enriched record is written into `spliced` through a pointer, then appended while it is still in the
+        // first-level cache: one append per record, and no copy of the whole batch at the end.
+        var spliced = output
         bytes.withUnsafeBufferPointer { all in
             var start = 0
             for rawEnd in ends {
                 let end = min(max(rawEnd, start), all.count)
-                enrichRecord(UnsafeBufferPointer(rebasing: all[start..<end]), snapshot, into: &out)
+                let record = UnsafeBufferPointer(rebasing: all[start..<end])
+                spliced.removeAll()
+                if enrichRecord(record, snapshot, into: &spliced) {
+                    out.append(contentsOf: spliced.written)
+                } else {
+                    out.append(contentsOf: record)
+                }
                 outEnds.append(out.count)
                 start = end
             }
         }
+        output = spliced
     }
 
     /// Looks for changed files now (rather than at the next due batch) and takes a fresh snapshot.
@@ -140,20 +162,33 @@ public final class Enricher {
 
     private func clearGeoCache() {
         for index in geoSlots.indices { geoSlots[index] = Self.emptyGeoSlot }
-        geoArena.removeAll(keepingCapacity: true)
+        geoArena.removeAll()
+        endpoints.removeAll()
     }
 
     // MARK: One record
 
-    enum InsertionKind {
+    enum InsertionKind: UInt8 {
         case source, destination, direction, networkObject, scores, threat
     }
 
+    /// Where a member is spliced in, packed into one integer so that a record's few insertions sort as integers in
+    /// a stack buffer: position, then the order they were added, then whether a comma must come first, then kind.
     struct Insertion {
-        var position: Int
-        var needsComma: Bool
-        var kind: InsertionKind
+        let key: UInt64
+
+        init(position: Int, order: Int, needsComma: Bool, kind: InsertionKind) {
+            key = UInt64(position) << 16 | UInt64(order) << 8 | (needsComma ? 0x80 : 0) | UInt64(kind.rawValue)
+        }
+
+        var position: Int { Int(truncatingIfNeeded: key >> 16) }
+        var needsComma: Bool { key & 0x80 != 0 }
+        var kind: InsertionKind { InsertionKind(rawValue: UInt8(truncatingIfNeeded: key & 0x7F)) ?? .source }
     }
+
+    /// The most insertions a record can have: source, destination, direction (or a `network` object), scores and
+    /// threat.
+    static let maximumInsertions = 5
 
     enum IntelValue {
         case text(Range<Int>)
@@ -169,128 +204,193 @@ public final class Enricher {
         var count: Int
     }
 
-    private func enrichRecord(_ record: UnsafeBufferPointer<UInt8>, _ snapshot: Snapshot, into out: inout [UInt8]) {
+    /// Writes the enriched record into `out` and returns true, or returns false when the record stays as it is
+    /// (nothing to add, or not one well-formed JSON object).
+    private func enrichRecord(_ record: UnsafeBufferPointer<UInt8>, _ snapshot: Snapshot, into out: inout SpliceBuffer)
+        -> Bool {
         statistics.records += 1
-        guard let layout = RecordLayout.read(record) else {
+        // Cleared between records only: a record's answers are ranges of the arena until they are spliced in.
+        if geoArena.count >= Self.geoArenaLimit { clearGeoCache() }
+        guard let recordBase = record.baseAddress, let layout = RecordLayout.read(record) else {
             statistics.passedThrough += 1
-            out.append(contentsOf: record)
-            return
+            return false
         }
-        let sourceIP = layout.source.ip.flatMap { IPAddress(utf8: UnsafeBufferPointer(rebasing: record[$0])) }
-        let destinationIP = layout.destination.ip.flatMap { IPAddress(utf8: UnsafeBufferPointer(rebasing: record[$0])) }
-
+        let readsAddresses = !snapshot.geo.isEmpty || snapshot.assets != nil || snapshot.homeNetworks != nil
+            || snapshot.intel != nil
+        var source: EndpointAnswer?
+        var destination: EndpointAnswer?
+        if readsAddresses {
+            if let range = layout.source.ip { source = endpoint(record, range, snapshot) }
+            if let range = layout.destination.ip { destination = endpoint(record, range, snapshot) }
+        }
         var sourceGeo: Range<Int>?
         var sourceAsset: Int?
         var destinationGeo: Range<Int>?
         var destinationAsset: Int?
-        if let ip = sourceIP {
-            if !layout.source.hasGeo { sourceGeo = geoMembers(ip, snapshot.geo) }
-            if !layout.source.hasAsset { sourceAsset = snapshot.assets?.memberIndex(ip) }
+        if let source {
+            if !layout.source.hasGeo { sourceGeo = source.geo }
+            if !layout.source.hasAsset, source.asset >= 0 { sourceAsset = Int(source.asset) }
         }
-        if let ip = destinationIP {
-            if !layout.destination.hasGeo { destinationGeo = geoMembers(ip, snapshot.geo) }
-            if !layout.destination.hasAsset { destinationAsset = snapshot.assets?.memberIndex(ip) }
+        if let destination {
+            if !layout.destination.hasGeo { destinationGeo = destination.geo }
+            if !layout.destination.hasAsset, destination.asset >= 0 { destinationAsset = Int(destination.asset) }
         }
         var direction: NetworkDirection?
-        if !layout.hasDirection, let home = snapshot.homeNetworks, let source = sourceIP, let destination = destinationIP {
-            direction = home.direction(from: source, to: destination)
+        if !layout.hasDirection, snapshot.homeNetworks != nil, let source, let destination {
+            direction = NetworkDirection(sourceIsHome: source.isHome, destinationIsHome: destination.isHome)
         }
-        var scores: (entropy: Double, dgaScore: Double)?
-        if !layout.hasScores, layout.questionClose >= 0, let name = layout.questionName, let scorer = snapshot.domainScorer {
-            scores = scorer.scores(UnsafeBufferPointer(rebasing: record[name]))
+        // Scores and threat are rare: built with the array writers, then spliced in like the others.
+        rareMembers.removeAll(keepingCapacity: true)
+        var scoresEnd = 0
+        if !layout.hasScores, layout.questionClose >= 0, let name = layout.questionName, let scorer = snapshot.domainScorer,
+           let scores = scorer.scores(UnsafeBufferPointer(rebasing: record[name])) {
+            rareMembers.append(contentsOf: #""entropy":"#.utf8)
+            JSONFragments.appendFixed3(scores.entropy, to: &rareMembers)
+            rareMembers.append(contentsOf: #","dga_score":"#.utf8)
+            JSONFragments.appendFixed3(scores.dgaScore, to: &rareMembers)
+            scoresEnd = rareMembers.count
         }
-        var threat: IntelResult?
-        if !layout.hasThreat, let intel = snapshot.intel {
-            threat = match(intel, record, layout, sourceIP, destinationIP)
+        let hasScores = scoresEnd > 0
+        var hasThreat = false
+        if !layout.hasThreat, let intel = snapshot.intel, let threat = match(intel, record, layout, source, destination) {
+            appendThreat(threat, intel: intel, record: record, to: &rareMembers)
+            hasThreat = true
         }
 
-        insertions.removeAll(keepingCapacity: true)
-        if sourceGeo?.isEmpty == false || sourceAsset != nil, layout.source.close >= 0 {
-            insertions.append(Insertion(position: layout.source.close, needsComma: !layout.source.isEmpty, kind: .source))
-        }
-        if destinationGeo?.isEmpty == false || destinationAsset != nil, layout.destination.close >= 0 {
-            insertions.append(Insertion(position: layout.destination.close, needsComma: !layout.destination.isEmpty,
-                                        kind: .destination))
-        }
-        if direction != nil {
-            if layout.networkClose >= 0 {
-                insertions.append(Insertion(position: layout.networkClose, needsComma: !layout.networkIsEmpty, kind: .direction))
-            } else if !layout.hasNetwork {
-                insertions.append(Insertion(position: layout.close, needsComma: !layout.isEmpty, kind: .networkObject))
+        let sourceGeoBytes = sourceGeo.map { geoArena.bytes($0) } ?? UnsafeBufferPointer(start: nil, count: 0)
+        let destinationGeoBytes = destinationGeo.map { geoArena.bytes($0) } ?? UnsafeBufferPointer(start: nil, count: 0)
+        let sourceAssetBytes = sourceAsset.flatMap { index in snapshot.assets.map { $0.member(index) } }
+        let destinationAssetBytes = destinationAsset.flatMap { index in snapshot.assets.map { $0.member(index) } }
+
+        return withUnsafeTemporaryAllocation(of: Insertion.self, capacity: Self.maximumInsertions) { insertions -> Bool in
+            var count = 0
+            func add(_ position: Int, _ needsComma: Bool, _ kind: InsertionKind) {
+                insertions.initializeElement(at: count, to: Insertion(position: position, order: count,
+                                                                      needsComma: needsComma, kind: kind))
+                count += 1
             }
-        }
-        if scores != nil {
-            insertions.append(Insertion(position: layout.questionClose, needsComma: !layout.questionIsEmpty, kind: .scores))
-        }
-        if threat != nil {
-            insertions.append(Insertion(position: layout.close, needsComma: true, kind: .threat))
-        }
-        guard !insertions.isEmpty else {
-            out.append(contentsOf: record)
-            return
-        }
-        statistics.enriched += 1
-        if threat != nil { statistics.intelMatches += 1 }
-        // Few insertions: an insertion sort keeps positions ascending (and the top-level ones in the order added).
-        var sortIndex = 1
-        while sortIndex < insertions.count {
-            var inner = sortIndex
-            while inner > 0, insertions[inner - 1].position > insertions[inner].position {
-                insertions.swapAt(inner - 1, inner)
-                inner -= 1
+            if !sourceGeoBytes.isEmpty || sourceAssetBytes != nil, layout.source.close >= 0 {
+                add(layout.source.close, !layout.source.isEmpty, .source)
             }
-            sortIndex += 1
-        }
-        var copied = 0
-        var previousPosition = -1
-        for insertion in insertions {
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: record[copied..<insertion.position]))
-            copied = insertion.position
-            let comma = insertion.needsComma || insertion.position == previousPosition
-            if comma { out.append(UInt8(ascii: ",")) }
-            previousPosition = insertion.position
-            switch insertion.kind {
-            case .source:
-                appendEndpoint(geo: sourceGeo, asset: sourceAsset, assets: snapshot.assets, to: &out)
-            case .destination:
-                appendEndpoint(geo: destinationGeo, asset: destinationAsset, assets: snapshot.assets, to: &out)
-            case .direction:
-                appendDirection(direction, to: &out)
-            case .networkObject:
-                out.append(contentsOf: #""network":{"#.utf8)
-                appendDirection(direction, to: &out)
-                out.append(UInt8(ascii: "}"))
-            case .scores:
-                if let scores {
-                    out.append(contentsOf: #""entropy":"#.utf8)
-                    JSONFragments.appendFixed3(scores.entropy, to: &out)
-                    out.append(contentsOf: #","dga_score":"#.utf8)
-                    JSONFragments.appendFixed3(scores.dgaScore, to: &out)
+            if !destinationGeoBytes.isEmpty || destinationAssetBytes != nil, layout.destination.close >= 0 {
+                add(layout.destination.close, !layout.destination.isEmpty, .destination)
+            }
+            if direction != nil {
+                if layout.networkClose >= 0 {
+                    add(layout.networkClose, !layout.networkIsEmpty, .direction)
+                } else if !layout.hasNetwork {
+                    add(layout.close, !layout.isEmpty, .networkObject)
                 }
-            case .threat:
-                if let threat, let intel = snapshot.intel { appendThreat(threat, intel: intel, record: record, to: &out) }
+            }
+            if hasScores { add(layout.questionClose, !layout.questionIsEmpty, .scores) }
+            if hasThreat { add(layout.close, true, .threat) }
+            guard count > 0 else { return false }
+            statistics.enriched += 1
+            if hasThreat { statistics.intelMatches += 1 }
+            // Few insertions: an insertion sort of their keys (positions ascending, top-level ones in the order
+            // added).
+            var sortIndex = 1
+            while sortIndex < count {
+                var inner = sortIndex
+                while inner > 0, insertions[inner - 1].key > insertions[inner].key {
+                    insertions.swapAt(inner - 1, inner)
+                    inner -= 1
+                }
+                sortIndex += 1
+            }
+            // The most this record can take: itself, a comma and the members for each insertion, and the
+            // `"network":{…}` wrapper.
+            let endpointBytes = sourceGeoBytes.count + (sourceAssetBytes?.count ?? 0) + destinationGeoBytes.count
+                + (destinationAssetBytes?.count ?? 0) + 2
+            out.reserve(record.count + count + endpointBytes + Self.longestDirectionMember + 16 + rareMembers.count)
+            var copied = 0
+            var previousPosition = -1
+            for index in 0..<count {
+                let insertion = insertions[index]
+                let position = insertion.position
+                out.write(recordBase + copied, count: position - copied)
+                copied = position
+                if insertion.needsComma || position == previousPosition { out.write(UInt8(ascii: ",")) }
+                previousPosition = position
+                switch insertion.kind {
+                case .source:
+                    writeEndpoint(geo: sourceGeoBytes, asset: sourceAssetBytes, to: &out)
+                case .destination:
+                    writeEndpoint(geo: destinationGeoBytes, asset: destinationAssetBytes, to: &out)
+                case .direction:
+                    if let direction { out.write(Self.directionMember(direction)) }
+                case .networkObject:
+                    out.write(#""network":{"#)
+                    if let direction { out.write(Self.directionMember(direction)) }
+                    out.write(UInt8(ascii: "}"))
+                case .scores:
+                    rareMembers.withUnsafeBufferPointer { out.write(UnsafeBufferPointer(rebasing: $0[..<scoresEnd])) }
+                case .threat:
+                    rareMembers.withUnsafeBufferPointer { out.write(UnsafeBufferPointer(rebasing: $0[scoresEnd...])) }
+                }
+            }
+            out.write(recordBase + copied, count: record.count - copied)
+            return true
+        }
+    }
+
+    /// The `"direction":"…"` member for each direction, as constants.
+    @inline(__always)
+    static func directionMember(_ direction: NetworkDirection) -> StaticString {
+        switch direction {
+        case .inbound: #""direction":"inbound""#
+        case .outbound: #""direction":"outbound""#
+        case .internal: #""direction":"internal""#
+        case .external: #""direction":"external""#
+        }
+    }
+
+    /// At least the longest of `directionMember`'s constants (22 bytes).
+    static let longestDirectionMember = 24
+
+    @inline(__always)
+    private func writeEndpoint(geo: UnsafeBufferPointer<UInt8>, asset: UnsafeBufferPointer<UInt8>?,
+                               to out: inout SpliceBuffer) {
+        out.write(geo)
+        if let asset {
+            if !geo.isEmpty { out.write(UInt8(ascii: ",")) }
+            out.write(asset)
+        }
+    }
+
+    /// What the resources say about the address spelled at `range`, from the cache or the tables; nil when the
+    /// text is not an address.
+    @inline(__always)
+    private func endpoint(_ record: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ snapshot: Snapshot) -> EndpointAnswer? {
+        guard let key = EndpointCache.key(record, range) else { return lookUpEndpoint(record, range, snapshot) }
+        if let answer = endpoints.answer(key, length: range.count) { return answer }
+        let answer = lookUpEndpoint(record, range, snapshot)
+        if let answer { endpoints.remember(answer, for: key, length: range.count) }
+        return answer
+    }
+
+    @inline(never)
+    private func lookUpEndpoint(_ record: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ snapshot: Snapshot)
+        -> EndpointAnswer? {
+        guard let address = IPAddress(utf8: UnsafeBufferPointer(rebasing: record[range])) else { return nil }
+        var answer = EndpointAnswer(address: address)
+        if let geo = geoMembers(address, snapshot.geo) {
+            answer.geoStart = Int32(geo.lowerBound)
+            answer.geoEnd = Int32(geo.upperBound)
+        }
+        if let asset = snapshot.assets?.memberIndex(address) { answer.asset = Int32(asset) }
+        if let home = snapshot.homeNetworks { answer.isHome = home.contains(address) }
+        if let intel = snapshot.intel {
+            if let exact = intel.addressMatch(address) {
+                answer.exactFeed = exact.feed
+                answer.exactCount = Int32(clamping: exact.count)
+            }
+            if let block = intel.blockMatch(address) {
+                answer.block = Int32(block.index)
+                answer.blockIsV6 = block.isV6
             }
         }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: record[copied...]))
-    }
-
-    private func appendDirection(_ direction: NetworkDirection?, to out: inout [UInt8]) {
-        guard let direction else { return }
-        out.append(contentsOf: #""direction":""#.utf8)
-        out.append(contentsOf: direction.rawValue.utf8)
-        out.append(UInt8(ascii: "\""))
-    }
-
-    private func appendEndpoint(geo: Range<Int>?, asset: Int?, assets: AssetInventory?, to out: inout [UInt8]) {
-        var wrote = false
-        if let geo, !geo.isEmpty {
-            geoArena.withUnsafeBufferPointer { arena in out.append(contentsOf: UnsafeBufferPointer(rebasing: arena[geo])) }
-            wrote = true
-        }
-        if let asset, let assets {
-            if wrote { out.append(UInt8(ascii: ",")) }
-            assets.appendMember(asset, to: &out)
-        }
+        return answer
     }
 
     /// The encoded GeoIP members for `address` (possibly empty), from the cache or the databases.
@@ -301,13 +401,19 @@ public final class Enricher {
         let slot = Int(truncatingIfNeeded: mixed >> UInt64(64 - Self.geoSlotBits))
         let cached = geoSlots[slot]
         if cached.end >= 0, cached.address == address { return Int(cached.start)..<Int(cached.end) }
-        if geoArena.count >= Self.geoArenaLimit { clearGeoCache() }
+        return lookUpGeo(address, geo, slot: slot)
+    }
+
+    @inline(never)
+    private func lookUpGeo(_ address: IPAddress, _ geo: [GeoIPDatabase], slot: Int) -> Range<Int> {
         var record = GeoIPRecord()
         for database in geo {
             if let found = database.lookup(address) { record.merge(found) }
         }
+        var encoded: [UInt8] = []
+        JSONFragments.geoMembers(record, to: &encoded)
         let start = geoArena.count
-        JSONFragments.geoMembers(record, to: &geoArena)
+        encoded.withUnsafeBufferPointer { geoArena.append($0) }
         let range = start..<geoArena.count
         geoSlots[slot] = GeoCacheSlot(address: address, start: Int32(start), end: Int32(range.upperBound))
         return range
@@ -316,22 +422,24 @@ public final class Enricher {
     // MARK: Threat intelligence
 
     private func match(_ intel: ThreatIntel, _ record: UnsafeBufferPointer<UInt8>, _ layout: RecordLayout,
-                       _ sourceIP: IPAddress?, _ destinationIP: IPAddress?) -> IntelResult? {
+                       _ source: EndpointAnswer?, _ destination: EndpointAnswer?) -> IntelResult? {
         var first: IntelResult?
         var total = 0
         func note(_ result: IntelResult) {
             total += result.count
             if first == nil { first = result }
         }
-        func address(_ address: IPAddress?, _ range: Range<Int>?, _ field: MatchedField) {
-            guard let address, let range else { return }
-            let type: IndicatorType = address.ipv4Value == nil ? .ipv6 : .ipv4
-            if let exact = intel.addressMatch(address) {
-                note(IntelResult(type: type, field: field, value: .text(range), feed: exact.feed, count: exact.count))
+        func address(_ answer: EndpointAnswer?, _ range: Range<Int>?, _ field: MatchedField) {
+            guard let answer, let range else { return }
+            let type: IndicatorType = answer.address.ipv4Value == nil ? .ipv6 : .ipv4
+            if answer.exactCount > 0 {
+                note(IntelResult(type: type, field: field, value: .text(range), feed: answer.exactFeed,
+                                 count: Int(answer.exactCount)))
             }
-            if let block = intel.blockMatch(address) {
-                let feed = block.isV6 ? intel.v6Blocks[block.index].feed : intel.v4Blocks[block.index].feed
-                note(IntelResult(type: type, field: field, value: .block(block.index, isV6: block.isV6), feed: feed, count: 1))
+            if answer.block >= 0 {
+                let index = Int(answer.block)
+                let feed = answer.blockIsV6 ? intel.v6Blocks[index].feed : intel.v4Blocks[index].feed
+                note(IntelResult(type: type, field: field, value: .block(index, isV6: answer.blockIsV6), feed: feed, count: 1))
             }
         }
         func domain(_ range: Range<Int>?, _ field: MatchedField) {
@@ -347,8 +455,8 @@ public final class Enricher {
             else { return }
             note(IntelResult(type: type, field: field, value: .text(range), feed: found.feed, count: found.count))
         }
-        address(sourceIP, layout.source.ip, .sourceIP)
-        address(destinationIP, layout.destination.ip, .destinationIP)
+        address(source, layout.source.ip, .sourceIP)
+        address(destination, layout.destination.ip, .destinationIP)
         domain(layout.questionName, .dnsQuestionName)
         domain(layout.urlDomain, .urlDomain)
         domain(layout.serverName, .tlsServerName)

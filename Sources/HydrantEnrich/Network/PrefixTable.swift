@@ -22,15 +22,19 @@ protocol IntervalKey: Comparable, Sendable {
     var successor: Self? { get }
     /// The key's top 16 bits, for `TopBuckets`.
     var top16: Int { get }
+    /// The smallest key whose top 8 bits are `top`.
+    static func first(top8 top: Int) -> Self
 }
 
 extension UInt32: IntervalKey {
     var successor: UInt32? { self == .max ? nil : self + 1 }
     var top16: Int { Int(self >> 16) }
+    static func first(top8 top: Int) -> UInt32 { UInt32(truncatingIfNeeded: top) << 24 }
 }
 
 extension IPv6Key: IntervalKey {
     var top16: Int { Int(high >> 48) }
+    static func first(top8 top: Int) -> IPv6Key { IPv6Key(high: UInt64(truncatingIfNeeded: top) << 56, low: 0) }
 }
 
 /// Non-overlapping address ranges, each mapped to a value index, flattened from nested CIDR blocks so that the most
@@ -42,6 +46,11 @@ struct IntervalMap<Key: IntervalKey>: Sendable {
     let values: [Int32]
     /// Narrows a lookup to the segments sharing the key's top bits; nil for small maps.
     private let buckets: TopBuckets?
+    /// For small maps: the value index of each block of keys sharing the top 8 bits when one segment covers all of
+    /// it (`mixed` when a segment starts inside it), so that most lookups (private addresses in the reserved or home
+    /// ranges, say) are one load.
+    private let topBytes: [Int32]
+    static var mixed: Int32 { -2 }
 
     /// Blocks given as `(first, last, prefix length, value)`; blocks nest or are disjoint (as CIDR blocks always
     /// are). A more specific block wins; of two identical blocks the later one in `blocks` wins.
@@ -84,11 +93,31 @@ struct IntervalMap<Key: IntervalKey>: Sendable {
         self.starts = starts
         self.values = values
         buckets = TopBuckets(count: starts.count) { starts[$0].top16 }
+        topBytes = buckets == nil ? Self.topByteValues(starts, values) : []
+    }
+
+    /// `topBytes` for segments starting at `starts` with `values`.
+    private static func topByteValues(_ starts: [Key], _ values: [Int32]) -> [Int32] {
+        var table = [Int32](repeating: 0, count: 256)
+        var next = 0
+        for top in 0..<256 {
+            let first = Key.first(top8: top)
+            // The segment holding the block's first key, then whether another starts inside the block.
+            while next < starts.count, starts[next] <= first { next += 1 }
+            let value = next == 0 ? -1 : values[next - 1]
+            let startsInside = next < starts.count && starts[next].top16 >> 8 == top
+            table[top] = startsInside ? mixed : value
+        }
+        return table
     }
 
     /// The value index at `key`, or -1.
     @inline(__always)
     func lookup(_ key: Key) -> Int32 {
+        if !topBytes.isEmpty {
+            let known = topBytes[key.top16 >> 8]
+            if known != Self.mixed { return known }
+        }
         // Every start before the key's bucket is below the key and every start after it above, so the answer is
         // the last start at or below the key within the bucket, or the one just before the bucket.
         var low = 0
@@ -108,6 +137,7 @@ struct IntervalMap<Key: IntervalKey>: Sendable {
     /// The bytes the map occupies (element storage and the bucket index).
     var byteCount: Int {
         starts.count * MemoryLayout<Key>.stride + values.count * MemoryLayout<Int32>.stride + (buckets?.byteCount ?? 0)
+            + topBytes.count * MemoryLayout<Int32>.stride
     }
 }
 

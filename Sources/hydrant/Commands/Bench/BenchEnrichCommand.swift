@@ -53,6 +53,9 @@ struct BenchEnrichCommand: ParsableCommand {
     @Option(help: "Run only this configuration: none, direction or all (to profile one).")
     var only: String?
 
+    @Option(help: "Write each configuration's enriched records to PATH.<configuration>, to compare builds byte for byte (the rates then include the writing).")
+    var output: String?
+
     func validate() throws {
         guard (1...100_000_000).contains(records) else { throw ValidationError("--records must be 1…100000000") }
         guard (0...65_536).contains(assets) else { throw ValidationError("--assets must be 0…65536") }
@@ -106,6 +109,13 @@ struct BenchEnrichCommand: ParsableCommand {
             var bytes: [UInt8] = []
             var ends: [Int] = []
             var outputBytes = 0
+            var outputFile: UnsafeMutablePointer<FILE>?
+            if let output {
+                guard let file = fopen(output + "." + label, "w") else {
+                    throw ValidationError("cannot write \(output).\(label): \(String(cString: strerror(errno)))")
+                }
+                outputFile = file
+            }
             let started = monotonicSeconds()
             let cpuStarted = threadCPUSeconds()
             for batch in batches {
@@ -113,7 +123,9 @@ struct BenchEnrichCommand: ParsableCommand {
                 ends.removeAll(keepingCapacity: true)
                 enricher.enrich(batch.bytes, ends: batch.ends, into: &bytes, ends: &ends)
                 outputBytes += bytes.count
+                if let outputFile { _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, outputFile) } }
             }
+            if let outputFile { fclose(outputFile) }
             let cpuSeconds = threadCPUSeconds() - cpuStarted
             let seconds = monotonicSeconds() - started
             let rate = Double(records) / max(seconds, 1e-9)
