@@ -54,18 +54,6 @@ load() {
 
 field() { grep '^RESULT' "$1" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
 
-# --- the storage's synced-write bandwidth ----------------------------------------------------------------------
-# Durable ingest writes every byte twice with a sync: once to the write-ahead log (before the acknowledgement) and
-# once in the archived object (fsynced before the log lets go of it). The probe measures the most the storage takes
-# in synced writes (four files in parallel, 16 MiB writes each followed by fdatasync; one writer with 4 MiB writes,
-# as the log does, gets less: on this VM about 600-700 against 900 MB/s when idle, and under half of it when other
-# work shares the disk) in the directory the server will use, so the report can show the bound it puts on the
-# durable rate. Set TMPDIR to another file system to move both (e.g. a tmpfs, /dev/shm, to see the
-# software path without a disk; not durable).
-echo "== storage: synced writes in $WORK (bench/disk_sync_probe.py, 4 writers, 16 MiB + fdatasync, ${PROBE_SECONDS:-8} s)"
-python3 bench/disk_sync_probe.py "$WORK" "${PROBE_SECONDS:-8}" 4 16 | tee "$WORK/disk.result"
-disk_mb=$(field "$WORK/disk.result" mb_per_s)
-
 # --- ceiling ----------------------------------------------------------------------------------------------------
 PORT=$(free_port)
 "$HYDRANT" bench ceiling --listen "127.0.0.1:$PORT" --stream "$STREAM" 2>"$WORK/ceiling.log" &
@@ -97,6 +85,19 @@ wait_listening "$PORT" "${PIDS[-1]}" "$WORK/serve.log"
 echo "== hydrant serve (write-ahead log, group-commit fsync, default prefix: dataset and event-time partitions, file destination)"
 load "$PORT" "$WORK/serve.result"
 kill -TERM "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
+
+# --- the storage's synced-write bandwidth ----------------------------------------------------------------------
+# Durable ingest writes every byte twice with a sync: once to the write-ahead log (before the acknowledgement) and
+# once in the archived object (fsynced before the log lets go of it). The probe measures the most the storage takes
+# in synced writes (four files in parallel, 16 MiB writes each followed by fdatasync; one writer with 4 MiB writes,
+# as the log does, gets less: on this VM about 600-700 against 900 MB/s when idle, and under half of it when other
+# work shares the disk) in the directory the server used, so the report can show the bound it puts on the durable
+# rate. It runs last, because the host is still writing its gigabytes back for a while afterwards. Set TMPDIR to
+# another file system to move everything (e.g. a tmpfs, /dev/shm, to see the software path without a disk; not
+# durable).
+echo "== storage: synced writes in $WORK (bench/disk_sync_probe.py, 4 writers, 16 MiB + fdatasync, ${PROBE_SECONDS:-5} s)"
+python3 bench/disk_sync_probe.py "$WORK" "${PROBE_SECONDS:-5}" 4 16 | tee "$WORK/disk.result"
+disk_mb=$(field "$WORK/disk.result" mb_per_s)
 
 ceiling=$(field "$WORK/ceiling.result" records_per_s)
 served=$(field "$WORK/serve.result" records_per_s)

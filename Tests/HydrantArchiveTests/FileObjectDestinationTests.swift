@@ -38,6 +38,21 @@ struct FileObjectDestinationTests {
         #expect(filesUnder(root) == [key.text])
     }
 
+    @Test("an object larger than the sync slice is written slice by slice and stored byte for byte",
+          arguments: [FileObjectDestination.syncSlice, 5 * FileObjectDestination.syncSlice + 3])
+    func slicedWrite(size: Int) async throws {
+        let root = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let destination = FileObjectDestination(root: root)
+        let body = Array((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ $0 >> 9) })
+        let key = try ObjectKey("big/object.json")
+        try await destination.put(key: key, body: body)
+        let stored = FileManager.default.contents(atPath: root + "/" + key.text)
+        #expect(stored?.count == size)
+        #expect(stored.map { [UInt8]($0) } == body)
+        #expect(filesUnder(root) == [key.text])
+    }
+
     @Test("a root that does not exist yet is created on the first put, as documented")
     func missingRoot() async throws {
         let root = try scratchDirectory()

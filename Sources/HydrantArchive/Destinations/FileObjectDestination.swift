@@ -6,8 +6,9 @@ import Glibc
 #endif
 
 /// Objects as files under a root directory. Each file is written under a hidden temporary name in its final
-/// directory, fsynced, renamed into place and its directory fsynced, so a reader sees whole objects only and a
-/// confirmed object survives a crash.
+/// directory, fsynced (a megabyte at a time, so that a large object never queues all its bytes ahead of the
+/// write-ahead log's next sync), renamed into place and its directory fsynced, so a reader sees whole objects only
+/// and a confirmed object survives a crash.
 public struct FileObjectDestination: ObjectDestination {
     /// The root directory, absolute.
     public let root: String
@@ -35,6 +36,9 @@ public struct FileObjectDestination: ObjectDestination {
         }
     }
 
+    /// Bytes written between syncs of a large object.
+    public static let syncSlice = 1 << 20
+
     /// The whole write, synchronously.
     static func write(_ body: [UInt8], to key: ObjectKey, under root: String) throws(DestinationError) {
         var directory = ""
@@ -61,15 +65,26 @@ public struct FileObjectDestination: ObjectDestination {
         }
         var failure: String?
         body.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
             var offset = 0
+            var synced = 0
             while offset < raw.count {
-                let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                let written = Glibc.write(fd, base + offset, min(raw.count - offset, Self.syncSlice))
                 if written < 0 {
                     if errno == EINTR { continue }
                     failure = "cannot write \(temporary): \(String(cString: strerror(errno)))"
                     return
                 }
                 offset += written
+                // Synced a slice at a time: one fsync of a whole large object queues all of it on the device at
+                // once, and the write-ahead log's next sync (an acknowledgement waiting) would wait behind it.
+                if offset - synced >= Self.syncSlice && offset < raw.count {
+                    if fdatasync(fd) != 0 {
+                        failure = "cannot fsync \(temporary): \(String(cString: strerror(errno)))"
+                        return
+                    }
+                    synced = offset
+                }
             }
         }
         if failure == nil && fsync(fd) != 0 { failure = "cannot fsync \(temporary): \(String(cString: strerror(errno)))" }
