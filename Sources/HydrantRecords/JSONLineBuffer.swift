@@ -54,7 +54,7 @@ public final class JSONLineBuffer {
     }
 
     /// Appends bytes.
-    public func append(_ bytes: UnsafeRawBufferPointer) {
+    @inlinable public func append(_ bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
         reserve(bytes.count)
         UnsafeMutableRawPointer(base + used).copyMemory(from: source, byteCount: bytes.count)
@@ -88,6 +88,13 @@ public final class JSONLineBuffer {
     /// Calls `body` with the bytes written.
     @inlinable public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
         try body(UnsafeRawBufferPointer(start: base, count: used))
+    }
+
+    /// The `count` bytes written at `offset`, valid until the buffer next grows or is emptied; for holders that
+    /// keep offsets into the buffer (a batch's payloads) and read them back later.
+    @inlinable public func unsafeBytes(at offset: Int, count: Int) -> UnsafeRawBufferPointer {
+        precondition(offset >= 0 && count >= 0 && offset <= used - count, "JSONLineBuffer read past what was written")
+        return UnsafeRawBufferPointer(start: base + offset, count: count)
     }
 
     /// A copy of the bytes written.
