@@ -44,12 +44,7 @@ import Testing
         -> (records: CaptureRecords, statistics: CaptureStatistics) {
         let collected = Mutex(CaptureRecords())
         let engine = CaptureEngine(batchSize: batchSize, batchesInFlight: batchesInFlight) { batch in
-            collected.withLock {
-                $0.flows.append(contentsOf: batch.flows)
-                $0.dns.append(contentsOf: batch.dns)
-                $0.http.append(contentsOf: batch.http)
-                $0.tls.append(contentsOf: batch.tls)
-            }
+            collected.withLock { $0.append(contentsOf: batch) }
         }
         let source = try PcapSource.openFile(path)
         while case .frame(let frame) = try source.next() {

@@ -19,6 +19,14 @@ public struct CaptureRecords: Sendable {
     /// Whether there is no record.
     public var isEmpty: Bool { flows.isEmpty && dns.isEmpty && http.isEmpty && tls.isEmpty }
 
+    /// Appends every record of `other`, dataset by dataset (a sink collecting a run's batches).
+    public mutating func append(contentsOf other: CaptureRecords) {
+        flows.append(contentsOf: other.flows)
+        dns.append(contentsOf: other.dns)
+        http.append(contentsOf: other.http)
+        tls.append(contentsOf: other.tls)
+    }
+
     /// Moves the application-layer records of `other` to the end of these.
     mutating func takeApplicationRecords(from other: inout CaptureRecords) {
         CaptureRecords.move(&other.dns, to: &dns)

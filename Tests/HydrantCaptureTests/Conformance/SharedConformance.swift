@@ -39,12 +39,7 @@ enum CaptureHarness {
         throws -> (records: CaptureRecords, statistics: CaptureStatistics) {
         let collected = Mutex(CaptureRecords())
         let engine = CaptureEngine(flows: configuration, application: application) { batch in
-            collected.withLock {
-                $0.flows.append(contentsOf: batch.flows)
-                $0.dns.append(contentsOf: batch.dns)
-                $0.http.append(contentsOf: batch.http)
-                $0.tls.append(contentsOf: batch.tls)
-            }
+            collected.withLock { $0.append(contentsOf: batch) }
         }
         for path in paths {
             let source = try PcapSource.openFile(path)
