@@ -38,7 +38,7 @@ struct FileObjectDestinationTests {
         #expect(filesUnder(root) == [key.text])
     }
 
-    @Test("an object larger than the sync slice is written slice by slice and stored byte for byte",
+    @Test("an object of one sync slice or of several (synced between slices) is stored byte for byte",
           arguments: [FileObjectDestination.syncSlice, 5 * FileObjectDestination.syncSlice + 3])
     func slicedWrite(size: Int) async throws {
         let root = try scratchDirectory()
