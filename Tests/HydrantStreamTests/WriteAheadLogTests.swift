@@ -108,6 +108,41 @@ struct WriteAheadLogTests {
         #expect(texts(replayed) == texts(expected))
     }
 
+    @Test("segments rolled while their last frames await the sync keep every record until released")
+    func rollsDuringConcurrentAppends() async throws {
+        let directory = try ScratchDirectory("wal")
+        defer { directory.remove() }
+        let commits = CommitLog()
+        // Segments smaller than two frames: nearly every group rolls, often with frames of the old segment still
+        // queued for their sync.
+        let log = try openLog(directory, segment: 200, commits: commits)
+        let results = await withTaskGroup(of: WALAppendResult.self, returning: [WALAppendResult].self) { group in
+            for index in 0..<300 {
+                group.addTask { await log.append(batch([String(repeating: "r", count: 100) + "\(index)"]), arrival: .zero) }
+            }
+            var all: [WALAppendResult] = []
+            for await result in group { all.append(result) }
+            return all
+        }
+        #expect(results.allSatisfy { if case .committed = $0 { true } else { false } })
+        let frames = commits.frames
+        #expect(frames.count == 300)
+        let segments = Array(Set(frames.map(\.segment))).sorted()
+        #expect(segments.count > 100, "rolls happened (\(segments.count) segments)")
+        #expect(log.counters.deletedSegments == 0, "nothing was released, so nothing may be deleted")
+        log.close()
+        #expect(segmentFiles(directory).count == segments.count)
+
+        let reopened = try openLog(directory)
+        let replayed = try reopened.takeReplayedFrames()
+        #expect(texts(replayed) == texts(frames), "every record is replayed, in log order")
+        // Releasing every replayed record deletes every sealed segment.
+        for frame in replayed { reopened.release(segment: frame.segment, count: frame.records.count) }
+        #expect(reopened.counters.deletedSegments == segments.count)
+        reopened.close()
+        #expect(segmentFiles(directory).isEmpty)
+    }
+
     @Test("a torn frame at the end of the last segment is cut off")
     func tornTail() async throws {
         let directory = try ScratchDirectory("wal")

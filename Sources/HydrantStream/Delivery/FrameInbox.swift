@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where the write-ahead log's writer thread drops committed frames for the stream's routing task, with a signal
+/// Where the write-ahead log's committer thread drops committed frames for the stream's routing task, with a signal
 /// that coalesces wake-ups (one per group, never one per record).
 final class FrameInbox: @unchecked Sendable {
     private let lock = NSLock()

@@ -10,9 +10,11 @@ import Darwin
 /// A stream's segmented write-ahead log with group commit.
 ///
 /// Appends from any number of concurrent callers queue up; one dedicated writer thread (not the Swift cooperative
-/// pool, which must not block on `fdatasync`) takes everything queued, writes it with one `write` and one
-/// `fdatasync`, then hands the frames to `onCommit` and resumes every waiting caller. A caller's append therefore
-/// returns only once its bytes are synced, and many callers share one sync.
+/// pool, which must not block on `fdatasync`) takes everything queued and writes it with one `write`. A second
+/// thread, the committer, syncs what was written with one `fdatasync`, then hands the frames to `onCommit` and
+/// resumes every waiting caller, while the writer already frames and writes the next group. A caller's append
+/// therefore returns only once its bytes are synced, many callers share one sync, and the sync is off the path of
+/// framing and writing.
 ///
 /// Each segment counts the records in it that are not yet delivered; delivery `release`s them, and a sealed
 /// segment whose count reaches zero is deleted. The bytes of live segments are bounded by `maximumBacklogBytes`:
@@ -55,6 +57,23 @@ public final class WriteAheadLog: @unchecked Sendable {
         let continuation: CheckedContinuation<WALAppendResult, Never>
     }
 
+    /// A request whose frame is written, waiting for its sync.
+    private struct PendingFrame {
+        let request: Request
+        let frame: WALFrame
+        let size: Int
+    }
+
+    /// What the writer hands the committer: frames written to one segment's file, or that file to close once
+    /// everything written to it is synced (`closesFile`; `isLast` when the log is closing).
+    private struct SyncJob {
+        let segment: UInt64
+        let fd: Int32
+        let pending: [PendingFrame]
+        let closesFile: Bool
+        let isLast: Bool
+    }
+
     /// The directory holding the segment files.
     public let directory: String
     /// The sizes in force.
@@ -75,7 +94,11 @@ public final class WriteAheadLog: @unchecked Sendable {
     private var activeSegment: UInt64
     private var activeFD: Int32 = -1
     private var nextSequence: UInt64
+    private var activeWrittenBytes = 0
     private var writeBuffer: [UInt8] = []
+    // Guarded by `syncCondition`: jobs from the writer to the committer, in log order.
+    private let syncCondition = NSCondition()
+    private var syncQueue: [SyncJob] = []
     private let writerDone = DispatchSemaphore(value: 0)
     /// Segments (and the length of their valid frames) still to hand back after opening.
     private var replayQueue: [(id: UInt64, length: Int)] = []
@@ -83,8 +106,8 @@ public final class WriteAheadLog: @unchecked Sendable {
     public let replayReport: WALReplayReport
 
     /// Opens (creating if needed) the log in `directory`, reads back every frame of every segment, truncates a
-    /// torn frame at the end of the last one, and starts the writer. `onCommit` receives, on the writer thread,
-    /// each group's frames right after they are synced (in log order); keep it short.
+    /// torn frame at the end of the last one, and starts the writer and the committer. `onCommit` receives, on the
+    /// committer thread, each group's frames right after they are synced (in log order); keep it short.
     public init(directory: String, options: Options,
                 onCommit: @escaping @Sendable ([WALFrame]) -> Void) throws(WALError) {
         self.directory = directory
@@ -146,6 +169,9 @@ public final class WriteAheadLog: @unchecked Sendable {
         let thread = Thread { [self] in writerLoop() }
         thread.name = "hydrant-wal"
         thread.start()
+        let committer = Thread { [self] in committerLoop() }
+        committer.name = "hydrant-wal-sync"
+        committer.start()
     }
 
     /// The frames of the next segment found when the log was opened (records not known to be delivered), or nil
@@ -316,102 +342,139 @@ public final class WriteAheadLog: @unchecked Sendable {
             condition.unlock()
             write(group)
         }
-        if activeFD >= 0 {
-            SegmentFiles.closeFile(activeFD)
-            activeFD = -1
-        }
-        // Closed, the active segment is sealed like the others: deleted once (or if already) fully delivered, so a
-        // clean stop leaves nothing to replay.
-        condition.lock()
-        if var active = segments[activeSegment] {
-            active.sealed = true
-            if active.outstanding <= 0 {
-                deleteSegment(activeSegment, bytes: active.bytes)
-            } else {
-                segments[activeSegment] = active
-            }
-        }
-        condition.unlock()
-        writerDone.signal()
+        // The committer closes the active segment's file after its last sync, then seals it.
+        handOver(SyncJob(segment: activeSegment, fd: activeFD, pending: [], closesFile: true, isLast: true))
+        activeFD = -1
     }
 
-    /// Writes one group: frames go into one buffer, written and synced once (more often only when a segment rolls).
+    /// Writes one group: frames go into one buffer, written once (more often only when a segment rolls), and
+    /// handed to the committer to be synced.
     private func write(_ group: [Request]) {
-        var pending: [(request: Request, frame: WALFrame, size: Int)] = []
+        var pending: [PendingFrame] = []
         pending.reserveCapacity(group.count)
         writeBuffer.removeAll(keepingCapacity: true)
-        var activeBytes = currentActiveBytes()
         for request in group {
             let size = WALFrameCodec.encodedSize(of: request.batch)
-            if activeBytes + writeBuffer.count > 0 && activeBytes + writeBuffer.count + size > options.segmentBytes {
+            if activeWrittenBytes + writeBuffer.count > 0
+                && activeWrittenBytes + writeBuffer.count + size > options.segmentBytes {
                 flush(&pending)
                 roll()
-                activeBytes = currentActiveBytes()
             }
             let frame = WALFrame(segment: activeSegment, firstSequence: nextSequence, arrival: request.arrival,
                                  records: request.batch)
             WALFrameCodec.encode(request.batch, firstSequence: nextSequence, arrival: request.arrival, into: &writeBuffer)
             nextSequence += UInt64(request.batch.count)
-            pending.append((request, frame, size))
+            pending.append(PendingFrame(request: request, frame: frame, size: size))
         }
         flush(&pending)
     }
 
-    private func currentActiveBytes() -> Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return segments[activeSegment]?.bytes ?? 0
-    }
-
-    /// Writes and syncs the buffer, then commits or fails every pending request.
-    private func flush(_ pending: inout [(request: Request, frame: WALFrame, size: Int)]) {
+    /// Writes the buffer and hands its requests to the committer, or fails them when the write fails.
+    ///
+    /// The bytes and records count against their segment from the moment they are written, not synced: a segment
+    /// rolled while its last frames still wait for their sync must not look fully delivered and be deleted.
+    private func flush(_ pending: inout [PendingFrame]) {
         guard !pending.isEmpty else { return }
-        defer {
-            pending.removeAll(keepingCapacity: true)
-            writeBuffer.removeAll(keepingCapacity: true)
-        }
+        defer { writeBuffer.removeAll(keepingCapacity: true) }
         let sizes = pending.reduce(0) { $0 + $1.size }
-        var failure: String?
         condition.lock()
-        failure = stickyFailure
+        var failure = stickyFailure
         condition.unlock()
-        if failure == nil {
-            if let error = writeBuffer.withUnsafeBytes({ SegmentFiles.writeAll(activeFD, $0) }) {
-                // Undo a partial write so the segment still ends on a frame boundary; the log stays usable.
-                let good = currentActiveBytes()
-                if ftruncate(activeFD, off_t(good)) != 0 {
-                    setSticky("write failed (\(error)) and the segment could not be cut back")
-                }
-                failure = "write failed: \(error)"
-            } else if let error = SegmentFiles.syncData(activeFD) {
-                // After a failed fsync the kernel may have dropped the dirty pages; nothing written since can be
-                // trusted, so the log stops accepting until restarted (and replayed).
-                setSticky("fdatasync failed: \(error)")
-                failure = "fdatasync failed: \(error)"
+        if failure == nil, let error = writeBuffer.withUnsafeBytes({ SegmentFiles.writeAll(activeFD, $0) }) {
+            // Undo a partial write so the segment still ends on a frame boundary; the log stays usable.
+            if ftruncate(activeFD, off_t(activeWrittenBytes)) != 0 {
+                setSticky("write failed (\(error)) and the segment could not be cut back")
             }
+            failure = "write failed: \(error)"
         }
         condition.lock()
         queuedBytes -= sizes
         if let failure {
             condition.unlock()
             for item in pending { item.request.continuation.resume(returning: .failed(failure)) }
+            pending.removeAll(keepingCapacity: true)
             return
         }
-        var written = 0
-        for item in pending { written += item.size }
         if var segment = segments[activeSegment] {
-            segment.bytes += written
+            segment.bytes += sizes
             segment.outstanding += pending.reduce(0) { $0 + $1.frame.records.count }
             segments[activeSegment] = segment
         }
-        liveBytes += written
-        statistics.appends += pending.count
+        liveBytes += sizes
+        condition.unlock()
+        activeWrittenBytes += sizes
+        handOver(SyncJob(segment: activeSegment, fd: activeFD, pending: pending, closesFile: false, isLast: false))
+        pending = []
+        pending.reserveCapacity(16)
+    }
+
+    /// Queues written frames (or a file to close) for the committer.
+    private func handOver(_ job: SyncJob) {
+        syncCondition.lock()
+        syncQueue.append(job)
+        syncCondition.signal()
+        syncCondition.unlock()
+    }
+
+    /// The committer: syncs what the writer wrote, then reports it committed, in log order.
+    ///
+    /// It runs beside the writer so that `fdatasync` of one group overlaps the framing and writing of the next;
+    /// everything written before a sync starts is covered by it, so one sync commits every job queued meanwhile.
+    private func committerLoop() {
+        var finished = false
+        while !finished {
+            syncCondition.lock()
+            while syncQueue.isEmpty { syncCondition.wait() }
+            let jobs = syncQueue
+            syncQueue = []
+            syncCondition.unlock()
+            var index = 0
+            while index < jobs.count {
+                // Jobs of one segment are consecutive (the writer rolls only forward): sync each file once.
+                var end = index + 1
+                while end < jobs.count && jobs[end].segment == jobs[index].segment { end += 1 }
+                commit(jobs[index..<end])
+                for job in jobs[index..<end] where job.closesFile {
+                    if job.fd >= 0 { SegmentFiles.closeFile(job.fd) }
+                    seal(job.segment)
+                    if job.isLast { finished = true }
+                }
+                index = end
+            }
+        }
+        writerDone.signal()
+    }
+
+    /// Syncs one segment's file and commits (or, when the sync fails, fails) its jobs' requests.
+    private func commit(_ jobs: ArraySlice<SyncJob>) {
+        let count = jobs.reduce(0) { $0 + $1.pending.count }
+        guard count > 0, let fd = jobs.first?.fd else { return }
+        condition.lock()
+        var failure = stickyFailure
+        condition.unlock()
+        if failure == nil, let error = SegmentFiles.syncData(fd) {
+            // After a failed fsync the kernel may have dropped the dirty pages; nothing written since can be
+            // trusted, so the log stops accepting until restarted (and replayed).
+            setSticky("fdatasync failed: \(error)")
+            failure = "fdatasync failed: \(error)"
+        }
+        if let failure {
+            for job in jobs { for item in job.pending { item.request.continuation.resume(returning: .failed(failure)) } }
+            return
+        }
+        condition.lock()
+        statistics.appends += count
         statistics.syncs += 1
         condition.unlock()
-        onCommit(pending.map(\.frame))
-        for item in pending {
-            item.request.continuation.resume(returning: .committed(segment: item.frame.segment,
-                                                                   firstSequence: item.frame.firstSequence))
+        var frames: [WALFrame] = []
+        frames.reserveCapacity(count)
+        for job in jobs { for item in job.pending { frames.append(item.frame) } }
+        onCommit(frames)
+        for job in jobs {
+            for item in job.pending {
+                item.request.continuation.resume(returning: .committed(segment: item.frame.segment,
+                                                                       firstSequence: item.frame.firstSequence))
+            }
         }
     }
 
@@ -421,7 +484,21 @@ public final class WriteAheadLog: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Seals the active segment (deleting it if all its records were already delivered) and starts the next.
+    /// Marks a segment whose file is closed as sealed, deleting it if every record in it was already delivered.
+    private func seal(_ id: UInt64) {
+        condition.lock()
+        if var sealed = segments[id] {
+            sealed.sealed = true
+            if sealed.outstanding <= 0 {
+                deleteSegment(id, bytes: sealed.bytes)
+            } else {
+                segments[id] = sealed
+            }
+        }
+        condition.unlock()
+    }
+
+    /// Starts the next segment; the committer closes and seals the previous one once its last frames are synced.
     private func roll() {
         let next = activeSegment + 1
         let fd: Int32
@@ -432,18 +509,10 @@ public final class WriteAheadLog: @unchecked Sendable {
             return
         }
         SegmentFiles.syncDirectory(directory)
-        SegmentFiles.closeFile(activeFD)
+        handOver(SyncJob(segment: activeSegment, fd: activeFD, pending: [], closesFile: true, isLast: false))
         activeFD = fd
+        activeWrittenBytes = 0
         condition.lock()
-        let sealedID = activeSegment
-        if var sealed = segments[sealedID] {
-            sealed.sealed = true
-            if sealed.outstanding <= 0 {
-                deleteSegment(sealedID, bytes: sealed.bytes)
-            } else {
-                segments[sealedID] = sealed
-            }
-        }
         activeSegment = next
         segments[next] = Segment(bytes: 0, outstanding: 0, sealed: false)
         condition.unlock()
