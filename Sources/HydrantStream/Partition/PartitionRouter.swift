@@ -25,6 +25,10 @@ final class PartitionRouter {
     private let delimiterOnly: ProcessorChain
     private var evaluator: PartitionEvaluator
     private var buffers: [[UInt8]: PartitionBuffer] = [:]
+    /// The buffer the last record went to and its key: consecutive records mostly share a partition, and comparing
+    /// the key is far cheaper than hashing it byte by byte for the dictionary.
+    private var lastKey: [UInt8] = []
+    private var lastBuffer: PartitionBuffer?
     private var errorBuffers: [ErrorOutputType: PartitionBuffer] = [:]
     private var backupBuffer: PartitionBuffer?
     private var random = SystemRandomNumberGenerator()
@@ -142,6 +146,7 @@ final class PartitionRouter {
         buffer.append(record, appendDelimiter: appendDelimiter, segment: segment)
         if buffer.body.count >= configuration.buffering.sizeBytes {
             buffers[key] = nil
+            lastBuffer = nil
             output.sealed.append(buffer.seal())
         }
     }
@@ -151,7 +156,11 @@ final class PartitionRouter {
     private func partition(arrival: Timestamp, now: Timestamp, instant: ContinuousClock.Instant,
                            record: UnsafeBufferPointer<UInt8>, segment: UInt64,
                            output: inout Output) -> PartitionBuffer? {
-        if let buffer = buffers[key] { return buffer }
+        if let lastBuffer, lastKey == key { return lastBuffer }
+        if let buffer = buffers[key] {
+            remember(buffer)
+            return buffer
+        }
         guard buffers.count < configuration.maxActivePartitions else {
             fail(record, type: .activePartitionExceeded, code: ProcessingErrorCode.activePartitionsExceeded,
                  message: "the stream already buffers \(configuration.maxActivePartitions) partitions "
@@ -173,7 +182,14 @@ final class PartitionRouter {
         }
         let buffer = PartitionBuffer(prefix: prefix, kind: .data, oldestArrival: arrival, openedAt: instant, pool: bodies)
         buffers[key] = buffer
+        remember(buffer)
         return buffer
+    }
+
+    private func remember(_ buffer: PartitionBuffer) {
+        lastKey.removeAll(keepingCapacity: true)
+        lastKey.append(contentsOf: key)
+        lastBuffer = buffer
     }
 
     /// Sends `record` to the error output of `type`.
@@ -235,6 +251,7 @@ final class PartitionRouter {
         func due(_ buffer: PartitionBuffer) -> Bool { deadline.map { buffer.openedAt <= $0 } ?? true }
         for (bufferKey, buffer) in buffers where due(buffer) {
             buffers[bufferKey] = nil
+            if buffer === lastBuffer { lastBuffer = nil }
             sealed.append(buffer.seal())
         }
         for (type, buffer) in errorBuffers where due(buffer) {
