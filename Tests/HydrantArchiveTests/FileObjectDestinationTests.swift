@@ -38,8 +38,8 @@ struct FileObjectDestinationTests {
         #expect(filesUnder(root) == [key.text])
     }
 
-    @Test("an object of one sync slice or of several (synced between slices) is stored byte for byte",
-          arguments: [FileObjectDestination.syncSlice, 5 * FileObjectDestination.syncSlice + 3])
+    @Test("objects of any length, in one slice or several, on and off block boundaries, are stored byte for byte",
+          arguments: [1, 4095, 4096, 4097, FileObjectDestination.syncSlice, 5 * FileObjectDestination.syncSlice + 3])
     func slicedWrite(size: Int) async throws {
         let root = try scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -19,10 +19,10 @@ private final class CommitLog: @unchecked Sendable {
     }
 }
 
-private func openLog(_ directory: ScratchDirectory, backlog: Int = 1 << 30, segment: Int? = nil,
+private func openLog(_ directory: ScratchDirectory, backlog: Int = 1 << 30, segment: Int? = nil, direct: Bool = true,
                      commits: CommitLog = CommitLog()) throws -> WriteAheadLog {
     try WriteAheadLog(directory: directory.path + "/wal",
-                      options: .init(maximumBacklogBytes: backlog, segmentBytes: segment),
+                      options: .init(maximumBacklogBytes: backlog, segmentBytes: segment, directWrites: direct),
                       onCommit: { commits.add($0) })
 }
 
@@ -36,12 +36,13 @@ private func segmentFiles(_ directory: ScratchDirectory) -> [String] {
 
 @Suite("Write-ahead log")
 struct WriteAheadLogTests {
-    @Test("many concurrent appends share fsyncs, all are durable and replayed in log order")
-    func groupCommit() async throws {
+    @Test("many concurrent appends share fsyncs, all are durable and replayed in log order (direct and buffered writes)",
+          arguments: [true, false])
+    func groupCommit(direct: Bool) async throws {
         let directory = try ScratchDirectory("wal")
         defer { directory.remove() }
         let commits = CommitLog()
-        let log = try openLog(directory, commits: commits)
+        let log = try openLog(directory, direct: direct, commits: commits)
         let results = await withTaskGroup(of: WALAppendResult.self, returning: [WALAppendResult].self) { group in
             for index in 0..<400 {
                 group.addTask { await log.append(batch(["record \(index)", "second \(index)"]), arrival: Timestamp(nanoseconds: Int64(index))) }
@@ -141,6 +142,34 @@ struct WriteAheadLogTests {
         #expect(reopened.counters.deletedSegments == segments.count)
         reopened.close()
         #expect(segmentFiles(directory).isEmpty)
+    }
+
+    @Test("zeros after the last frame up to a block boundary (a direct write's padding after a crash) are not a torn frame")
+    func paddingAfterCrash() async throws {
+        let directory = try ScratchDirectory("wal")
+        defer { directory.remove() }
+        let log = try openLog(directory, segment: 600)
+        for index in 0..<6 { _ = await log.append(batch([String(repeating: "p", count: 200) + "\(index)"]), arrival: .zero) }
+        log.close()
+        let files = segmentFiles(directory)
+        #expect(files.count >= 2)
+        // A closed segment holds exactly its frames; a crash leaves the last block's zero padding behind instead.
+        var exactSizes: [Int] = []
+        for name in files {
+            let url = URL(fileURLWithPath: directory.path + "/wal/" + name)
+            var bytes = try Data(contentsOf: url)
+            #expect(bytes.count % 4096 != 0, "closed segments are cut to their frames")
+            exactSizes.append(bytes.count)
+            bytes.append(Data(count: 4096 - bytes.count % 4096))
+            try bytes.write(to: url)
+        }
+        let reopened = try openLog(directory)
+        defer { reopened.close() }
+        #expect(texts(try reopened.takeReplayedFrames()) == (0..<6).map { String(repeating: "p", count: 200) + "\($0)" })
+        #expect(reopened.replayReport.truncatedBytes == 0)
+        #expect(reopened.replayReport.corruptFrames == 0)
+        let sizes = try files.map { try Data(contentsOf: URL(fileURLWithPath: directory.path + "/wal/" + $0)).count }
+        #expect(sizes == exactSizes, "the padding is cut off again")
     }
 
     @Test("a torn frame at the end of the last segment is cut off")

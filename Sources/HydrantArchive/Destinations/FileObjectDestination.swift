@@ -1,4 +1,5 @@
 import Foundation
+import HydrantRecords
 import NIOPosix
 
 #if canImport(Glibc)
@@ -6,9 +7,13 @@ import Glibc
 #endif
 
 /// Objects as files under a root directory. Each file is written under a hidden temporary name in its final
-/// directory, fsynced (a megabyte at a time, so that a large object never queues all its bytes ahead of the
-/// write-ahead log's next sync), renamed into place and its directory fsynced, so a reader sees whole objects only
-/// and a confirmed object survives a crash.
+/// directory, fsynced, renamed into place and its directory fsynced, so a reader sees whole objects only and a
+/// confirmed object survives a crash.
+///
+/// Objects are written past the page cache (`DirectFile`) a megabyte at a time where the file system allows, so
+/// the kernel neither copies them into its cache nor writes them back later on the pipeline's cores. Elsewhere
+/// they are written through the cache and synced a megabyte at a time, so that a large object never queues all its
+/// bytes ahead of the write-ahead log's next sync.
 public struct FileObjectDestination: ObjectDestination {
     /// The root directory, absolute.
     public let root: String
@@ -36,7 +41,7 @@ public struct FileObjectDestination: ObjectDestination {
         }
     }
 
-    /// Bytes written between syncs of a large object.
+    /// Bytes written at a time, and between syncs of a large object when writes go through the page cache.
     public static let syncSlice = 1 << 20
 
     /// The whole write, synchronously.
@@ -59,25 +64,31 @@ public struct FileObjectDestination: ObjectDestination {
         }
         let final = directory + "/" + (components.last.map(String.init) ?? "")
         let temporary = directory + "/." + (components.last.map(String.init) ?? "") + ".tmp-\(getpid())-\(UInt32.random(in: .min ... .max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw DestinationError(.io, "cannot create \(temporary): \(String(cString: strerror(errno)))")
+        var file: DirectFile
+        switch DirectFile.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC) {
+        case .success(let opened): file = opened
+        case .failure(let error): throw DestinationError(.io, "cannot create \(temporary): \(error)")
         }
+        let fd = file.descriptor
         var failure: String?
         body.withUnsafeBytes { raw in
             guard let base = raw.baseAddress else { return }
             var offset = 0
-            var synced = 0
+            if file.isDirect {
+                offset = writeDirect(raw, to: &file, path: temporary, failure: &failure)
+                if failure != nil { return }
+            }
+            // Buffered (the file system refused direct writes): synced a slice at a time, because one fsync of a
+            // whole large object queues all of it on the device at once, and the write-ahead log's next sync (an
+            // acknowledgement waiting) would wait behind it.
+            var synced = offset
             while offset < raw.count {
-                let written = Glibc.write(fd, base + offset, min(raw.count - offset, Self.syncSlice))
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = "cannot write \(temporary): \(String(cString: strerror(errno)))"
+                let count = min(raw.count - offset, Self.syncSlice)
+                if case .failed(let error) = file.write(base + offset, count: count, at: offset) {
+                    failure = "cannot write \(temporary): \(error)"
                     return
                 }
-                offset += written
-                // Synced a slice at a time: one fsync of a whole large object queues all of it on the device at
-                // once, and the write-ahead log's next sync (an acknowledgement waiting) would wait behind it.
+                offset += count
                 if offset - synced >= Self.syncSlice && offset < raw.count {
                     if fdatasync(fd) != 0 {
                         failure = "cannot fsync \(temporary): \(String(cString: strerror(errno)))"
@@ -101,5 +112,34 @@ public struct FileObjectDestination: ObjectDestination {
             fsync(directoryFD)
             close(directoryFD)
         }
+    }
+
+    /// Writes `raw` past the page cache, a slice at a time through aligned memory, the last block padded and the
+    /// padding cut off again. Returns how far it got: all of `raw`, or less when the file system refused direct
+    /// writes (the file is then buffered and the caller writes the rest).
+    private static func writeDirect(_ raw: UnsafeRawBufferPointer, to file: inout DirectFile, path: String,
+                                    failure: inout String?) -> Int {
+        guard let base = raw.baseAddress else { return 0 }
+        let staging = AlignedBuffer(capacity: syncSlice)
+        var offset = 0
+        while offset < raw.count {
+            let count = min(raw.count - offset, syncSlice)
+            staging.base.copyMemory(from: base + offset, byteCount: count)
+            let padded = AlignedBuffer.roundUp(count)
+            (staging.base + count).initializeMemory(as: UInt8.self, repeating: 0, count: padded - count)
+            switch file.write(staging.base, count: padded, at: offset) {
+            case .written:
+                offset += count
+            case .directRefused:
+                return offset
+            case .failed(let error):
+                failure = "cannot write \(path): \(error)"
+                return offset
+            }
+        }
+        if raw.count % AlignedBuffer.alignment != 0 && ftruncate(file.descriptor, off_t(raw.count)) != 0 {
+            failure = "cannot cut the padding off \(path): \(String(cString: strerror(errno)))"
+        }
+        return offset
     }
 }

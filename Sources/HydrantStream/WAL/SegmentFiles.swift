@@ -1,3 +1,5 @@
+import HydrantRecords
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -73,26 +75,23 @@ enum SegmentFiles {
         return bytes
     }
 
-    /// Opens `path` for appending, creating it.
-    static func openForAppend(_ path: String) throws(WALError) -> Int32 {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw WALError("cannot open \(path): \(errorText())") }
-        return fd
+    /// Creates the segment file `path` for writing at explicit offsets, past the page cache where the file system
+    /// allows (`direct`).
+    static func create(_ path: String, direct: Bool) throws(WALError) -> DirectFile {
+        switch DirectFile.open(path, flags: O_WRONLY | O_CREAT | O_CLOEXEC, direct: direct) {
+        case .success(let file): return file
+        case .failure(let error): throw WALError("cannot open \(path): \(error)")
+        }
     }
 
-    /// Writes all of `bytes` to `fd`.
-    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> String? {
-        guard let base = bytes.baseAddress else { return nil }
-        var offset = 0
-        while offset < bytes.count {
-            let written = write(fd, base + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                return errorText()
-            }
-            offset += written
+    /// Whether `bytes` from `offset` are the zeros a direct write pads a segment's last block with: fewer than a
+    /// block, up to a block boundary.
+    static func isPadding(_ bytes: UnsafeRawBufferPointer, from offset: Int) -> Bool {
+        guard bytes.count % AlignedBuffer.alignment == 0, bytes.count - offset < AlignedBuffer.alignment else {
+            return false
         }
-        return nil
+        for index in offset..<bytes.count where bytes[index] != 0 { return false }
+        return true
     }
 
     /// Flushes `fd`'s data (and the metadata needed to read it back) to stable storage.

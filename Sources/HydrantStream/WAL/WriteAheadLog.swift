@@ -26,11 +26,14 @@ public final class WriteAheadLog: @unchecked Sendable {
         public var segmentBytes: Int
         /// Appends are throttled while live segments (sealed but not released, plus the active one) exceed this.
         public var maximumBacklogBytes: Int
+        /// Whether segments are written past the page cache (`O_DIRECT`) where the file system allows.
+        public var directWrites: Bool
 
         /// Options; `segmentBytes` defaults to an eighth of the backlog bound, between 64 KiB and 64 MiB, so that
         /// the active segment (which is never deleted) stays a small part of the bound.
-        public init(maximumBacklogBytes: Int, segmentBytes: Int? = nil) {
+        public init(maximumBacklogBytes: Int, segmentBytes: Int? = nil, directWrites: Bool = true) {
             self.maximumBacklogBytes = maximumBacklogBytes
+            self.directWrites = directWrites
             self.segmentBytes = segmentBytes ?? min(64 << 20, max(64 << 10, maximumBacklogBytes / 8))
         }
     }
@@ -72,6 +75,8 @@ public final class WriteAheadLog: @unchecked Sendable {
         let pending: [PendingFrame]
         let closesFile: Bool
         let isLast: Bool
+        /// For a file to close: the length of its frames, to cut a direct write's padding off.
+        var length = 0
     }
 
     /// The directory holding the segment files.
@@ -92,7 +97,10 @@ public final class WriteAheadLog: @unchecked Sendable {
     private var statistics = Statistics()
     // Owned by the writer thread once it runs.
     private var activeSegment: UInt64
-    private var activeFD: Int32 = -1
+    private var activeFile: DirectFile
+    /// Direct writes rewrite the segment's last, partly filled block each time: its bytes stay at the start of
+    /// `staging`, and the next group's frames are copied after them.
+    private let staging = AlignedBuffer(capacity: 1 << 20)
     private var nextSequence: UInt64
     private var activeWrittenBytes = 0
     private var writeBuffer: [UInt8] = []
@@ -139,7 +147,13 @@ public final class WriteAheadLog: @unchecked Sendable {
             report.segments += 1
             report.records += records
             var size = bytes.count
-            if offset < bytes.count {
+            let padding = bytes.withUnsafeBytes { SegmentFiles.isPadding($0, from: offset) }
+            if offset < bytes.count && padding {
+                // Zeros after the last frame up to a block boundary: a direct write's padding, left by a stop
+                // before the segment was closed; not a torn frame.
+                try SegmentFiles.truncate(path, to: offset)
+                size = offset
+            } else if offset < bytes.count {
                 if position == ids.count - 1 {
                     try SegmentFiles.truncate(path, to: offset)
                     report.truncatedBytes += bytes.count - offset
@@ -164,7 +178,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         activeSegment = active
         self.segments = segments
         self.liveBytes = liveBytes
-        activeFD = try SegmentFiles.openForAppend(directory + "/" + SegmentFiles.name(of: active))
+        activeFile = try SegmentFiles.create(directory + "/" + SegmentFiles.name(of: active), direct: options.directWrites)
         SegmentFiles.syncDirectory(directory)
         let thread = Thread { [self] in writerLoop() }
         thread.name = "hydrant-wal"
@@ -343,8 +357,8 @@ public final class WriteAheadLog: @unchecked Sendable {
             write(group)
         }
         // The committer closes the active segment's file after its last sync, then seals it.
-        handOver(SyncJob(segment: activeSegment, fd: activeFD, pending: [], closesFile: true, isLast: true))
-        activeFD = -1
+        handOver(SyncJob(segment: activeSegment, fd: activeFile.descriptor, pending: [], closesFile: true, isLast: true,
+                         length: activeWrittenBytes))
     }
 
     /// Writes one group: frames go into one buffer, written once (more often only when a segment rolls), and
@@ -380,9 +394,9 @@ public final class WriteAheadLog: @unchecked Sendable {
         condition.lock()
         var failure = stickyFailure
         condition.unlock()
-        if failure == nil, let error = writeBuffer.withUnsafeBytes({ SegmentFiles.writeAll(activeFD, $0) }) {
+        if failure == nil, let error = writeGroup() {
             // Undo a partial write so the segment still ends on a frame boundary; the log stays usable.
-            if ftruncate(activeFD, off_t(activeWrittenBytes)) != 0 {
+            if ftruncate(activeFile.descriptor, off_t(activeWrittenBytes)) != 0 {
                 setSticky("write failed (\(error)) and the segment could not be cut back")
             }
             failure = "write failed: \(error)"
@@ -403,9 +417,59 @@ public final class WriteAheadLog: @unchecked Sendable {
         liveBytes += sizes
         condition.unlock()
         activeWrittenBytes += sizes
-        handOver(SyncJob(segment: activeSegment, fd: activeFD, pending: pending, closesFile: false, isLast: false))
+        handOver(SyncJob(segment: activeSegment, fd: activeFile.descriptor, pending: pending, closesFile: false,
+                         isLast: false))
         pending = []
         pending.reserveCapacity(16)
+    }
+
+    /// Writes `writeBuffer` at the end of the active segment; nil, or the error text.
+    ///
+    /// Direct writes need whole aligned blocks: the segment's last, partly filled block is written again with the
+    /// new frames after it, and the last block is padded with zeros (cut off when the segment is closed, and known
+    /// as padding when a crash leaves it).
+    private func writeGroup() -> String? {
+        if activeFile.isDirect {
+            let blockStart = AlignedBuffer.roundDown(activeWrittenBytes)
+            let tail = activeWrittenBytes - blockStart
+            let total = tail + writeBuffer.count
+            let padded = AlignedBuffer.roundUp(total)
+            staging.reserve(padded, keeping: tail)
+            writeBuffer.withUnsafeBytes { frames in
+                if let base = frames.baseAddress { (staging.base + tail).copyMemory(from: base, byteCount: frames.count) }
+            }
+            (staging.base + total).initializeMemory(as: UInt8.self, repeating: 0, count: padded - total)
+            switch activeFile.write(staging.base, count: padded, at: blockStart) {
+            case .written:
+                // The new last block's bytes move to the front for the next group.
+                let nextBlock = AlignedBuffer.roundDown(total)
+                if nextBlock > 0 && total > nextBlock {
+                    staging.base.copyMemory(from: staging.base + nextBlock, byteCount: total - nextBlock)
+                }
+                return nil
+            case .failed(let error):
+                return error
+            case .directRefused:
+                break  // the file is buffered now: written below like any other
+            }
+        }
+        let result = writeBuffer.withUnsafeBytes { frames -> DirectFile.WriteResult in
+            guard let base = frames.baseAddress else { return .written }
+            return activeFile.write(base, count: frames.count, at: activeWrittenBytes)
+        }
+        if case .failed(let error) = result { return error }
+        return nil
+    }
+
+    /// Closes a segment's file on the committer, once everything written to it is synced; a direct write's padding
+    /// is cut off first, so a closed segment holds exactly its frames.
+    private func finishFile(_ job: SyncJob) {
+        guard job.fd >= 0 else { return }
+        var size = stat()
+        if fstat(job.fd, &size) == 0 && Int(size.st_size) > job.length {
+            if ftruncate(job.fd, off_t(job.length)) == 0 { _ = SegmentFiles.syncData(job.fd) }
+        }
+        SegmentFiles.closeFile(job.fd)
     }
 
     /// Queues written frames (or a file to close) for the committer.
@@ -435,7 +499,7 @@ public final class WriteAheadLog: @unchecked Sendable {
                 while end < jobs.count && jobs[end].segment == jobs[index].segment { end += 1 }
                 commit(jobs[index..<end])
                 for job in jobs[index..<end] where job.closesFile {
-                    if job.fd >= 0 { SegmentFiles.closeFile(job.fd) }
+                    finishFile(job)
                     seal(job.segment)
                     if job.isLast { finished = true }
                 }
@@ -501,16 +565,17 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// Starts the next segment; the committer closes and seals the previous one once its last frames are synced.
     private func roll() {
         let next = activeSegment + 1
-        let fd: Int32
+        let file: DirectFile
         do {
-            fd = try SegmentFiles.openForAppend(directory + "/" + SegmentFiles.name(of: next))
+            file = try SegmentFiles.create(directory + "/" + SegmentFiles.name(of: next), direct: options.directWrites)
         } catch {
             // Keep appending to the current segment; it only grows past its nominal size.
             return
         }
         SegmentFiles.syncDirectory(directory)
-        handOver(SyncJob(segment: activeSegment, fd: activeFD, pending: [], closesFile: true, isLast: false))
-        activeFD = fd
+        handOver(SyncJob(segment: activeSegment, fd: activeFile.descriptor, pending: [], closesFile: true, isLast: false,
+                         length: activeWrittenBytes))
+        activeFile = file
         activeWrittenBytes = 0
         condition.lock()
         activeSegment = next
