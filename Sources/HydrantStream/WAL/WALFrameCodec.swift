@@ -18,27 +18,30 @@ enum WALFrameCodec {
         headerSize + payloadFixedSize + 4 * batch.count + batch.byteCount
     }
 
-    /// Appends one frame to `out`.
-    static func encode(_ batch: IngestBatch, firstSequence: UInt64, arrival: Timestamp, into out: inout [UInt8]) {
-        let start = out.count
-        append(magic, to: &out)
-        append(UInt32(0), to: &out)
-        append(UInt32(0), to: &out)
-        append(firstSequence, to: &out)
-        append(UInt64(bitPattern: arrival.nanoseconds), to: &out)
-        append(UInt32(batch.count), to: &out)
+    /// Writes one frame at `out`, which has room for `encodedSize(of: batch)` bytes; returns that size.
+    @discardableResult
+    static func encode(_ batch: IngestBatch, firstSequence: UInt64, arrival: Timestamp,
+                       at out: UnsafeMutableRawPointer) -> Int {
+        out.storeBytes(of: magic.littleEndian, toByteOffset: 0, as: UInt32.self)
+        out.storeBytes(of: UInt64(firstSequence).littleEndian, toByteOffset: headerSize, as: UInt64.self)
+        out.storeBytes(of: UInt64(bitPattern: arrival.nanoseconds).littleEndian, toByteOffset: headerSize + 8, as: UInt64.self)
+        out.storeBytes(of: UInt32(batch.count).littleEndian, toByteOffset: headerSize + 16, as: UInt32.self)
+        var cursor = headerSize + payloadFixedSize
         batch.bytes.withUnsafeBufferPointer { bytes in
+            guard let base = bytes.baseAddress else { return }
             var previous = 0
             for end in batch.ends {
-                append(UInt32(end - previous), to: &out)
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[previous..<end]))
+                out.storeBytes(of: UInt32(end - previous).littleEndian, toByteOffset: cursor, as: UInt32.self)
+                (out + cursor + 4).copyMemory(from: base + previous, byteCount: end - previous)
+                cursor += 4 + end - previous
                 previous = end
             }
         }
-        let payloadLength = out.count - start - headerSize
-        let crc = out.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[(start + headerSize)...])) }
-        store(UInt32(payloadLength), in: &out, at: start + 4)
-        store(crc, in: &out, at: start + 8)
+        let payloadLength = cursor - headerSize
+        let crc = CRC32C.checksum(UnsafeRawBufferPointer(start: out + headerSize, count: payloadLength))
+        out.storeBytes(of: UInt32(payloadLength).littleEndian, toByteOffset: 4, as: UInt32.self)
+        out.storeBytes(of: crc.littleEndian, toByteOffset: 8, as: UInt32.self)
+        return cursor
     }
 
     /// Checks the frame at `offset` without copying its records: its record count and end, or nil when it is
@@ -93,22 +96,6 @@ enum WALFrameCodec {
         }
         guard cursor == end else { return nil }
         return (WALFrame(segment: segment, firstSequence: firstSequence, arrival: arrival, records: batch), end)
-    }
-
-    @inline(__always)
-    private static func append(_ value: UInt32, to out: inout [UInt8]) {
-        withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
-    }
-
-    @inline(__always)
-    private static func append(_ value: UInt64, to out: inout [UInt8]) {
-        withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
-    }
-
-    private static func store(_ value: UInt32, in out: inout [UInt8], at offset: Int) {
-        withUnsafeBytes(of: value.littleEndian) { raw in
-            for index in 0..<4 { out[offset + index] = raw[index] }
-        }
     }
 
     private static func load32(_ bytes: UnsafeRawBufferPointer, _ offset: Int) -> UInt32 {

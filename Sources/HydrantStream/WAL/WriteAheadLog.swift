@@ -98,12 +98,13 @@ public final class WriteAheadLog: @unchecked Sendable {
     // Owned by the writer thread once it runs.
     private var activeSegment: UInt64
     private var activeFile: DirectFile
-    /// Direct writes rewrite the segment's last, partly filled block each time: its bytes stay at the start of
-    /// `staging`, and the next group's frames are copied after them.
+    /// Where a group is framed. Direct writes rewrite the segment's last, partly filled block each time: its bytes
+    /// stay at the start of `staging` (`tailBytes`), and the next group's frames are framed right after them.
     private let staging = AlignedBuffer(capacity: 1 << 20)
     private var nextSequence: UInt64
     private var activeWrittenBytes = 0
-    private var writeBuffer: [UInt8] = []
+    /// Bytes of the group being framed in `staging`, after the segment's last partial block.
+    private var groupBytes = 0
     // Guarded by `syncCondition`: jobs from the writer to the committer, in log order.
     private let syncCondition = NSCondition()
     private var syncQueue: [SyncJob] = []
@@ -366,17 +367,21 @@ public final class WriteAheadLog: @unchecked Sendable {
     private func write(_ group: [Request]) {
         var pending: [PendingFrame] = []
         pending.reserveCapacity(group.count)
-        writeBuffer.removeAll(keepingCapacity: true)
+        groupBytes = 0
         for request in group {
             let size = WALFrameCodec.encodedSize(of: request.batch)
-            if activeWrittenBytes + writeBuffer.count > 0
-                && activeWrittenBytes + writeBuffer.count + size > options.segmentBytes {
+            if activeWrittenBytes + groupBytes > 0 && activeWrittenBytes + groupBytes + size > options.segmentBytes {
                 flush(&pending)
                 roll()
             }
             let frame = WALFrame(segment: activeSegment, firstSequence: nextSequence, arrival: request.arrival,
                                  records: request.batch)
-            WALFrameCodec.encode(request.batch, firstSequence: nextSequence, arrival: request.arrival, into: &writeBuffer)
+            let start = tailBytes + groupBytes
+            // Room for the frame and the padding of the last block.
+            staging.reserve(start + size + AlignedBuffer.alignment, keeping: start)
+            WALFrameCodec.encode(request.batch, firstSequence: nextSequence, arrival: request.arrival,
+                                 at: staging.base + start)
+            groupBytes += size
             nextSequence += UInt64(request.batch.count)
             pending.append(PendingFrame(request: request, frame: frame, size: size))
         }
@@ -389,7 +394,7 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// rolled while its last frames still wait for their sync must not look fully delivered and be deleted.
     private func flush(_ pending: inout [PendingFrame]) {
         guard !pending.isEmpty else { return }
-        defer { writeBuffer.removeAll(keepingCapacity: true) }
+        defer { groupBytes = 0 }
         let sizes = pending.reduce(0) { $0 + $1.size }
         condition.lock()
         var failure = stickyFailure
@@ -423,23 +428,24 @@ public final class WriteAheadLog: @unchecked Sendable {
         pending.reserveCapacity(16)
     }
 
-    /// Writes `writeBuffer` at the end of the active segment; nil, or the error text.
+    /// The bytes of the active segment's last, partly filled block, kept at the start of `staging` while writes are
+    /// direct (none otherwise).
+    private var tailBytes: Int {
+        activeFile.isDirect ? activeWrittenBytes - AlignedBuffer.roundDown(activeWrittenBytes) : 0
+    }
+
+    /// Writes the group framed in `staging` at the end of the active segment; nil, or the error text.
     ///
     /// Direct writes need whole aligned blocks: the segment's last, partly filled block is written again with the
     /// new frames after it, and the last block is padded with zeros (cut off when the segment is closed, and known
     /// as padding when a crash leaves it).
     private func writeGroup() -> String? {
+        let tail = tailBytes
         if activeFile.isDirect {
-            let blockStart = AlignedBuffer.roundDown(activeWrittenBytes)
-            let tail = activeWrittenBytes - blockStart
-            let total = tail + writeBuffer.count
+            let total = tail + groupBytes
             let padded = AlignedBuffer.roundUp(total)
-            staging.reserve(padded, keeping: tail)
-            writeBuffer.withUnsafeBytes { frames in
-                if let base = frames.baseAddress { (staging.base + tail).copyMemory(from: base, byteCount: frames.count) }
-            }
             (staging.base + total).initializeMemory(as: UInt8.self, repeating: 0, count: padded - total)
-            switch activeFile.write(staging.base, count: padded, at: blockStart) {
+            switch activeFile.write(staging.base, count: padded, at: activeWrittenBytes - tail) {
             case .written:
                 // The new last block's bytes move to the front for the next group.
                 let nextBlock = AlignedBuffer.roundDown(total)
@@ -453,11 +459,9 @@ public final class WriteAheadLog: @unchecked Sendable {
                 break  // the file is buffered now: written below like any other
             }
         }
-        let result = writeBuffer.withUnsafeBytes { frames -> DirectFile.WriteResult in
-            guard let base = frames.baseAddress else { return .written }
-            return activeFile.write(base, count: frames.count, at: activeWrittenBytes)
+        if case .failed(let error) = activeFile.write(staging.base + tail, count: groupBytes, at: activeWrittenBytes) {
+            return error
         }
-        if case .failed(let error) = result { return error }
         return nil
     }
 
