@@ -18,6 +18,14 @@ import Testing
                 })
             }
         }
+        // Long buffers with rare hits, so that whole 32-byte steps pass clean and a hit lands anywhere in a step.
+        for length in stride(from: 40, to: 200, by: 3) {
+            for _ in 0..<6 {
+                result.append((0..<length).map { _ in
+                    Int.random(in: 0..<90, using: &generator) == 0 ? alphabet.randomElement(using: &generator) ?? 0x61 : 0x61
+                })
+            }
+        }
         return result
     }
 
