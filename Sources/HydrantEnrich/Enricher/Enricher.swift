@@ -61,6 +61,8 @@ public final class Enricher {
 
     // An enriched record is written here through a `JSONCursor`, then appended to the batch's output.
     private let output = JSONLineBuffer(capacity: 64 << 10)
+    // Each record's quote and bracket bits, for the walk.
+    private let structuralIndex = StructuralIndex()
     // The rare members (scores, threat), built with the array writers before they are spliced in.
     private var rareMembers: [UInt8] = []
 
@@ -205,7 +207,8 @@ public final class Enricher {
         statistics.records += 1
         // Cleared between records only: a record's answers are ranges of the arena until they are spliced in.
         if geoArena.count >= Self.geoArenaLimit { clearGeoCache() }
-        guard let recordBase = record.baseAddress, let layout = RecordLayout.read(record) else {
+        guard let recordBase = record.baseAddress,
+              let layout = RecordLayout.read(record, masks: structuralIndex.build(record)) else {
             statistics.passedThrough += 1
             return false
         }
