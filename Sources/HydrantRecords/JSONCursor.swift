@@ -1,17 +1,18 @@
 /// The write position of an encoder in a `JSONLineBuffer`: the buffer's storage, capacity and end held in locals
 /// while a record is written, and given back by `finish`.
 ///
-/// The fixed-size writers (`integer`, `timestamp`, `ip`, punctuation, keys) check nothing: the caller reserved
-/// their worst case (the `…Bound` constants) beforehand, once per record. `string` reserves for itself, since a
-/// string's size has no bound.
-@usableFromInline struct JSONCursor {
+/// The fixed-size writers (`integer`, `timestamp`, `ip`, `byte`, `bytes`) check nothing: the caller reserved
+/// their worst case (the `…Bound` constants, or the size of what it copies) beforehand, once per record, or calls
+/// `ensure` first. `string` reserves for itself, since a string's size has no bound. Encoders in other modules (the
+/// enricher splicing members into records) write through it too; a cursor belongs to one task.
+public struct JSONCursor {
     /// Most bytes `integer` writes: a sign and 19 digits.
-    @inlinable static var integerBound: Int { 20 }
+    @inlinable public static var integerBound: Int { 20 }
     /// Most bytes `timestamp` writes: 30 characters and two quotes (64-bit nanoseconds reach only years 1677–2262,
     /// so the year always has four digits).
-    @inlinable static var timestampBound: Int { 32 }
+    @inlinable public static var timestampBound: Int { 32 }
     /// Most bytes `ip` writes: 39 characters of IPv6 and two quotes.
-    @inlinable static var ipBound: Int { 41 }
+    @inlinable public static var ipBound: Int { 41 }
 
     @usableFromInline let buffer: JSONLineBuffer
     @usableFromInline var base: UnsafeMutablePointer<UInt8>
@@ -19,7 +20,7 @@
     @usableFromInline var capacity: Int
 
     /// Starts writing at the end of `buffer`, with at least `bytes` bytes of room.
-    @inlinable init(_ buffer: JSONLineBuffer, reserving bytes: Int) {
+    @inlinable public init(_ buffer: JSONLineBuffer, reserving bytes: Int) {
         buffer.reserve(bytes)
         self.buffer = buffer
         base = buffer.base
@@ -28,7 +29,7 @@
     }
 
     /// Makes room for `bytes` more bytes.
-    @inlinable mutating func ensure(_ bytes: Int) {
+    @inlinable public mutating func ensure(_ bytes: Int) {
         if capacity &- position < bytes { grow(bytes) }
     }
 
@@ -40,17 +41,19 @@
         capacity = buffer.allocated
     }
 
-    /// Hands the written bytes to the buffer.
-    @inlinable mutating func finish() {
+    /// Hands the written bytes to the buffer; call it before the buffer is read or another cursor is made on it.
+    @inlinable public mutating func finish() {
         buffer.used = position
     }
 
-    @inlinable mutating func byte(_ value: UInt8) {
+    /// Writes one byte; room for it must have been made.
+    @inlinable public mutating func byte(_ value: UInt8) {
         base[position] = value
         position &+= 1
     }
 
-    @inlinable mutating func bytes(_ source: UnsafePointer<UInt8>, count: Int) {
+    /// Writes `count` bytes from `source`; room for them must have been made.
+    @inlinable public mutating func bytes(_ source: UnsafePointer<UInt8>, count: Int) {
         let target = UnsafeMutableRawPointer(base + position)
         let from = UnsafeRawPointer(source)
         // Keys and most values are short: two overlapping word moves instead of a call to memmove.
@@ -69,7 +72,7 @@
     }
 
     /// Writes a decimal integer (at most `integerBound` bytes).
-    @inlinable mutating func integer(_ value: Int64) {
+    @inlinable public mutating func integer(_ value: Int64) {
         var magnitude = value.magnitude  // Int64.min has no positive counterpart; its magnitude does
         if value < 0 { byte(UInt8(ascii: "-")) }
         if magnitude < 10 {
@@ -146,7 +149,7 @@
     }
 
     /// Writes an address as a quoted string in canonical text (at most `ipBound` bytes).
-    @inlinable mutating func ip(_ address: IPAddress, scratch: inout [UInt8]) {
+    @inlinable public mutating func ip(_ address: IPAddress, scratch: inout [UInt8]) {
         byte(UInt8(ascii: "\""))
         if !address.isIPv6 {
             let value = UInt32(truncatingIfNeeded: address.low)
@@ -173,7 +176,7 @@
 
     /// Writes a JSON string literal, escaping quotes, backslashes, control characters and DEL (RFC 8259), with
     /// room for it and `more` bytes after it.
-    @inlinable mutating func string(_ text: String, more: Int) {
+    @inlinable public mutating func string(_ text: String, more: Int) {
         let done: Bool? = text.utf8.withContiguousStorageIfAvailable { utf8 in
             string(utf8, more: more)
             return true
@@ -185,7 +188,7 @@
     }
 
     /// Writes UTF-8 `text` as a JSON string literal, with room for it and `more` bytes after it.
-    @inlinable mutating func string(_ text: UnsafeBufferPointer<UInt8>, more: Int) {
+    @inlinable public mutating func string(_ text: UnsafeBufferPointer<UInt8>, more: Int) {
         let count = text.count
         guard let source = text.baseAddress, count > 0 else {
             ensure(2 &+ more)

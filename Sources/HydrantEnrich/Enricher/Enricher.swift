@@ -50,7 +50,7 @@ public final class Enricher {
     // address has one slot (by a hash of it) and a newer address with the same slot replaces it. A lookup is one
     // multiply and one compare, where a dictionary would hash the address with SipHash.
     private var geoSlots: [GeoCacheSlot]
-    private var geoArena = SpliceBuffer(capacity: 64 << 10)
+    private let geoArena = JSONLineBuffer(capacity: 64 << 10)
     static let geoSlotBits = 16
     /// Replaced answers leave their bytes behind; past this size the arena and the cache start over.
     static let geoArenaLimit = 16 << 20
@@ -59,8 +59,10 @@ public final class Enricher {
     // indexes, so it is cleared with the GeoIP cache.
     private var endpoints = EndpointCache()
 
-    // An enriched record is written here through a pointer, then appended to the batch's output.
-    private var output = SpliceBuffer(capacity: 64 << 10)
+    // An enriched record is written here through a `JSONCursor`, then appended to the batch's output.
+    private let output = JSONLineBuffer(capacity: 64 << 10)
+    // Each record's quote and bracket bits, for the walk.
+    private let structuralIndex = StructuralIndex()
     // The rare members (scores, threat), built with the array writers before they are spliced in.
     private var rareMembers: [UInt8] = []
 
@@ -75,11 +77,6 @@ public final class Enricher {
         rareMembers.reserveCapacity(512)
         geoSlots = Array(repeating: Self.emptyGeoSlot, count: 1 << Self.geoSlotBits)
         takeSnapshot()
-    }
-
-    deinit {
-        geoArena.deallocate()
-        output.deallocate()
     }
 
     /// Enriches a batch: `bytes` holds the records back to back, record `i` ending at `ends[i]` (exclusive). Returns
@@ -100,15 +97,15 @@ public final class Enricher {
         let snapshot = self.snapshot
         // Each enriched record is written into `spliced` through a pointer, then appended while it is still in the
         // first-level cache: one append per record, and no copy of the whole batch at the end.
-        var spliced = output
+        let spliced = output
         bytes.withUnsafeBufferPointer { all in
             var start = 0
             for rawEnd in ends {
                 let end = min(max(rawEnd, start), all.count)
                 let record = UnsafeBufferPointer(rebasing: all[start..<end])
                 spliced.removeAll()
-                if enrichRecord(record, snapshot, into: &spliced) {
-                    out.append(contentsOf: spliced.written)
+                if enrichRecord(record, snapshot, into: spliced) {
+                    spliced.withUnsafeBytes { out.append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
                 } else {
                     out.append(contentsOf: record)
                 }
@@ -116,7 +113,6 @@ public final class Enricher {
                 start = end
             }
         }
-        output = spliced
     }
 
     /// Looks for changed files now (rather than at the next due batch) and takes a fresh snapshot.
@@ -206,12 +202,13 @@ public final class Enricher {
 
     /// Writes the enriched record into `out` and returns true, or returns false when the record stays as it is
     /// (nothing to add, or not one well-formed JSON object).
-    private func enrichRecord(_ record: UnsafeBufferPointer<UInt8>, _ snapshot: Snapshot, into out: inout SpliceBuffer)
+    private func enrichRecord(_ record: UnsafeBufferPointer<UInt8>, _ snapshot: Snapshot, into buffer: JSONLineBuffer)
         -> Bool {
         statistics.records += 1
         // Cleared between records only: a record's answers are ranges of the arena until they are spliced in.
         if geoArena.count >= Self.geoArenaLimit { clearGeoCache() }
-        guard let recordBase = record.baseAddress, let layout = RecordLayout.read(record) else {
+        guard let recordBase = record.baseAddress,
+              let layout = RecordLayout.read(record, masks: structuralIndex.build(record)) else {
             statistics.passedThrough += 1
             return false
         }
@@ -257,8 +254,8 @@ public final class Enricher {
             hasThreat = true
         }
 
-        let sourceGeoBytes = sourceGeo.map { geoArena.bytes($0) } ?? UnsafeBufferPointer(start: nil, count: 0)
-        let destinationGeoBytes = destinationGeo.map { geoArena.bytes($0) } ?? UnsafeBufferPointer(start: nil, count: 0)
+        let sourceGeoBytes = sourceGeo.map { geoBytes($0) } ?? UnsafeBufferPointer(start: nil, count: 0)
+        let destinationGeoBytes = destinationGeo.map { geoBytes($0) } ?? UnsafeBufferPointer(start: nil, count: 0)
         let sourceAssetBytes = sourceAsset.flatMap { index in snapshot.assets.map { $0.member(index) } }
         let destinationAssetBytes = destinationAsset.flatMap { index in snapshot.assets.map { $0.member(index) } }
 
@@ -302,15 +299,16 @@ public final class Enricher {
             // `"network":{…}` wrapper.
             let endpointBytes = sourceGeoBytes.count + (sourceAssetBytes?.count ?? 0) + destinationGeoBytes.count
                 + (destinationAssetBytes?.count ?? 0) + 2
-            out.reserve(record.count + count + endpointBytes + Self.longestDirectionMember + 16 + rareMembers.count)
+            var out = JSONCursor(buffer, reserving: record.count + count + endpointBytes + Self.longestDirectionMember + 16
+                                     + rareMembers.count)
             var copied = 0
             var previousPosition = -1
             for index in 0..<count {
                 let insertion = insertions[index]
                 let position = insertion.position
-                out.write(recordBase + copied, count: position - copied)
+                out.bytes(recordBase + copied, count: position - copied)
                 copied = position
-                if insertion.needsComma || position == previousPosition { out.write(UInt8(ascii: ",")) }
+                if insertion.needsComma || position == previousPosition { out.byte(UInt8(ascii: ",")) }
                 previousPosition = position
                 switch insertion.kind {
                 case .source:
@@ -318,18 +316,19 @@ public final class Enricher {
                 case .destination:
                     writeEndpoint(geo: destinationGeoBytes, asset: destinationAssetBytes, to: &out)
                 case .direction:
-                    if let direction { out.write(Self.directionMember(direction)) }
+                    if let direction { out.constant(Self.directionMember(direction)) }
                 case .networkObject:
-                    out.write(#""network":{"#)
-                    if let direction { out.write(Self.directionMember(direction)) }
-                    out.write(UInt8(ascii: "}"))
+                    out.constant(#""network":{"#)
+                    if let direction { out.constant(Self.directionMember(direction)) }
+                    out.byte(UInt8(ascii: "}"))
                 case .scores:
-                    rareMembers.withUnsafeBufferPointer { out.write(UnsafeBufferPointer(rebasing: $0[..<scoresEnd])) }
+                    rareMembers.withUnsafeBufferPointer { out.bytes(UnsafeBufferPointer(rebasing: $0[..<scoresEnd])) }
                 case .threat:
-                    rareMembers.withUnsafeBufferPointer { out.write(UnsafeBufferPointer(rebasing: $0[scoresEnd...])) }
+                    rareMembers.withUnsafeBufferPointer { out.bytes(UnsafeBufferPointer(rebasing: $0[scoresEnd...])) }
                 }
             }
-            out.write(recordBase + copied, count: record.count - copied)
+            out.bytes(recordBase + copied, count: record.count - copied)
+            out.finish()
             return true
         }
     }
@@ -350,12 +349,19 @@ public final class Enricher {
 
     @inline(__always)
     private func writeEndpoint(geo: UnsafeBufferPointer<UInt8>, asset: UnsafeBufferPointer<UInt8>?,
-                               to out: inout SpliceBuffer) {
-        out.write(geo)
+                               to out: inout JSONCursor) {
+        out.bytes(geo)
         if let asset {
-            if !geo.isEmpty { out.write(UInt8(ascii: ",")) }
-            out.write(asset)
+            if !geo.isEmpty { out.byte(UInt8(ascii: ",")) }
+            out.bytes(asset)
         }
+    }
+
+    /// The encoded GeoIP members at `range` of the arena; valid until the arena next grows or is cleared, which
+    /// happens only between records.
+    @inline(__always)
+    private func geoBytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        geoArena.unsafeBytes(at: range.lowerBound, count: range.count).assumingMemoryBound(to: UInt8.self)
     }
 
     /// What the resources say about the address spelled at `range`, from the cache or the tables; nil when the
@@ -413,7 +419,7 @@ public final class Enricher {
         var encoded: [UInt8] = []
         JSONFragments.geoMembers(record, to: &encoded)
         let start = geoArena.count
-        encoded.withUnsafeBufferPointer { geoArena.append($0) }
+        encoded.withUnsafeBytes { geoArena.append($0) }
         let range = start..<geoArena.count
         geoSlots[slot] = GeoCacheSlot(address: address, start: Int32(start), end: Int32(range.upperBound))
         return range

@@ -1,8 +1,8 @@
 /// Where, in one JSON record, the fields the enricher reads are, and where the objects it extends close.
 /// Positions are offsets into the record; `-1` means the object is absent.
-struct RecordLayout {
+struct RecordLayout: Equatable {
     /// `source` or `destination`.
-    struct Endpoint {
+    struct Endpoint: Equatable {
         var ip: Range<Int>?
         var close = -1
         var isEmpty = true
@@ -29,11 +29,11 @@ struct RecordLayout {
     var ja4: Range<Int>?
     var hasThreat = false
 
-    /// Reads the layout of the record in `bytes`; nil when it is not one well-formed JSON object (surrounded by
-    /// whitespace), which the enricher then passes through untouched.
-    static func read(_ bytes: UnsafeBufferPointer<UInt8>) -> RecordLayout? {
+    /// Reads the layout of the record in `bytes` (with its `masks` when it has them); nil when it is not one
+    /// well-formed JSON object (surrounded by whitespace), which the enricher then passes through untouched.
+    static func read(_ bytes: UnsafeBufferPointer<UInt8>, masks: StructuralMasks? = nil) -> RecordLayout? {
         var layout = RecordLayout()
-        var walker = RecordWalker(bytes)
+        var walker = RecordWalker(bytes, masks: masks)
         walker.skipWhitespace()
         guard walker.openObject() else { return nil }
         var first = true

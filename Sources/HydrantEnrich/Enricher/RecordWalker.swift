@@ -3,6 +3,10 @@ import HydrantRecords
 /// Walks one JSON record's objects member by member, so the enricher can note where the fields it reads are and
 /// where the objects it extends close, in one pass and without allocating. Values it does not look into are
 /// skipped (and checked) by `JSONScanner.endOfValue`.
+///
+/// Given a record's `StructuralMasks`, it finds the ends of strings and the brackets of skipped values with bit
+/// searches; without them it scans the bytes. Both ways accept and reject the same records (the masks exist only
+/// for records with no escapes and no control bytes in strings, where the next quote always ends a string).
 struct RecordWalker {
     enum Member {
         case key(Range<Int>)
@@ -12,10 +16,12 @@ struct RecordWalker {
 
     let bytes: UnsafeBufferPointer<UInt8>
     var index: Int
+    let masks: StructuralMasks?
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    init(_ bytes: UnsafeBufferPointer<UInt8>, masks: StructuralMasks? = nil) {
         self.bytes = bytes
         index = 0
+        self.masks = masks
     }
 
     @inline(__always)
@@ -77,6 +83,8 @@ struct RecordWalker {
     /// record (or `start` when that is already past it).
     @inline(__always)
     func specialByte(from start: Int) -> Int {
+        // With masks there is no backslash or control byte in a string, so the next quote is the special byte.
+        if let masks { return max(start, masks.nextQuote(from: start)) }
         guard start < bytes.count, let base = bytes.baseAddress else { return max(start, bytes.count) }
         return JSONScanner.stringSpecialByte(in: base, from: start, to: bytes.count)
     }
@@ -85,7 +93,11 @@ struct RecordWalker {
     /// unterminated, holds a control byte or has an escape JSON does not allow.
     @inline(__always)
     func closingQuote(from start: Int) -> Int? {
-        JSONScanner.endOfString(in: bytes, openingQuote: start - 1).map { $0.end - 1 }
+        if let masks {
+            let quote = masks.nextQuote(from: start)
+            return quote < bytes.count ? quote : nil
+        }
+        return JSONScanner.endOfString(in: bytes, openingQuote: start - 1).map { $0.end - 1 }
     }
 
     /// The deepest nesting a skipped object or array may have.
@@ -121,7 +133,11 @@ struct RecordWalker {
             var depth = 0
             var position = index
             while position < bytes.count {
-                position = JSONScanner.structuralByte(in: base, from: position, to: bytes.count)
+                if let masks {
+                    position = masks.nextStructural(from: position)
+                } else {
+                    position = JSONScanner.structuralByte(in: base, from: position, to: bytes.count)
+                }
                 guard position < bytes.count else { return false }
                 let byte = bytes[position]
                 if byte == UInt8(ascii: "\"") {
