@@ -24,8 +24,11 @@ final class TCPSession {
     var kind: Kind = .undetermined
     /// Whether the key's endpoint A is the client; nil until the first payload.
     var clientIsA: Bool?
-    /// Client and server, once the client is known.
+    /// Client and server, once the client is known; without its community ID until `recordConnection()` first
+    /// needs it, as most followed connections (scans, refused and unrecognised ones) never make a record.
     var connection: Connection?
+    /// Whether `connection` has its community ID.
+    private var hasCommunityID = false
     /// Bytes the client sent, in order.
     var client: TCPStreamAssembler
     /// Bytes the server sent, in order.
@@ -59,6 +62,19 @@ final class TCPSession {
         client = TCPStreamAssembler(limits: limits)
         server = TCPStreamAssembler(limits: limits)
         lastSeen = time
+    }
+
+    /// `connection` with its community ID, for a record: the SHA-1 is computed once, on the first record.
+    func recordConnection() -> Connection? {
+        guard var connection else { return nil }
+        if !hasCommunityID {
+            connection.communityID = CommunityID(seed: 0).string(
+                source: connection.sourceIP, destination: connection.destinationIP, ianaNumber: connection.ianaNumber,
+                sourcePort: connection.sourcePort ?? 0, destinationPort: connection.destinationPort ?? 0, hasPorts: true)
+            self.connection = connection
+            hasCommunityID = true
+        }
+        return connection
     }
 
     /// Bytes the session holds in its assemblers and DNS framers.
