@@ -49,19 +49,21 @@ public final class PcapSource {
     /// The size of the file in bytes, for progress; nil for live captures.
     public let fileSize: Int64?
 
-    private init(handle: OpaquePointer, name: String, fileSize: Int64?) {
+    private init(handle: OpaquePointer, name: String, fileSize: Int64?, mapped: Bool = false) {
         self.name = name
         self.fileSize = fileSize
         dlt = pcap_datalink(handle)
         linkType = LinkType(dlt: dlt)
-        owner = PcapHandle(handle, mapping: PcapSource.mapping(of: handle, fileSize: fileSize, linkType: linkType))
+        owner = PcapHandle(handle, mapping: mapped ? PcapSource.mapping(of: handle, fileSize: fileSize, linkType: linkType) : nil)
     }
 
     /// The mapping a capture file is read through, when frames can be located in it: a classic pcap file (each
     /// frame's bytes follow its record header in the file; pcapng blocks do not) that glibc mapped whole, with a
     /// link type libpcap hands over unmodified (it rewrites some pseudo-headers, such as USB's, in its buffer).
     private static func mapping(of handle: OpaquePointer, fileSize: Int64?, linkType: LinkType) -> UnsafeRawBufferPointer? {
-        guard let fileSize, fileSize >= 24, pcap_file(handle) != nil else { return nil }
+        // An ordinary stream's buffer is a few KiB, reused: only a buffer spanning a file larger than any such
+        // buffer is taken for the mapping.
+        guard let fileSize, fileSize > 1 << 16, pcap_file(handle) != nil else { return nil }
         switch linkType {
         case .ethernet, .rawIP: break
         default: return nil
@@ -118,7 +120,7 @@ public final class PcapSource {
         }
         var info = stat()
         let size: Int64? = fstat(fileno(file), &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int64(info.st_size) : nil
-        let source = PcapSource(handle: handle, name: path, fileSize: size)
+        let source = PcapSource(handle: handle, name: path, fileSize: size, mapped: path != "-")
         if let filter { try source.apply(filter: filter) }
         return source
     }
