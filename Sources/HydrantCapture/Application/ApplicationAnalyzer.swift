@@ -233,7 +233,7 @@ public final class ApplicationAnalyzer {
                                   statistics: &statistics, into: &output)
             session.parseResponses(time: time, statistics: &statistics, into: &output)
         case .tls:
-            if session.hello == nil {
+            if !session.hasHello {
                 session.parseClientHello(time: time, statistics: &statistics, into: &output)
             } else {
                 session.parseServerHello(statistics: &statistics, into: &output)
@@ -249,7 +249,7 @@ public final class ApplicationAnalyzer {
             case .http:
                 session.truncated(client: fromClient, time: time, maxPipelined: configuration.maxPipelinedRequests,
                                   statistics: &statistics, into: &output)
-            case .tls where fromClient && session.hello == nil:
+            case .tls where fromClient && !session.hasHello:
                 statistics.tlsErrors += 1
                 session.ignore()
             case .undetermined, .tls, .dns:

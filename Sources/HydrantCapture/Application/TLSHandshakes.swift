@@ -5,7 +5,7 @@ import HydrantRecords
 extension TCPSession {
     /// Parses the client's first handshake message once it is complete.
     func parseClientHello(time: Int64, statistics: inout ApplicationStatistics, into output: inout CaptureRecords) {
-        guard hello == nil, !client.stopped, connection != nil else { return }
+        guard !hasHello, !client.stopped, connection != nil else { return }
         var parsed: TLSClientHello?
         var failed = false
         let incomplete = client.withAssembled { stream in
@@ -39,7 +39,7 @@ extension TCPSession {
 
     /// Completes the waiting ClientHello's record with the server's first handshake message.
     func parseServerHello(statistics: inout ApplicationStatistics, into output: inout CaptureRecords) {
-        guard hello != nil, !server.stopped else { return }
+        guard hasHello, !server.stopped else { return }
         var parsed: TLSServerHello?
         let incomplete = server.withAssembled { stream in
             TLSRecordReader.withFirstHandshakeMessage(stream) { message in
@@ -47,8 +47,7 @@ extension TCPSession {
             }
         }
         if case .needMore? = incomplete { return }
-        // Moved out rather than copied, so its strings are not retained and released again.
-        guard var record = hello.take() else { return }
+        guard var record = takeHello() else { return }
         switch incomplete {
         case .needMore?:
             return
