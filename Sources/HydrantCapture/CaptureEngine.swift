@@ -25,6 +25,9 @@ public struct CaptureStatistics: Sendable, Equatable {
 /// Payloads point into the capture buffer, which the next read reuses, so the decoding thread copies the payloads
 /// the parsers read (TCP segments and DNS datagrams, see `ApplicationAnalyzer.wantsPayload`) into the batch's
 /// arena; the parsers run beside decoding instead of after it, so with every dataset on two cores share the work.
+/// A replayed capture file that libpcap reads through a mapping is the exception: there the spans point at the
+/// payloads in the mapping (the batch keeps the file open, and its pages resident, until it is done), and nothing is
+/// copied.
 /// Decoding, parsing and flow tracking are plain synchronous loops; the only concurrency is the hand-over of a batch
 /// of at most `batchSize` packets (or of a few MiB of copied payload), with at most `batchesInFlight` between the
 /// decoding thread and the sink (after which `process` waits: backpressure, bounded memory). Batches are reused.
@@ -48,6 +51,14 @@ public final class CaptureEngine: @unchecked Sendable {
     /// `current`'s arena, which `current` keeps alive: used through `_withUnsafeGuaranteedRef`, which spares the
     /// retain and release a class reference costs per packet (even an `unowned(unsafe)` one is retained for a call).
     private var arena: Unmanaged<PayloadArena>
+    /// The mapped file `current` keeps open (its identity only; `current.file` holds it), nil until its first frame
+    /// from one.
+    private var currentFile: UnsafeMutableRawPointer?
+    /// The offset in that file after which `current` is handed over early, so batches in flight keep a bounded
+    /// stretch of the file's pages resident.
+    private var fileHandOverOffset = 0
+    /// The file offset after `current`'s last packet from that file.
+    private var currentFileEnd = 0
     /// Whether the parsers run, so payloads are copied; and what they read.
     private let copiesPayloads: Bool
     private let parsing: ApplicationConfiguration
@@ -101,7 +112,26 @@ public final class CaptureEngine: @unchecked Sendable {
         if copiesPayloads {
             let wanted = ApplicationAnalyzer.wantsPayload(packet, configuration: parsing)
             let payload = packet.payload
-            spans.append(wanted ? arena._withUnsafeGuaranteedRef { $0.append(payload) } : .none)
+            if let file = frame.mapped {
+                // A replayed file: the payload is read where it lies in the mapping, which the batch keeps open.
+                if file.toOpaque() != currentFile { attach(file, at: frame.mappedOffset) }
+                let end = frame.mappedOffset + frame.bytes.count
+                currentFileEnd = end
+                var span = PayloadSpan.none
+                if wanted {
+                    span = CaptureEngine.inPlace(payload, of: frame)
+                    if span.count == 0 { span = arena._withUnsafeGuaranteedRef { $0.append(payload) } }
+                }
+                spans.append(span)
+                if end >= fileHandOverOffset {
+                    packet.payload = UnsafeRawBufferPointer(start: nil, count: 0)
+                    batch.append(packet)
+                    handOver()
+                    return
+                }
+            } else {
+                spans.append(wanted ? arena._withUnsafeGuaranteedRef { $0.append(payload) } : .none)
+            }
             if arena._withUnsafeGuaranteedRef({ $0.count }) >= CaptureEngine.arenaHandOverBytes {
                 packet.payload = UnsafeRawBufferPointer(start: nil, count: 0)
                 batch.append(packet)
@@ -112,6 +142,32 @@ public final class CaptureEngine: @unchecked Sendable {
         packet.payload = UnsafeRawBufferPointer(start: nil, count: 0)
         batch.append(packet)
         if batch.count >= batchSize { handOver() }
+    }
+
+    /// Where `payload` lies in the mapped file `frame` came from; copied to the arena instead when it is not within
+    /// the frame's bytes (a reassembled datagram's payload is in the decoder's own buffer).
+    @inline(__always)
+    private static func inPlace(_ payload: UnsafeRawBufferPointer, of frame: CapturedFrame) -> PayloadSpan {
+        guard let start = payload.baseAddress, let frameStart = frame.bytes.baseAddress,
+              let mapping = frame.mapped?._withUnsafeGuaranteedRef({ $0.mapping }), let base = mapping.baseAddress else {
+            return .none
+        }
+        let offset = start - frameStart
+        guard offset >= 0, offset + payload.count <= frame.bytes.count else { return .none }
+        return .inPlace(UnsafeRawBufferPointer(start: base + frame.mappedOffset + offset, count: payload.count))
+    }
+
+    /// Makes `current` keep the mapped `file` open, handing over the batch first when it holds another file's
+    /// packets (a batch keeps one file).
+    private func attach(_ file: Unmanaged<PcapHandle>, at offset: Int) {
+        if currentFile != nil { handOver() }
+        let handle = file.takeUnretainedValue()
+        // Until a batch of it is done, nothing from this frame on may be given back.
+        if handle.inUseFrom.load(ordering: .relaxed) == Int.max { handle.inUseFrom.store(offset, ordering: .releasing) }
+        current.file = handle
+        currentFileEnd = offset
+        currentFile = file.toOpaque()
+        fileHandOverOffset = offset + CaptureEngine.arenaHandOverBytes
     }
 
     /// Emits the flows whose timeouts passed by `now`; a live capture calls this when no packets arrive.
@@ -177,7 +233,9 @@ public final class CaptureEngine: @unchecked Sendable {
         // The engine keeps the batch's emptied arrays (with their capacity) for the next packets.
         swap(&batch.packets, &self.batch)
         swap(&batch.spans, &spans)
+        batch.fileEnd = currentFileEnd
         current = pool.take()
+        currentFile = nil
         slots.wait()
         analyze(batch) { _ in }
         flowStage {

@@ -16,6 +16,10 @@ final class PacketBatch: @unchecked Sendable {
     let arena: PayloadArena
     /// The application records made while analyzing these packets.
     var records = CaptureRecords()
+    /// The mapped capture file the packets were read from, kept open while spans point into it.
+    var file: PcapHandle?
+    /// The file offset after the last of these packets, from which `file`'s pages are still read once the batch is done.
+    var fileEnd = 0
 
     /// An empty batch with room for `capacity` packets and `arenaBytes` of payload.
     init(capacity: Int, arenaBytes: Int) {
@@ -29,6 +33,10 @@ final class PacketBatch: @unchecked Sendable {
         spans.removeAll(keepingCapacity: true)
         arena.removeAll()
         records.removeAll()
+        // The pages before this batch's end are no longer read by it (nor by any earlier batch, done before it).
+        file?.inUseFrom.store(fileEnd, ordering: .releasing)
+        file = nil
+        fileEnd = 0
     }
 }
 

@@ -127,19 +127,20 @@ public final class ApplicationAnalyzer {
 
     /// The connection of a packet with its sender as the client (or its receiver, when `reversed`).
     private func connection(_ packet: DecodedPacket, reversed: Bool) -> Connection {
+        var connection = endpoints(packet, reversed: reversed)
+        connection.communityID = communityID.string(
+            source: connection.sourceIP, destination: connection.destinationIP, ianaNumber: packet.ianaNumber,
+            sourcePort: connection.sourcePort ?? 0, destinationPort: connection.destinationPort ?? 0, hasPorts: true)
+        return connection
+    }
+
+    /// `connection(_:reversed:)` without the community ID, which a TCP session adds when it makes its first record.
+    private func endpoints(_ packet: DecodedPacket, reversed: Bool) -> Connection {
         let (client, clientPort, server, serverPort) = reversed
             ? (packet.destination, packet.destinationPort, packet.source, packet.sourcePort)
             : (packet.source, packet.sourcePort, packet.destination, packet.destinationPort)
-        return makeConnection(client: client, clientPort: clientPort, server: server, serverPort: serverPort,
-                              ianaNumber: packet.ianaNumber, vlanID: packet.vlanID, innerVLANID: packet.innerVLANID)
-    }
-
-    private func makeConnection(client: IPAddress, clientPort: UInt16, server: IPAddress, serverPort: UInt16,
-                                ianaNumber: UInt8, vlanID: UInt16?, innerVLANID: UInt16?) -> Connection {
-        let id = communityID.string(source: client, destination: server, ianaNumber: ianaNumber,
-                                    sourcePort: clientPort, destinationPort: serverPort, hasPorts: true)
         return Connection(sourceIP: client, sourcePort: clientPort, destinationIP: server, destinationPort: serverPort,
-                          ianaNumber: ianaNumber, vlanID: vlanID, innerVLANID: innerVLANID, communityID: id,
+                          ianaNumber: packet.ianaNumber, vlanID: packet.vlanID, innerVLANID: packet.innerVLANID,
                           observerName: configuration.observerName)
     }
 
@@ -200,7 +201,7 @@ public final class ApplicationAnalyzer {
         let fromServer = packet.tcpFlags & TCPFlags.ack != 0
         if session.clientIsA == nil {
             session.clientIsA = fromServer ? !sourceIsA : sourceIsA
-            session.connection = connection(packet, reversed: fromServer)
+            session.connection = endpoints(packet, reversed: fromServer)
         }
         if sourceIsA == session.clientIsA {
             session.client.synchronize(initialSequence: packet.tcpSequence)
@@ -212,7 +213,7 @@ public final class ApplicationAnalyzer {
     private func add(_ packet: DecodedPacket, to session: TCPSession, key: FlowKey, sourceIsA: Bool, time: Int64) {
         if session.clientIsA == nil {
             session.clientIsA = sourceIsA
-            session.connection = connection(packet, reversed: false)
+            session.connection = endpoints(packet, reversed: false)
         }
         let fromClient = sourceIsA == session.clientIsA
         let payload = packet.payload.bindMemory(to: UInt8.self)
@@ -232,7 +233,7 @@ public final class ApplicationAnalyzer {
                                   statistics: &statistics, into: &output)
             session.parseResponses(time: time, statistics: &statistics, into: &output)
         case .tls:
-            if session.hello == nil {
+            if !session.hasHello {
                 session.parseClientHello(time: time, statistics: &statistics, into: &output)
             } else {
                 session.parseServerHello(statistics: &statistics, into: &output)
@@ -248,7 +249,7 @@ public final class ApplicationAnalyzer {
             case .http:
                 session.truncated(client: fromClient, time: time, maxPipelined: configuration.maxPipelinedRequests,
                                   statistics: &statistics, into: &output)
-            case .tls where fromClient && session.hello == nil:
+            case .tls where fromClient && !session.hasHello:
                 statistics.tlsErrors += 1
                 session.ignore()
             case .undetermined, .tls, .dns:
@@ -285,7 +286,7 @@ public final class ApplicationAnalyzer {
 
     /// DNS messages of a TCP connection, both directions.
     private func dnsStream(_ session: TCPSession, key: FlowKey, time: Int64) {
-        guard let forward = session.connection else { return }
+        guard let forward = session.recordConnection() else { return }
         let backward = Connection(sourceIP: forward.destinationIP, sourcePort: forward.destinationPort,
                                   destinationIP: forward.sourceIP, destinationPort: forward.sourcePort,
                                   ianaNumber: forward.ianaNumber, vlanID: forward.vlanID,

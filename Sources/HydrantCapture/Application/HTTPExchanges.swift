@@ -6,7 +6,7 @@ extension TCPSession {
     /// Parses what the client sent so far.
     func parseRequests(time: Int64, maxPipelined: Int, statistics: inout ApplicationStatistics,
                        into output: inout CaptureRecords) {
-        guard let connection else { return }
+        guard connection != nil else { return }
         if var body = requestBody, case .skipped = body.mode {
             guard body.settle(outstanding: client.skipping) else { return }
             requestBody = nil
@@ -32,6 +32,7 @@ extension TCPSession {
             case .head(let head, let length):
                 client.consume(length)
                 statistics.httpRequests += 1
+                guard let connection = recordConnection() else { return }
                 var record = HTTPRecord(timestamp: Timestamp(nanoseconds: requestHeadStart ?? time), connection: connection,
                                         method: head.method, version: head.version, target: head.target)
                 requestHeadStart = nil

@@ -24,8 +24,11 @@ final class TCPSession {
     var kind: Kind = .undetermined
     /// Whether the key's endpoint A is the client; nil until the first payload.
     var clientIsA: Bool?
-    /// Client and server, once the client is known.
+    /// Client and server, once the client is known; without its community ID until `recordConnection()` first
+    /// needs it, as most followed connections (scans, refused and unrecognised ones) never make a record.
     var connection: Connection?
+    /// Whether `connection` has its community ID.
+    private var hasCommunityID = false
     /// Bytes the client sent, in order.
     var client: TCPStreamAssembler
     /// Bytes the server sent, in order.
@@ -43,12 +46,44 @@ final class TCPSession {
     /// The body of the client's latest request, while it is being read.
     var requestBody: HTTPBodyFraming?
     /// The request whose response body is being read.
-    var responding: HTTPRecord?
+    var responding: HTTPRecord? {
+        get { respondingBox?.value }
+        set { TCPSession.store(newValue, in: &respondingBox) }
+    }
     /// The body of the server's current response.
     var responseBody: HTTPBodyFraming?
 
     /// The ClientHello's record, until the ServerHello completes it.
-    var hello: TLSRecord?
+    var hello: TLSRecord? {
+        get { helloBox?.value }
+        set { TCPSession.store(newValue, in: &helloBox) }
+    }
+    /// Whether a ClientHello's record waits (without copying it out).
+    var hasHello: Bool { helloBox != nil }
+
+    /// A record held out of line: a session holding two records inline would be over a KiB, which glibc
+    /// allocates on its slow large-chunk path for every connection, most of which never hold one.
+    final class Box<Value> {
+        var value: Value
+        init(_ value: Value) { self.value = value }
+    }
+    private var respondingBox: Box<HTTPRecord>?
+    private var helloBox: Box<TLSRecord>?
+
+    /// Puts `value` in `box` (reusing it), or drops the box for nil.
+    private static func store<Value>(_ value: Value?, in box: inout Box<Value>?) {
+        guard let value else {
+            box = nil
+            return
+        }
+        if let existing = box { existing.value = value } else { box = Box(value) }
+    }
+
+    /// Takes the waiting ClientHello's record out, leaving none.
+    func takeHello() -> TLSRecord? {
+        defer { helloBox = nil }
+        return helloBox?.value
+    }
 
     /// DNS message framing of each direction.
     var clientFramer = DNSTCPFramer()
@@ -59,6 +94,19 @@ final class TCPSession {
         client = TCPStreamAssembler(limits: limits)
         server = TCPStreamAssembler(limits: limits)
         lastSeen = time
+    }
+
+    /// `connection` with its community ID, for a record: the SHA-1 is computed once, on the first record.
+    func recordConnection() -> Connection? {
+        guard var connection else { return nil }
+        if !hasCommunityID {
+            connection.communityID = CommunityID(seed: 0).string(
+                source: connection.sourceIP, destination: connection.destinationIP, ianaNumber: connection.ianaNumber,
+                sourcePort: connection.sourcePort ?? 0, destinationPort: connection.destinationPort ?? 0, hasPorts: true)
+            self.connection = connection
+            hasCommunityID = true
+        }
+        return connection
     }
 
     /// Bytes the session holds in its assemblers and DNS framers.
@@ -93,10 +141,7 @@ final class TCPSession {
     /// Emits what is still waiting (the connection ended, idled out, or the capture ended): the TLS handshake as
     /// far as it was seen, the response being read, and requests without responses.
     func finish(into output: inout CaptureRecords) {
-        if let hello {
-            output.tls.append(hello)
-            self.hello = nil
-        }
+        if let hello = takeHello() { output.tls.append(hello) }
         if let body = requestBody, !requests.isEmpty {
             requests[requests.count - 1].requestBodyBytes = body.bodyBytes(outstanding: client.skipping)
         }

@@ -5,7 +5,7 @@ import HydrantRecords
 extension TCPSession {
     /// Parses the client's first handshake message once it is complete.
     func parseClientHello(time: Int64, statistics: inout ApplicationStatistics, into output: inout CaptureRecords) {
-        guard hello == nil, !client.stopped, let connection else { return }
+        guard !hasHello, !client.stopped, connection != nil else { return }
         var parsed: TLSClientHello?
         var failed = false
         let incomplete = client.withAssembled { stream in
@@ -30,6 +30,7 @@ extension TCPSession {
                 return
             }
             statistics.tlsClientHellos += 1
+            guard let connection = recordConnection() else { return }
             hello = TCPSession.record(of: parsed, connection: connection, time: time)
             client.stop()
             parseServerHello(statistics: &statistics, into: &output)
@@ -38,13 +39,15 @@ extension TCPSession {
 
     /// Completes the waiting ClientHello's record with the server's first handshake message.
     func parseServerHello(statistics: inout ApplicationStatistics, into output: inout CaptureRecords) {
-        guard var record = hello, !server.stopped else { return }
+        guard hasHello, !server.stopped else { return }
         var parsed: TLSServerHello?
         let incomplete = server.withAssembled { stream in
             TLSRecordReader.withFirstHandshakeMessage(stream) { message in
                 parsed = try? TLSHandshakeParser.serverHello(bytes: message)
             }
         }
+        if case .needMore? = incomplete { return }
+        guard var record = takeHello() else { return }
         switch incomplete {
         case .needMore?:
             return
@@ -59,7 +62,6 @@ extension TCPSession {
                 statistics.tlsErrors += 1
             }
         }
-        hello = nil
         output.tls.append(record)
         ignore()
     }

@@ -16,6 +16,11 @@ public struct CapturedFrame {
     public var wireLength: Int
     /// The captured bytes.
     public var bytes: UnsafeRawBufferPointer
+    /// When the frame was read from a mapped capture file: the mapping, unretained (a holder of bytes past the next
+    /// read retains it), and where the same bytes lie in it, which stay readable while the mapping lives.
+    var mapped: Unmanaged<PcapHandle>?
+    /// Offset of the frame's bytes in `mapped`'s file.
+    var mappedOffset = 0
 }
 
 /// The result of one read from a capture source.
@@ -32,7 +37,9 @@ public enum CaptureRead {
 ///
 /// Timestamps are requested at nanosecond precision so that packet time is never rounded.
 public final class PcapSource {
-    private let handle: OpaquePointer
+    /// The handle, shared with the batches that read the file's mapping.
+    let owner: PcapHandle
+    private var handle: OpaquePointer { owner.pointer }
     /// The file path or interface name, for messages.
     public let name: String
     /// The link type of the capture, from libpcap's `pcap_datalink`.
@@ -42,15 +49,56 @@ public final class PcapSource {
     /// The size of the file in bytes, for progress; nil for live captures.
     public let fileSize: Int64?
 
-    private init(handle: OpaquePointer, name: String, fileSize: Int64?) {
-        self.handle = handle
+    private init(handle: OpaquePointer, name: String, fileSize: Int64?, mapped: Bool = false) {
         self.name = name
         self.fileSize = fileSize
         dlt = pcap_datalink(handle)
         linkType = LinkType(dlt: dlt)
+        owner = PcapHandle(handle, mapping: mapped ? PcapSource.mapping(of: handle, fileSize: fileSize, linkType: linkType) : nil)
     }
 
-    deinit { pcap_close(handle) }
+    /// The mapping a capture file is read through, when frames can be located in it: a classic pcap file (each
+    /// frame's bytes follow its record header in the file; pcapng blocks do not) that glibc mapped whole, with a
+    /// link type libpcap hands over unmodified (it rewrites some pseudo-headers, such as USB's, in its buffer).
+    private static func mapping(of handle: OpaquePointer, fileSize: Int64?, linkType: LinkType) -> UnsafeRawBufferPointer? {
+        // An ordinary stream's buffer is a few KiB, reused: only a buffer spanning a file larger than any such
+        // buffer is taken for the mapping.
+        guard let fileSize, fileSize > 1 << 16, pcap_file(handle) != nil else { return nil }
+        switch linkType {
+        case .ethernet, .rawIP: break
+        default: return nil
+        }
+        guard let (base, end) = PcapSource.streamBuffer(handle), end - base == Int(fileSize) else { return nil }
+        // The file header's magic says classic pcap (either byte order, micro- or nanosecond time).
+        let magic = UnsafeRawPointer(bitPattern: base)?.loadUnaligned(as: UInt32.self) ?? 0
+        guard [0xA1B2_C3D4, 0xA1B2_3C4D, 0xD4C3_B2A1, 0x4D3C_B2A1].contains(magic) else { return nil }
+        return UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: base), count: Int(fileSize))
+    }
+
+    /// The start and end of the stdio buffer libpcap reads from (a mapped stream's buffer is the whole file).
+    private static func streamBuffer(_ handle: OpaquePointer) -> (base: Int, end: Int)? {
+        #if canImport(Glibc)
+        guard let file = pcap_file(handle), let base = file.pointee._IO_buf_base, let end = file.pointee._IO_buf_end else {
+            return nil
+        }
+        return (Int(bitPattern: base), Int(bitPattern: end))
+        #else
+        return nil
+        #endif
+    }
+
+    /// The stdio stream's read position as an offset into `mapping`, or nil when it is not inside it.
+    @inline(__always)
+    private func mappedPosition(_ mapping: UnsafeRawBufferPointer) -> Int? {
+        #if canImport(Glibc)
+        guard let file = pcap_file(handle), let position = file.pointee._IO_read_ptr,
+              let base = mapping.baseAddress else { return nil }
+        let offset = Int(bitPattern: UnsafeRawPointer(position)) - Int(bitPattern: base)
+        return offset >= 0 && offset <= mapping.count ? offset : nil
+        #else
+        return nil
+        #endif
+    }
 
     /// Bytes at the start of a mapped file already given back to the kernel.
     private var releasedBytes = 0
@@ -72,7 +120,7 @@ public final class PcapSource {
         }
         var info = stat()
         let size: Int64? = fstat(fileno(file), &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int64(info.st_size) : nil
-        let source = PcapSource(handle: handle, name: path, fileSize: size)
+        let source = PcapSource(handle: handle, name: path, fileSize: size, mapped: path != "-")
         if let filter { try source.apply(filter: filter) }
         return source
     }
@@ -149,16 +197,32 @@ public final class PcapSource {
         switch status {
         case 1:
             guard let header, let data else { return .idle }
-            framesSinceRelease &+= 1
-            if framesSinceRelease >= 8192, let fileSize, let file = pcap_file(handle) {
-                framesSinceRelease = 0
-                hydrant_release_read_pages(file, Int(fileSize), &releasedBytes)
-            }
             let h = header.pointee
             // Opened at nanosecond precision, libpcap puts nanoseconds in the field named tv_usec.
             let stamp = Timestamp(seconds: Int64(h.ts.tv_sec), nanoseconds: Int64(h.ts.tv_usec))
-            return .frame(CapturedFrame(timestamp: stamp, wireLength: Int(h.len),
-                                        bytes: UnsafeRawBufferPointer(start: data, count: Int(h.caplen))))
+            var frame = CapturedFrame(timestamp: stamp, wireLength: Int(h.len),
+                                      bytes: UnsafeRawBufferPointer(start: data, count: Int(h.caplen)))
+            if let mapping = owner.mapping, let position = mappedPosition(mapping) {
+                // libpcap has just read the record header and then the frame's bytes, so they end at the read
+                // position; the header before them must agree (a truncated or skipped frame does not).
+                let start = position - Int(h.caplen)
+                if start >= 16, PcapSource.recordHeader(in: mapping, before: start, matches: h) {
+                    frame.mapped = Unmanaged.passUnretained(owner)
+                    frame.mappedOffset = start
+                }
+                framesSinceRelease &+= 1
+                if framesSinceRelease >= 8192 {
+                    framesSinceRelease = 0
+                    owner.releasePages(upTo: position, released: &releasedBytes)
+                }
+            } else {
+                framesSinceRelease &+= 1
+                if framesSinceRelease >= 8192, let fileSize, let file = pcap_file(handle) {
+                    framesSinceRelease = 0
+                    hydrant_release_read_pages(file, Int(fileSize), &releasedBytes)
+                }
+            }
+            return .frame(frame)
         case 0:
             return .idle
         case PCAP_ERROR_BREAK:
@@ -168,6 +232,16 @@ public final class PcapSource {
         default:
             return .end
         }
+    }
+
+    /// Whether the pcap record header that ends at `start` in `mapping` gives the captured and wire lengths of
+    /// `header` (in either byte order).
+    @inline(__always)
+    private static func recordHeader(in mapping: UnsafeRawBufferPointer, before start: Int, matches header: pcap_pkthdr) -> Bool {
+        let captured = mapping.loadUnaligned(fromByteOffset: start - 8, as: UInt32.self)
+        let wire = mapping.loadUnaligned(fromByteOffset: start - 4, as: UInt32.self)
+        return (captured == header.caplen && wire == header.len)
+            || (captured.byteSwapped == header.caplen && wire.byteSwapped == header.len)
     }
 
     /// How far into the file the reader is, in bytes; nil for live captures.
