@@ -25,20 +25,15 @@ struct CorrelationReorderBuffer {
     let width: Int
     private var heap = Heap<Key>()
     private var sources: [Int32] = []
-    /// The bytes of a slot's Community ID and field values, back to back, in the slot's `regionSize` bytes of one
-    /// flat array (no array object per slot: reusing a slot allocates nothing and checks no uniqueness), and per
-    /// slot `width + 1` spans into them (the Community ID first). Bytes that do not fit the region (long DNS names)
-    /// go to the slot's overflow array; a span start at or beyond `regionSize` points there.
-    private var region: [UInt8] = []
-    private var regionFill: [Int32] = []
-    private var overflow: [Int32: [UInt8]] = [:]
+    /// Per slot, the bytes of its Community ID and field values back to back (each slot's array keeps its
+    /// capacity when the slot is reused), and per slot `width + 1` spans into them (the Community ID first): a
+    /// buffered match takes the bytes it holds, not `width` fixed-size values, so releasing it touches few
+    /// cache lines however many correlation entries the rule set has.
+    private var payloads: [[UInt8]] = []
     private var spanStart: [Int32] = []
     /// Span lengths; -1 for an absent value.
     private var spanLength: [Int32] = []
     private var freeSlots: [Int32] = []
-
-    /// Bytes per slot held in the flat region: a Community ID and a few addresses, ports and names.
-    static let regionSize = 128
 
     init(width: Int) { self.width = width }
 
@@ -55,13 +50,11 @@ struct CorrelationReorderBuffer {
         if let reused = freeSlots.popLast() {
             slot = reused
             sources[Int(slot)] = source
-            if regionFill[Int(slot)] > Int32(Self.regionSize) { overflow.removeValue(forKey: slot) }
-            regionFill[Int(slot)] = 0
+            payloads[Int(slot)].removeAll(keepingCapacity: true)
         } else {
             slot = Int32(sources.count)
             sources.append(source)
-            region.append(contentsOf: repeatElement(0, count: Self.regionSize))
-            regionFill.append(0)
+            payloads.append([])
             spanStart.append(contentsOf: repeatElement(0, count: width + 1))
             spanLength.append(contentsOf: repeatElement(-1, count: width + 1))
         }
@@ -80,41 +73,16 @@ struct CorrelationReorderBuffer {
 
     private mutating func store(_ value: InlineText?, slot: Int, span: Int) {
         guard let value else { spanLength[span] = -1; return }
-        let fill = Int(regionFill[slot])
-        let size = Self.regionSize
+        spanStart[span] = Int32(payloads[slot].count)
         spanLength[span] = Int32(value.count)
-        if fill + value.count <= size {
-            // Fits the region: `regionFill` stays at most `regionSize` while nothing overflowed.
-            spanStart[span] = Int32(fill)
-            regionFill[slot] = Int32(fill + value.count)
-            let offset = slot * size + fill
-            region.withUnsafeMutableBufferPointer { buffer in
-                value.withBytes { bytes in
-                    guard let target = buffer.baseAddress, let source = bytes.baseAddress else { return }
-                    (target + offset).update(from: source, count: bytes.count)
-                }
-            }
-        } else {
-            // Overflowing slots are marked by a fill beyond the region, so that reusing them drops their array.
-            let key = Int32(slot)
-            let start = overflow[key]?.count ?? 0
-            spanStart[span] = Int32(size + start)
-            regionFill[slot] = Int32(size + 1)
-            value.withBytes { overflow[key, default: []].append(contentsOf: $0) }
-        }
+        value.withBytes { payloads[slot].append(contentsOf: $0) }
     }
 
     private func load(slot: Int, span: Int) -> InlineText? {
         let length = Int(spanLength[span])
         guard length >= 0 else { return nil }
         let start = Int(spanStart[span])
-        let size = Self.regionSize
-        if start >= size {
-            guard let bytes = overflow[Int32(slot)], start - size + length <= bytes.count else { return nil }
-            return bytes.withUnsafeBufferPointer { InlineText(UnsafeBufferPointer(rebasing: $0[(start - size)..<(start - size + length)])) }
-        }
-        let offset = slot * size + start
-        return region.withUnsafeBufferPointer { InlineText(UnsafeBufferPointer(rebasing: $0[offset..<(offset + length)])) }
+        return payloads[slot].withUnsafeBufferPointer { InlineText(UnsafeBufferPointer(rebasing: $0[start..<(start + length)])) }
     }
 
     /// The earliest buffered match, when its time is at most `time`.
