@@ -54,6 +54,48 @@ import HydrantRecords
         #expect(drained.map(\.sequence) == expected.map(\.sequence))
     }
 
+    /// Payloads of many sizes, from empty to 300 bytes per value (long DNS names, IPv6 addresses), in slots
+    /// reused by payloads of other sizes: each match gives back exactly its own bytes and none of a previous
+    /// occupant's.
+    @Test func payloadsOfAnySizeComeBackIntactFromReusedSlots() {
+        var buffer = CorrelationReorderBuffer(width: 3)
+        var seed: UInt64 = 3
+        func next(_ n: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(n))
+        }
+        func text(_ tag: UInt64, _ length: Int) -> String {
+            let head = "\(tag):"
+            return head + String(repeating: Character(Unicode.Scalar(UInt8(97 + Int(tag % 26)))), count: max(0, length - head.count))
+        }
+        var expected: [UInt64: (String?, [String?])] = [:]
+        var current: [InlineText?] = [nil, nil, nil]
+        var sequence: UInt64 = 0
+        var checked = 0
+        for round in 0..<200 {
+            for _ in 0..<(1 + next(6)) {
+                let lengths = (0..<4).map { _ in [0, 1, 30, 45, 60, 100, 127, 128, 129, 300][next(10)] }
+                let communityID = next(5) == 0 ? nil : text(sequence, lengths[0])
+                let values: [String?] = (1...3).map { next(4) == 0 ? nil : text(sequence, lengths[$0]) }
+                let slot = buffer.add(time: Int64(round), sequence: sequence, source: 0, communityID: communityID.map(InlineText.init))
+                for (entry, value) in values.enumerated() { buffer.setValue(value.map(InlineText.init), slot: slot, entry: entry) }
+                expected[sequence] = (communityID, values)
+                sequence += 1
+            }
+            // Drain most rounds, so that slots are reused with payloads of other sizes.
+            let limit = next(3) == 0 ? Int64(round) - 2 : Int64(round)
+            while let key = buffer.first(atMost: limit) {
+                buffer.removeFirst()
+                let (_, communityID) = buffer.take(key.slot, into: &current)
+                guard let want = expected.removeValue(forKey: key.sequence) else { Issue.record("unknown match"); continue }
+                #expect(communityID?.string == want.0)
+                #expect(current.map { $0?.string } == want.1)
+                checked += 1
+            }
+        }
+        #expect(checked > 300)
+    }
+
     private func second(_ s: Int64) -> Timestamp { Timestamp(nanoseconds: 1_700_000_000_000_000_000 + s * 1_000_000_000) }
 
     private func record(_ s: Int64, source: String, query: String, communityID: String) -> [String: EventValue] {

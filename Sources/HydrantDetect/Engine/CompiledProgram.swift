@@ -327,7 +327,7 @@ struct CompiledProgram: Sendable {
     /// false; so with the positive ones false it stays false whatever the negative ones are. A filter's atoms
     /// (`selection and not filter`) therefore do not make the rule a candidate on the many records they match.
     /// A lazy atom with a prefilter counts as its prefilter atom: it is false whenever that atom did not fire.
-    private func indexedAtoms(under root: Int32) -> [Int32] {
+    func indexedAtoms(under root: Int32) -> [Int32] {
         var out: [Int32] = []
         func visit(_ n: Int32, positive: Bool) {
             switch nodes[Int(n)] {

@@ -33,14 +33,20 @@ public final class CorrelationEngine {
         }
     }
 
+    /// One match in a group's window, as small as the aggregates and the alert's evidence allow: windows hold
+    /// every match of their timespan (an hour of flows for some), so a copy of the match's values per entry made
+    /// the windows most of the engine's memory and of its cache misses.
     private struct Entry {
         var timestamp: Timestamp
-        var rule: Int
-        var value: InlineText?
-        /// `value` as a number (`Double(value)`), parsed once when the match arrives (for the types that sum or
-        /// rank values; nil for the others).
-        var number: Double?
-        var communityID: InlineText?
+        /// The value as a number (`Double(value)`), parsed once when the match arrives (for the types that sum or
+        /// rank values); valid when `hasNumber`.
+        var number: Double
+        /// The referenced rule's position in the correlation's `rules`.
+        var rule: Int32
+        /// `value_count`: the value's id in the group's distinct-value table; -1 when the match had no value.
+        var valueID: Int32
+        var hasNumber: Bool
+        var communityID: ShortText
     }
 
     /// One group's window. Besides the entries, it keeps running aggregates of its live entries (from `head`
@@ -54,8 +60,12 @@ public final class CorrelationEngine {
         var head = 0
         var quiet = false
         var lastUpdate = Timestamp.zero
-        /// `value_count`: how many live entries hold each value.
-        var distinct: [InlineText: Int] = [:]
+        /// `value_count`: the id of each value some live entry holds; per id, the value and how many live
+        /// entries hold it. Entries keep the id rather than the value; ids of values no longer live are reused.
+        var distinctIDs: [InlineText: Int32] = [:]
+        var distinctValues: [InlineText] = []
+        var distinctCounts: [Int32] = []
+        var freeIDs: [Int32] = []
         /// `value_sum`/`value_avg`: live entries with a numeric value, and those that are integers of magnitude
         /// below 2^53 summed exactly (with the sum of their magnitudes, which bounds every partial sum).
         var numbers = 0
@@ -77,9 +87,43 @@ public final class CorrelationEngine {
         var live: ArraySlice<Entry> { entries[head...] }
         var isEmpty: Bool { head == entries.count }
 
-        func append(_ entry: Entry) {
+        func append(time: Timestamp, rule: Int, value: InlineText?, number: Double?, communityID: ShortText) {
+            var valueID: Int32 = -1
+            if type == .valueCount, let value { valueID = holdValue(value) }
+            let entry = Entry(timestamp: time, number: number ?? 0, rule: Int32(truncatingIfNeeded: rule),
+                              valueID: valueID, hasNumber: number != nil, communityID: communityID)
             entries.append(entry)
             account(entry, adding: true)
+        }
+
+        /// Counts one more live entry holding `value`; returns its id.
+        private func holdValue(_ value: InlineText) -> Int32 {
+            if let id = distinctIDs[value] {
+                distinctCounts[Int(id)] += 1
+                return id
+            }
+            let id: Int32
+            if let reused = freeIDs.popLast() {
+                id = reused
+                distinctValues[Int(id)] = value
+                distinctCounts[Int(id)] = 1
+            } else {
+                id = Int32(distinctValues.count)
+                distinctValues.append(value)
+                distinctCounts.append(1)
+            }
+            distinctIDs[value] = id
+            return id
+        }
+
+        /// Counts one fewer live entry holding the value of `id`, forgetting the value when none is left.
+        private func dropValue(_ id: Int32) {
+            let i = Int(id)
+            distinctCounts[i] -= 1
+            guard distinctCounts[i] == 0 else { return }
+            distinctIDs.removeValue(forKey: distinctValues[i])
+            distinctValues[i] = InlineText.empty
+            freeIDs.append(id)
         }
 
         /// Drops the first `count` live entries from the window.
@@ -100,7 +144,7 @@ public final class CorrelationEngine {
         func liveMetric() -> Double? {
             switch type {
             case .eventCount: return Double(entries.count - head)
-            case .valueCount: return Double(distinct.count)
+            case .valueCount: return Double(distinctIDs.count)
             case .temporal: return Double(rulesPresent)
             case .valueSum, .valueAverage:
                 // Integers summed in any order give the same Double while every partial sum stays below 2^53.
@@ -115,12 +159,11 @@ public final class CorrelationEngine {
         private func account(_ entry: Entry, adding: Bool) {
             switch type {
             case .valueCount:
-                guard let value = entry.value else { return }
-                if adding { distinct[value, default: 0] += 1 } else if let n = distinct[value] {
-                    if n <= 1 { distinct.removeValue(forKey: value) } else { distinct[value] = n - 1 }
-                }
+                // `append` counted the value in when it made the id.
+                if !adding && entry.valueID >= 0 { dropValue(entry.valueID) }
             case .valueSum, .valueAverage:
-                guard let number = entry.number else { return }
+                guard entry.hasNumber else { return }
+                let number = entry.number
                 numbers += adding ? 1 : -1
                 guard number.rounded() == number, abs(number) < 9_007_199_254_740_992 else { return }
                 integers += adding ? 1 : -1
@@ -132,13 +175,14 @@ public final class CorrelationEngine {
                 magnitudeSum = magnitude
                 if o1 || o2 { overflowed = true }
             case .temporal:
-                guard entry.rule < ruleCounts.count else { return }
+                let rule = Int(entry.rule)
+                guard rule >= 0 && rule < ruleCounts.count else { return }
                 if adding {
-                    if ruleCounts[entry.rule] == 0 { rulesPresent += 1 }
-                    ruleCounts[entry.rule] += 1
+                    if ruleCounts[rule] == 0 { rulesPresent += 1 }
+                    ruleCounts[rule] += 1
                 } else {
-                    ruleCounts[entry.rule] -= 1
-                    if ruleCounts[entry.rule] == 0 { rulesPresent -= 1 }
+                    ruleCounts[rule] -= 1
+                    if ruleCounts[rule] == 0 { rulesPresent -= 1 }
                 }
             case .eventCount, .valuePercentile, .temporalOrdered:
                 return
@@ -372,9 +416,10 @@ public final class CorrelationEngine {
             pending.removeFirst()
             let time = Timestamp(nanoseconds: key.time)
             let (source, communityID) = pending.take(key.slot, into: &current)
+            let evidence = ShortText(communityID)
             alerts += closeWindows(at: time)
             released = time
-            if source >= 0 { alerts += process(source: Int(source), time: time, values: current, communityID: communityID) }
+            if source >= 0 { alerts += process(source: Int(source), time: time, values: current, communityID: evidence) }
         }
         if watermark.nanoseconds != Int64.max && watermark > released {
             alerts += closeWindows(at: watermark)
@@ -384,7 +429,7 @@ public final class CorrelationEngine {
 
     /// Adds a match of `source` at `time` (its field values by entry index) to the windows of the correlations
     /// it feeds; returns the alerts of those whose condition it satisfies.
-    private func process(source: Int, time: Timestamp, values: [InlineText?], communityID: InlineText?) -> [AlertRecord] {
+    private func process(source: Int, time: Timestamp, values: [InlineText?], communityID: ShortText) -> [AlertRecord] {
         var alerts: [AlertRecord] = []
         for target in targets[source] {
             let state = states[target.state]
@@ -420,9 +465,8 @@ public final class CorrelationEngine {
             }
             group.compact()
             let value = state.valueEntry.flatMap { values[$0] }
-            group.append(Entry(timestamp: time, rule: target.position, value: value,
-                               number: state.numeric ? value.flatMap { Double($0.string) } : nil,
-                               communityID: communityID))
+            group.append(time: time, rule: target.position, value: value,
+                         number: state.numeric ? value.flatMap(Self.number) : nil, communityID: communityID)
             group.lastUpdate = time
             guard state.upward, !group.quiet else { continue }
             let holds: Bool
@@ -446,7 +490,7 @@ public final class CorrelationEngine {
 
     /// Emits a correlation alert (unless only chained correlations with `generate: false` use the rule) and feeds
     /// it to the correlations that reference this one, as a match at the window's end with this group's values.
-    private func fire(_ alert: AlertRecord, state: State, values: [InlineText?], communityID: InlineText?) -> [AlertRecord] {
+    private func fire(_ alert: AlertRecord, state: State, values: [InlineText?], communityID: ShortText) -> [AlertRecord] {
         var alerts = state.silenced ? [] : [alert]
         if state.selfSource >= 0 {
             alerts += process(source: Int(state.selfSource), time: alert.windowEnd, values: values, communityID: communityID)
@@ -475,7 +519,7 @@ public final class CorrelationEngine {
                         let made = alert(state, group: group, count: count, end: window.last?.timestamp ?? first, window: window)
                         var chained = Array(repeating: InlineText?.none, count: entryNames.count)
                         for (i, entry) in state.groupBy.enumerated() where i < group.fields.count { chained[entry] = group.fields[i] }
-                        alerts += fire(made, state: state, values: chained, communityID: nil)
+                        alerts += fire(made, state: state, values: chained, communityID: .absent)
                     }
                     // Decided windows do not overlap: the next one starts at the first event after this one.
                     group.advance(by: window.count)
@@ -487,6 +531,28 @@ public final class CorrelationEngine {
         return alerts
     }
 
+    /// `Double(String)` of a value's text, without making the `String` for plain integers (every match of a
+    /// `value_sum` correlation on bytes or packets).
+    static func number(_ text: InlineText) -> Double? {
+        text.withBytes { bytes -> Double? in
+            var i = 0
+            let negative = bytes.count > 1 && bytes[0] == UInt8(ascii: "-")
+            if negative { i = 1 }
+            // Up to 18 digits cannot overflow; anything else (signs, fractions, exponents, hex, inf) is parsed
+            // as `Double(String)` parses it.
+            guard bytes.count > i, bytes.count - i <= 18 else { return Double(String(decoding: bytes, as: UTF8.self)) }
+            var value: Int64 = 0
+            while i < bytes.count {
+                let digit = bytes[i] &- UInt8(ascii: "0")
+                guard digit < 10 else { return Double(String(decoding: bytes, as: UTF8.self)) }
+                value = value * 10 + Int64(digit)
+                i += 1
+            }
+            if negative { return value == 0 ? -0.0 : Double(-value) }
+            return Double(value)
+        }
+    }
+
     /// Whether the window satisfies the rule's condition, and the count reported in the alert.
     private func evaluate(_ state: State, _ window: ArraySlice<Entry>) -> (Bool, Int64) {
         let metric: Double
@@ -494,16 +560,17 @@ public final class CorrelationEngine {
         case .eventCount:
             metric = Double(window.count)
         case .valueCount:
-            var distinct = Set<InlineText>()
-            for entry in window { if let v = entry.value { distinct.insert(v) } }
+            // Live entries share an id exactly when they share a value.
+            var distinct = Set<Int32>()
+            for entry in window where entry.valueID >= 0 { distinct.insert(entry.valueID) }
             metric = Double(distinct.count)
         case .valueSum, .valueAverage:
             var sum = 0.0
             var n = 0
-            for entry in window { if let d = entry.number { sum += d; n += 1 } }
+            for entry in window where entry.hasNumber { sum += entry.number; n += 1 }
             metric = state.type == .valueSum ? sum : (n == 0 ? 0 : sum / Double(n))
         case .valuePercentile:
-            let values = window.compactMap(\.number).sorted()
+            let values = window.compactMap { $0.hasNumber ? $0.number : nil }.sorted()
             if values.isEmpty { metric = 0 } else {
                 let p = min(max(state.rule.percentile ?? 50, 0), 100)
                 let rank = Int((p / 100 * Double(values.count - 1)).rounded())
@@ -514,7 +581,7 @@ public final class CorrelationEngine {
         case .temporalOrdered:
             // The longest prefix of `rules` matched in order within the window.
             var next = 0
-            for entry in window where next < state.ruleCount && entry.rule == next { next += 1 }
+            for entry in window where next < state.ruleCount && Int(entry.rule) == next { next += 1 }
             metric = Double(next)
         }
         return (state.comparisons.allSatisfy { $0.holds(metric) }, Int64(window.count))
@@ -548,10 +615,11 @@ public final class CorrelationEngine {
         alert.level = rule.level
         alert.tags = rule.tags
         alert.group = group.key
-        var seen = Set<InlineText>()
+        var seen = Set<ShortText>()
         for entry in entries {
-            guard let id = entry.communityID, seen.count < 100, seen.insert(id).inserted else { continue }
-            alert.communityIDs.append(id.string)
+            guard !entry.communityID.isAbsent, seen.count < 100, seen.insert(entry.communityID).inserted,
+                  let id = entry.communityID.string else { continue }
+            alert.communityIDs.append(id)
         }
         return alert
     }

@@ -16,6 +16,14 @@ public final class DetectionEngine {
     private var lazyResult: [Bool]
     private var ruleStamp: [UInt32]
     private var candidates: [Int32] = []
+    /// Per atom, the rules it makes candidates (`CandidateCover`): the program's lists (every positive atom) until
+    /// `coverAfter` records have been seen, then each rule's cheapest cover by how often its atoms fired.
+    private var atomRuleStart: [Int32]
+    private var atomRuleList: [Int32]
+    /// How often each atom fired, counted until the covers are chosen.
+    private var atomFires: [UInt32]
+    private var countingFires: Bool
+    private let coverAfter: Int
     /// Per value entry of the current record: its address, parsed once however many CIDR tests read it (valid
     /// when `addressStamp` holds the record's stamp).
     private var addressStamp: [UInt32] = []
@@ -60,8 +68,9 @@ public final class DetectionEngine {
     }
 
     /// Compiles `rules`; without `prefilters`, globs and regexes run on every candidate record whether or not
-    /// their required literal occurs (the reference the prefilter tests compare with).
-    init(rules: RuleSet, allowedLateness: Int64, maximumGroups: Int, prefilters: Bool) {
+    /// their required literal occurs (the reference the prefilter tests compare with). Candidate covers are
+    /// chosen after `coverAfter` records (nil: never, every positive atom makes its rules candidates).
+    init(rules: RuleSet, allowedLateness: Int64, maximumGroups: Int, prefilters: Bool, coverAfter: Int? = 16_384) {
         self.rules = rules
         let program = CompiledProgram(rules, prefilters: prefilters)
         let correlations = rules.correlations.isEmpty ? nil
@@ -72,6 +81,11 @@ public final class DetectionEngine {
         lazyStamp = Array(repeating: 0, count: program.atoms.count)
         lazyResult = Array(repeating: false, count: program.atoms.count)
         ruleStamp = Array(repeating: 0, count: program.rules.count)
+        atomRuleStart = program.atomRuleStart
+        atomRuleList = program.atomRuleList
+        atomFires = Array(repeating: 0, count: program.atoms.count)
+        countingFires = coverAfter != nil
+        self.coverAfter = coverAfter ?? Int.max
         datasetNames = Dataset.allCases.map { ($0, Array($0.rawValue.utf8)) }
         generatesAlerts = rules.detections.map(\.generatesAlerts)
         feeds = rules.detections.indices.map { index -> Feed? in
@@ -198,6 +212,7 @@ public final class DetectionEngine {
             return
         }
         evaluatedRecords += 1
+        if countingFires && evaluatedRecords > coverAfter { chooseCovers() }
         guard let datasetIndex = datasetOfRecord() else { return }
         let datasetBit = UInt16(1) << UInt16(datasetIndex)
         stamp &+= 1
@@ -240,13 +255,24 @@ public final class DetectionEngine {
         return nil
     }
 
+    /// Lists each rule under the atoms of its cheapest cover, by how often the atoms fired so far.
+    private func chooseCovers() {
+        countingFires = false
+        let records = Double(max(evaluatedRecords, 1))
+        // A small constant per atom prefers, between atoms that never fired, the cover with fewer of them.
+        let lists = program.candidateLists { Double(self.atomFires[Int($0)]) / records + 1e-6 }
+        atomRuleStart = lists.start
+        atomRuleList = lists.list
+    }
+
     @inline(__always)
     private func mark(_ atom: Int32, datasetBit: UInt16) {
         let a = Int(atom)
         guard atomStamp[a] != stamp else { return }
         atomStamp[a] = stamp
-        for i in Int(program.atomRuleStart[a])..<Int(program.atomRuleStart[a + 1]) {
-            let rule = program.atomRuleList[i]
+        if countingFires { atomFires[a] &+= 1 }
+        for i in Int(atomRuleStart[a])..<Int(atomRuleStart[a + 1]) {
+            let rule = atomRuleList[i]
             guard ruleStamp[Int(rule)] != stamp else { continue }
             guard program.rules[Int(rule)].datasets & datasetBit != 0 else { continue }
             ruleStamp[Int(rule)] = stamp

@@ -71,6 +71,19 @@ struct InlineText: Hashable, Sendable, CustomStringConvertible {
 
     func hash(into hasher: inout Hasher) { hasher.combine(mixed) }
 
+    /// The hash a `Dictionary` or `Set` asks for, finished with a 64-bit avalanche instead of a run of `Hasher`
+    /// (SipHash): group and distinct-value tables are looked up once or twice per correlation match. The seed is
+    /// mixed in, so tables still differ in their layout.
+    func _rawHashValue(seed: Int) -> Int {
+        var h = mixed ^ UInt64(bitPattern: Int64(seed))
+        h ^= h >> 33
+        h &*= 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 33
+        h &*= 0xC4CE_B9FE_1A85_EC53
+        h ^= h >> 33
+        return Int(truncatingIfNeeded: h)
+    }
+
     static func == (a: InlineText, b: InlineText) -> Bool {
         guard a.count == b.count else { return false }
         if a.count > inlineCapacity { return a.spill == b.spill }
