@@ -46,7 +46,7 @@ public struct DirectFile {
         if direct {
             let descriptor = Glibc.open(path, flags | openDirectFlag, mode)
             if descriptor >= 0 { return .success(DirectFile(descriptor: descriptor, isDirect: true)) }
-            guard errno == EINVAL else { return .failure(DirectFileError(text: errorText())) }
+            guard errno == EINVAL || errno == EOPNOTSUPP else { return .failure(DirectFileError(text: errorText())) }
         }
         let descriptor = Glibc.open(path, flags, mode)
         #else
@@ -63,7 +63,7 @@ public struct DirectFile {
             let written = pwrite(descriptor, bytes + done, count - done, off_t(offset + done))
             if written < 0 {
                 if errno == EINTR { continue }
-                if errno == EINVAL && isDirect {
+                if (errno == EINVAL || errno == EOPNOTSUPP) && isDirect {
                     // Some file systems open with O_DIRECT and refuse the writes; go on buffered.
                     stopDirect()
                     return .directRefused
