@@ -120,7 +120,8 @@ public struct FileObjectDestination: ObjectDestination {
     private static func writeDirect(_ raw: UnsafeRawBufferPointer, to file: inout DirectFile, path: String,
                                     failure: inout String?) -> Int {
         guard let base = raw.baseAddress else { return 0 }
-        let staging = AlignedBuffer(capacity: syncSlice)
+        // A small object needs no more than its own blocks.
+        let staging = AlignedBuffer(capacity: min(syncSlice, raw.count))
         var offset = 0
         while offset < raw.count {
             let count = min(raw.count - offset, syncSlice)
