@@ -18,27 +18,6 @@ import Testing
         return url
     }
 
-    /// The records of one pass in which every packet goes through the analyzer, with its payload still in the
-    /// capture buffer, and then through the flow table, before the next frame is read.
-    private static func sequentialRecords(_ path: String) throws -> CaptureRecords {
-        let analyzer = ApplicationAnalyzer(configuration: ApplicationConfiguration())
-        let table = FlowTable(configuration: FlowTableConfiguration())
-        var decoder = PacketDecoder()
-        var packet = DecodedPacket()
-        var records = CaptureRecords()
-        let source = try PcapSource.openFile(path)
-        while case .frame(let frame) = try source.next() {
-            guard decoder.decode(frame.bytes, linkType: source.linkType, timestamp: frame.timestamp,
-                                 wireLength: frame.wireLength, into: &packet) == .packet else { continue }
-            packet.applicationProtocol = analyzer.analyze(packet)
-            table.add(packet, into: &records.flows)
-        }
-        analyzer.flush()
-        analyzer.takeRecords(into: &records)
-        table.flush(into: &records.flows)
-        return records
-    }
-
     /// The records of the engine with `batchSize`, each dataset in the order the sink received it.
     private static func engineRecords(_ path: String, batchSize: Int, batchesInFlight: Int) throws
         -> (records: CaptureRecords, statistics: CaptureStatistics) {
@@ -58,7 +37,7 @@ import Testing
     func sameRecordsAsParsingOnTheReadingThread(batchSize: Int, batchesInFlight: Int) throws {
         let url = try Self.capture(packets: 12_000, seed: 5)
         defer { try? FileManager.default.removeItem(at: url) }
-        let expected = try Self.sequentialRecords(url.path)
+        let expected = try sequentialCaptureRecords(url.path)
         // The capture must exercise every parser, or agreement would prove little.
         #expect(expected.dns.count > 50 && expected.http.count > 10 && expected.tls.count > 10)
         #expect(expected.flows.contains { $0.applicationProtocol == "tls" })
@@ -78,7 +57,7 @@ import Testing
     @Test func largePayloadsSurviveTheHandOver() throws {
         let url = try Self.capture(packets: 6_000, seed: 11)
         defer { try? FileManager.default.removeItem(at: url) }
-        let expected = try Self.sequentialRecords(url.path)
+        let expected = try sequentialCaptureRecords(url.path)
         let (records, _) = try Self.engineRecords(url.path, batchSize: 100_000, batchesInFlight: 2)
         #expect(records.http == expected.http)
         #expect(records.tls == expected.tls)

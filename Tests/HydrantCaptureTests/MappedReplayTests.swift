@@ -83,23 +83,7 @@ import Testing
     func inPlacePayloadsGiveTheSameRecords(batchSize: Int, batchesInFlight: Int) throws {
         let url = try Self.pcapFile(packets: 12_000, seed: 7)
         defer { try? FileManager.default.removeItem(at: url) }
-        var expected = CaptureRecords()
-        do {
-            let analyzer = ApplicationAnalyzer(configuration: ApplicationConfiguration())
-            let table = FlowTable(configuration: FlowTableConfiguration())
-            var decoder = PacketDecoder()
-            var packet = DecodedPacket()
-            let source = try PcapSource.openFile(url.path)
-            while case .frame(let frame) = try source.next() {
-                guard decoder.decode(frame.bytes, linkType: source.linkType, timestamp: frame.timestamp,
-                                     wireLength: frame.wireLength, into: &packet) == .packet else { continue }
-                packet.applicationProtocol = analyzer.analyze(packet)
-                table.add(packet, into: &expected.flows)
-            }
-            analyzer.flush()
-            analyzer.takeRecords(into: &expected)
-            table.flush(into: &expected.flows)
-        }
+        let expected = try sequentialCaptureRecords(url.path)
         #expect(expected.http.count > 10 && expected.tls.count > 10 && expected.dns.count > 50)
 
         let collected = Mutex(CaptureRecords())

@@ -18,7 +18,9 @@ struct DirectFileTests {
         var offset = 0
         while offset < length {
             let count = min(piece, length - offset)
-            expected.withUnsafeBytes { staging.base.copyMemory(from: $0.baseAddress! + offset, byteCount: count) }
+            expected.withUnsafeBytes { bytes in
+                if let base = bytes.baseAddress { staging.base.copyMemory(from: base + offset, byteCount: count) }
+            }
             let padded = file.isDirect ? AlignedBuffer.roundUp(count) : count
             (staging.base + count).initializeMemory(as: UInt8.self, repeating: 0, count: padded - count)
             let result = file.write(staging.base, count: padded, at: offset)

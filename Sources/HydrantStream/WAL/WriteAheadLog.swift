@@ -425,7 +425,6 @@ public final class WriteAheadLog: @unchecked Sendable {
         handOver(SyncJob(segment: activeSegment, fd: activeFile.descriptor, pending: pending, closesFile: false,
                          isLast: false))
         pending = []
-        pending.reserveCapacity(16)
     }
 
     /// The bytes of the active segment's last, partly filled block, kept at the start of `staging` while writes are
