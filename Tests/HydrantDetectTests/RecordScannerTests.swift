@@ -8,17 +8,17 @@ import HydrantRecords
     private func scan(_ json: [UInt8], fields: [String]) -> [[String]]? {
         var trie = FieldTrie()
         for (slot, name) in fields.enumerated() { trie.insert(name, slot: slot) }
-        var values = RecordValues()
+        let values = RecordValues()
         values.reset(slots: fields.count)
         var scratch: [UInt8] = []
-        let ok = json.withUnsafeBufferPointer { RecordScanner.scan($0, trie: trie, into: &values, scratch: &scratch) }
+        let ok = json.withUnsafeBufferPointer { RecordScanner.scan($0, trie: trie, into: values, scratch: &scratch) }
         guard ok else { return nil }
         return fields.indices.map { slot in
             var out: [String] = []
             var entry = values.heads[slot]
             while entry >= 0 {
                 let value = values.entries[Int(entry)]
-                out.append(String(decoding: values.arena[Int(value.start)..<Int(value.start + value.length)], as: UTF8.self))
+                out.append(String(decoding: values.raw(value), as: UTF8.self))
                 entry = value.next
             }
             return out
@@ -88,13 +88,13 @@ import HydrantRecords
         let json: [UInt8] = Array(#"{"k":""#.utf8) + [0xFF, 0xC3, 0x28, 0x80] + Array(#""}"#.utf8)
         var trie = FieldTrie()
         trie.insert("k", slot: 0)
-        var values = RecordValues()
+        let values = RecordValues()
         values.reset(slots: 1)
         var scratch: [UInt8] = []
-        let ok = json.withUnsafeBufferPointer { RecordScanner.scan($0, trie: trie, into: &values, scratch: &scratch) }
+        let ok = json.withUnsafeBufferPointer { RecordScanner.scan($0, trie: trie, into: values, scratch: &scratch) }
         #expect(ok)
         let entry = values.entries[Int(values.heads[0])]
-        #expect(Array(values.arena[Int(entry.start)..<Int(entry.start + entry.length)]) == [0xFF, 0xC3, 0x28, 0x80])
+        #expect(Array(values.raw(entry)) == [0xFF, 0xC3, 0x28, 0x80])
     }
 
     @Test func deepNestingIsRefusedNotRecursedWithoutBound() {
@@ -128,12 +128,12 @@ import HydrantRecords
         var trie = FieldTrie()
         trie.insert("a", slot: 0)
         trie.insert("b", slot: 1)
-        var values = RecordValues()
+        let values = RecordValues()
         var scratch: [UInt8] = []
         for (json, present) in [(#"{"a":1,"b":2}"#, [true, true]), (#"{"b":3}"#, [false, true]), ("{}", [false, false])] {
             values.reset(slots: 2)
             let bytes = Array(json.utf8)
-            #expect(bytes.withUnsafeBufferPointer { RecordScanner.scan($0, trie: trie, into: &values, scratch: &scratch) })
+            #expect(bytes.withUnsafeBufferPointer { RecordScanner.scan($0, trie: trie, into: values, scratch: &scratch) })
             #expect([values.isPresent(0), values.isPresent(1)] == present)
         }
     }

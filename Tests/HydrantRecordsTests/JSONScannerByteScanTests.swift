@@ -77,4 +77,50 @@ import Testing
             }
         }
     }
+
+    /// A byte-at-a-time reading of a JSON string, to check the word-at-a-time one against.
+    private static func referenceEndOfString(_ bytes: [UInt8], openingQuote: Int) -> (end: Int, hasEscapes: Bool)? {
+        var index = openingQuote + 1
+        var escapes = false
+        let hex = Set(Array("0123456789abcdefABCDEF".utf8))
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") { return (index + 1, escapes) }
+            if byte < 0x20 { return nil }
+            if byte == UInt8(ascii: "\\") {
+                escapes = true
+                guard index + 1 < bytes.count else { return nil }
+                let next = bytes[index + 1]
+                if Array(#""\/bfnrt"#.utf8).contains(next) { index += 2; continue }
+                guard next == UInt8(ascii: "u"), index + 6 <= bytes.count,
+                      bytes[(index + 2)..<(index + 6)].allSatisfy({ hex.contains($0) }) else { return nil }
+                index += 6
+                continue
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    @Test func endOfStringAgreesWithAByteAtATimeReadingAcrossWordBoundaries() {
+        // One special piece (an escape, a control byte, a closing quote) at every position of strings long enough
+        // to cross the first two words, and strings cut short of their closing quote.
+        let pieces: [[UInt8]] = [Array(#"\""#.utf8), Array(#"\n"#.utf8), Array(#"\u00e9"#.utf8), Array(#"\x"#.utf8),
+                                 [0x01], [0x09], Array(#"""#.utf8), []]
+        for length in 0..<36 {
+            for position in 0...length {
+                for piece in pieces {
+                    var body = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    body.insert(contentsOf: piece, at: position)
+                    for tail in [Array(#"","next""#.utf8), Array(#"""#.utf8), []] {
+                        let bytes = Array(#"""#.utf8) + body + tail
+                        let expected = Self.referenceEndOfString(bytes, openingQuote: 0)
+                        let found = bytes.withUnsafeBufferPointer { JSONScanner.endOfString(in: $0, openingQuote: 0) }
+                        #expect(found?.end == expected?.end && found?.hasEscapes == expected?.hasEscapes,
+                                "\(String(decoding: bytes, as: UTF8.self).debugDescription)")
+                    }
+                }
+            }
+        }
+    }
 }

@@ -8,7 +8,7 @@ public final class DetectionEngine {
     /// The rules this engine evaluates.
     public let rules: RuleSet
     let program: CompiledProgram
-    private var values = RecordValues()
+    private let values = RecordValues()
     private var scratch: [UInt8] = []
     private var stamp: UInt32 = 0
     private var atomStamp: [UInt32]
@@ -207,7 +207,7 @@ public final class DetectionEngine {
 
     private func evaluateRecord(_ record: UnsafeBufferPointer<UInt8>, _ onMatch: (Int) -> Void) {
         values.reset(slots: program.fieldNames.count)
-        guard RecordScanner.scan(record, trie: program.trie, into: &values, scratch: &scratch) else {
+        guard RecordScanner.scan(record, trie: program.trie, into: values, scratch: &scratch) else {
             malformedRecords += 1
             return
         }
@@ -242,15 +242,11 @@ public final class DetectionEngine {
     }
 
     private func datasetOfRecord() -> Int? {
-        var entry = values.heads[1]
+        let entry = values.heads[1]
         guard entry >= 0 else { return nil }
-        let value = values.entries[Int(entry)]
-        entry = value.next
-        let length = Int(value.length)
-        for (index, (_, name)) in datasetNames.enumerated() where name.count == length {
-            var same = true
-            for i in 0..<length where values.arena[Int(value.start) + i] != name[i] { same = false; break }
-            if same { return index }
+        let text = values.raw(values.entries[Int(entry)])
+        for (index, (_, name)) in datasetNames.enumerated() where name.count == text.count {
+            if name.withUnsafeBufferPointer({ $0.elementsEqual(text) }) { return index }
         }
         return nil
     }
@@ -283,31 +279,21 @@ public final class DetectionEngine {
     private func markIndexed(slot: Int, index: CompiledProgram.SlotIndex, datasetBit: UInt16) {
         for a in index.always { mark(a, datasetBit: datasetBit) }
         var entry = values.heads[slot]
-        values.arena.withUnsafeBufferPointer { arena in
-            guard let base = arena.baseAddress else {
-                // Every value is empty: only exact matches on "" can hold.
-                while entry >= 0 {
-                    index.exact.lookup(nil, 0) { mark($0, datasetBit: datasetBit) }
-                    index.exactCased.lookup(nil, 0) { mark($0, datasetBit: datasetBit) }
-                    entry = values.entries[Int(entry)].next
-                }
-                return
-            }
-            while entry >= 0 {
-                let value = values.entries[Int(entry)]
-                entry = value.next
-                let count = Int(value.length)
-                let raw = base + Int(value.start)
-                let lower = base + Int(value.lowerStart)
-                index.exact.lookup(lower, count) { mark($0, datasetBit: datasetBit) }
-                index.exactCased.lookup(raw, count) { mark($0, datasetBit: datasetBit) }
-                index.prefix.walk(lower, count) { mark($0, datasetBit: datasetBit) }
-                index.prefixCased.walk(raw, count) { mark($0, datasetBit: datasetBit) }
-                index.suffix.walk(lower, count) { mark($0, datasetBit: datasetBit) }
-                index.suffixCased.walk(raw, count) { mark($0, datasetBit: datasetBit) }
-                if !index.contains.isEmpty { index.contains.scan(lower, count) { mark($0, datasetBit: datasetBit) } }
-                if !index.containsCased.isEmpty { index.containsCased.scan(raw, count) { mark($0, datasetBit: datasetBit) } }
-            }
+        let base = UnsafePointer(values.arena)
+        while entry >= 0 {
+            let value = values.entries[Int(entry)]
+            entry = value.next
+            let count = Int(value.length)
+            let raw = base + Int(value.start)
+            let lower = base + Int(value.lowerStart)
+            index.exact.lookup(lower, count) { mark($0, datasetBit: datasetBit) }
+            index.exactCased.lookup(raw, count) { mark($0, datasetBit: datasetBit) }
+            index.prefix.walk(lower, count) { mark($0, datasetBit: datasetBit) }
+            index.prefixCased.walk(raw, count) { mark($0, datasetBit: datasetBit) }
+            index.suffix.walk(lower, count) { mark($0, datasetBit: datasetBit) }
+            index.suffixCased.walk(raw, count) { mark($0, datasetBit: datasetBit) }
+            if !index.contains.isEmpty { index.contains.scan(lower, count) { mark($0, datasetBit: datasetBit) } }
+            if !index.containsCased.isEmpty { index.containsCased.scan(raw, count) { mark($0, datasetBit: datasetBit) } }
         }
     }
 
@@ -342,29 +328,28 @@ public final class DetectionEngine {
         }
         if case .cidr(let network) = test { return cidrMatches(network, slot: slot) }
         var entry = values.heads[slot]
-        return values.arena.withUnsafeBufferPointer { arena -> Bool in
-            while entry >= 0 {
-                let value = values.entries[Int(entry)]
-                entry = value.next
-                let raw = UnsafeBufferPointer(rebasing: arena[Int(value.start)..<Int(value.start + value.length)])
-                let lower = UnsafeBufferPointer(rebasing: arena[Int(value.lowerStart)..<Int(value.lowerStart + value.length)])
-                switch test {
-                case .glob(let pieces, let cased):
-                    if GlobMatcher.matches(pieces, cased ? raw : lower) { return true }
-                case .regex(let regex):
-                    if regex.matches(raw, scratch: regexScratch) { return true }
-                case .cidr(let network):
-                    if let address = IPAddress(utf8: raw), network.contains(address) { return true }
-                case .numeric(let op, let bound):
-                    if let number = Self.number(raw), op.holds(number, bound) { return true }
-                case .fieldReference(let other, let mode, let cased):
-                    if referenceMatches(cased ? raw : lower, otherSlot: other, mode: mode, cased: cased, arena: arena) { return true }
-                case .exists, .null:
-                    return false
-                }
+        let arena = values.bytes
+        while entry >= 0 {
+            let value = values.entries[Int(entry)]
+            entry = value.next
+            let raw = values.raw(value)
+            let lower = values.lower(value)
+            switch test {
+            case .glob(let pieces, let cased):
+                if GlobMatcher.matches(pieces, cased ? raw : lower) { return true }
+            case .regex(let regex):
+                if regex.matches(raw, scratch: regexScratch) { return true }
+            case .cidr(let network):
+                if let address = IPAddress(utf8: raw), network.contains(address) { return true }
+            case .numeric(let op, let bound):
+                if let number = Self.number(raw), op.holds(number, bound) { return true }
+            case .fieldReference(let other, let mode, let cased):
+                if referenceMatches(cased ? raw : lower, otherSlot: other, mode: mode, cased: cased, arena: arena) { return true }
+            case .exists, .null:
+                return false
             }
-            return false
         }
+        return false
     }
 
     private func cidrMatches(_ network: IPNetwork, slot: Int) -> Bool {
@@ -374,15 +359,13 @@ public final class DetectionEngine {
             let value = values.entries[e]
             entry = value.next
             if e >= addressStamp.count {
-                let grown = max(values.entries.count, addressStamp.count * 2, 16)
+                let grown = max(values.entryCount, addressStamp.count * 2, 16)
                 addressStamp += repeatElement(0, count: grown - addressStamp.count)
                 addressCache += repeatElement(nil, count: grown - addressCache.count)
             }
             let address: IPAddress?
             if addressStamp[e] == stamp { address = addressCache[e] } else {
-                address = values.arena.withUnsafeBufferPointer {
-                    IPAddress(utf8: UnsafeBufferPointer(rebasing: $0[Int(value.start)..<Int(value.start + value.length)]))
-                }
+                address = IPAddress(utf8: values.raw(value))
                 addressStamp[e] = stamp
                 addressCache[e] = address
             }
@@ -443,7 +426,7 @@ public final class DetectionEngine {
         let entry = values.heads[slot]
         guard entry >= 0 else { return nil }
         let value = values.entries[Int(entry)]
-        return String(decoding: values.arena[Int(value.start)..<Int(value.start + value.length)], as: UTF8.self)
+        return String(decoding: values.raw(value), as: UTF8.self)
     }
 
     /// The first value of a slot, as correlations keep it (no `String` made).
@@ -451,18 +434,14 @@ public final class DetectionEngine {
         let entry = values.heads[slot]
         guard entry >= 0 else { return nil }
         let value = values.entries[Int(entry)]
-        return values.arena.withUnsafeBufferPointer {
-            InlineText(UnsafeBufferPointer(rebasing: $0[Int(value.start)..<Int(value.start + value.length)]))
-        }
+        return InlineText(values.raw(value))
     }
 
     private func recordTimestamp() -> Timestamp {
         let entry = values.heads[0]
         guard entry >= 0 else { return .zero }
         let value = values.entries[Int(entry)]
-        return values.arena.withUnsafeBufferPointer {
-            Timestamp(parsingRFC3339: UnsafeBufferPointer(rebasing: $0[Int(value.start)..<Int(value.start + value.length)]))
-        } ?? .zero
+        return Timestamp(parsingRFC3339: values.raw(value)) ?? .zero
     }
 
     private func makeAlert(rule: DetectionRule, record: UnsafeBufferPointer<UInt8>) -> AlertRecord {

@@ -22,15 +22,16 @@ struct RecordScanner {
     }
 
     /// Scans `record` and fills `values`; returns false for malformed JSON or a top level that is not an object.
-    static func scan(_ record: UnsafeBufferPointer<UInt8>, trie: FieldTrie, into values: inout RecordValues,
+    static func scan(_ record: UnsafeBufferPointer<UInt8>, trie: FieldTrie, into values: RecordValues,
                      scratch: inout [UInt8]) -> Bool {
         guard let base = record.baseAddress, !record.isEmpty else { return false }
+        values.reserve(recordLength: record.count)
         var scanner = RecordScanner(base: base, count: record.count, scratch: scratch)
         scratch = []
         defer { scratch = scanner.scratch }
         scanner.skipWhitespace()
         guard scanner.index < record.count, base[scanner.index] == UInt8(ascii: "{") else { return false }
-        guard scanner.object(node: 0, depth: 1, trie: trie, values: &values) else { return false }
+        guard scanner.object(node: 0, depth: 1, trie: trie, values: values) else { return false }
         scanner.skipWhitespace()
         return scanner.index == record.count
     }
@@ -40,7 +41,7 @@ struct RecordScanner {
         while index < count, JSONScanner.isWhitespace(base[index]) { index += 1 }
     }
 
-    private mutating func object(node: Int, depth: Int, trie: FieldTrie, values: inout RecordValues) -> Bool {
+    private mutating func object(node: Int, depth: Int, trie: FieldTrie, values: RecordValues) -> Bool {
         guard depth <= Self.maximumDepth else { return false }
         index += 1
         skipWhitespace()
@@ -56,7 +57,7 @@ struct RecordScanner {
             index += 1
             skipWhitespace()
             let child = node >= 0 ? match(nameStart, nameEnd, escapes: escapes, node: node, trie: trie) : -1
-            guard value(node: child, depth: depth, trie: trie, values: &values) else { return false }
+            guard value(node: child, depth: depth, trie: trie, values: values) else { return false }
             skipWhitespace()
             guard index < count else { return false }
             if base[index] == UInt8(ascii: ",") { index += 1; skipWhitespace(); continue }
@@ -82,15 +83,15 @@ struct RecordScanner {
     }
 
     /// Parses the value at `index`; `node` is the trie node it sits at (-1 when no field lies below).
-    private mutating func value(node: Int, depth: Int, trie: FieldTrie, values: inout RecordValues) -> Bool {
+    private mutating func value(node: Int, depth: Int, trie: FieldTrie, values: RecordValues) -> Bool {
         guard index < count else { return false }
         let slot = node >= 0 ? Int(trie.field[node]) : -1
         switch base[index] {
         case UInt8(ascii: "{"):
             return object(node: node >= 0 && trie.childCount[node] > 0 ? node : -1, depth: depth + 1, trie: trie,
-                          values: &values)
+                          values: values)
         case UInt8(ascii: "["):
-            return array(node: node, depth: depth + 1, trie: trie, values: &values)
+            return array(node: node, depth: depth + 1, trie: trie, values: values)
         case UInt8(ascii: "\""):
             let start = index + 1
             guard let escapes = string() else { return false }
@@ -125,14 +126,14 @@ struct RecordScanner {
 
     /// An array's elements sit at the same trie node as the array: scalars become values of its field and
     /// objects are searched for the fields below it (`dns.answers` as a list of objects).
-    private mutating func array(node: Int, depth: Int, trie: FieldTrie, values: inout RecordValues) -> Bool {
+    private mutating func array(node: Int, depth: Int, trie: FieldTrie, values: RecordValues) -> Bool {
         guard depth <= Self.maximumDepth else { return false }
         index += 1
         skipWhitespace()
         guard index < count else { return false }
         if base[index] == UInt8(ascii: "]") { index += 1; return true }
         while true {
-            guard value(node: node, depth: depth, trie: trie, values: &values) else { return false }
+            guard value(node: node, depth: depth, trie: trie, values: values) else { return false }
             skipWhitespace()
             guard index < count else { return false }
             if base[index] == UInt8(ascii: ",") { index += 1; skipWhitespace(); continue }

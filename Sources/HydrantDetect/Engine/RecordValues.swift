@@ -1,8 +1,10 @@
 /// The values of the fields a dataset's rules read, for the record being evaluated: a flat arena of bytes and a
 /// linked list of values per field slot (a list field contributes one value per element).
 ///
-/// All storage is reused from record to record; nothing is allocated per record once capacities have grown.
-struct RecordValues {
+/// All storage is reused from record to record and held through raw pointers: `reserve(recordLength:)` makes room
+/// once per record for every value the scan can copy out of it, so appending a value is a copy with no capacity or
+/// uniqueness check. One instance belongs to one engine (one task at a time).
+final class RecordValues {
     /// Kind of a JSON scalar.
     enum Kind: UInt8 { case string, number, bool }
 
@@ -14,62 +16,211 @@ struct RecordValues {
         var next: Int32
     }
 
-    var arena: [UInt8] = []
-    var entries: [Entry] = []
-    var heads: [Int32] = []
-    var tails: [Int32] = []
+    /// Value bytes: raw values, and lower-cased copies where they differ.
+    private(set) var arena: UnsafeMutablePointer<UInt8>
+    private var arenaCapacity: Int
+    private(set) var arenaCount = 0
+    private(set) var entries: UnsafeMutablePointer<Entry>
+    private var entryCapacity: Int
+    private(set) var entryCount = 0
+    /// Per slot, the first and last value (-1: none).
+    private(set) var heads: UnsafeMutablePointer<Int32>
+    private var tails: UnsafeMutablePointer<Int32>
     /// The slots that hold at least one value, in the order they were first filled: resetting and visiting the
     /// present fields costs what the record holds, not what the rules read.
-    var filled: [Int32] = []
+    private var filledSlots: UnsafeMutablePointer<Int32>
+    private(set) var filledCount = 0
+    private var slotCount = 0
     /// Per slot, whether a case-insensitive test reads it (only then is a lower-cased copy kept); every slot
     /// until `foldOnly(_:)` says otherwise.
     private var fold: [Bool] = []
+    /// Non-ASCII lower-casing goes through `String`; its output lands here before it is copied in.
+    private var foldScratch: [UInt8] = []
+
+    init() {
+        arenaCapacity = 4096
+        arena = .allocate(capacity: arenaCapacity)
+        entryCapacity = 64
+        entries = .allocate(capacity: entryCapacity)
+        heads = .allocate(capacity: 1)
+        heads.initialize(to: -1)
+        tails = .allocate(capacity: 1)
+        tails.initialize(to: -1)
+        filledSlots = .allocate(capacity: 1)
+    }
+
+    deinit {
+        arena.deallocate()
+        entries.deallocate()
+        heads.deallocate()
+        tails.deallocate()
+        filledSlots.deallocate()
+    }
 
     /// Keeps lower-cased copies only for the slots flagged in `slots` (those a case-insensitive test reads).
-    mutating func foldOnly(_ slots: [Bool]) { fold = slots }
+    func foldOnly(_ slots: [Bool]) { fold = slots }
 
     /// Clears the values for `slots` field slots.
-    mutating func reset(slots: Int) {
-        arena.removeAll(keepingCapacity: true)
-        entries.removeAll(keepingCapacity: true)
-        if heads.count != slots {
-            heads = Array(repeating: -1, count: slots)
-            tails = Array(repeating: -1, count: slots)
+    func reset(slots: Int) {
+        arenaCount = 0
+        entryCount = 0
+        if slotCount != slots {
+            heads.deallocate()
+            tails.deallocate()
+            filledSlots.deallocate()
+            slotCount = slots
+            heads = .allocate(capacity: max(slots, 1))
+            heads.initialize(repeating: -1, count: max(slots, 1))
+            tails = .allocate(capacity: max(slots, 1))
+            tails.initialize(repeating: -1, count: max(slots, 1))
+            filledSlots = .allocate(capacity: max(slots, 1))
         } else {
-            for slot in filled { heads[Int(slot)] = -1; tails[Int(slot)] = -1 }
+            for i in 0..<filledCount {
+                let slot = Int(filledSlots[i])
+                heads[slot] = -1
+                tails[slot] = -1
+            }
         }
-        filled.removeAll(keepingCapacity: true)
+        filledCount = 0
+    }
+
+    /// Makes room for every value a record of `recordLength` bytes can yield: values are pieces of the record
+    /// (unescaping only shortens them) and each has at most one lower-cased copy of the same length.
+    func reserve(recordLength: Int) {
+        let needed = arenaCount + 2 * recordLength
+        if needed > arenaCapacity { growArena(toHold: needed) }
+    }
+
+    /// The slots holding at least one value, in the order they were first filled.
+    var filled: UnsafeBufferPointer<Int32> { UnsafeBufferPointer(start: filledSlots, count: filledCount) }
+
+    /// The bytes of the arena, valid until the next `reset`.
+    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: arena, count: arenaCount) }
+
+    /// The raw bytes of a value.
+    @inline(__always) func raw(_ entry: Entry) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: arena + Int(entry.start), count: Int(entry.length))
+    }
+
+    /// The lower-cased bytes of a value (its raw bytes when folding changes nothing or the slot is not folded).
+    @inline(__always) func lower(_ entry: Entry) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: arena + Int(entry.lowerStart), count: Int(entry.length))
     }
 
     /// Appends a value for `slot`; `bytes` are already unescaped. Keeps a lower-cased copy when it differs and the
     /// slot is folded (otherwise `lowerStart` is `start`: nothing reads the folded form of such a slot).
-    mutating func append(slot: Int, kind: Kind, bytes: UnsafeBufferPointer<UInt8>) {
-        let start = Int32(arena.count)
-        arena.append(contentsOf: bytes)
+    func append(slot: Int, kind: Kind, bytes: UnsafeBufferPointer<UInt8>) {
+        let length = bytes.count
+        // `reserve(recordLength:)` covers values scanned from the record; this covers any other caller.
+        if arenaCount + 2 * length > arenaCapacity { growArena(toHold: arenaCount + 2 * length) }
+        let start = arenaCount
+        if let source = bytes.baseAddress { (arena + start).update(from: source, count: length) }
+        arenaCount += length
         var lowerStart = start
-        if kind == .string && (slot >= fold.count || fold[slot]) {
-            var needsFolding = false
-            for byte in bytes where byte &- UInt8(ascii: "A") < 26 || byte >= 0x80 { needsFolding = true; break }
-            if needsFolding {
-                lowerStart = Int32(arena.count)
-                let before = arena.count
-                CaseFolding.lowercase(bytes, into: &arena)
+        if kind == .string && (slot >= fold.count || fold[slot]), let source = bytes.baseAddress {
+            switch Self.foldNeeded(source, length) {
+            case .none:
+                break
+            case .ascii:
+                lowerStart = arenaCount
+                Self.lowercaseASCII(source, length, into: arena + arenaCount)
+                arenaCount += length
+            case .unicode:
+                foldScratch.removeAll(keepingCapacity: true)
+                CaseFolding.lowercase(bytes, into: &foldScratch)
                 // Unicode lower-casing can change the length; keep such values unfolded rather than misaligned.
-                if arena.count - before != bytes.count {
-                    arena.removeSubrange(before...)
-                    lowerStart = start
+                if foldScratch.count == length {
+                    lowerStart = arenaCount
+                    foldScratch.withUnsafeBufferPointer { folded in
+                        if let folded = folded.baseAddress { (arena + arenaCount).update(from: folded, count: length) }
+                    }
+                    arenaCount += length
                 }
             }
         }
-        let index = Int32(entries.count)
-        entries.append(Entry(start: start, length: Int32(bytes.count), lowerStart: lowerStart, kind: kind, next: -1))
+        if entryCount == entryCapacity { growEntries() }
+        let index = Int32(entryCount)
+        (entries + entryCount).initialize(to: Entry(start: Int32(start), length: Int32(length), lowerStart: Int32(lowerStart),
+                                                    kind: kind, next: -1))
+        entryCount += 1
         if tails[slot] >= 0 { entries[Int(tails[slot])].next = index } else {
             heads[slot] = index
-            filled.append(Int32(slot))
+            filledSlots[filledCount] = Int32(slot)
+            filledCount += 1
         }
         tails[slot] = index
     }
 
     /// Whether the field has at least one value.
     @inline(__always) func isPresent(_ slot: Int) -> Bool { heads[slot] >= 0 }
+
+    private enum Folding { case none, ascii, unicode }
+
+    /// Whether lower-casing changes the `count` bytes at `base`: no (no upper-case letter), through the ASCII
+    /// mapping, or through Unicode's (a byte above 0x7F), read a word at a time.
+    @inline(__always)
+    private static func foldNeeded(_ base: UnsafePointer<UInt8>, _ count: Int) -> Folding {
+        let high: UInt64 = 0x8080_8080_8080_8080
+        var upper: UInt64 = 0
+        var i = 0
+        while i + 8 <= count {
+            let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            if word & high != 0 { return .unicode }
+            upper |= upperFlags(word)
+            i += 8
+        }
+        while i < count {
+            let byte = base[i]
+            if byte >= 0x80 { return .unicode }
+            if byte &- UInt8(ascii: "A") < 26 { upper = 1 }
+            i += 1
+        }
+        return upper != 0 ? .ascii : .none
+    }
+
+    /// The high bit of every byte of `word` that is an ASCII upper-case letter (bytes are independent: no carry
+    /// crosses a byte, since each sum stays below 0x100).
+    @inline(__always)
+    private static func upperFlags(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let low7 = word & (ones &* 0x7F)
+        let atLeastA = low7 &+ (ones &* (0x80 - 0x41))
+        let pastZ = low7 &+ (ones &* (0x80 - 0x5B))
+        return atLeastA & ~pastZ & ~word & (ones &* 0x80)
+    }
+
+    /// Writes the ASCII lower-case form of the `count` ASCII bytes at `source` to `target`, a word at a time.
+    @inline(__always)
+    private static func lowercaseASCII(_ source: UnsafePointer<UInt8>, _ count: Int, into target: UnsafeMutablePointer<UInt8>) {
+        var i = 0
+        while i + 8 <= count {
+            let word = UnsafeRawPointer(source + i).loadUnaligned(as: UInt64.self)
+            // An upper-case letter's flag (0x80) shifted down two bits is the 0x20 that lower-cases it.
+            UnsafeMutableRawPointer(target + i).storeBytes(of: word | (upperFlags(word) >> 2), as: UInt64.self)
+            i += 8
+        }
+        while i < count {
+            let byte = source[i]
+            target[i] = byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
+            i += 1
+        }
+    }
+
+    private func growArena(toHold needed: Int) {
+        let capacity = max(needed, arenaCapacity * 2)
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        grown.update(from: arena, count: arenaCount)
+        arena.deallocate()
+        arena = grown
+        arenaCapacity = capacity
+    }
+
+    private func growEntries() {
+        let capacity = entryCapacity * 2
+        let grown = UnsafeMutablePointer<Entry>.allocate(capacity: capacity)
+        grown.moveInitialize(from: entries, count: entryCount)
+        entries.deallocate()
+        entries = grown
+        entryCapacity = capacity
+    }
 }

@@ -63,6 +63,13 @@ public struct JSONScanner {
     public static func stringSpecialByte(in base: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
         let ones: UInt64 = 0x0101_0101_0101_0101
         var position = start
+        // Most strings are member names and short values: the first two words settle them, before the wide step
+        // below would load 32 bytes only to search them again a word at a time.
+        for _ in 0..<2 where position + 8 <= end {
+            let flags = stringSpecialFlags(UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+            if flags != 0 { return position + flags.trailingZeroBitCount >> 3 }
+            position += 8
+        }
         // Long strings (padding, payloads, user agents) go 32 bytes per step: four independent words keep the
         // CPU's pipelines busy where one word per step waits on each test; the step that holds a special byte is
         // then searched a word at a time below.
@@ -269,7 +276,29 @@ public struct JSONScanner {
     /// it has escapes; nil when it is unterminated, holds a raw control byte or has an escape JSON does not allow.
     /// Plain stretches are skipped eight bytes at a time (`stringSpecialByte`); every record reader that checks
     /// strings calls this one.
+    @inlinable
     public static func endOfString(in bytes: UnsafeBufferPointer<UInt8>, openingQuote quote: Int)
+        -> (end: Int, hasEscapes: Bool)? {
+        // Member names and most values end within two words: settled here, inline in every walker, when the
+        // first special byte is the closing quote.
+        if let base = bytes.baseAddress {
+            var position = quote + 1
+            for _ in 0..<2 where position + 8 <= bytes.count {
+                let flags = stringSpecialFlags(UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+                if flags != 0 {
+                    let special = position + flags.trailingZeroBitCount >> 3
+                    if base[special] == UInt8(ascii: "\"") { return (special + 1, false) }
+                    break
+                }
+                position += 8
+            }
+        }
+        return endOfStringWithEscapes(in: bytes, openingQuote: quote)
+    }
+
+    /// `endOfString` for strings that are long, sit at the end of the buffer, or hold an escape or a control byte.
+    @usableFromInline
+    static func endOfStringWithEscapes(in bytes: UnsafeBufferPointer<UInt8>, openingQuote quote: Int)
         -> (end: Int, hasEscapes: Bool)? {
         guard let base = bytes.baseAddress else { return nil }
         var index = quote + 1
