@@ -137,6 +137,49 @@ import HydrantRecords
             #expect([values.isPresent(0), values.isPresent(1)] == present)
         }
     }
+
+    @Test func theMemberNameCacheNeverChangesWhatIsFound() {
+        // Names of equal lengths at the same positions (so that cache entries collide and are overwritten), names
+        // that differ only in their last byte, nested objects whose members repeat their parents' names, and
+        // names longer than the cache keeps.
+        let fields = ["a.b", "abc", "abd", "network.transport", "network.community_id", "x.abc", "longer_than_sixteen_bytes"]
+        let names = ["a", "b", "abc", "abd", "abe", "network", "transport", "community_id", "x", "y", "longer_than_sixteen_bytes",
+                     "longer_than_sixteen_bytez", ""]
+        var trie = FieldTrie()
+        for (slot, name) in fields.enumerated() { trie.insert(name, slot: slot) }
+        var generator = SystemRandomNumberGenerator()
+        func object(depth: Int) -> String {
+            let count = Int.random(in: 0...5, using: &generator)
+            let members = (0..<count).map { i -> String in
+                let name = names.randomElement(using: &generator) ?? "a"
+                let value = depth < 3 && Bool.random(using: &generator) ? object(depth: depth + 1) : "\"v\(i)\""
+                return "\"\(name)\":\(value)"
+            }
+            return "{" + members.joined(separator: ",") + "}"
+        }
+        let cache = MemberNameCache()
+        for _ in 0..<3_000 {
+            let json = Array(object(depth: 0).utf8)
+            let expected = scan(json, fields: fields)
+            let values = RecordValues()
+            values.reset(slots: fields.count)
+            var scratch: [UInt8] = []
+            let ok = json.withUnsafeBufferPointer {
+                RecordScanner.scan($0, trie: trie, into: values, scratch: &scratch, names: cache)
+            }
+            let found: [[String]]? = ok ? fields.indices.map { slot in
+                var out: [String] = []
+                var entry = values.heads[slot]
+                while entry >= 0 {
+                    let value = values.entries[Int(entry)]
+                    out.append(String(decoding: values.raw(value), as: UTF8.self))
+                    entry = value.next
+                }
+                return out
+            } : nil
+            #expect(found == expected, "\(String(decoding: json, as: UTF8.self))")
+        }
+    }
 }
 
 /// The anchored prefix and suffix matcher, against a direct comparison.

@@ -52,7 +52,18 @@ public final class CorrelationEngine {
     /// One group's window. Besides the entries, it keeps running aggregates of its live entries (from `head`
     /// on), so that deciding the window after each match costs what changed rather than the whole window.
     private final class Group {
-        let key: String
+        /// The group's name in alerts (`source.ip=10.0.0.1,destination.port=22`), made when first needed: most
+        /// groups never alert, and building the text for each new one was a tenth of a match's cost.
+        private(set) lazy var key: String = {
+            var key = ""
+            for (i, name) in names.enumerated() {
+                if i > 0 { key += "," }
+                key += "\(name)=\((i < fields.count ? fields[i]?.string : nil) ?? "")"
+            }
+            return key
+        }()
+        /// The group-by field names (the correlation's, shared).
+        let names: [String]
         /// The group-by values, in the correlation's `group-by` order.
         let fields: [InlineText?]
         let type: CorrelationType
@@ -77,8 +88,8 @@ public final class CorrelationEngine {
         var ruleCounts: [Int] = []
         var rulesPresent = 0
 
-        init(key: String, fields: [InlineText?], type: CorrelationType, ruleCount: Int) {
-            self.key = key
+        init(names: [String], fields: [InlineText?], type: CorrelationType, ruleCount: Int) {
+            self.names = names
             self.fields = fields
             self.type = type
             if type == .temporal { ruleCounts = Array(repeating: 0, count: ruleCount) }
@@ -441,15 +452,8 @@ public final class CorrelationEngine {
                     state.groups.removeValue(forKey: oldest.key)
                     evictedGroups += 1
                 }
-                var fields: [InlineText?] = []
-                var groupKey = ""
-                for (i, entry) in state.groupBy.enumerated() {
-                    let name = state.groupByNames[i]
-                    fields.append(values[entry])
-                    if i > 0 { groupKey += "," }
-                    groupKey += "\(name)=\(values[entry]?.string ?? "")"
-                }
-                group = Group(key: groupKey, fields: fields, type: state.type, ruleCount: state.ruleCount)
+                group = Group(names: state.groupByNames, fields: state.groupBy.map { values[$0] }, type: state.type,
+                              ruleCount: state.ruleCount)
                 state.groups[lookup] = group
             }
             // Slide: drop what is more than `timespan` before this event.

@@ -10,6 +10,7 @@ public final class DetectionEngine {
     let program: CompiledProgram
     private let values = RecordValues()
     private var scratch: [UInt8] = []
+    private let memberNames = MemberNameCache()
     private var stamp: UInt32 = 0
     private var atomStamp: [UInt32]
     private var lazyStamp: [UInt32]
@@ -207,7 +208,7 @@ public final class DetectionEngine {
 
     private func evaluateRecord(_ record: UnsafeBufferPointer<UInt8>, _ onMatch: (Int) -> Void) {
         values.reset(slots: program.fieldNames.count)
-        guard RecordScanner.scan(record, trie: program.trie, into: values, scratch: &scratch) else {
+        guard RecordScanner.scan(record, trie: program.trie, into: values, scratch: &scratch, names: memberNames) else {
             malformedRecords += 1
             return
         }

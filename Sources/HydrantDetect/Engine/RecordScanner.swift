@@ -14,19 +14,22 @@ struct RecordScanner {
     private let count: Int
     private var index = 0
     private var scratch: [UInt8]
+    private let names: MemberNameCache?
 
-    private init(base: UnsafePointer<UInt8>, count: Int, scratch: [UInt8]) {
+    private init(base: UnsafePointer<UInt8>, count: Int, scratch: [UInt8], names: MemberNameCache?) {
         self.base = base
         self.count = count
         self.scratch = scratch
+        self.names = names
     }
 
     /// Scans `record` and fills `values`; returns false for malformed JSON or a top level that is not an object.
+    /// `names`, when given, remembers member names between records (it must only ever see this `trie`).
     static func scan(_ record: UnsafeBufferPointer<UInt8>, trie: FieldTrie, into values: RecordValues,
-                     scratch: inout [UInt8]) -> Bool {
+                     scratch: inout [UInt8], names: MemberNameCache? = nil) -> Bool {
         guard let base = record.baseAddress, !record.isEmpty else { return false }
         values.reserve(recordLength: record.count)
-        var scanner = RecordScanner(base: base, count: record.count, scratch: scratch)
+        var scanner = RecordScanner(base: base, count: record.count, scratch: scratch, names: names)
         scratch = []
         defer { scratch = scanner.scratch }
         scanner.skipWhitespace()
@@ -47,6 +50,7 @@ struct RecordScanner {
         skipWhitespace()
         guard index < count else { return false }
         if base[index] == UInt8(ascii: "}") { index += 1; return true }
+        var position = 0
         while true {
             guard index < count, base[index] == UInt8(ascii: "\"") else { return false }
             let nameStart = index + 1
@@ -56,7 +60,8 @@ struct RecordScanner {
             guard index < count, base[index] == UInt8(ascii: ":") else { return false }
             index += 1
             skipWhitespace()
-            let child = node >= 0 ? match(nameStart, nameEnd, escapes: escapes, node: node, trie: trie) : -1
+            let child = node >= 0 ? match(nameStart, nameEnd, escapes: escapes, node: node, position: position, trie: trie) : -1
+            position &+= 1
             guard value(node: child, depth: depth, trie: trie, values: values) else { return false }
             skipWhitespace()
             guard index < count else { return false }
@@ -67,9 +72,18 @@ struct RecordScanner {
         }
     }
 
-    /// The child of `node` named by the member name between `start` and `end`, or -1.
-    private mutating func match(_ start: Int, _ end: Int, escapes: Bool, node: Int, trie: FieldTrie) -> Int {
+    /// The child of `node` named by the member name between `start` and `end`, or -1; `position` is the member's
+    /// place in its object (for the name cache).
+    private mutating func match(_ start: Int, _ end: Int, escapes: Bool, node: Int, position: Int, trie: FieldTrie) -> Int {
         if trie.childCount[node] == 0 { return -1 }
+        let length = end - start
+        if let names, !escapes, length <= MemberNameCache.maximumLength, start + 8 <= count {
+            let words = MemberNameCache.words(base + start, length)
+            if let child = names.child(node: node, position: position, length: length, words: words) { return child }
+            let child = trie.child(of: node, base + start, length)
+            names.remember(node: node, position: position, length: length, words: words, child: child)
+            return child
+        }
         if escapes {
             scratch.removeAll(keepingCapacity: true)
             guard JSONStringDecoder.unescape(UnsafeBufferPointer(start: base + start, count: end - start), into: &scratch)
