@@ -182,4 +182,111 @@ struct ParquetReplayTests {
         #expect(duck == [[String(summary.rows)]])
         #expect(summary.rows > 100)
     }
+
+    /// The flow columns excluded in the reduced archive: the three that other columns determine.
+    static let derivable = "[network.community_id, \"@timestamp\", event.duration]"
+
+    /// The DuckDB view docs/parquet.md gives for a reduced flow archive, read from the document itself so that the
+    /// document cannot drift from what is tested; its `'lake/` path is replaced by `lake`.
+    static func documentedView(lake: String) throws -> String {
+        let document = try String(contentsOf: packageRoot.appendingPathComponent("docs/parquet.md"), encoding: .utf8)
+        guard let start = document.range(of: "```sql\nCREATE VIEW flows AS"),
+              let end = document.range(of: "```", range: start.upperBound..<document.endIndex) else {
+            throw StreamParquetPython.Failure(description: "docs/parquet.md has no ```sql block with CREATE VIEW flows")
+        }
+        let sql = String(document[document.index(start.lowerBound, offsetBy: 7)..<end.lowerBound])
+        guard sql.contains("'lake/") else {
+            throw StreamParquetPython.Failure(description: "the documented view does not read 'lake/…'")
+        }
+        let statements = sql.trimmingCharacters(in: .whitespacesAndNewlines)
+        return statements.replacingOccurrences(of: "'lake/", with: "'\(lake)/") + (statements.hasSuffix(";") ? "" : ";")
+    }
+
+    /// Compares the full and the reduced archive's network.flow files with pyarrow: the columns only the full one
+    /// has, and whether the rows agree on every other column (as multisets: file names and so order differ).
+    static let compareScript = #"""
+    import json, sys, glob
+    import pyarrow.parquet as pq
+    def read(lake, dataset):
+        files = sorted(glob.glob(lake + "/" + dataset + "/**/*.parquet", recursive=True))
+        return pq.ParquetDataset(files, partitioning=None).read().flatten()
+    full, reduced = read(sys.argv[1], "network.flow"), read(sys.argv[2], "network.flow")
+    shared = [n for n in full.column_names if n in reduced.column_names]
+    order = [(n, "ascending") for n in shared]
+    a, b = full.select(shared).sort_by(order), reduced.select(shared).sort_by(order)
+    datasets = ["network.dns", "network.http", "network.tls"]
+    same = {d: read(sys.argv[1], d).column_names == read(sys.argv[2], d).column_names for d in datasets}
+    counts = {d: read(sys.argv[2], d).num_rows for d in datasets}
+    print(json.dumps({"missing": [n for n in full.column_names if n not in reduced.column_names],
+                      "extra": [n for n in reduced.column_names if n not in full.column_names],
+                      "equal": a.equals(b) and a.schema == b.schema, "rows": [full.num_rows, reduced.num_rows],
+                      "same_columns": same, "rows_of": counts}))
+    """#
+
+    struct Comparison: Decodable {
+        var missing: [String]
+        var extra: [String]
+        var equal: Bool
+        var rows: [Int]
+        var same_columns: [String: Bool]
+        var rows_of: [String: Int]
+    }
+
+    @Test("a flow archive without the derivable columns: pyarrow and DuckDB read every other column equal, the issue's query gives the same numbers, and the documented view recomputes the rest")
+    func excludedColumns() throws {
+        guard Self.ready() else { return }
+        let full = try ScratchDirectory("replay-full")
+        let reduced = try ScratchDirectory("replay-reduced")
+        defer {
+            full.remove()
+            reduced.remove()
+        }
+        let fullLake = try Self.replay(into: full, "format: parquet\ncompression: zstd")
+        let reducedLake = try Self.replay(into: reduced, """
+            format: parquet
+            compression: zstd
+            parquet:
+              exclude_columns:
+                network.flow: \(Self.derivable)
+            """)
+        #expect(!reduced.files(under: "lake").contains { $0.hasPrefix("errors/") }, "conversion failures")
+
+        let output = try StreamParquetPython.run(Self.compareScript, [fullLake, reducedLake])
+        let comparison = try JSONDecoder().decode(Comparison.self, from: output)
+        #expect(comparison.missing == ["@timestamp", "event.duration", "network.community_id"], "\(comparison)")
+        #expect(comparison.extra.isEmpty)
+        #expect(comparison.equal, "the shared columns differ")
+        #expect(comparison.rows[0] == comparison.rows[1] && comparison.rows[0] > 100, "\(comparison.rows)")
+        // The other datasets of the same stream keep their full tables.
+        #expect(comparison.same_columns == ["network.dns": true, "network.http": true, "network.tls": true])
+        #expect(comparison.rows_of.values.allSatisfy { $0 > 0 }, "\(comparison.rows_of)")
+
+        // The issue's query, on both archives.
+        let days = try StreamParquetPython.duckdb(
+            "SELECT DISTINCT CAST(dt AS VARCHAR) FROM read_parquet('\(reducedLake)/network.flow/**/*.parquet', "
+                + "hive_partitioning = true) ORDER BY 1")
+        let day = try #require(days.first?.first)
+        func issueQuery(_ lake: String) throws -> [[String]] {
+            try StreamParquetPython.duckdb(
+                "SELECT count(*), sum(source.bytes) FROM read_parquet('\(lake)/network.flow/**/*.parquet', "
+                    + "hive_partitioning = true) WHERE dt = '\(day)'")
+        }
+        let fromReduced = try issueQuery(reducedLake)
+        #expect(fromReduced == (try issueQuery(fullLake)))
+        #expect(Int(fromReduced.first?.first ?? "") ?? 0 > 100)
+
+        // The documented view gives back @timestamp and event.duration as the full archive stores them.
+        let view = try Self.documentedView(lake: reducedLake)
+        let columns = "\"@timestamp\", event.duration, event.start, event.end, source.ip, source.port, destination.ip, "
+            + "destination.port, network.transport, dt"
+        let differences = try StreamParquetPython.duckdb(view + """
+
+            WITH f AS (SELECT \(columns) FROM read_parquet('\(fullLake)/network.flow/**/*.parquet', hive_partitioning = true)),
+                 r AS (SELECT \(columns) FROM flows)
+            SELECT (SELECT count(*) FROM (SELECT * FROM f EXCEPT ALL SELECT * FROM r)),
+                   (SELECT count(*) FROM (SELECT * FROM r EXCEPT ALL SELECT * FROM f)),
+                   (SELECT count(*) FROM r), (SELECT count(*) FROM r WHERE "@timestamp" IS NULL OR duration IS NULL)
+            """)
+        #expect(differences == [["0", "0", String(comparison.rows[0]), "0"]], "\(differences)")
+    }
 }

@@ -13,6 +13,8 @@ public struct ArchiveSchema: Hashable, Sendable {
     public let columns: [ArchiveColumn]
     /// The Parquet schema.
     public let parquet: ParquetSchema
+    /// The generated table's columns this table leaves out (`exclude_columns`), by dotted name; empty for a full table.
+    public internal(set) var excludedColumns: [String] = []
 
     /// Validates `columns` and builds the Parquet layout: names unique, no path that is both a value and an object,
     /// and the flattened names unique within each struct. Columns keep their order, grouped by top-level name in
@@ -85,8 +87,14 @@ public struct ArchiveSchema: Hashable, Sendable {
     }
 
     /// The footer's key/value metadata: which table and layout version the file holds.
+    /// A reduced table also names the columns it leaves out, so that a reader can tell them from columns that
+    /// never existed.
     public var keyValueMetadata: [ParquetKeyValue] {
-        [ParquetKeyValue("hydrant.schema", name), ParquetKeyValue("hydrant.schema.version", Self.layoutVersion)]
+        var metadata = [ParquetKeyValue("hydrant.schema", name), ParquetKeyValue("hydrant.schema.version", Self.layoutVersion)]
+        if !excludedColumns.isEmpty {
+            metadata.append(ParquetKeyValue("hydrant.schema.excluded_columns", excludedColumns.joined(separator: ",")))
+        }
+        return metadata
     }
 
     private static func field(_ column: ArchiveColumn, named name: String) -> ParquetField {
@@ -115,6 +123,12 @@ public enum ArchiveSchemaError: Error, Hashable, Sendable, CustomStringConvertib
     case pathConflict(table: String, column: String, prefix: String)
     /// The Parquet writer rejected the layout.
     case parquet(table: String, reason: String)
+    /// An excluded column the table does not have.
+    case unknownColumn(table: String, column: String)
+    /// A column excluded twice (possibly under its ECS name and its Parquet name).
+    case excludedTwice(table: String, column: String)
+    /// Every column of the table excluded.
+    case allColumnsExcluded(table: String)
 
     /// A sentence for configuration errors and logs.
     public var description: String {
@@ -127,6 +141,9 @@ public enum ArchiveSchemaError: Error, Hashable, Sendable, CustomStringConvertib
         case .pathConflict(let table, let column, let prefix):
             "schema \(table): column '\(column)' reads inside '\(prefix)', which another column reads as a value"
         case .parquet(let table, let reason): "schema \(table): \(reason)"
+        case .unknownColumn(let table, let column): "schema \(table) has no column '\(column)'"
+        case .excludedTwice(let table, let column): "schema \(table): column '\(column)' is excluded twice"
+        case .allColumnsExcluded(let table): "schema \(table) would have no columns left"
         }
     }
 }

@@ -18,14 +18,18 @@ public struct ParquetConverter: Sendable {
     /// The `errorCode` of records of a file the Parquet writer failed on.
     public static let writerCode = "DataFormatConversion.WriterFailed"
 
-    /// The generated tables, by dataset name.
+    /// The tables records are written with, by dataset name: the generated ones, or `format`'s reduced table of
+    /// a dataset where it has one.
     public let datasets: [String: ArchiveSchema]
     /// The layout and the declared table.
     public let format: ParquetFormat
 
-    /// A converter with the generated `datasets` and `format`'s declared schema.
+    /// A converter with the generated `datasets` (each replaced by `format`'s reduced table of its dataset, if
+    /// any) and `format`'s declared schema. A reduced table of a dataset not in `datasets` is not used.
     public init(datasets: [String: ArchiveSchema], format: ParquetFormat) {
-        self.datasets = datasets
+        var tables = datasets
+        for (dataset, reduced) in format.reducedTables where tables[dataset] != nil { tables[dataset] = reduced }
+        self.datasets = tables
         self.format = format
     }
 

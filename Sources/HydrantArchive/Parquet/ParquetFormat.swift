@@ -22,17 +22,23 @@ public struct ParquetFormat: Hashable, Sendable {
     public var dictionary: Bool
     /// The table for records whose `event.dataset` names no generated schema; nil sends them to the error output.
     public var declaredSchema: ArchiveSchema?
+    /// Generated tables stored with fewer columns (`exclude_columns`), by dataset: each replaces the generated table
+    /// of its dataset in `ParquetConverter`. Built (and so validated) from the generated table with
+    /// `ArchiveSchema.excluding(_:)`.
+    public var reducedTables: [String: ArchiveSchema]
 
     /// A format with Firehose's defaults unless given.
     public init(compression: ParquetCompression = .snappy, rowGroupRows: Int = ParquetFormat.defaultRowGroupRows,
                 rowGroupMB: Int = ParquetFormat.defaultRowGroupMB, pageKB: Int = ParquetFormat.defaultPageKB,
-                dictionary: Bool = true, declaredSchema: ArchiveSchema? = nil) {
+                dictionary: Bool = true, declaredSchema: ArchiveSchema? = nil,
+                reducedTables: [String: ArchiveSchema] = [:]) {
         self.compression = compression
         self.rowGroupRows = rowGroupRows
         self.rowGroupMB = rowGroupMB
         self.pageKB = pageKB
         self.dictionary = dictionary
         self.declaredSchema = declaredSchema
+        self.reducedTables = reducedTables
     }
 
     /// The writer options these settings stand for. The archive always writes integers that do not dictionary-encode

@@ -5,7 +5,7 @@ import Yams
 extension StreamConfigurationReader {
     /// The stream keys read here.
     static let formatKeys = ["format", "parquet", "schema"]
-    static let parquetKeys = ["row_group_rows", "row_group_mb", "page_kb", "dictionary"]
+    static let parquetKeys = ["row_group_rows", "row_group_mb", "page_kb", "dictionary", "exclude_columns"]
     static let schemaColumnKeys = ["name", "type", "path", "required"]
 
     /// The stream's format; nil when invalid (the errors are recorded). With `format: parquet`, `compression`
@@ -69,6 +69,11 @@ extension StreamConfigurationReader {
                                     "must be true or false, got \(NodeReader.describe(value.value))")
                         valid = false
                     }
+                }
+                if let value = options["exclude_columns"] {
+                    if let tables = readExclusions(value.value, path: parquetPath + ".exclude_columns") {
+                        format.reducedTables = tables
+                    } else { valid = false }
                 }
             } else {
                 valid = false
