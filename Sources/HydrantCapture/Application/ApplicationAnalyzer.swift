@@ -19,6 +19,8 @@ public final class ApplicationAnalyzer {
     private var sessions = SessionTable()
     private var transactions: DNSTransactions
     private let communityID = CommunityID(seed: 0)
+    /// Fingerprints of handshake shapes seen recently.
+    private var fingerprints = TLSFingerprintCache()
     /// The latest packet time seen.
     private var now = Int64.min
     /// When unanswered queries are next looked for (cheap: the oldest first).
@@ -217,13 +219,19 @@ public final class ApplicationAnalyzer {
         }
         let fromClient = sourceIsA == session.clientIsA
         let payload = packet.payload.bindMemory(to: UInt8.self)
+        // The segment is read in place where it continues an empty stream; what the parsers leave of it is copied
+        // before the packet's memory goes away.
+        defer {
+            session.client.settle()
+            session.server.settle()
+        }
         if fromClient {
             let following = session.client.gaveUp == nil
-            session.client.add(sequence: packet.tcpSequence, payload: payload)
+            session.client.addBorrowing(sequence: packet.tcpSequence, payload: payload)
             if following { countGiveUp(session.client) }
         } else {
             let following = session.server.gaveUp == nil
-            session.server.add(sequence: packet.tcpSequence, payload: payload)
+            session.server.addBorrowing(sequence: packet.tcpSequence, payload: payload)
             if following { countGiveUp(session.server) }
         }
         if session.kind == .undetermined { classify(session, packet: packet, fromClient: fromClient) }
@@ -234,9 +242,9 @@ public final class ApplicationAnalyzer {
             session.parseResponses(time: time, statistics: &statistics, into: &output)
         case .tls:
             if !session.hasHello {
-                session.parseClientHello(time: time, statistics: &statistics, into: &output)
+                session.parseClientHello(time: time, fingerprints: &fingerprints, statistics: &statistics, into: &output)
             } else {
-                session.parseServerHello(statistics: &statistics, into: &output)
+                session.parseServerHello(fingerprints: &fingerprints, statistics: &statistics, into: &output)
             }
         case .dns:
             dnsStream(session, key: key, time: time)
@@ -272,8 +280,7 @@ public final class ApplicationAnalyzer {
             session.recognise(.dns)
             return
         }
-        let first = session.client.assembled
-        first.withUnsafeBufferPointer { bytes in
+        session.client.withAssembled { bytes in
             if configuration.tls && TLSRecordReader.looksLikeHandshake(bytes) {
                 session.recognise(.tls)
             } else if configuration.http && HTTPHeadParser.looksLikeRequest(bytes) {
@@ -293,11 +300,11 @@ public final class ApplicationAnalyzer {
                                   innerVLANID: forward.innerVLANID, communityID: forward.communityID,
                                   observerName: forward.observerName)
         for fromClient in [true, false] {
-            let bytes = fromClient ? session.client.assembled : session.server.assembled
-            guard !bytes.isEmpty else { continue }
+            let count = fromClient ? session.client.assembledCount : session.server.assembledCount
+            guard count > 0 else { continue }
             var framer = fromClient ? session.clientFramer : session.serverFramer
-            bytes.withUnsafeBytes { chunk in
-                _ = framer.feed(chunk) { body in
+            func feed(_ bytes: UnsafeBufferPointer<UInt8>) {
+                _ = framer.feed(UnsafeRawBufferPointer(bytes)) { body in
                     do {
                         let message = try DNSMessage(parsing: body, ownerNames: false)
                         statistics.dnsMessages += 1
@@ -309,12 +316,13 @@ public final class ApplicationAnalyzer {
                     }
                 }
             }
+            if fromClient { session.client.withAssembled(feed) } else { session.server.withAssembled(feed) }
             if fromClient {
                 session.clientFramer = framer
-                session.client.consume(bytes.count)
+                session.client.consume(count)
             } else {
                 session.serverFramer = framer
-                session.server.consume(bytes.count)
+                session.server.consume(count)
             }
         }
     }
