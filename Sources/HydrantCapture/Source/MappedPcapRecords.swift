@@ -1,3 +1,4 @@
+import CMappedFile
 import HydrantRecords
 
 /// Walks the records of a classic pcap file straight through its mapping, so a replayed file's frames are read where
@@ -53,13 +54,15 @@ struct MappedPcapRecords {
     init?(mapping: UnsafeRawBufferPointer, offset: Int, snapshot: Int) {
         guard mapping.count >= 24, offset >= 24, offset <= mapping.count, snapshot > 0 else { return nil }
         let magic = mapping.loadUnaligned(fromByteOffset: 0, as: UInt32.self)
+        let nanosecondFile: Bool
         switch magic {
-        case 0xA1B2_C3D4: (swapped, fractionScale) = (false, 1000)
-        case 0xA1B2_3C4D: (swapped, fractionScale) = (false, 1)
-        case 0xD4C3_B2A1: (swapped, fractionScale) = (true, 1000)
-        case 0x4D3C_B2A1: (swapped, fractionScale) = (true, 1)
+        case 0xA1B2_C3D4: swapped = false; nanosecondFile = false
+        case 0xA1B2_3C4D: swapped = false; nanosecondFile = true
+        case 0xD4C3_B2A1: swapped = true; nanosecondFile = false
+        case 0x4D3C_B2A1: swapped = true; nanosecondFile = true
         default: return nil
         }
+        fractionScale = nanosecondFile ? 1 : 1000
         var major = mapping.loadUnaligned(fromByteOffset: 4, as: UInt16.self)
         var minor = mapping.loadUnaligned(fromByteOffset: 6, as: UInt16.self)
         if swapped {
@@ -70,7 +73,7 @@ struct MappedPcapRecords {
         self.mapping = mapping
         self.offset = offset
         self.snapshot = UInt32(clamping: snapshot)
-        fractionLimit = fractionScale == 1 ? 1_000_000_000 : 1_000_000
+        fractionLimit = nanosecondFile ? 1_000_000_000 : 1_000_000
     }
 
     /// Reads the record at `offset` and moves past it, or says why it does not.
@@ -95,6 +98,12 @@ struct MappedPcapRecords {
         }
         let data = offset + MappedPcapRecords.headerLength
         offset = data + Int(captured)
+        // The next header and the first bytes of its frame (which the decoder reads) start loading now, while this
+        // frame is decoded: otherwise each record's first read waits for memory.
+        if let base = mapping.baseAddress, offset < mapping.count {
+            hydrant_prefetch(base + offset)
+            hydrant_prefetch(base + offset + 64)
+        }
         return .record(Record(timestamp: Timestamp(seconds: Int64(seconds), nanoseconds: Int64(fraction) * fractionScale),
                               dataOffset: data, capturedLength: Int(captured), wireLength: Int(wire)))
     }
