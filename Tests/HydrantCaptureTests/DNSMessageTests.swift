@@ -65,6 +65,27 @@ private func failure(_ bytes: [UInt8]) -> DNSParseError? {
 }
 
 @Suite struct DNSMessageTests {
+    /// The flag names come from a table of shared lists: for every value of the flags word they are the set flags,
+    /// in the record's order.
+    @Test func headerFlagNamesForEveryFlagsWord() throws {
+        var header = [UInt8](repeating: 0, count: DNSMessage.headerLength)
+        for flags in 0...Int(UInt16.max) {
+            header[2] = UInt8(flags >> 8)
+            header[3] = UInt8(flags & 0xFF)
+            let message = try header.withUnsafeBytes { try DNSMessage(parsing: $0) }
+            var expected: [String] = []
+            for (set, name) in [(message.isAuthoritative, "AA"), (message.isTruncated, "TC"),
+                                (message.recursionDesired, "RD"), (message.recursionAvailable, "RA"),
+                                (message.authenticData, "AD"), (message.checkingDisabled, "CD")] where set {
+                expected.append(name)
+            }
+            if message.headerFlagNames != expected {
+                Issue.record("flags \(flags): \(message.headerFlagNames) instead of \(expected)")
+                return
+            }
+        }
+    }
+
     @Test func queryAndResponseFromTheSynthBuilder() throws {
         let query = DNSMessageBuilder.query(id: 4242, name: "WWW.Example.COM", type: DNSMessageBuilder.typeA, edns: true)
         let parsedQuery = try parse(query)

@@ -24,6 +24,7 @@ struct SessionTableTests {
             if next() % 3 == 0 {
                 table.remove(key, hash: hash)
                 reference[number] = nil
+                #expect(table.unretainedSession(key, hash: hash) == nil)
             } else if table.session(key, hash: hash) == nil {
                 let session = TCPSession(time: Int64(step), limits: TCPStreamAssembler.Limits())
                 table.insert(session, key: key, hash: hash)
@@ -34,6 +35,7 @@ struct SessionTableTests {
                 for (number, session) in reference {
                     let probe = Self.key(number)
                     #expect(table.session(probe, hash: probe.hash(seed: 0)) === session)
+                    #expect(table.unretainedSession(probe, hash: probe.hash(seed: 0))?.takeUnretainedValue() === session)
                 }
             }
         }

@@ -19,6 +19,8 @@ public final class ApplicationAnalyzer {
     private var sessions = SessionTable()
     private var transactions: DNSTransactions
     private let communityID = CommunityID(seed: 0)
+    /// Fingerprints of handshake shapes seen recently.
+    private var fingerprints = TLSFingerprintCache()
     /// The latest packet time seen.
     private var now = Int64.min
     /// When unanswered queries are next looked for (cheap: the oldest first).
@@ -151,27 +153,41 @@ public final class ApplicationAnalyzer {
         let hash = key.hash(seed: 0)
         let time = packet.timestamp.nanoseconds
         let syn = packet.tcpFlags & TCPFlags.syn != 0
-        var session = sessions.session(key, hash: hash)
-        if session == nil {
-            guard !packet.payload.isEmpty || syn else { return .none }
-            if sessions.count >= configuration.maxSessions {
-                // At most once a second of packet time, so a flood of new connections into a full table does not
-                // walk the table on every packet.
-                if now >= nextForcedSweep {
-                    nextForcedSweep = now &+ ApplicationAnalyzer.sweepInterval
-                    forcedSweeps += 1
-                    sweepSessions(idleFor: 10 * 1_000_000_000)
-                }
-                guard sessions.count < configuration.maxSessions else {
-                    statistics.sessionsRefused += 1
-                    return .none
-                }
+        if let found = sessions.unretainedSession(key, hash: hash) {
+            // The table keeps the session alive throughout (a session that ends is removed only after), so the
+            // segment costs no retain and release of it.
+            let (recognised, ended) = found._withUnsafeGuaranteedRef {
+                follow($0, packet: packet, sourceIsA: sourceIsA, time: time, syn: syn, key: key)
             }
-            let created = TCPSession(time: time, limits: configuration.assembler)
-            sessions.insert(created, key: key, hash: hash)
-            session = created
+            if ended { sessions.remove(key, hash: hash) }
+            return recognised
         }
-        guard let session else { return .none }
+        guard !packet.payload.isEmpty || syn else { return .none }
+        if sessions.count >= configuration.maxSessions {
+            // At most once a second of packet time, so a flood of new connections into a full table does not
+            // walk the table on every packet.
+            if now >= nextForcedSweep {
+                nextForcedSweep = now &+ ApplicationAnalyzer.sweepInterval
+                forcedSweeps += 1
+                sweepSessions(idleFor: 10 * 1_000_000_000)
+            }
+            guard sessions.count < configuration.maxSessions else {
+                statistics.sessionsRefused += 1
+                return .none
+            }
+        }
+        let created = TCPSession(time: time, limits: configuration.assembler)
+        sessions.insert(created, key: key, hash: hash)
+        let (recognised, ended) = follow(created, packet: packet, sourceIsA: sourceIsA, time: time, syn: syn, key: key)
+        if ended { sessions.remove(key, hash: hash) }
+        return recognised
+    }
+
+    /// One segment of a followed connection: the protocol recognised on it, and whether the connection ended (the
+    /// caller then removes it from the table, which until then keeps it alive).
+    @inline(__always)
+    private func follow(_ session: TCPSession, packet: DecodedPacket, sourceIsA: Bool, time: Int64, syn: Bool,
+                        key: FlowKey) -> (ApplicationProtocol, ended: Bool) {
         session.lastSeen = max(session.lastSeen, time)
         if syn { synchronize(session, packet: packet, sourceIsA: sourceIsA) }
         if !packet.payload.isEmpty, session.kind != .ignored {
@@ -187,12 +203,16 @@ public final class ApplicationAnalyzer {
         }
         let recognised = session.recognised
         if packet.tcpFlags & TCPFlags.rst != 0 {
-            end(key, hash: hash, session)
+            close(session)
+            return (recognised, true)
         } else if packet.tcpFlags & TCPFlags.fin != 0 {
             if sourceIsA { session.finA = true } else { session.finB = true }
-            if session.finA && session.finB { end(key, hash: hash, session) }
+            if session.finA && session.finB {
+                close(session)
+                return (recognised, true)
+            }
         }
-        return recognised
+        return (recognised, false)
     }
 
     /// A SYN names the client (its sender; a SYN+ACK's receiver) and where each direction's bytes start, so segments
@@ -217,13 +237,19 @@ public final class ApplicationAnalyzer {
         }
         let fromClient = sourceIsA == session.clientIsA
         let payload = packet.payload.bindMemory(to: UInt8.self)
+        // The segment is read in place where it continues an empty stream; what the parsers leave of it is copied
+        // before the packet's memory goes away.
+        defer {
+            session.client.settle()
+            session.server.settle()
+        }
         if fromClient {
             let following = session.client.gaveUp == nil
-            session.client.add(sequence: packet.tcpSequence, payload: payload)
+            session.client.addBorrowing(sequence: packet.tcpSequence, payload: payload)
             if following { countGiveUp(session.client) }
         } else {
             let following = session.server.gaveUp == nil
-            session.server.add(sequence: packet.tcpSequence, payload: payload)
+            session.server.addBorrowing(sequence: packet.tcpSequence, payload: payload)
             if following { countGiveUp(session.server) }
         }
         if session.kind == .undetermined { classify(session, packet: packet, fromClient: fromClient) }
@@ -234,9 +260,9 @@ public final class ApplicationAnalyzer {
             session.parseResponses(time: time, statistics: &statistics, into: &output)
         case .tls:
             if !session.hasHello {
-                session.parseClientHello(time: time, statistics: &statistics, into: &output)
+                session.parseClientHello(time: time, fingerprints: &fingerprints, statistics: &statistics, into: &output)
             } else {
-                session.parseServerHello(statistics: &statistics, into: &output)
+                session.parseServerHello(fingerprints: &fingerprints, statistics: &statistics, into: &output)
             }
         case .dns:
             dnsStream(session, key: key, time: time)
@@ -272,8 +298,7 @@ public final class ApplicationAnalyzer {
             session.recognise(.dns)
             return
         }
-        let first = session.client.assembled
-        first.withUnsafeBufferPointer { bytes in
+        session.client.withAssembled { bytes in
             if configuration.tls && TLSRecordReader.looksLikeHandshake(bytes) {
                 session.recognise(.tls)
             } else if configuration.http && HTTPHeadParser.looksLikeRequest(bytes) {
@@ -293,11 +318,11 @@ public final class ApplicationAnalyzer {
                                   innerVLANID: forward.innerVLANID, communityID: forward.communityID,
                                   observerName: forward.observerName)
         for fromClient in [true, false] {
-            let bytes = fromClient ? session.client.assembled : session.server.assembled
-            guard !bytes.isEmpty else { continue }
+            let count = fromClient ? session.client.assembledCount : session.server.assembledCount
+            guard count > 0 else { continue }
             var framer = fromClient ? session.clientFramer : session.serverFramer
-            bytes.withUnsafeBytes { chunk in
-                _ = framer.feed(chunk) { body in
+            func feed(_ bytes: UnsafeBufferPointer<UInt8>) {
+                _ = framer.feed(UnsafeRawBufferPointer(bytes)) { body in
                     do {
                         let message = try DNSMessage(parsing: body, ownerNames: false)
                         statistics.dnsMessages += 1
@@ -309,12 +334,13 @@ public final class ApplicationAnalyzer {
                     }
                 }
             }
+            if fromClient { session.client.withAssembled(feed) } else { session.server.withAssembled(feed) }
             if fromClient {
                 session.clientFramer = framer
-                session.client.consume(bytes.count)
+                session.client.consume(count)
             } else {
                 session.serverFramer = framer
-                session.server.consume(bytes.count)
+                session.server.consume(count)
             }
         }
     }
@@ -330,9 +356,14 @@ public final class ApplicationAnalyzer {
 
     /// Emits what a finished connection held and forgets it.
     private func end(_ key: FlowKey, hash: UInt64, _ session: TCPSession) {
+        close(session)
+        sessions.remove(key, hash: hash)
+    }
+
+    /// Emits what a finished connection held; the caller removes it from the table.
+    private func close(_ session: TCPSession) {
         heldBytes -= session.heldBytes
         session.finish(into: &output)
-        sessions.remove(key, hash: hash)
     }
 
     /// Emits unanswered queries whose time is up, and every `sessionSweepInterval` ends idle sessions.

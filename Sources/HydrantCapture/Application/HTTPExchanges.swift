@@ -11,16 +11,16 @@ extension TCPSession {
             guard body.settle(outstanding: client.skipping) else { return }
             requestBody = nil
         }
-        while !client.assembled.isEmpty, !client.stopped {
+        while client.assembledCount > 0, !client.stopped {
             if var body = requestBody {
-                guard let used = client.assembled.withUnsafeBufferPointer({ body.consume($0) }) else {
+                guard let used = client.withAssembled({ body.consume($0) }) else {
                     statistics.httpErrors += 1
                     client.stop()
                     return
                 }
                 client.consume(used)
                 // The rest of a sized body is dropped by the assembler as it arrives instead of being copied.
-                if !body.isDone, client.assembled.isEmpty, let remaining = body.handOffRemainder() {
+                if !body.isDone, client.assembledCount == 0, let remaining = body.handOffRemainder() {
                     client.skip(remaining)
                 }
                 requestBody = body.isDone ? nil : body
@@ -28,7 +28,7 @@ extension TCPSession {
                 continue
             }
             if requestHeadStart == nil { requestHeadStart = time }
-            switch client.assembled.withUnsafeBufferPointer({ HTTPHeadParser.parseRequest($0) }) {
+            switch client.withAssembled({ HTTPHeadParser.parseRequest($0) }) {
             case .head(let head, let length):
                 client.consume(length)
                 statistics.httpRequests += 1
@@ -70,15 +70,15 @@ extension TCPSession {
             responding = nil
             responseBody = nil
         }
-        while !server.assembled.isEmpty, !server.stopped {
+        while server.assembledCount > 0, !server.stopped {
             if var body = responseBody {
-                guard let used = server.assembled.withUnsafeBufferPointer({ body.consume($0) }) else {
+                guard let used = server.withAssembled({ body.consume($0) }) else {
                     statistics.httpErrors += 1
                     server.stop()
                     return
                 }
                 server.consume(used)
-                if !body.isDone, server.assembled.isEmpty, let remaining = body.handOffRemainder() {
+                if !body.isDone, server.assembledCount == 0, let remaining = body.handOffRemainder() {
                     server.skip(remaining)
                 }
                 if body.isDone {
@@ -93,7 +93,7 @@ extension TCPSession {
                 }
                 continue
             }
-            switch server.assembled.withUnsafeBufferPointer({ HTTPHeadParser.parseResponse($0) }) {
+            switch server.withAssembled({ HTTPHeadParser.parseResponse($0) }) {
             case .head(let head, let length):
                 server.consume(length)
                 // Interim responses (100 Continue, 103 Early Hints) precede the real one and have no body.
@@ -114,7 +114,7 @@ extension TCPSession {
     /// lines (a request line alone is enough, as tshark shows it), and the direction is not followed further.
     func truncated(client fromClient: Bool, time: Int64, maxPipelined: Int, statistics: inout ApplicationStatistics,
                    into output: inout CaptureRecords) {
-        let assembled = fromClient ? client.assembled : server.assembled
+        let assembled = fromClient ? client.withAssembled { Array($0) } : server.withAssembled { Array($0) }
         let readingBody = fromClient ? requestBody != nil : responseBody != nil
         if !readingBody, let lastLineEnd = assembled.lastIndex(of: UInt8(ascii: "\n")) {
             var head = Array(assembled[...lastLineEnd])

@@ -41,6 +41,23 @@ struct SessionTable {
         }
     }
 
+    /// The session of `key`, if followed, not retained: valid while the table holds it (until it is removed or the
+    /// table is emptied).
+    @inline(__always)
+    func unretainedSession(_ key: FlowKey, hash: UInt64) -> Unmanaged<TCPSession>? {
+        let tag = SessionTable.tag(hash)
+        var index = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let bucket = buckets[index]
+            if bucket == 0 { return nil }
+            if bucket >> 32 == tag {
+                let slot = Int(truncatingIfNeeded: bucket & 0xFFFF_FFFF) - 1
+                if keys[slot] == key { return sessions.withUnsafeBufferPointer { Unmanaged.passUnretained($0[slot]) } }
+            }
+            index = (index + 1) & mask
+        }
+    }
+
     /// The bits of a hash kept in its bucket.
     @inline(__always)
     private static func tag(_ hash: UInt64) -> UInt64 { hash >> 32 }

@@ -4,7 +4,8 @@ import HydrantRecords
 /// server's, one `network.tls` record for the pair.
 extension TCPSession {
     /// Parses the client's first handshake message once it is complete.
-    func parseClientHello(time: Int64, statistics: inout ApplicationStatistics, into output: inout CaptureRecords) {
+    func parseClientHello(time: Int64, fingerprints: inout TLSFingerprintCache, statistics: inout ApplicationStatistics,
+                          into output: inout CaptureRecords) {
         guard !hasHello, !client.stopped, connection != nil else { return }
         var parsed: TLSClientHello?
         var failed = false
@@ -31,14 +32,15 @@ extension TCPSession {
             }
             statistics.tlsClientHellos += 1
             guard let connection = recordConnection() else { return }
-            hello = TCPSession.record(of: parsed, connection: connection, time: time)
+            hello = TCPSession.record(of: parsed, connection: connection, time: time, fingerprints: &fingerprints)
             client.stop()
-            parseServerHello(statistics: &statistics, into: &output)
+            parseServerHello(fingerprints: &fingerprints, statistics: &statistics, into: &output)
         }
     }
 
     /// Completes the waiting ClientHello's record with the server's first handshake message.
-    func parseServerHello(statistics: inout ApplicationStatistics, into output: inout CaptureRecords) {
+    func parseServerHello(fingerprints: inout TLSFingerprintCache, statistics: inout ApplicationStatistics,
+                          into output: inout CaptureRecords) {
         guard hasHello, !server.stopped else { return }
         var parsed: TLSServerHello?
         let incomplete = server.withAssembled { stream in
@@ -57,7 +59,7 @@ extension TCPSession {
             if let parsed {
                 record.version = parsed.versionText
                 record.cipher = TLSCipherSuiteNames.name(parsed.cipherSuite)
-                record.ja3s = TLSFingerprint.ja3s(parsed)
+                record.ja3s = fingerprints.ja3s(of: parsed)
             } else {
                 statistics.tlsErrors += 1
             }
@@ -66,25 +68,16 @@ extension TCPSession {
         ignore()
     }
 
-    private static func record(of hello: TLSClientHello, connection: Connection, time: Int64) -> TLSRecord {
-        var record = TLSRecord(timestamp: Timestamp(nanoseconds: time), connection: connection,
-                               ja3: TLSFingerprint.ja3(hello), ja4: TLSFingerprint.ja4(hello))
+    private static func record(of hello: TLSClientHello, connection: Connection, time: Int64,
+                               fingerprints: inout TLSFingerprintCache) -> TLSRecord {
+        let fields = fingerprints.fields(of: hello)
+        var record = TLSRecord(timestamp: Timestamp(nanoseconds: time), connection: connection, ja3: fields.ja3,
+                               ja4: fields.ja4)
         record.serverName = hello.serverName
-        record.supportedCiphers.reserveCapacity(hello.cipherSuites.count)
-        for suite in hello.cipherSuites where !TLSClientHello.isGREASE(suite) {
-            record.supportedCiphers.append(TLSCipherSuiteNames.name(suite))
-        }
-        record.extensions.reserveCapacity(hello.extensions.count)
-        for type in hello.extensions where !TLSClientHello.isGREASE(type) { record.extensions.append(Int64(type)) }
-        if let first = hello.alpn.first { record.nextProtocol = String(decoding: first, as: UTF8.self) }
-        if hello.supportedVersions.isEmpty {
-            if let name = TLSServerHello.versionName(hello.version) { record.offeredVersions = [name] }
-        } else {
-            record.offeredVersions.reserveCapacity(hello.supportedVersions.count)
-            for version in hello.supportedVersions where !TLSClientHello.isGREASE(version) {
-                if let name = TLSServerHello.versionName(version) { record.offeredVersions.append(name) }
-            }
-        }
+        record.supportedCiphers = fields.supportedCiphers
+        record.extensions = fields.extensions
+        record.nextProtocol = fields.nextProtocol
+        record.offeredVersions = fields.offeredVersions
         return record
     }
 }

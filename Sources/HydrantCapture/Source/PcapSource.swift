@@ -55,6 +55,9 @@ public final class PcapSource {
         dlt = pcap_datalink(handle)
         linkType = LinkType(dlt: dlt)
         owner = PcapHandle(handle, mapping: mapped ? PcapSource.mapping(of: handle, fileSize: fileSize, linkType: linkType) : nil)
+        if let mapping = owner.mapping, let position = PcapSource.position(of: handle, in: mapping) {
+            records = MappedPcapRecords(mapping: mapping, offset: position, snapshot: Int(pcap_snapshot(handle)))
+        }
     }
 
     /// The mapping a capture file is read through, when frames can be located in it: a classic pcap file (each
@@ -90,6 +93,12 @@ public final class PcapSource {
     /// The stdio stream's read position as an offset into `mapping`, or nil when it is not inside it.
     @inline(__always)
     private func mappedPosition(_ mapping: UnsafeRawBufferPointer) -> Int? {
+        PcapSource.position(of: handle, in: mapping)
+    }
+
+    /// `handle`'s stdio read position as an offset into `mapping`, or nil when it is not inside it.
+    @inline(__always)
+    private static func position(of handle: OpaquePointer, in mapping: UnsafeRawBufferPointer) -> Int? {
         #if canImport(Glibc)
         guard let file = pcap_file(handle), let position = file.pointee._IO_read_ptr,
               let base = mapping.baseAddress else { return nil }
@@ -100,6 +109,13 @@ public final class PcapSource {
         #endif
     }
 
+    /// The walk over a mapped classic pcap file's records, which reads frames in place instead of through libpcap's
+    /// copy; nil for other sources, with a filter (libpcap applies it while reading), or with `readsInPlace` off.
+    private var records: MappedPcapRecords?
+
+    /// Whether frames are read straight from the file's mapping rather than through libpcap's read.
+    var readsRecordsInPlace: Bool { records != nil }
+
     /// Bytes at the start of a mapped file already given back to the kernel.
     private var releasedBytes = 0
     /// Frames read since pages were last given back.
@@ -107,6 +123,12 @@ public final class PcapSource {
 
     /// Opens a pcap or pcapng file (`-` for standard input), optionally applying a BPF filter.
     public static func openFile(_ path: String, filter: String? = nil) throws(CaptureError) -> PcapSource {
+        try openFile(path, filter: filter, readsRecordsInPlace: true)
+    }
+
+    /// `openFile(_:filter:)`; without `readsRecordsInPlace` every record goes through libpcap's read (tests compare
+    /// the two).
+    static func openFile(_ path: String, filter: String?, readsRecordsInPlace: Bool) throws(CaptureError) -> PcapSource {
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
         // A mapped stream spares libpcap's reads the system calls and the kernel's copy (see CMappedFile);
         // `-` is standard input, read as an ordinary stream.
@@ -121,6 +143,7 @@ public final class PcapSource {
         var info = stat()
         let size: Int64? = fstat(fileno(file), &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int64(info.st_size) : nil
         let source = PcapSource(handle: handle, name: path, fileSize: size, mapped: path != "-")
+        if !readsRecordsInPlace { source.records = nil }
         if let filter { try source.apply(filter: filter) }
         return source
     }
@@ -178,6 +201,8 @@ public final class PcapSource {
     }
 
     private func apply(filter: String) throws(CaptureError) {
+        // libpcap filters the records it reads; those read in place would pass unfiltered.
+        records = nil
         var program = bpf_program()
         guard pcap_compile(handle, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
             throw .badFilter(expression: filter, reason: String(cString: pcap_geterr(handle)))
@@ -191,6 +216,40 @@ public final class PcapSource {
     /// Reads the next frame; the frame's bytes are valid until the next call.
     @inline(__always)
     public func next() throws(CaptureError) -> CaptureRead {
+        if records != nil, let mapping = owner.mapping, let base = mapping.baseAddress {
+            switch records?.next() {
+            case .record(let record)?:
+                var frame = CapturedFrame(timestamp: record.timestamp, wireLength: record.wireLength,
+                                          bytes: UnsafeRawBufferPointer(start: base + record.dataOffset,
+                                                                        count: record.capturedLength))
+                frame.mapped = Unmanaged.passUnretained(owner)
+                frame.mappedOffset = record.dataOffset
+                framesSinceRelease &+= 1
+                if framesSinceRelease >= 8192 {
+                    framesSinceRelease = 0
+                    // The frame just read is decoded after this returns: only the pages before its header go back.
+                    owner.releasePages(upTo: record.dataOffset - MappedPcapRecords.headerLength, released: &releasedBytes)
+                }
+                return .frame(frame)
+            case .end?:
+                return .end
+            case .unusual?, nil:
+                // libpcap reads this record (and says what is wrong with it) from where the walk stopped.
+                guard let file = pcap_file(handle), let offset = records?.offset, fseek(file, offset, SEEK_SET) == 0 else {
+                    records = nil
+                    break
+                }
+                let read = try nextFromLibpcap()
+                if let position = mappedPosition(mapping) { records?.resume(at: position) } else { records = nil }
+                return read
+            }
+        }
+        return try nextFromLibpcap()
+    }
+
+    /// Reads the next frame through `pcap_next_ex`.
+    @inline(__always)
+    private func nextFromLibpcap() throws(CaptureError) -> CaptureRead {
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         let status = pcap_next_ex(handle, &header, &data)
@@ -246,6 +305,7 @@ public final class PcapSource {
 
     /// How far into the file the reader is, in bytes; nil for live captures.
     public var fileOffset: Int64? {
+        if let records { return Int64(records.offset) }
         guard fileSize != nil, let file = pcap_file(handle) else { return nil }
         return Int64(ftell(file))
     }

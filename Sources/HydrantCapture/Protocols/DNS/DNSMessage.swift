@@ -41,13 +41,26 @@ public struct DNSMessage: Equatable, Sendable {
 
     /// The set header flags in the order of `dns.header_flags`: `AA`, `TC`, `RD`, `RA`, `AD`, `CD`.
     public var headerFlagNames: [String] {
+        // Every record carries this list: one shared array per combination of the six flags, not one per message.
+        DNSMessage.flagNameLists[DNSMessage.flagIndex(flags)]
+    }
+
+    /// AA, TC, RD and RA (header bits 10 to 7) above AD and CD (bits 5 and 4; Z, bit 6, left out): 0 to 63.
+    @inline(__always)
+    private static func flagIndex(_ flags: UInt16) -> Int {
+        Int((flags >> 7) & 0x0F) << 2 | Int((flags >> 4) & 0x03)
+    }
+
+    /// The flag names of every combination of the six flags, by `flagIndex`.
+    private static let flagNameLists: [[String]] = (0..<64).map { index in
+        let flags = UInt16(index >> 2) << 7 | UInt16(index & 0x03) << 4
         var names: [String] = []
-        if isAuthoritative { names.append("AA") }
-        if isTruncated { names.append("TC") }
-        if recursionDesired { names.append("RD") }
-        if recursionAvailable { names.append("RA") }
-        if authenticData { names.append("AD") }
-        if checkingDisabled { names.append("CD") }
+        if flags & 0x0400 != 0 { names.append("AA") }
+        if flags & 0x0200 != 0 { names.append("TC") }
+        if flags & 0x0100 != 0 { names.append("RD") }
+        if flags & 0x0080 != 0 { names.append("RA") }
+        if flags & 0x0020 != 0 { names.append("AD") }
+        if flags & 0x0010 != 0 { names.append("CD") }
         return names
     }
 

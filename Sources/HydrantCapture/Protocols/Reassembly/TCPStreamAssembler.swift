@@ -2,7 +2,10 @@
 /// retransmitted bytes are dropped, out-of-order segments wait until the gap before them is filled, and everything is
 /// bounded. When a bound is hit or a gap stays open the assembler gives up on the direction (it says why) and the
 /// parsers stop; the flow record is unaffected.
-public struct TCPStreamAssembler: Sendable {
+///
+/// Unchecked `Sendable`: a borrowed segment is pointed at only between `addBorrowing` and `settle`, on the caller's
+/// thread; at rest (whenever the value could be sent) nothing is borrowed.
+public struct TCPStreamAssembler: @unchecked Sendable {
     /// The bounds of one direction.
     public struct Limits: Hashable, Sendable {
         /// In-order bytes held for a parser that has not consumed them yet.
@@ -35,8 +38,12 @@ public struct TCPStreamAssembler: Sendable {
     /// Out-of-order segments, sorted by their distance ahead of `nextSequence`.
     private var pending: [(sequence: UInt32, bytes: [UInt8])] = []
     private var pendingBytes = 0
-    /// In-order bytes not yet consumed by the parser.
+    /// In-order bytes not yet consumed by the parser, copied (see `borrowed` for those that are not).
     public private(set) var assembled: [UInt8] = []
+    /// In-order bytes of the segment being added, not copied: `addBorrowing` leaves a segment that continues an
+    /// empty stream where it lies, for the parser to read in place, and `settle` copies what the parser left. Empty
+    /// (nil base) otherwise; when set, `assembled` is empty.
+    private var borrowed = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
     /// Whether a parser stopped the direction (`stop()`); later segments are ignored.
     public private(set) var stopped = false
     /// Why the assembler gave up, or nil while it follows the direction.
@@ -62,6 +69,15 @@ public struct TCPStreamAssembler: Sendable {
     /// Takes one segment's payload. Without a SYN seen, the first data segment starts the stream (a capture that
     /// began mid-connection).
     public mutating func add(sequence: UInt32, payload: UnsafeBufferPointer<UInt8>) {
+        addBorrowing(sequence: sequence, payload: payload)
+        settle()
+    }
+
+    /// `add`, except that a segment which continues the stream while nothing is assembled or waiting is not copied:
+    /// the parser reads it in place (`withAssembled`, `consume`) and `settle()` must be called before `payload`'s
+    /// memory goes away, to copy what the parser left of it.
+    public mutating func addBorrowing(sequence: UInt32, payload: UnsafeBufferPointer<UInt8>) {
+        settle()
         guard gaveUp == nil, !stopped, !payload.isEmpty else { return }
         let expected = nextSequence ?? sequence
         nextSequence = expected
@@ -76,18 +92,34 @@ public struct TCPStreamAssembler: Sendable {
         }
         let skip = -ahead
         retransmittedBytes += skip
+        if assembled.isEmpty && pending.isEmpty {
+            lend(UnsafeBufferPointer(rebasing: payload[skip...]))
+            return
+        }
         append(UnsafeBufferPointer(rebasing: payload[skip...]))
         drainPending()
     }
 
+    /// Copies the bytes of a borrowed segment that the parser has not consumed, so they outlive the segment.
+    public mutating func settle() {
+        guard borrowed.baseAddress != nil else { return }
+        let rest = borrowed
+        borrowed = UnsafeBufferPointer(start: nil, count: 0)
+        if !rest.isEmpty { assembled.append(contentsOf: rest) }
+    }
+
+    /// Bytes assembled and not yet consumed (borrowed or copied).
+    public var assembledCount: Int { borrowed.baseAddress != nil ? borrowed.count : assembled.count }
+
     /// Calls `body` with the in-order bytes not yet consumed.
     @inline(__always)
     func withAssembled<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        assembled.withUnsafeBufferPointer(body)
+        if borrowed.baseAddress != nil { return body(borrowed) }
+        return assembled.withUnsafeBufferPointer(body)
     }
 
     /// Bytes held now: assembled and waiting out of order.
-    public var heldBytes: Int { assembled.count + pendingBytes }
+    public var heldBytes: Int { assembledCount + pendingBytes }
 
     /// Drops the next `count` bytes of the stream as they arrive, after everything assembled so far has been consumed.
     public mutating func skip(_ count: Int) {
@@ -96,15 +128,39 @@ public struct TCPStreamAssembler: Sendable {
 
     /// Drops the first `count` assembled bytes, which the parser has used.
     public mutating func consume(_ count: Int) {
+        if borrowed.baseAddress != nil {
+            let used = min(max(count, 0), borrowed.count)
+            borrowed = UnsafeBufferPointer(rebasing: borrowed[used...])
+            return
+        }
         assembled.removeFirst(min(max(count, 0), assembled.count))
     }
 
     /// Stops following the direction (a parser decided it is not its protocol, or gave up itself).
     public mutating func stop() {
         stopped = true
+        borrowed = UnsafeBufferPointer(start: nil, count: 0)
         assembled = []
         pending = []
         pendingBytes = 0
+    }
+
+    /// `append` without the copy, for a segment that continues an empty stream.
+    private mutating func lend(_ incoming: UnsafeBufferPointer<UInt8>) {
+        var bytes = incoming
+        if skipping > 0 {
+            let dropped = min(skipping, bytes.count)
+            skipping -= dropped
+            nextSequence = (nextSequence ?? 0) &+ UInt32(truncatingIfNeeded: dropped)
+            bytes = UnsafeBufferPointer(rebasing: bytes[dropped...])
+            if bytes.isEmpty { return }
+        }
+        guard bytes.count <= limits.maximumAssembledBytes else {
+            giveUp(.assembledBufferFull)
+            return
+        }
+        borrowed = bytes
+        nextSequence = (nextSequence ?? 0) &+ UInt32(truncatingIfNeeded: bytes.count)
     }
 
     private mutating func append(_ incoming: UnsafeBufferPointer<UInt8>) {
@@ -154,6 +210,7 @@ public struct TCPStreamAssembler: Sendable {
 
     private mutating func giveUp(_ reason: GiveUpReason) {
         gaveUp = reason
+        borrowed = UnsafeBufferPointer(start: nil, count: 0)
         assembled = []
         pending = []
         pendingBytes = 0

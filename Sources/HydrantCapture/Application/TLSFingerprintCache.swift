@@ -1,0 +1,70 @@
+/// The fingerprints and record fields of recently seen ClientHello and ServerHello shapes, so a handshake that
+/// repeats one (the same client software offers the same ciphers, extensions and groups on every connection) costs
+/// a table lookup instead of an MD5, two SHA-256s, two sorts and the record's arrays and strings: the cached values
+/// are shared, copy-on-write.
+///
+/// A hit needs the whole handshake to be equal (the SNI aside, which no fingerprint reads beyond the presence of its
+/// extension), so the fields are exactly those computed afresh. Bounded: at `capacity` shapes the table is emptied.
+struct TLSFingerprintCache {
+    /// What a ClientHello gives its `network.tls` record, apart from the server name.
+    struct ClientFields {
+        /// JA3 (MD5 hex).
+        var ja3: String
+        /// JA4.
+        var ja4: String
+        /// Offered cipher suite names, GREASE left out.
+        var supportedCiphers: [String]
+        /// Offered extension types, GREASE left out.
+        var extensions: [Int64]
+        /// The first ALPN protocol.
+        var nextProtocol: String?
+        /// Offered version names.
+        var offeredVersions: [String]
+    }
+
+    private var clients: [TLSClientHello: ClientFields] = [:]
+    private var servers: [TLSServerHello: String] = [:]
+    /// Most shapes kept per table.
+    static let capacity = 512
+
+    /// The fields of `hello`, computed on its shape's first sight.
+    mutating func fields(of hello: TLSClientHello) -> ClientFields {
+        var shape = hello
+        shape.serverName = nil
+        if let known = clients[shape] { return known }
+        let fields = TLSFingerprintCache.compute(hello)
+        if clients.count >= TLSFingerprintCache.capacity { clients.removeAll(keepingCapacity: true) }
+        clients[shape] = fields
+        return fields
+    }
+
+    /// The JA3S of `hello`, computed on its shape's first sight.
+    mutating func ja3s(of hello: TLSServerHello) -> String {
+        if let known = servers[hello] { return known }
+        let ja3s = TLSFingerprint.ja3s(hello)
+        if servers.count >= TLSFingerprintCache.capacity { servers.removeAll(keepingCapacity: true) }
+        servers[hello] = ja3s
+        return ja3s
+    }
+
+    private static func compute(_ hello: TLSClientHello) -> ClientFields {
+        var fields = ClientFields(ja3: TLSFingerprint.ja3(hello), ja4: TLSFingerprint.ja4(hello), supportedCiphers: [],
+                                  extensions: [], nextProtocol: nil, offeredVersions: [])
+        fields.supportedCiphers.reserveCapacity(hello.cipherSuites.count)
+        for suite in hello.cipherSuites where !TLSClientHello.isGREASE(suite) {
+            fields.supportedCiphers.append(TLSCipherSuiteNames.name(suite))
+        }
+        fields.extensions.reserveCapacity(hello.extensions.count)
+        for type in hello.extensions where !TLSClientHello.isGREASE(type) { fields.extensions.append(Int64(type)) }
+        if let first = hello.alpn.first { fields.nextProtocol = String(decoding: first, as: UTF8.self) }
+        if hello.supportedVersions.isEmpty {
+            if let name = TLSServerHello.versionName(hello.version) { fields.offeredVersions = [name] }
+        } else {
+            fields.offeredVersions.reserveCapacity(hello.supportedVersions.count)
+            for version in hello.supportedVersions where !TLSClientHello.isGREASE(version) {
+                if let name = TLSServerHello.versionName(version) { fields.offeredVersions.append(name) }
+            }
+        }
+        return fields
+    }
+}
