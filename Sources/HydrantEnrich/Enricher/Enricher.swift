@@ -59,10 +59,8 @@ public final class Enricher {
     // indexes, so it is cleared with the GeoIP cache.
     private let endpoints = EndpointCache()
 
-    // An enriched record is written into one of these through a `JSONCursor`, then appended to the batch's output
-    // (see `enrich`).
+    // An enriched record is written here through a `JSONCursor`, then appended to the batch's output.
     private let output = JSONLineBuffer(capacity: 64 << 10)
-    private let spareOutput = JSONLineBuffer(capacity: 64 << 10)
     // Each record's quote and bracket bits, for the walk.
     private let structuralIndex = StructuralIndex()
     // The rare members (scores, threat), built with the array writers before they are spliced in.
@@ -97,37 +95,24 @@ public final class Enricher {
         out.reserveCapacity(out.count + bytes.count + bytes.count / 2)
         outEnds.reserveCapacity(outEnds.count + ends.count)
         let snapshot = self.snapshot
-        // Each enriched record is written through a pointer into one of two buffers, taken in turn, and appended to
-        // `out` only after the next record is done. Copying it at once made `memmove` read the bytes just stored
-        // (small stores, still in flight) with wide loads, which stalls until the stores complete: `perf` put most
-        // of `memmove`'s time on its first load. One record later they have long completed.
-        let buffers = (output, spareOutput)
-        var pending: JSONLineBuffer?
-        @inline(__always) func flush(_ buffer: JSONLineBuffer?) {
-            guard let buffer else { return }
-            buffer.withUnsafeBytes { out.append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
-            outEnds.append(out.count)
-        }
+        // Each enriched record is written into `spliced` through a pointer, then appended while it is still in the
+        // first-level cache: one append per record, and no copy of the whole batch at the end.
+        let spliced = output
         bytes.withUnsafeBufferPointer { all in
             var start = 0
             for rawEnd in ends {
                 let end = min(max(rawEnd, start), all.count)
                 let record = UnsafeBufferPointer(rebasing: all[start..<end])
-                let target = pending === buffers.0 ? buffers.1 : buffers.0
-                target.removeAll()
-                if enrichRecord(record, snapshot, into: target) {
-                    flush(pending)
-                    pending = target
+                spliced.removeAll()
+                if enrichRecord(record, snapshot, into: spliced) {
+                    spliced.withUnsafeBytes { out.append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
                 } else {
-                    flush(pending)
-                    pending = nil
                     out.append(contentsOf: record)
-                    outEnds.append(out.count)
                 }
+                outEnds.append(out.count)
                 start = end
             }
         }
-        flush(pending)
     }
 
     /// Looks for changed files now (rather than at the next due batch) and takes a fresh snapshot.
