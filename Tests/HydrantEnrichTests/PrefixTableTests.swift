@@ -108,4 +108,43 @@ import Testing
             #expect(table.index(of: probe) == best?.index, "\(probe)")
         }
     }
+
+    @Test func denseBucketsAnsweredByBlockTablesAgreeWithLinearScan() {
+        // Thousands of /24s and smaller blocks packed into a few /16s (an asset inventory's shape), so that those
+        // buckets get per-/24 tables: /24s covered by one block, /24s with blocks starting inside, and gaps.
+        var mixer = StructuralIndexTests.Mixer(state: 5)
+        var entries: [(prefix: IPPrefix, value: Int)] = []
+        for index in 0..<5000 {
+            let third = UInt32(mixer.below(256))
+            let second = UInt32(mixer.below(24))
+            let fourth = UInt32(mixer.below(256))
+            let length = [24, 24, 24, 25, 28, 32, 20, 16][mixer.below(8)]
+            let address = IPAddress(ipv4: 10 << 24 | second << 16 | third << 8 | fourth)
+            entries.append((IPPrefix(address: address, length: length), index))
+        }
+        entries.append((IPPrefix("10.0.0.0/8")!, 5000))
+        // A few IPv6 blocks dense in one /16 of keys as well.
+        for index in 0..<5000 {
+            let high = UInt64(0x2001_0d00) << 32 | UInt64(mixer.below(1 << 16)) << 16
+            entries.append((IPPrefix(address: IPAddress(ipv6High: high, low: 0), length: [48, 64, 40][mixer.below(3)]),
+                            5001 + index))
+        }
+        let table = PrefixTable(entries)
+        for round in 0..<4000 {
+            let probe: IPAddress
+            if round % 4 == 3 {
+                let high = UInt64(0x2001_0d00) << 32 | UInt64(mixer.below(1 << 16)) << 16 | UInt64(mixer.below(4))
+                probe = IPAddress(ipv6High: high, low: UInt64(mixer.below(3)))
+            } else {
+                let value = 10 << 24 | UInt32(mixer.below(26)) << 16 | UInt32(mixer.below(256)) << 8
+                    | UInt32(mixer.below(256))
+                probe = IPAddress(ipv4: value)
+            }
+            var best: (length: Int, index: Int)?
+            for (index, entry) in entries.enumerated() where entry.prefix.contains(probe) {
+                if best.map({ entry.prefix.length >= $0.length }) ?? true { best = (entry.prefix.length, index) }
+            }
+            #expect(table.index(of: probe) == best?.index, "\(probe)")
+        }
+    }
 }

@@ -99,6 +99,32 @@ import Testing
         }
     }
 
+    @Test func recordMasksAreExactAtEveryLength() throws {
+        // Every length up to several blocks, so the last block is partial in every way (shorter than a block, or
+        // read as the 64 bytes ending the record and shifted down).
+        let index = StructuralIndex()
+        var mixer = Mixer(state: 99)
+        let alphabet: [UInt8] = Array(#"{}[]":,ab0 .-"#.utf8)
+        for length in 1...300 {
+            let bytes = (0..<length).map { _ in alphabet[mixer.below(alphabet.count)] }
+            let masks = try #require(bytes.withUnsafeBufferPointer { index.build($0) })
+            for block in 0..<((length + 63) / 64) {
+                let slice = Array(bytes[(block * 64)..<min(length, block * 64 + 64)])
+                let expected = Self.naive(slice)
+                #expect(masks.quotes[block] == expected.quotes, "quotes of block \(block), length \(length)")
+                #expect(masks.brackets[block] == expected.brackets, "brackets of block \(block), length \(length)")
+            }
+        }
+        // A backslash in a partial last block is seen (the record is then walked byte by byte).
+        for length in [65, 70, 100, 127, 128, 129] {
+            var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+            bytes[0] = UInt8(ascii: "\"")
+            bytes[length - 1] = UInt8(ascii: "\"")
+            bytes[length - 2] = UInt8(ascii: "\\")
+            #expect(bytes.withUnsafeBufferPointer { index.build($0) } == nil, "backslash at the end, length \(length)")
+        }
+    }
+
     @Test func refusesRecordsTheBitsCannotDescribe() {
         let index = StructuralIndex()
         func indexed(_ text: String) -> Bool { Array(text.utf8).withUnsafeBufferPointer { index.build($0) } != nil }

@@ -57,7 +57,7 @@ public final class Enricher {
 
     // Every answer for an address by its spelling (see `EndpointCache`); holds GeoIP arena ranges and table
     // indexes, so it is cleared with the GeoIP cache.
-    private var endpoints = EndpointCache()
+    private let endpoints = EndpointCache()
 
     // An enriched record is written here through a `JSONCursor`, then appended to the batch's output.
     private let output = JSONLineBuffer(capacity: 64 << 10)
@@ -207,8 +207,7 @@ public final class Enricher {
         statistics.records += 1
         // Cleared between records only: a record's answers are ranges of the arena until they are spliced in.
         if geoArena.count >= Self.geoArenaLimit { clearGeoCache() }
-        guard let recordBase = record.baseAddress,
-              let layout = RecordLayout.read(record, masks: structuralIndex.build(record)) else {
+        guard let recordBase = record.baseAddress, let layout = Self.layout(of: record, structuralIndex.build(record)) else {
             statistics.passedThrough += 1
             return false
         }
@@ -331,6 +330,13 @@ public final class Enricher {
             out.finish()
             return true
         }
+    }
+
+    /// The record's layout: by the compact walk when it can tell, else by the general one.
+    @inline(__always)
+    static func layout(of record: UnsafeBufferPointer<UInt8>, _ masks: StructuralMasks?) -> RecordLayout? {
+        if let masks, let layout = CompactRecordReader.read(record, masks: masks) { return layout }
+        return RecordLayout.read(record, masks: masks)
     }
 
     /// The `"direction":"…"` member for each direction, as constants.

@@ -48,9 +48,15 @@ final class StructuralIndex {
             var masks: (quotes: UInt64, brackets: UInt64, specials: UInt64) = (0, 0, 0)
             if start + 64 <= count {
                 masks = Self.classify64(base + start)
+            } else if count >= 64 {
+                // The last, partial block of a longer record: the 64 bytes ending with the record, shifted down past
+                // the bytes the previous block already covered.
+                let tail = Self.classify64(base + (count - 64))
+                let shift = UInt64(64 - (count - start))
+                masks = (tail.quotes >> shift, tail.brackets >> shift, tail.specials >> shift)
             } else {
-                // The last, partial block: copied into a zeroed one, and the bits past the record cleared (the
-                // padding zeros would count as control bytes).
+                // A record shorter than a block: copied into a zeroed one, and the bits past the record cleared
+                // (the padding zeros would count as control bytes).
                 masks = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { padded in
                     guard let target = padded.baseAddress else { return (0, 0, 0) }
                     target.initialize(repeating: 0, count: 64)
@@ -181,34 +187,45 @@ struct StructuralMasks {
     let brackets: UnsafePointer<UInt64>
     /// The record's length: no bit is set at or past it.
     let count: Int
+    /// The number of 64-bit words of each mask.
+    let blocks: Int
+
+    init(quotes: UnsafePointer<UInt64>, brackets: UnsafePointer<UInt64>, count: Int) {
+        self.quotes = quotes
+        self.brackets = brackets
+        self.count = count
+        blocks = (count + 63) >> 6
+    }
+
+    // The searches below run for every string of a record, so they use wrapping arithmetic and masking shifts
+    // (`start` is checked to be in `0..<count`, and `count` is at most `StructuralIndex.maximumBytes`): a plain `<<`
+    // by a variable amount compiles to a range check and two shifts.
 
     /// The first quote at or after `start`, or `count` when there is none.
     @inline(__always)
     func nextQuote(from start: Int) -> Int {
-        guard start < count else { return count }
-        var block = start >> 6
-        var word = quotes[block] & (UInt64.max << UInt64(start & 63))
-        let blocks = (count + 63) >> 6
+        guard UInt(bitPattern: start) < UInt(bitPattern: count) else { return count }
+        var block = start &>> 6
+        var word = quotes[block] & (UInt64.max &<< UInt64(truncatingIfNeeded: start))
         while word == 0 {
-            block += 1
+            block &+= 1
             guard block < blocks else { return count }
             word = quotes[block]
         }
-        return block << 6 + word.trailingZeroBitCount
+        return block &<< 6 | word.trailingZeroBitCount
     }
 
     /// The first quote or bracket at or after `start`, or `count` when there is none.
     @inline(__always)
     func nextStructural(from start: Int) -> Int {
-        guard start < count else { return count }
-        var block = start >> 6
-        var word = (quotes[block] | brackets[block]) & (UInt64.max << UInt64(start & 63))
-        let blocks = (count + 63) >> 6
+        guard UInt(bitPattern: start) < UInt(bitPattern: count) else { return count }
+        var block = start &>> 6
+        var word = (quotes[block] | brackets[block]) & (UInt64.max &<< UInt64(truncatingIfNeeded: start))
         while word == 0 {
-            block += 1
+            block &+= 1
             guard block < blocks else { return count }
             word = quotes[block] | brackets[block]
         }
-        return block << 6 + word.trailingZeroBitCount
+        return block &<< 6 | word.trailingZeroBitCount
     }
 }
