@@ -4,14 +4,17 @@ import HydrantRecords
 
 /// The record scanner, its field trie and the value arena, on ordinary and hostile JSON.
 @Suite struct RecordScannerTests {
-    /// Scans `json` with a trie of `fields` (slot = position in the list); nil when the record is refused.
-    private func scan(_ json: [UInt8], fields: [String]) -> [[String]]? {
+    /// Scans `json` with a trie of `fields` (slot = position in the list), through `names` when given; nil when the
+    /// record is refused.
+    private func scan(_ json: [UInt8], fields: [String], names: MemberNameCache? = nil) -> [[String]]? {
         var trie = FieldTrie()
         for (slot, name) in fields.enumerated() { trie.insert(name, slot: slot) }
         let values = RecordValues()
         values.reset(slots: fields.count)
         var scratch: [UInt8] = []
-        let ok = json.withUnsafeBufferPointer { RecordScanner.scan($0, trie: trie, into: values, scratch: &scratch) }
+        let ok = json.withUnsafeBufferPointer {
+            RecordScanner.scan($0, trie: trie, into: values, scratch: &scratch, names: names)
+        }
         guard ok else { return nil }
         return fields.indices.map { slot in
             var out: [String] = []
@@ -145,8 +148,6 @@ import HydrantRecords
         let fields = ["a.b", "abc", "abd", "network.transport", "network.community_id", "x.abc", "longer_than_sixteen_bytes"]
         let names = ["a", "b", "abc", "abd", "abe", "network", "transport", "community_id", "x", "y", "longer_than_sixteen_bytes",
                      "longer_than_sixteen_bytez", ""]
-        var trie = FieldTrie()
-        for (slot, name) in fields.enumerated() { trie.insert(name, slot: slot) }
         var generator = SystemRandomNumberGenerator()
         func object(depth: Int) -> String {
             let count = Int.random(in: 0...5, using: &generator)
@@ -157,26 +158,12 @@ import HydrantRecords
             }
             return "{" + members.joined(separator: ",") + "}"
         }
+        // `scan` builds the same trie (same node numbers) on every call, so one cache serves them all.
         let cache = MemberNameCache()
         for _ in 0..<3_000 {
             let json = Array(object(depth: 0).utf8)
             let expected = scan(json, fields: fields)
-            let values = RecordValues()
-            values.reset(slots: fields.count)
-            var scratch: [UInt8] = []
-            let ok = json.withUnsafeBufferPointer {
-                RecordScanner.scan($0, trie: trie, into: values, scratch: &scratch, names: cache)
-            }
-            let found: [[String]]? = ok ? fields.indices.map { slot in
-                var out: [String] = []
-                var entry = values.heads[slot]
-                while entry >= 0 {
-                    let value = values.entries[Int(entry)]
-                    out.append(String(decoding: values.raw(value), as: UTF8.self))
-                    entry = value.next
-                }
-                return out
-            } : nil
+            let found = scan(json, fields: fields, names: cache)
             #expect(found == expected, "\(String(decoding: json, as: UTF8.self))")
         }
     }

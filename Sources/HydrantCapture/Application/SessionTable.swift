@@ -28,6 +28,12 @@ struct SessionTable {
     /// The session of `key`, if followed.
     @inline(__always)
     func session(_ key: FlowKey, hash: UInt64) -> TCPSession? {
+        slot(of: key, hash: hash).map { sessions[$0] }
+    }
+
+    /// The slot holding `key`'s session, if followed.
+    @inline(__always)
+    private func slot(of key: FlowKey, hash: UInt64) -> Int? {
         let tag = SessionTable.tag(hash)
         var index = Int(truncatingIfNeeded: hash) & mask
         while true {
@@ -35,7 +41,7 @@ struct SessionTable {
             if bucket == 0 { return nil }
             if bucket >> 32 == tag {
                 let slot = Int(truncatingIfNeeded: bucket & 0xFFFF_FFFF) - 1
-                if keys[slot] == key { return sessions[slot] }
+                if keys[slot] == key { return slot }
             }
             index = (index + 1) & mask
         }
@@ -45,17 +51,8 @@ struct SessionTable {
     /// table is emptied).
     @inline(__always)
     func unretainedSession(_ key: FlowKey, hash: UInt64) -> Unmanaged<TCPSession>? {
-        let tag = SessionTable.tag(hash)
-        var index = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let bucket = buckets[index]
-            if bucket == 0 { return nil }
-            if bucket >> 32 == tag {
-                let slot = Int(truncatingIfNeeded: bucket & 0xFFFF_FFFF) - 1
-                if keys[slot] == key { return sessions.withUnsafeBufferPointer { Unmanaged.passUnretained($0[slot]) } }
-            }
-            index = (index + 1) & mask
-        }
+        guard let slot = slot(of: key, hash: hash) else { return nil }
+        return sessions.withUnsafeBufferPointer { Unmanaged.passUnretained($0[slot]) }
     }
 
     /// The bits of a hash kept in its bucket.

@@ -145,16 +145,19 @@ public struct TCPStreamAssembler: @unchecked Sendable {
         pendingBytes = 0
     }
 
+    /// What is left of `incoming` once the bytes still to be skipped are dropped, or nil when nothing is.
+    private mutating func afterSkipped(_ incoming: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+        guard skipping > 0 else { return incoming }
+        let dropped = min(skipping, incoming.count)
+        skipping -= dropped
+        nextSequence = (nextSequence ?? 0) &+ UInt32(truncatingIfNeeded: dropped)
+        let bytes = UnsafeBufferPointer(rebasing: incoming[dropped...])
+        return bytes.isEmpty ? nil : bytes
+    }
+
     /// `append` without the copy, for a segment that continues an empty stream.
     private mutating func lend(_ incoming: UnsafeBufferPointer<UInt8>) {
-        var bytes = incoming
-        if skipping > 0 {
-            let dropped = min(skipping, bytes.count)
-            skipping -= dropped
-            nextSequence = (nextSequence ?? 0) &+ UInt32(truncatingIfNeeded: dropped)
-            bytes = UnsafeBufferPointer(rebasing: bytes[dropped...])
-            if bytes.isEmpty { return }
-        }
+        guard let bytes = afterSkipped(incoming) else { return }
         guard bytes.count <= limits.maximumAssembledBytes else {
             giveUp(.assembledBufferFull)
             return
@@ -164,14 +167,7 @@ public struct TCPStreamAssembler: @unchecked Sendable {
     }
 
     private mutating func append(_ incoming: UnsafeBufferPointer<UInt8>) {
-        var bytes = incoming
-        if skipping > 0 {
-            let dropped = min(skipping, bytes.count)
-            skipping -= dropped
-            nextSequence = (nextSequence ?? 0) &+ UInt32(truncatingIfNeeded: dropped)
-            bytes = UnsafeBufferPointer(rebasing: bytes[dropped...])
-            if bytes.isEmpty { return }
-        }
+        guard let bytes = afterSkipped(incoming) else { return }
         guard assembled.count + bytes.count <= limits.maximumAssembledBytes else {
             giveUp(.assembledBufferFull)
             return
