@@ -1,4 +1,5 @@
 @testable import HydrantEnrich
+@testable import HydrantRecords
 import Testing
 
 /// The compact walk: whenever it returns a layout, it is the one the general walk reads, for well-formed and

@@ -1,4 +1,5 @@
 @testable import HydrantEnrich
+@testable import HydrantRecords
 import Testing
 
 /// The structural index (quote and bracket bits) and the walk over it: the bits are exact, records it must not be

@@ -15,21 +15,27 @@ struct RecordScanner {
     private var index = 0
     private var scratch: [UInt8]
     private let names: MemberNameCache?
+    /// The record's quote bits, when it has no escape and no control byte in a string: string ends by bit search.
+    private let masks: StructuralMasks?
 
-    private init(base: UnsafePointer<UInt8>, count: Int, scratch: [UInt8], names: MemberNameCache?) {
+    private init(base: UnsafePointer<UInt8>, count: Int, scratch: [UInt8], names: MemberNameCache?,
+                 masks: StructuralMasks?) {
         self.base = base
         self.count = count
         self.scratch = scratch
         self.names = names
+        self.masks = masks
     }
 
     /// Scans `record` and fills `values`; returns false for malformed JSON or a top level that is not an object.
-    /// `names`, when given, remembers member names between records (it must only ever see this `trie`).
+    /// `names`, when given, remembers member names between records (it must only ever see this `trie`); `index`,
+    /// when given, is built for the record so that strings end by bit search.
     static func scan(_ record: UnsafeBufferPointer<UInt8>, trie: FieldTrie, into values: RecordValues,
-                     scratch: inout [UInt8], names: MemberNameCache? = nil) -> Bool {
+                     scratch: inout [UInt8], names: MemberNameCache? = nil, index: StructuralIndex? = nil) -> Bool {
         guard let base = record.baseAddress, !record.isEmpty else { return false }
         values.reserve(recordLength: record.count)
-        var scanner = RecordScanner(base: base, count: record.count, scratch: scratch, names: names)
+        var scanner = RecordScanner(base: base, count: record.count, scratch: scratch, names: names,
+                                    masks: index?.build(record))
         scratch = []
         defer { scratch = scanner.scratch }
         scanner.skipWhitespace()
@@ -161,6 +167,13 @@ struct RecordScanner {
     /// unterminated, holds a raw control byte or has an escape JSON does not allow.
     @inline(__always)
     private mutating func string() -> Bool? {
+        if let masks {
+            // Indexed: no string of this record holds an escape or a control byte, so the next quote closes it.
+            let end = masks.nextQuote(from: index + 1)
+            guard end < count else { return nil }
+            index = end + 1
+            return false
+        }
         guard let string = JSONScanner.endOfString(in: UnsafeBufferPointer(start: base, count: count), openingQuote: index)
         else { return nil }
         index = string.end

@@ -1,3 +1,4 @@
+import HydrantRecords
 /// Where, in one JSON record, the fields the enricher reads are, and where the objects it extends close.
 /// Positions are offsets into the record; `-1` means the object is absent.
 struct RecordLayout: Equatable {

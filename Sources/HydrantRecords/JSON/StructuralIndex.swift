@@ -8,11 +8,12 @@ import _Builtin_intrinsics.intel
 ///
 /// The masks are only right for a record with no backslash and no control byte inside a string (no escapes, so
 /// every quote opens or closes a string): `build` says whether the record is one. Records that are not, or are
-/// longer than `maximumBytes`, are walked byte by byte as before; both walks accept and reject the same records.
-/// One index belongs to one enricher (one task) and is rebuilt for each record.
-final class StructuralIndex {
+/// longer than `maximumBytes`, are walked byte by byte; a walker must accept and reject the same records either
+/// way. The enricher and the rule engine's scanner use it. One index belongs to one task at a time and is rebuilt
+/// for each record.
+public final class StructuralIndex {
     /// Records longer than this are walked without an index, so the masks take a fixed 12 KiB.
-    static let maximumBytes = 32 << 10
+    public static let maximumBytes = 32 << 10
     static let maximumBlocks = maximumBytes / 64
 
     /// Quote bits, then bracket bits (`{`, `}`, `[`, `]`), `maximumBlocks` words each.
@@ -20,7 +21,8 @@ final class StructuralIndex {
     /// Bits of backslashes and bytes below 0x20, which decide whether the masks can be used.
     private let specials: UnsafeMutablePointer<UInt64>
 
-    init() {
+    /// An index with room for records of up to `maximumBytes`.
+    public init() {
         storage = .allocate(capacity: 2 * Self.maximumBlocks)
         storage.initialize(repeating: 0, count: 2 * Self.maximumBlocks)
         specials = .allocate(capacity: Self.maximumBlocks)
@@ -35,7 +37,7 @@ final class StructuralIndex {
     /// Indexes `record` and returns its masks, or nil when it must be walked byte by byte: too long, or holding a
     /// backslash, a control byte other than tab, line feed or carriage return, or one of those three inside a
     /// string.
-    func build(_ record: UnsafeBufferPointer<UInt8>) -> StructuralMasks? {
+    public func build(_ record: UnsafeBufferPointer<UInt8>) -> StructuralMasks? {
         let count = record.count
         guard count <= Self.maximumBytes, let base = record.baseAddress else { return nil }
         let blocks = (count + 63) >> 6
@@ -182,13 +184,15 @@ final class StructuralIndex {
 }
 
 /// A record's quote and bracket bits from `StructuralIndex.build`, valid until the index is built again.
-struct StructuralMasks {
-    let quotes: UnsafePointer<UInt64>
-    let brackets: UnsafePointer<UInt64>
+public struct StructuralMasks {
+    /// One bit per byte of the record: set at every quote.
+    public let quotes: UnsafePointer<UInt64>
+    /// One bit per byte of the record: set at every `{`, `}`, `[` and `]`.
+    public let brackets: UnsafePointer<UInt64>
     /// The record's length: no bit is set at or past it.
-    let count: Int
+    public let count: Int
     /// The number of 64-bit words of each mask.
-    let blocks: Int
+    public let blocks: Int
 
     init(quotes: UnsafePointer<UInt64>, brackets: UnsafePointer<UInt64>, count: Int) {
         self.quotes = quotes
@@ -202,8 +206,8 @@ struct StructuralMasks {
     // by a variable amount compiles to a range check and two shifts.
 
     /// The first quote at or after `start`, or `count` when there is none.
-    @inline(__always)
-    func nextQuote(from start: Int) -> Int {
+    @inlinable
+    public func nextQuote(from start: Int) -> Int {
         guard UInt(bitPattern: start) < UInt(bitPattern: count) else { return count }
         var block = start &>> 6
         var word = quotes[block] & (UInt64.max &<< UInt64(truncatingIfNeeded: start))
@@ -216,8 +220,8 @@ struct StructuralMasks {
     }
 
     /// The first quote or bracket at or after `start`, or `count` when there is none.
-    @inline(__always)
-    func nextStructural(from start: Int) -> Int {
+    @inlinable
+    public func nextStructural(from start: Int) -> Int {
         guard UInt(bitPattern: start) < UInt(bitPattern: count) else { return count }
         var block = start &>> 6
         var word = (quotes[block] | brackets[block]) & (UInt64.max &<< UInt64(truncatingIfNeeded: start))
