@@ -66,15 +66,7 @@ import HydrantRecords
 
     /// The alert's evidence lists each window entry's Community ID once, in window order, long ones included.
     @Test func evidenceKeepsCommunityIDsInWindowOrder() {
-        let (rules, errors) = RuleSet.parse(yaml: """
-        title: rule a
-        name: a
-        logsource: {category: dns}
-        detection:
-            sel:
-                query|endswith: .test
-            condition: sel
-        ---
+        let (rules, errors) = RuleSet.parse(yaml: dnsQueryRuleA + """
         title: many distinct
         correlation: {type: value_count, rules: [a], group-by: [src_ip], timespan: 1m, condition: {field: query, gte: 4}}
         """, file: "evidence.yml")

@@ -106,15 +106,7 @@ import HydrantRecords
                 "network": .object(["community_id": .string(communityID)])]
     }
 
-    private static let rules = """
-    title: rule a
-    name: a
-    logsource: {category: dns}
-    detection:
-        sel:
-            query|endswith: .test
-        condition: sel
-    ---
+    private static let rules = dnsQueryRuleA + """
     title: distinct queries
     name: distinct
     correlation: {type: value_count, rules: [a], group-by: [src_ip], timespan: 1m, condition: {field: query, gte: 3}}

@@ -5,17 +5,7 @@ import HydrantRecords
 /// The running window aggregates (against a fresh count of the same windows) and the correlation state that a
 /// reload keeps for unchanged rules.
 @Suite struct CorrelationStateTests {
-    private static let base = """
-    title: rule a
-    name: a
-    logsource: {category: dns}
-    detection:
-        sel:
-            query|endswith: .test
-        condition: sel
-    ---
-
-    """
+    private static let base = dnsQueryRuleA
 
     private func set(_ yaml: String) -> RuleSet {
         let (set, errors) = RuleSet.parse(yaml: yaml, file: "state.yml")

@@ -14,6 +14,20 @@ func loadErrors(_ yaml: String, options: RuleLoadOptions = RuleLoadOptions()) ->
     RuleSet.parse(yaml: yaml, file: "bad.yml", options: options).1
 }
 
+/// Rule `a` (`category: dns`, any `query` ending in `.test`) followed by a document separator: the detection the
+/// correlation tests reference, to be followed by the correlation under test.
+let dnsQueryRuleA = """
+title: rule a
+name: a
+logsource: {category: dns}
+detection:
+    sel:
+        query|endswith: .test
+    condition: sel
+---
+
+"""
+
 /// A `category: network, service: dns` rule with the given detection body (indented under `detection:`).
 func dnsRule(_ detection: String, title: String = "t") -> String {
     """
