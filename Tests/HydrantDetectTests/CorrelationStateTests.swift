@@ -70,6 +70,58 @@ import HydrantRecords
         #expect(got == expected)
     }
 
+    /// Dropping expired groups (and reusing them for new ones) is invisible: the same stream over many groups
+    /// gives the same alerts, evidence included, whether groups are swept from two on or never; and the swept
+    /// engine holds about the groups of one timespan rather than every group ever seen.
+    @Test(arguments: ["event_count", "value_count", "value_sum", "value_avg", "value_percentile"])
+    func sweepingExpiredGroupsChangesNoAlert(type: String) {
+        let extra = type == "value_percentile" ? ", percentile: 50" : ""
+        let condition = type == "event_count" ? "{gte: 3}" : "{field: query, gte: \(type == "value_count" ? 3 : 20)\(extra)}"
+        let rules = set(Self.base + """
+        title: swept
+        name: swept
+        correlation: {type: \(type), rules: [a], group-by: [src_ip, query], timespan: 20s, condition: \(condition)}
+        ---
+        title: by source
+        name: by_source
+        correlation: {type: \(type), rules: [a], group-by: [src_ip], timespan: 5s, condition: \(condition)}
+        """)
+        var seed: UInt64 = 7
+        func next(_ n: UInt64) -> Int64 {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int64((seed >> 33) % n)
+        }
+        var events: [CorrelationEngine.Event] = []
+        var time: Int64 = 0
+        for i in 0..<6000 {
+            time += next(2)
+            // Sources drift over time, so that old groups expire while new ones keep appearing.
+            let source = "10.\(i / 500).0.\(next(40))"
+            let query = next(4) == 0 ? "x.test" : "\(next(30))"
+            var event = CorrelationEngine.Event(ruleKey: "a", timestamp: second(time), fields: ["src_ip": source, "query": query])
+            event.communityID = "1:\(next(1000))"
+            events.append(event)
+        }
+        func run(sweepMinimum: Int) -> (alerts: [String], groups: Int) {
+            let engine = CorrelationEngine(rules: rules, allowedLateness: 0, maximumGroups: 1_000_000, sweepMinimum: sweepMinimum)
+            var alerts: [AlertRecord] = []
+            var most = 0
+            for chunk in stride(from: 0, to: events.count, by: 100) {
+                alerts += engine.ingest(Array(events[chunk..<min(chunk + 100, events.count)]))
+                most = max(most, engine.groupCount("swept"))
+            }
+            alerts += engine.finish()
+            let described = alerts.map { "\($0.ruleID) \($0.group ?? "") \($0.windowStart.nanoseconds) \($0.windowEnd.nanoseconds) \($0.count) \($0.communityIDs)" }
+            return (described, most)
+        }
+        let swept = run(sweepMinimum: 2)
+        let kept = run(sweepMinimum: Int.max)
+        #expect(swept.alerts.count > 10)
+        #expect(swept.alerts == kept.alerts)
+        // 20 s of this stream hold about 40 matches, so a few dozen live groups; without sweeping every group seen stays.
+        #expect(kept.groups > 3 * swept.groups, "kept \(kept.groups), swept \(swept.groups)")
+    }
+
     private static let portScan = """
     title: many queries
     name: many

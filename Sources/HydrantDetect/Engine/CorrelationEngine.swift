@@ -54,18 +54,21 @@ public final class CorrelationEngine {
     private final class Group {
         /// The group's name in alerts (`source.ip=10.0.0.1,destination.port=22`), made when first needed: most
         /// groups never alert, and building the text for each new one was a tenth of a match's cost.
-        private(set) lazy var key: String = {
+        var key: String {
+            if let cachedKey { return cachedKey }
             var key = ""
             for (i, name) in names.enumerated() {
                 if i > 0 { key += "," }
                 key += "\(name)=\((i < fields.count ? fields[i]?.string : nil) ?? "")"
             }
+            cachedKey = key
             return key
-        }()
+        }
+        private var cachedKey: String?
         /// The group-by field names (the correlation's, shared).
         let names: [String]
         /// The group-by values, in the correlation's `group-by` order.
-        let fields: [InlineText?]
+        private(set) var fields: [InlineText?]
         let type: CorrelationType
         var entries: [Entry] = []
         var head = 0
@@ -73,10 +76,16 @@ public final class CorrelationEngine {
         var lastUpdate = Timestamp.zero
         /// `value_count`: the id of each value some live entry holds; per id, the value and how many live
         /// entries hold it. Entries keep the id rather than the value; ids of values no longer live are reused.
+        /// Up to `smallDistinct` ids are found by comparing the values in turn, since most groups hold a few values
+        /// and a dictionary per group cost an allocation and a hash per match; past that `distinctIDs` indexes them.
         var distinctIDs: [InlineText: Int32] = [:]
+        var indexed = false
         var distinctValues: [InlineText] = []
         var distinctCounts: [Int32] = []
         var freeIDs: [Int32] = []
+        /// Ids with at least one live entry.
+        var distinctLive = 0
+        static let smallDistinct = 16
         /// `value_sum`/`value_avg`: live entries with a numeric value, and those that are integers of magnitude
         /// below 2^53 summed exactly (with the sum of their magnitudes, which bounds every partial sum).
         var numbers = 0
@@ -109,9 +118,16 @@ public final class CorrelationEngine {
 
         /// Counts one more live entry holding `value`; returns its id.
         private func holdValue(_ value: InlineText) -> Int32 {
-            if let id = distinctIDs[value] {
-                distinctCounts[Int(id)] += 1
-                return id
+            if indexed {
+                if let id = distinctIDs[value] {
+                    distinctCounts[Int(id)] += 1
+                    return id
+                }
+            } else {
+                for i in distinctValues.indices where distinctCounts[i] > 0 && distinctValues[i] == value {
+                    distinctCounts[i] += 1
+                    return Int32(i)
+                }
             }
             let id: Int32
             if let reused = freeIDs.popLast() {
@@ -122,8 +138,13 @@ public final class CorrelationEngine {
                 id = Int32(distinctValues.count)
                 distinctValues.append(value)
                 distinctCounts.append(1)
+                if !indexed && distinctValues.count > Self.smallDistinct {
+                    indexed = true
+                    for (i, held) in distinctValues.enumerated() where distinctCounts[i] > 0 { distinctIDs[held] = Int32(i) }
+                }
             }
-            distinctIDs[value] = id
+            if indexed { distinctIDs[value] = id }
+            distinctLive += 1
             return id
         }
 
@@ -132,9 +153,40 @@ public final class CorrelationEngine {
             let i = Int(id)
             distinctCounts[i] -= 1
             guard distinctCounts[i] == 0 else { return }
-            distinctIDs.removeValue(forKey: distinctValues[i])
+            if indexed { distinctIDs.removeValue(forKey: distinctValues[i]) }
             distinctValues[i] = InlineText.empty
             freeIDs.append(id)
+            distinctLive -= 1
+        }
+
+        /// Empties the group for other group-by values, keeping its storage's capacity (groups are recycled
+        /// when they expire, so that a correlation seeing new groups all the time does not allocate each).
+        func reuse(fields: [InlineText?]) {
+            self.fields = fields
+            cachedKey = nil
+            entries.removeAll(keepingCapacity: true)
+            head = 0
+            quiet = false
+            lastUpdate = .zero
+            distinctIDs.removeAll(keepingCapacity: true)
+            indexed = false
+            distinctValues.removeAll(keepingCapacity: true)
+            distinctCounts.removeAll(keepingCapacity: true)
+            freeIDs.removeAll(keepingCapacity: true)
+            distinctLive = 0
+            numbers = 0
+            integers = 0
+            integerSum = 0
+            magnitudeSum = 0
+            overflowed = false
+            for i in ruleCounts.indices { ruleCounts[i] = 0 }
+            rulesPresent = 0
+        }
+
+        /// Whether no entry can count in a window of a match at `time` or later.
+        func expired(at time: Timestamp, timespan: Int64) -> Bool {
+            guard let last = entries.last, head < entries.count else { return true }
+            return time.nanoseconds &- last.timestamp.nanoseconds > timespan
         }
 
         /// Drops the first `count` live entries from the window.
@@ -155,7 +207,7 @@ public final class CorrelationEngine {
         func liveMetric() -> Double? {
             switch type {
             case .eventCount: return Double(entries.count - head)
-            case .valueCount: return Double(distinctIDs.count)
+            case .valueCount: return Double(distinctLive)
             case .temporal: return Double(rulesPresent)
             case .valueSum, .valueAverage:
                 // Integers summed in any order give the same Double while every partial sum stays below 2^53.
@@ -227,8 +279,16 @@ public final class CorrelationEngine {
         /// A lower bound on the first live entry time of every group (Int64.max: none), so that closing windows
         /// skips the correlation until one of its windows can have ended.
         var earliestFirst = Int64.max
+        /// Fed only by detection rules, whose matches arrive in event-time order: a group none of whose entries
+        /// can count any more may then be dropped (a chained correlation's matches carry their window's end,
+        /// which can be earlier than matches already released).
+        var sweepable = true
+        /// The group count at which expired groups are next dropped.
+        var sweepAt: Int
+        /// Dropped groups kept for new ones.
+        var spare: [Group] = []
 
-        init(rule: CorrelationRule, entryIndex: [String: Int], silenced: Bool, selfSource: Int32) {
+        init(rule: CorrelationRule, entryIndex: [String: Int], silenced: Bool, selfSource: Int32, sweepAt: Int) {
             self.rule = rule
             key = rule.key
             type = rule.type
@@ -242,6 +302,25 @@ public final class CorrelationEngine {
             valueEntry = rule.valueField.flatMap { entryIndex[$0] }
             self.silenced = silenced
             self.selfSource = selfSource
+            self.sweepAt = sweepAt
+        }
+
+        /// Drops the groups none of whose entries can count in a window of a match at `time` or later, keeping
+        /// some for reuse. Dropping one changes nothing an alert shows: a group made afresh for its values starts
+        /// as an expired one continues (empty window, not quiet, no values).
+        func sweep(at time: Timestamp, minimum: Int) {
+            var kept: [InlineText: Group] = [:]
+            kept.reserveCapacity(groups.count / 2)
+            for (key, group) in groups {
+                if group.expired(at: time, timespan: timespan) {
+                    if spare.count < 4096 { spare.append(group) }
+                } else {
+                    kept[key] = group
+                }
+            }
+            groups = kept
+            sweepAt = max(minimum, groups.count * 2)
+            if !upward { recomputeEarliestFirst() }
         }
 
         /// Recomputes `earliestFirst` from the groups.
@@ -289,10 +368,21 @@ public final class CorrelationEngine {
     private var released = Timestamp(nanoseconds: Int64.min)
     private var watermark = Timestamp(nanoseconds: Int64.min)
 
+    /// A correlation's expired groups are dropped when it holds this many groups, or twice as many as were left
+    /// after the last sweep: a steady stream of new groups (each source address of a port scan rule) then costs
+    /// memory for the groups of one timespan, not of the whole run.
+    let sweepMinimum: Int
+
     /// An engine for the correlations of `rules`.
-    public init(rules: RuleSet, allowedLateness: Int64 = 30_000_000_000, maximumGroups: Int = 1_000_000) {
+    public convenience init(rules: RuleSet, allowedLateness: Int64 = 30_000_000_000, maximumGroups: Int = 1_000_000) {
+        self.init(rules: rules, allowedLateness: allowedLateness, maximumGroups: maximumGroups, sweepMinimum: 4096)
+    }
+
+    /// An engine whose correlations drop expired groups from `sweepMinimum` groups on (`Int.max`: never).
+    init(rules: RuleSet, allowedLateness: Int64, maximumGroups: Int, sweepMinimum: Int) {
         self.allowedLateness = allowedLateness
         self.maximumGroups = maximumGroups
+        self.sweepMinimum = max(sweepMinimum, 1)
         for rule in rules.correlations {
             for name in rule.groupBy + (rule.valueField.map { [$0] } ?? []) where entryIndex[name] == nil {
                 entryIndex[name] = entryNames.count
@@ -325,8 +415,9 @@ public final class CorrelationEngine {
         silenced.subtract(generating)
         states = rules.correlations.map { rule in
             State(rule: rule, entryIndex: entryIndex, silenced: silenced.contains(rule.key),
-                  selfSource: sourceIndex[rule.key] ?? -1)
+                  selfSource: sourceIndex[rule.key] ?? -1, sweepAt: self.sweepMinimum)
         }
+        for state in states where state.rule.rules.contains(where: correlationKeys.contains) { state.sweepable = false }
     }
 
     /// Takes over the state `previous` built for the correlations that did not change: their groups and open
@@ -366,6 +457,11 @@ public final class CorrelationEngine {
         lateEvents = previous.lateEvents
         evictedGroups = previous.evictedGroups
         return kept
+    }
+
+    /// The groups a correlation holds now (expired ones included until they are swept).
+    func groupCount(_ correlationKey: String) -> Int {
+        states.first { $0.key == correlationKey }?.groups.count ?? 0
     }
 
     /// Whether any correlation references the rule with this key.
@@ -447,13 +543,19 @@ public final class CorrelationEngine {
             let lookup = lookupKey(state.groupBy, values)
             let group: Group
             if let existing = state.groups[lookup] { group = existing } else {
+                if state.sweepable && state.groups.count >= state.sweepAt { state.sweep(at: time, minimum: sweepMinimum) }
                 if state.groups.count >= maximumGroups,
                    let oldest = state.groups.min(by: { $0.value.lastUpdate < $1.value.lastUpdate }) {
                     state.groups.removeValue(forKey: oldest.key)
                     evictedGroups += 1
                 }
-                group = Group(names: state.groupByNames, fields: state.groupBy.map { values[$0] }, type: state.type,
-                              ruleCount: state.ruleCount)
+                let fields = state.groupBy.map { values[$0] }
+                if let recycled = state.spare.popLast() {
+                    recycled.reuse(fields: fields)
+                    group = recycled
+                } else {
+                    group = Group(names: state.groupByNames, fields: fields, type: state.type, ruleCount: state.ruleCount)
+                }
                 state.groups[lookup] = group
             }
             // Slide: drop what is more than `timespan` before this event.
