@@ -13,17 +13,26 @@ public final class DetectionEngine {
     private let memberNames = MemberNameCache()
     private let structuralIndex = StructuralIndex()
     private var stamp: UInt32 = 0
-    private var atomStamp: [UInt32]
-    private var lazyStamp: [UInt32]
-    private var lazyResult: [Bool]
-    private var ruleStamp: [UInt32]
+    /// Per atom and per rule, the stamp of the record that last set them: a value equal to `stamp` means "this
+    /// record" without clearing anything between records.
+    private let atomStamp: FixedArray<UInt32>
+    private let lazyStamp: FixedArray<UInt32>
+    private let lazyResult: FixedArray<Bool>
+    private let ruleStamp: FixedArray<UInt32>
     private var candidates: [Int32] = []
     /// Per atom, the rules it makes candidates (`CandidateCover`): the program's lists (every positive atom) until
     /// `coverAfter` records have been seen, then each rule's cheapest cover by how often its atoms fired.
-    private var atomRuleStart: [Int32]
-    private var atomRuleList: [Int32]
+    private var atomRuleStart: FixedArray<Int32>
+    private var atomRuleList: FixedArray<Int32>
     /// How often each atom fired, counted until the covers are chosen.
-    private var atomFires: [UInt32]
+    private let atomFires: FixedArray<UInt32>
+    /// The program's conditions and per-atom facts, as the evaluator reads them per record.
+    private let nodes: FixedArray<CompiledProgram.Node>
+    private let children: FixedArray<Int32>
+    private let atomIsLazy: FixedArray<Bool>
+    private let atomPrefilter: FixedArray<Int32>
+    private let ruleRoots: FixedArray<Int32>
+    private let ruleDatasets: FixedArray<UInt16>
     private var countingFires: Bool
     private let coverAfter: Int
     /// Per value entry of the current record: its address, parsed once however many CIDR tests read it (valid
@@ -79,13 +88,19 @@ public final class DetectionEngine {
             : CorrelationEngine(rules: rules, allowedLateness: allowedLateness, maximumGroups: maximumGroups)
         self.program = program
         self.correlations = correlations
-        atomStamp = Array(repeating: 0, count: program.atoms.count)
-        lazyStamp = Array(repeating: 0, count: program.atoms.count)
-        lazyResult = Array(repeating: false, count: program.atoms.count)
-        ruleStamp = Array(repeating: 0, count: program.rules.count)
-        atomRuleStart = program.atomRuleStart
-        atomRuleList = program.atomRuleList
-        atomFires = Array(repeating: 0, count: program.atoms.count)
+        atomStamp = FixedArray(repeating: 0, count: program.atoms.count)
+        lazyStamp = FixedArray(repeating: 0, count: program.atoms.count)
+        lazyResult = FixedArray(repeating: false, count: program.atoms.count)
+        ruleStamp = FixedArray(repeating: 0, count: program.rules.count)
+        atomRuleStart = FixedArray(program.atomRuleStart)
+        atomRuleList = FixedArray(program.atomRuleList)
+        atomFires = FixedArray(repeating: 0, count: program.atoms.count)
+        nodes = FixedArray(program.nodes)
+        children = FixedArray(program.children)
+        atomIsLazy = FixedArray(program.atomIsLazy)
+        atomPrefilter = FixedArray(program.atomPrefilter)
+        ruleRoots = FixedArray(program.rules.map(\.root))
+        ruleDatasets = FixedArray(program.rules.map(\.datasets))
         countingFires = coverAfter != nil
         self.coverAfter = coverAfter ?? Int.max
         datasetNames = Dataset.allCases.map { ($0, Array($0.rawValue.utf8)) }
@@ -221,8 +236,9 @@ public final class DetectionEngine {
         stamp &+= 1
         if stamp == 0 {
             // Wrapped after 4 billion records: clear the stamps so that none looks current.
-            for i in atomStamp.indices { atomStamp[i] = 0; lazyStamp[i] = 0 }
-            for i in ruleStamp.indices { ruleStamp[i] = 0 }
+            atomStamp.fill(0)
+            lazyStamp.fill(0)
+            ruleStamp.fill(0)
             for i in addressStamp.indices { addressStamp[i] = 0 }
             stamp = 1
         }
@@ -238,9 +254,8 @@ public final class DetectionEngine {
         // Load order within a record keeps alert output deterministic.
         candidates.sort()
         evaluatedConditions &+= candidates.count
-        for compiled in candidates {
-            let rule = program.rules[Int(compiled)]
-            if evaluate(node: rule.root) { onMatch(rule.ruleIndex) }
+        for compiled in candidates where evaluate(node: ruleRoots[Int(compiled)]) {
+            onMatch(program.rules[Int(compiled)].ruleIndex)
         }
     }
 
@@ -260,8 +275,8 @@ public final class DetectionEngine {
         let records = Double(max(evaluatedRecords, 1))
         // A small constant per atom prefers, between atoms that never fired, the cover with fewer of them.
         let lists = program.candidateLists { Double(self.atomFires[Int($0)]) / records + 1e-6 }
-        atomRuleStart = lists.start
-        atomRuleList = lists.list
+        atomRuleStart = FixedArray(lists.start)
+        atomRuleList = FixedArray(lists.list)
     }
 
     @inline(__always)
@@ -273,7 +288,7 @@ public final class DetectionEngine {
         for i in Int(atomRuleStart[a])..<Int(atomRuleStart[a + 1]) {
             let rule = atomRuleList[i]
             guard ruleStamp[Int(rule)] != stamp else { continue }
-            guard program.rules[Int(rule)].datasets & datasetBit != 0 else { continue }
+            guard ruleDatasets[Int(rule)] & datasetBit != 0 else { continue }
             ruleStamp[Int(rule)] = stamp
             candidates.append(rule)
         }
@@ -301,13 +316,14 @@ public final class DetectionEngine {
     }
 
     private func evaluate(node: Int32) -> Bool {
-        switch program.nodes[Int(node)] {
+        switch nodes[Int(node)] {
         case .atom(let atom):
             let a = Int(atom)
-            guard program.atomIsLazy[a], let lazy = program.atoms[a].lazy else { return atomStamp[a] == stamp }
+            guard atomIsLazy[a] else { return atomStamp[a] == stamp }
             if lazyStamp[a] == stamp { return lazyResult[a] }
-            let prefilter = program.atomPrefilter[a]
+            let prefilter = atomPrefilter[a]
             if prefilter >= 0 && atomStamp[Int(prefilter)] != stamp { return false }
+            guard let lazy = program.atoms[a].lazy else { return atomStamp[a] == stamp }
             let result = evaluate(lazy, slot: program.atoms[a].slot)
             lazyStamp[a] = stamp
             lazyResult[a] = result
@@ -315,10 +331,10 @@ public final class DetectionEngine {
         case .constant(let value): return value
         case .not(let inner): return !evaluate(node: inner)
         case .and(let range):
-            for i in range where !evaluate(node: program.children[Int(i)]) { return false }
+            for i in range where !evaluate(node: children[Int(i)]) { return false }
             return true
         case .or(let range):
-            for i in range where evaluate(node: program.children[Int(i)]) { return true }
+            for i in range where evaluate(node: children[Int(i)]) { return true }
             return false
         }
     }
