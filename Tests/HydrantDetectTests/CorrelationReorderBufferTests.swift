@@ -54,6 +54,26 @@ import HydrantRecords
         #expect(drained.map(\.sequence) == expected.map(\.sequence))
     }
 
+    /// Taking only some entries loads exactly those, from the right match, and leaves the other elements alone.
+    @Test func takingSomeEntriesLoadsOnlyThose() {
+        var buffer = CorrelationReorderBuffer(width: 4)
+        for n in 0..<3 {
+            let slot = buffer.add(time: Int64(n), sequence: UInt64(n), source: Int32(n), communityID: nil)
+            for entry in 0..<4 { buffer.setValue(InlineText("m\(n)e\(entry)"), slot: slot, entry: entry) }
+        }
+        var current: [InlineText?] = [InlineText("old0"), InlineText("old1"), InlineText("old2"), nil]
+        var taken: [[String?]] = []
+        let picks: [[Int]] = [[1, 3], [], [0, 1, 2, 3]]
+        while let key = buffer.first(atMost: Int64.max) {
+            buffer.removeFirst()
+            let (source, _) = buffer.take(key.slot, entries: picks[Int(key.sequence)], into: &current)
+            #expect(source == Int32(key.sequence))
+            taken.append(current.map { $0?.string })
+        }
+        #expect(taken == [["old0", "m0e1", "old2", "m0e3"], ["old0", "m0e1", "old2", "m0e3"],
+                          ["m2e0", "m2e1", "m2e2", "m2e3"]])
+    }
+
     /// Payloads of many sizes, from empty to 300 bytes per value (long DNS names, IPv6 addresses), in slots
     /// reused by payloads of other sizes: each match gives back exactly its own bytes and none of a previous
     /// occupant's.

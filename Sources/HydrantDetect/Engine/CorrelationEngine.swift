@@ -359,8 +359,11 @@ public final class CorrelationEngine {
     private(set) var entryNames: [String] = []
     private var entryIndex: [String: Int] = [:]
     private var pending: CorrelationReorderBuffer
-    /// The values of the match being processed (reused).
+    /// The values of the match being processed (reused). Only the entries its source's correlations read are
+    /// loaded; the others keep an earlier match's values, which nothing reads.
     private var current: [InlineText?]
+    /// Per source, the entries its correlations read (their group-by entries and value field).
+    private var readEntries: [[Int]] = []
     /// Scratch bytes for joining several group-by values into one lookup key.
     private var keyScratch: [UInt8] = []
     private var sequence: UInt64 = 0
@@ -418,6 +421,14 @@ public final class CorrelationEngine {
                   selfSource: sourceIndex[rule.key] ?? -1, sweepAt: self.sweepMinimum)
         }
         for state in states where state.rule.rules.contains(where: correlationKeys.contains) { state.sweepable = false }
+        readEntries = targets.map { feeds in
+            var read = Set<Int>()
+            for target in feeds {
+                read.formUnion(states[target.state].groupBy)
+                if let value = states[target.state].valueEntry { read.insert(value) }
+            }
+            return read.sorted()
+        }
     }
 
     /// Takes over the state `previous` built for the correlations that did not change: their groups and open
@@ -522,7 +533,9 @@ public final class CorrelationEngine {
         while let key = pending.first(atMost: watermark.nanoseconds) {
             pending.removeFirst()
             let time = Timestamp(nanoseconds: key.time)
-            let (source, communityID) = pending.take(key.slot, into: &current)
+            let reading = pending.source(key.slot)
+            let (source, communityID) = pending.take(key.slot, entries: reading >= 0 ? readEntries[Int(reading)] : [],
+                                                     into: &current)
             let evidence = ShortText(communityID)
             alerts += closeWindows(at: time)
             released = time

@@ -102,8 +102,16 @@ struct CorrelationReorderBuffer {
 
     /// Moves a match's payload out (its values into `into`, which must have `width` elements) and frees its slot.
     mutating func take(_ slot: Int32, into: inout [InlineText?]) -> (source: Int32, communityID: InlineText?) {
+        take(slot, entries: 0..<width, into: &into)
+    }
+
+    /// Moves a match's Community ID and the values of `entries` out (into `into`, which must have `width`
+    /// elements; the other elements are left as they were) and frees its slot. A match's source feeds only some
+    /// correlations, which read only some entries: loading just those saves copying the rest.
+    mutating func take<Entries: Sequence<Int>>(_ slot: Int32, entries: Entries,
+                                                into: inout [InlineText?]) -> (source: Int32, communityID: InlineText?) {
         let base = Int(slot) * (width + 1)
-        for entry in 0..<width { into[entry] = load(slot: Int(slot), span: base + 1 + entry) }
+        for entry in entries { into[entry] = load(slot: Int(slot), span: base + 1 + entry) }
         let communityID = load(slot: Int(slot), span: base)
         freeSlots.append(slot)
         return (sources[Int(slot)], communityID)
