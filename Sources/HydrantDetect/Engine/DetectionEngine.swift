@@ -28,6 +28,9 @@ public final class DetectionEngine {
     private let atomFires: FixedArray<UInt32>
     /// The program's conditions and per-atom facts, as the evaluator reads them per record.
     private let nodes: FixedArray<CompiledProgram.Node>
+    /// Per node, its atom when it is an indexed atom (true exactly when the atom fired), else -1: `and`/`or`
+    /// nodes test such children in their loop instead of a call per child (rules list dozens of values).
+    private let plainAtom: FixedArray<Int32>
     private let children: FixedArray<Int32>
     private let atomIsLazy: FixedArray<Bool>
     private let atomPrefilter: FixedArray<Int32>
@@ -96,6 +99,10 @@ public final class DetectionEngine {
         atomRuleList = FixedArray(program.atomRuleList)
         atomFires = FixedArray(repeating: 0, count: program.atoms.count)
         nodes = FixedArray(program.nodes)
+        plainAtom = FixedArray(program.nodes.map { node -> Int32 in
+            if case .atom(let atom) = node, !program.atomIsLazy[Int(atom)] { return atom }
+            return -1
+        })
         children = FixedArray(program.children)
         atomIsLazy = FixedArray(program.atomIsLazy)
         atomPrefilter = FixedArray(program.atomPrefilter)
@@ -331,10 +338,26 @@ public final class DetectionEngine {
         case .constant(let value): return value
         case .not(let inner): return !evaluate(node: inner)
         case .and(let range):
-            for i in range where !evaluate(node: children[Int(i)]) { return false }
+            for i in range {
+                let child = children[Int(i)]
+                let atom = plainAtom[Int(child)]
+                if atom >= 0 {
+                    if atomStamp[Int(atom)] != stamp { return false }
+                } else if !evaluate(node: child) {
+                    return false
+                }
+            }
             return true
         case .or(let range):
-            for i in range where evaluate(node: children[Int(i)]) { return true }
+            for i in range {
+                let child = children[Int(i)]
+                let atom = plainAtom[Int(child)]
+                if atom >= 0 {
+                    if atomStamp[Int(atom)] == stamp { return true }
+                } else if evaluate(node: child) {
+                    return true
+                }
+            }
             return false
         }
     }
