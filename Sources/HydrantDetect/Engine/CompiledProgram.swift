@@ -39,6 +39,11 @@ struct CompiledProgram: Sendable {
         let containsCased: AhoCorasick
         /// Atoms with an empty prefix, suffix or substring: true whenever the field has a value.
         let always: [Int32]
+        /// Whether a prefix, suffix or substring test reads the field (each costs a step per byte of a value).
+        var scansValues: Bool {
+            !prefix.isEmpty || !prefixCased.isEmpty || !suffix.isEmpty || !suffixCased.isEmpty || !contains.isEmpty
+                || !containsCased.isEmpty
+        }
 
         init(exact: ByteStringTable, exactCased: ByteStringTable, prefix: AnchoredMatcher, prefixCased: AnchoredMatcher,
              suffix: AnchoredMatcher, suffixCased: AnchoredMatcher, contains: AhoCorasick, containsCased: AhoCorasick,

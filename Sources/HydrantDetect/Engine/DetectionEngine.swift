@@ -36,6 +36,9 @@ public final class DetectionEngine {
     private let atomPrefilter: FixedArray<Int32>
     private let ruleRoots: FixedArray<Int32>
     private let ruleDatasets: FixedArray<UInt16>
+    /// Per field slot read by prefix, suffix or substring tests, the atoms its recent values fired (nil for the
+    /// other slots, whose exact lookup is already one probe).
+    private let memos: FixedArray<IndexedValueMemo?>
     private var countingFires: Bool
     private let coverAfter: Int
     /// Per value entry of the current record: its address, parsed once however many CIDR tests read it (valid
@@ -83,8 +86,10 @@ public final class DetectionEngine {
 
     /// Compiles `rules`; without `prefilters`, globs and regexes run on every candidate record whether or not
     /// their required literal occurs (the reference the prefilter tests compare with). Candidate covers are
-    /// chosen after `coverAfter` records (nil: never, every positive atom makes its rules candidates).
-    init(rules: RuleSet, allowedLateness: Int64, maximumGroups: Int, prefilters: Bool, coverAfter: Int? = 16_384) {
+    /// chosen after `coverAfter` records (nil: never, every positive atom makes its rules candidates). Without
+    /// `memo`, every value runs through its slot's indexes (the reference the memo tests compare with).
+    init(rules: RuleSet, allowedLateness: Int64, maximumGroups: Int, prefilters: Bool, coverAfter: Int? = 16_384,
+         memo: Bool = true) {
         self.rules = rules
         let program = CompiledProgram(rules, prefilters: prefilters)
         let correlations = rules.correlations.isEmpty ? nil
@@ -108,6 +113,10 @@ public final class DetectionEngine {
         atomPrefilter = FixedArray(program.atomPrefilter)
         ruleRoots = FixedArray(program.rules.map(\.root))
         ruleDatasets = FixedArray(program.rules.map(\.datasets))
+        memos = FixedArray(program.slotIndexes.map { index -> IndexedValueMemo? in
+            guard memo, let index, index.scansValues else { return nil }
+            return IndexedValueMemo()
+        })
         countingFires = coverAfter != nil
         self.coverAfter = coverAfter ?? Int.max
         datasetNames = Dataset.allCases.map { ($0, Array($0.rawValue.utf8)) }
@@ -303,6 +312,7 @@ public final class DetectionEngine {
 
     private func markIndexed(slot: Int, index: CompiledProgram.SlotIndex, datasetBit: UInt16) {
         for a in index.always { mark(a, datasetBit: datasetBit) }
+        let memo = memos[slot]
         var entry = values.heads[slot]
         let base = UnsafePointer(values.arena)
         while entry >= 0 {
@@ -310,16 +320,38 @@ public final class DetectionEngine {
             entry = value.next
             let count = Int(value.length)
             let raw = base + Int(value.start)
+            // The lower-cased form is made from the raw bytes, so the raw bytes alone decide what fires.
             let lower = base + Int(value.lowerStart)
-            index.exact.lookup(lower, count) { mark($0, datasetBit: datasetBit) }
-            index.exactCased.lookup(raw, count) { mark($0, datasetBit: datasetBit) }
-            index.prefix.walk(lower, count) { mark($0, datasetBit: datasetBit) }
-            index.prefixCased.walk(raw, count) { mark($0, datasetBit: datasetBit) }
-            index.suffix.walk(lower, count) { mark($0, datasetBit: datasetBit) }
-            index.suffixCased.walk(raw, count) { mark($0, datasetBit: datasetBit) }
-            if !index.contains.isEmpty { index.contains.scan(lower, count) { mark($0, datasetBit: datasetBit) } }
-            if !index.containsCased.isEmpty { index.containsCased.scan(raw, count) { mark($0, datasetBit: datasetBit) } }
+            guard let memo, memo.shouldLookUp(count) else {
+                lookUp(index, raw: raw, lower: lower, count) { mark($0, datasetBit: datasetBit) }
+                continue
+            }
+            let hash = IndexedValueMemo.hash(raw, count)
+            if let fired = memo.atoms(for: raw, count, hash: hash) {
+                for atom in fired { mark(atom, datasetBit: datasetBit) }
+                continue
+            }
+            memo.beginRecording()
+            lookUp(index, raw: raw, lower: lower, count) {
+                memo.record($0)
+                mark($0, datasetBit: datasetBit)
+            }
+            memo.remember(raw, count, hash: hash)
         }
+    }
+
+    /// Runs one value through every literal index of its slot, calling `fire` with each atom that holds.
+    @inline(__always)
+    private func lookUp(_ index: CompiledProgram.SlotIndex, raw: UnsafePointer<UInt8>, lower: UnsafePointer<UInt8>,
+                        _ count: Int, _ fire: (Int32) -> Void) {
+        index.exact.lookup(lower, count, fire)
+        index.exactCased.lookup(raw, count, fire)
+        index.prefix.walk(lower, count, fire)
+        index.prefixCased.walk(raw, count, fire)
+        index.suffix.walk(lower, count, fire)
+        index.suffixCased.walk(raw, count, fire)
+        if !index.contains.isEmpty { index.contains.scan(lower, count, fire) }
+        if !index.containsCased.isEmpty { index.containsCased.scan(raw, count, fire) }
     }
 
     private func evaluate(node: Int32) -> Bool {
