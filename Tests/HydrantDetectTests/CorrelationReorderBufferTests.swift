@@ -8,7 +8,7 @@ import HydrantRecords
     /// Pseudo-random times with many ties, added and drained in rounds: every match comes out in (time, arrival)
     /// order, with the values it was given, whatever slot it was stored in.
     @Test func drainsInTimeThenArrivalOrderWithItsOwnValues() {
-        var buffer = CorrelationReorderBuffer(width: 2)
+        let buffer = CorrelationReorderBuffer(width: 2)
         var seed: UInt64 = 7
         func next(_ n: UInt64) -> Int64 {
             seed = seed &* 6364136223846793005 &+ 1442695040888963407
@@ -56,7 +56,7 @@ import HydrantRecords
 
     /// Taking only some entries loads exactly those, from the right match, and leaves the other elements alone.
     @Test func takingSomeEntriesLoadsOnlyThose() {
-        var buffer = CorrelationReorderBuffer(width: 4)
+        let buffer = CorrelationReorderBuffer(width: 4)
         for n in 0..<3 {
             let slot = buffer.add(time: Int64(n), sequence: UInt64(n), source: Int32(n), communityID: nil)
             for entry in 0..<4 { buffer.setValue(InlineText("m\(n)e\(entry)"), slot: slot, entry: entry) }
@@ -78,7 +78,7 @@ import HydrantRecords
     /// reused by payloads of other sizes: each match gives back exactly its own bytes and none of a previous
     /// occupant's.
     @Test func payloadsOfAnySizeComeBackIntactFromReusedSlots() {
-        var buffer = CorrelationReorderBuffer(width: 3)
+        let buffer = CorrelationReorderBuffer(width: 3)
         var seed: UInt64 = 3
         func next(_ n: Int) -> Int {
             seed = seed &* 6364136223846793005 &+ 1442695040888963407

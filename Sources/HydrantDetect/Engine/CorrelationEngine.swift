@@ -358,7 +358,7 @@ public final class CorrelationEngine {
     /// index: a match carries its values in this order.
     private(set) var entryNames: [String] = []
     private var entryIndex: [String: Int] = [:]
-    private var pending: CorrelationReorderBuffer
+    private let pending: CorrelationReorderBuffer
     /// The values of the match being processed (reused). Only the entries its source's correlations read are
     /// loaded; the others keep an earlier match's values, which nothing reads.
     private var current: [InlineText?]
