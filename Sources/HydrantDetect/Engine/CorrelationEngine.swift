@@ -359,6 +359,9 @@ public final class CorrelationEngine {
     private(set) var entryNames: [String] = []
     private var entryIndex: [String: Int] = [:]
     private let pending: CorrelationReorderBuffer
+    /// Whether some correlation decides its windows when they close (`lt`, `lte`, `eq`, `neq`): only then does
+    /// releasing a match look for windows that ended before it.
+    private var hasClosingWindows = false
     /// The values of the match being processed (reused). Only the entries its source's correlations read are
     /// loaded; the others keep an earlier match's values, which nothing reads.
     private var current: [InlineText?]
@@ -421,6 +424,7 @@ public final class CorrelationEngine {
                   selfSource: sourceIndex[rule.key] ?? -1, sweepAt: self.sweepMinimum)
         }
         for state in states where state.rule.rules.contains(where: correlationKeys.contains) { state.sweepable = false }
+        hasClosingWindows = states.contains { !$0.upward }
         readEntries = targets.map { feeds in
             var read = Set<Int>()
             for target in feeds {
@@ -524,7 +528,7 @@ public final class CorrelationEngine {
     /// Releases every buffered match and closes every window (end of input).
     public func finish() -> [AlertRecord] {
         var alerts = release(upTo: Timestamp(nanoseconds: Int64.max))
-        alerts += closeWindows(at: Timestamp(nanoseconds: Int64.max))
+        closeWindows(at: Timestamp(nanoseconds: Int64.max), into: &alerts)
         return alerts
     }
 
@@ -537,20 +541,20 @@ public final class CorrelationEngine {
             let (source, communityID) = pending.take(key.slot, entries: reading >= 0 ? readEntries[Int(reading)] : [],
                                                      into: &current)
             let evidence = ShortText(communityID)
-            alerts += closeWindows(at: time)
+            if hasClosingWindows { closeWindows(at: time, into: &alerts) }
             released = time
-            if source >= 0 { alerts += process(source: Int(source), time: time, values: current, communityID: evidence) }
+            if source >= 0 { process(source: Int(source), time: time, values: current, communityID: evidence, into: &alerts) }
         }
         if watermark.nanoseconds != Int64.max && watermark > released {
-            alerts += closeWindows(at: watermark)
+            closeWindows(at: watermark, into: &alerts)
         }
         return alerts
     }
 
     /// Adds a match of `source` at `time` (its field values by entry index) to the windows of the correlations
     /// it feeds; returns the alerts of those whose condition it satisfies.
-    private func process(source: Int, time: Timestamp, values: [InlineText?], communityID: ShortText) -> [AlertRecord] {
-        var alerts: [AlertRecord] = []
+    private func process(source: Int, time: Timestamp, values: [InlineText?], communityID: ShortText,
+                         into alerts: inout [AlertRecord]) {
         for target in targets[source] {
             let state = states[target.state]
             let lookup = lookupKey(state.groupBy, values)
@@ -600,26 +604,25 @@ public final class CorrelationEngine {
                 group.quiet = true
                 var chained = Array(repeating: InlineText?.none, count: entryNames.count)
                 for entry in state.groupBy { chained[entry] = values[entry] }
-                alerts += fire(alert(state, group: group, count: count, end: time), state: state, values: chained,
-                               communityID: communityID)
+                fire(alert(state, group: group, count: count, end: time), state: state, values: chained, into: &alerts,
+                     communityID: communityID)
             }
         }
-        return alerts
     }
 
     /// Emits a correlation alert (unless only chained correlations with `generate: false` use the rule) and feeds
     /// it to the correlations that reference this one, as a match at the window's end with this group's values.
-    private func fire(_ alert: AlertRecord, state: State, values: [InlineText?], communityID: ShortText) -> [AlertRecord] {
-        var alerts = state.silenced ? [] : [alert]
+    private func fire(_ alert: AlertRecord, state: State, values: [InlineText?], into alerts: inout [AlertRecord],
+                      communityID: ShortText) {
+        if !state.silenced { alerts.append(alert) }
         if state.selfSource >= 0 {
-            alerts += process(source: Int(state.selfSource), time: alert.windowEnd, values: values, communityID: communityID)
+            process(source: Int(state.selfSource), time: alert.windowEnd, values: values, communityID: communityID,
+                    into: &alerts)
         }
-        return alerts
     }
 
     /// Decides the windows (of non-upward conditions) whose first event is more than `timespan` before `time`.
-    private func closeWindows(at time: Timestamp) -> [AlertRecord] {
-        var alerts: [AlertRecord] = []
+    private func closeWindows(at time: Timestamp, into alerts: inout [AlertRecord]) {
         for state in states where !state.upward {
             // No window can have ended before the earliest first entry plus the timespan. (Negative times could
             // wrap the difference: they always take the full pass.)
@@ -638,7 +641,7 @@ public final class CorrelationEngine {
                         let made = alert(state, group: group, count: count, end: window.last?.timestamp ?? first, window: window)
                         var chained = Array(repeating: InlineText?.none, count: entryNames.count)
                         for (i, entry) in state.groupBy.enumerated() where i < group.fields.count { chained[entry] = group.fields[i] }
-                        alerts += fire(made, state: state, values: chained, communityID: .absent)
+                        fire(made, state: state, values: chained, into: &alerts, communityID: .absent)
                     }
                     // Decided windows do not overlap: the next one starts at the first event after this one.
                     group.advance(by: window.count)
@@ -647,7 +650,6 @@ public final class CorrelationEngine {
             }
             state.recomputeEarliestFirst()
         }
-        return alerts
     }
 
     /// `Double(String)` of a value's text, without making the `String` for plain integers (every match of a
