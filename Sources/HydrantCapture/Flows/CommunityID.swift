@@ -1,4 +1,3 @@
-import Crypto
 import HydrantRecords
 
 /// Community ID v1 flow hashing (corelight/community-id-spec).
@@ -135,11 +134,13 @@ public struct CommunityID: Sendable {
                 put16(firstPort)
                 put16(secondPort)
             }
-            var hasher = Insecure.SHA1()
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-            let hash = hasher.finalize()
+            let words = SingleBlockSHA1.digest(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
             withUnsafeMutableBytes(of: &digest) { out in
-                hash.withUnsafeBytes { out.copyMemory(from: $0) }
+                out.storeBytes(of: words.0.bigEndian, toByteOffset: 0, as: UInt32.self)
+                out.storeBytes(of: words.1.bigEndian, toByteOffset: 4, as: UInt32.self)
+                out.storeBytes(of: words.2.bigEndian, toByteOffset: 8, as: UInt32.self)
+                out.storeBytes(of: words.3.bigEndian, toByteOffset: 12, as: UInt32.self)
+                out.storeBytes(of: words.4.bigEndian, toByteOffset: 16, as: UInt32.self)
             }
         }
         return digest
