@@ -15,11 +15,10 @@ enum SingleBlockSHA1 {
     @inline(__always)
     static func digest(_ message: UnsafeRawBufferPointer) -> Words {
         guard message.count <= maximumCount else { return reference(message) }
-        // The padded block as sixteen big-endian words (the message, 0x80, zeros, the length in bits), then the
-        // rest of the eighty-word message schedule.
-        return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 80) { w in
-            w.initialize(repeating: 0)
-            let bytes = UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(w)[0..<64])
+        // The padded block as sixteen big-endian words: the message, 0x80, zeros, the length in bits.
+        return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 16) { words in
+            words.initialize(repeating: 0)
+            let bytes = UnsafeMutableRawBufferPointer(words)
             if let source = message.baseAddress, message.count > 0 {
                 bytes.baseAddress.unsafelyUnwrapped.copyMemory(from: source, byteCount: message.count)
             }
@@ -27,40 +26,41 @@ enum SingleBlockSHA1 {
             let bits = UInt64(message.count) &* 8
             bytes[62] = UInt8(truncatingIfNeeded: bits >> 8)
             bytes[63] = UInt8(truncatingIfNeeded: bits)
-            let words = w.baseAddress.unsafelyUnwrapped
-            for t in 0..<16 { words[t] = UInt32(bigEndian: words[t]) }
-            for t in 16..<80 {
-                let mixed = words[t &- 3] ^ words[t &- 8] ^ words[t &- 14] ^ words[t &- 16]
-                words[t] = mixed << 1 | mixed >> 31
-            }
+            for index in 0..<16 { words[index] = UInt32(bigEndian: words[index]) }
             return compress(words)
         }
     }
 
-    /// The eighty rounds over the message schedule `w`, from the initial state.
+    /// One compression of the initial state over `w` (sixteen words, used as the rolling message schedule).
     @inline(__always)
-    private static func compress(_ w: UnsafeMutablePointer<UInt32>) -> Words {
+    private static func compress(_ w: UnsafeMutableBufferPointer<UInt32>) -> Words {
+        @inline(__always) func rotl(_ value: UInt32, _ count: UInt32) -> UInt32 {
+            value << count | value >> (32 &- count)
+        }
+        /// Word `t` of the message schedule; from 16 on, computed in place of word `t - 16`.
+        @inline(__always) func word(_ t: Int) -> UInt32 {
+            if t < 16 { return w[t] }
+            let mixed = rotl(w[(t &- 3) & 15] ^ w[(t &- 8) & 15] ^ w[(t &- 14) & 15] ^ w[t & 15], 1)
+            w[t & 15] = mixed
+            return mixed
+        }
         var a: UInt32 = 0x6745_2301
         var b: UInt32 = 0xEFCD_AB89
         var c: UInt32 = 0x98BA_DCFE
         var d: UInt32 = 0x1032_5476
         var e: UInt32 = 0xC3D2_E1F0
-        for t in 0..<20 {
-            let temp = (a << 5 | a >> 27) &+ ((b & c) | (~b & d)) &+ e &+ 0x5A82_7999 &+ w[t]
-            e = d; d = c; c = b << 30 | b >> 2; b = a; a = temp
+        @inline(__always) func round(_ f: UInt32, _ k: UInt32, _ t: Int) {
+            let temp = rotl(a, 5) &+ f &+ e &+ k &+ word(t)
+            e = d
+            d = c
+            c = rotl(b, 30)
+            b = a
+            a = temp
         }
-        for t in 20..<40 {
-            let temp = (a << 5 | a >> 27) &+ (b ^ c ^ d) &+ e &+ 0x6ED9_EBA1 &+ w[t]
-            e = d; d = c; c = b << 30 | b >> 2; b = a; a = temp
-        }
-        for t in 40..<60 {
-            let temp = (a << 5 | a >> 27) &+ ((b & c) | (b & d) | (c & d)) &+ e &+ 0x8F1B_BCDC &+ w[t]
-            e = d; d = c; c = b << 30 | b >> 2; b = a; a = temp
-        }
-        for t in 60..<80 {
-            let temp = (a << 5 | a >> 27) &+ (b ^ c ^ d) &+ e &+ 0xCA62_C1D6 &+ w[t]
-            e = d; d = c; c = b << 30 | b >> 2; b = a; a = temp
-        }
+        for t in 0..<20 { round((b & c) | (~b & d), 0x5A82_7999, t) }
+        for t in 20..<40 { round(b ^ c ^ d, 0x6ED9_EBA1, t) }
+        for t in 40..<60 { round((b & c) | (b & d) | (c & d), 0x8F1B_BCDC, t) }
+        for t in 60..<80 { round(b ^ c ^ d, 0xCA62_C1D6, t) }
         return (0x6745_2301 &+ a, 0xEFCD_AB89 &+ b, 0x98BA_DCFE &+ c, 0x1032_5476 &+ d, 0xC3D2_E1F0 &+ e)
     }
 
