@@ -1,3 +1,4 @@
+import Crypto
 import HydrantRecords
 
 /// Community ID v1 flow hashing (corelight/community-id-spec).
@@ -134,13 +135,11 @@ public struct CommunityID: Sendable {
                 put16(firstPort)
                 put16(secondPort)
             }
-            let words = SingleBlockSHA1.digest(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            var hasher = Insecure.SHA1()
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            let hash = hasher.finalize()
             withUnsafeMutableBytes(of: &digest) { out in
-                out.storeBytes(of: words.0.bigEndian, toByteOffset: 0, as: UInt32.self)
-                out.storeBytes(of: words.1.bigEndian, toByteOffset: 4, as: UInt32.self)
-                out.storeBytes(of: words.2.bigEndian, toByteOffset: 8, as: UInt32.self)
-                out.storeBytes(of: words.3.bigEndian, toByteOffset: 12, as: UInt32.self)
-                out.storeBytes(of: words.4.bigEndian, toByteOffset: 16, as: UInt32.self)
+                hash.withUnsafeBytes { out.copyMemory(from: $0) }
             }
         }
         return digest
