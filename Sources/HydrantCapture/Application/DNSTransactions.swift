@@ -25,9 +25,7 @@ struct DNSTransactions {
     /// Keys in arrival order, for expiry; entries whose query was answered are skipped when reached.
     private var arrivals: [(key: Key, time: Int64)] = []
     private var arrivalsHead = 0
-    /// The Public Suffix List, read once.
-    private let suffixes = PublicSuffixList.system
-    /// Recent query names and their split by `suffixes` (nil: the name has no registered domain).
+    /// Recent query names and their split by the Public Suffix List (nil: the name has no registered domain).
     private var splitNames: [String: (registeredDomain: String, subdomain: String?)?] = [:]
     /// Most names remembered in `splitNames`.
     private static let splitNamesCapacity = 4096
@@ -139,11 +137,14 @@ struct DNSTransactions {
     /// Sets the registered domain and subdomain of the query name, from the system's Public Suffix List (read once;
     /// without it the fields stay absent).
     private mutating func splitName(_ record: inout DNSRecord) {
-        guard let list = suffixes, let name = record.questionName else { return }
+        // The list is read on first use, on the parsers' thread, rather than when the engine is made: reading it takes
+        // milliseconds, which at start-up the reading thread would spend before its first packet.
+        guard let name = record.questionName else { return }
         let parts: (registeredDomain: String, subdomain: String?)?
         if let known = splitNames[name] {
             parts = known
         } else {
+            guard let list = PublicSuffixList.system else { return }
             parts = list.split(name)
             // Names repeat (the same sites, asked again and again): a bounded memo of the split saves walking the
             // list for each query. Clearing it when full keeps memory bounded whatever the traffic.

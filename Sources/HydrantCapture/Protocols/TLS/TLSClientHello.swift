@@ -34,6 +34,25 @@ public struct TLSClientHello: Hashable, Sendable {
         self.signatureAlgorithms = signatureAlgorithms
     }
 
+    /// Hashes every field (as `==` compares them), each list as one run of bytes with its count: the fingerprint cache
+    /// hashes each handshake's shape, and feeding the hasher element by element cost about as much as the lookup saved.
+    public func hash(into hasher: inout Hasher) {
+        @inline(__always) func combine<Element>(_ list: [Element]) {
+            hasher.combine(list.count)
+            list.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+        hasher.combine(version)
+        combine(cipherSuites)
+        combine(extensions)
+        hasher.combine(serverName)
+        hasher.combine(alpn.count)
+        for name in alpn { combine(name) }
+        combine(supportedVersions)
+        combine(supportedGroups)
+        combine(pointFormats)
+        combine(signatureAlgorithms)
+    }
+
     /// Whether `value` is a GREASE value (RFC 8701): both bytes equal, low nibble of each 0xA.
     public static func isGREASE(_ value: UInt16) -> Bool {
         value & 0x0F0F == 0x0A0A && value >> 8 == value & 0xFF
