@@ -12,6 +12,7 @@ public final class DetectionEngine {
     private var scratch: [UInt8] = []
     private let memberNames = MemberNameCache()
     private let structuralIndex = StructuralIndex()
+    private let recordLayouts = RecordLayouts()
     private var stamp: UInt32 = 0
     private var atomStamp: [UInt32]
     private var lazyStamp: [UInt32]
@@ -210,7 +211,7 @@ public final class DetectionEngine {
     private func evaluateRecord(_ record: UnsafeBufferPointer<UInt8>, _ onMatch: (Int) -> Void) {
         values.reset(slots: program.fieldNames.count)
         guard RecordScanner.scan(record, trie: program.trie, into: values, scratch: &scratch, names: memberNames,
-                                 index: structuralIndex) else {
+                                 index: structuralIndex, layouts: recordLayouts) else {
             malformedRecords += 1
             return
         }
