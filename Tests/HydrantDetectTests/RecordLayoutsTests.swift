@@ -139,6 +139,20 @@ import HydrantRecords
         }
     }
 
+    /// Records that part at one place in more ways than a node keeps: the extra ones are scanned in full, right.
+    @Test func aNodeKeepsBoundedChildren() {
+        let layouts = RecordLayouts()
+        let index = StructuralIndex()
+        for i in 0..<(3 * RecordLayouts.maximumChildren) {
+            for _ in 0..<2 {
+                let json = "{\"k\(i)\":1,\"a\":\"v\"}"
+                #expect(Self.scan(Array(json.utf8), layouts: layouts, index: index) == Self.expected(json))
+            }
+        }
+        // Three nodes per layout (`{"kN":`, `,"a":`, `}`), for the first `maximumChildren` names only.
+        #expect(layouts.count == 1 + 3 * RecordLayouts.maximumChildren)
+    }
+
     private static func expected(_ json: String) -> [[String]]? { scan(Array(json.utf8), layouts: nil, index: nil) }
 }
 

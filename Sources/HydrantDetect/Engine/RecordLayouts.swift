@@ -25,6 +25,9 @@ final class RecordLayouts {
     static let maximumNodes = 4096
     /// At most this many bytes of text over all nodes.
     static let maximumTextBytes = 1 << 18
+    /// At most this many children per node: a record is compared with each child's text in turn, so records that
+    /// part in many ways at one place (hostile input) are left to the full scan rather than slowing every record.
+    static let maximumChildren = 32
 
     private struct Node {
         var textStart: Int32
@@ -220,16 +223,20 @@ final class RecordLayouts {
         var position = 0
         for hole in holes {
             node = child(of: node, base + position, Int(hole.start) - position, slot: hole.slot, isEnd: false)
+            guard node >= 0 else { return }
             position = Int(hole.end)
         }
         _ = child(of: node, base + position, record.count - position, slot: -1, isEnd: true)
     }
 
-    /// The child of `parent` with this text, slot and end flag, added after its siblings when there is none.
+    /// The child of `parent` with this text, slot and end flag, added after its siblings when there is none; -1 when
+    /// `parent` has `maximumChildren` children already.
     private func child(of parent: Int, _ bytes: UnsafePointer<UInt8>, _ length: Int, slot: Int32, isEnd: Bool) -> Int {
         var last = -1
+        var siblings = 0
         var child = Int(nodes[parent].firstChild)
         while child >= 0 {
+            siblings += 1
             let node = nodes[child]
             if node.isEnd == isEnd, node.slot == slot, Int(node.textLength) == length,
                FieldTrie.equal(text + Int(node.textStart), bytes, length) {
@@ -238,6 +245,7 @@ final class RecordLayouts {
             last = child
             child = Int(node.nextSibling)
         }
+        guard siblings < Self.maximumChildren else { return -1 }
         let created = nodeCount
         (text + textCount).update(from: bytes, count: length)
         (nodes + created).initialize(to: Node(textStart: Int32(textCount), textLength: Int32(length), slot: slot,
