@@ -132,11 +132,17 @@ import HydrantRecords
     @Test func manyLayoutsStayBounded() {
         let layouts = RecordLayouts()
         let index = StructuralIndex()
-        for i in 0..<3_000 {
-            let json = "{\"k\(i)\":\(i),\"a\":\"v\(i)\",\"m\(i % 7)\":[\(i)]}"
+        var previous = 0
+        var startedOver = false
+        for i in 0..<12_000 {
+            // Three places where records part, 32 ways each: more layouts than the tree holds.
+            let json = "{\"p\(i % 32)\":1,\"a\":\"v\(i)\",\"q\((i / 32) % 32)\":[\(i)],\"r\((i / 1024) % 32)\":true}"
             #expect(Self.scan(Array(json.utf8), layouts: layouts, index: index) == Self.expected(json))
             #expect(layouts.count <= RecordLayouts.maximumNodes)
+            if layouts.count < previous { startedOver = true }
+            previous = layouts.count
         }
+        #expect(startedOver)
     }
 
     /// Records that part at one place in more ways than a node keeps: the extra ones are scanned in full, right.
