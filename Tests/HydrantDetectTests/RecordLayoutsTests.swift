@@ -37,9 +37,8 @@ import HydrantRecords
         let values = RecordValues()
         values.reset(slots: Self.fields.count)
         let matched = alike.withUnsafeBufferPointer { buffer -> Bool in
-            guard let base = buffer.baseAddress else { return false }
             values.hold(record: buffer)
-            return layouts.match(base, buffer.count, values: values)
+            return layouts.match(UnsafePointer(values.arena), buffer.count, values: values)
         }
         #expect(matched)
         let expected = Self.scan(alike, layouts: nil, index: nil)

@@ -52,7 +52,8 @@ final class RecordLayouts {
 
     init() {
         nodes = .allocate(capacity: Self.maximumNodes)
-        text = .allocate(capacity: Self.maximumTextBytes)
+        // Padded: text is compared a whole word at a time.
+        text = .allocate(capacity: Self.maximumTextBytes + 8)
         clear()
     }
 
@@ -72,9 +73,10 @@ final class RecordLayouts {
 
     private enum Hole { case read(Int), notThisNode, malformed }
 
-    /// Scans the `count` bytes at `base` along a known layout, filling `values`, which must hold the record
-    /// (`RecordValues.hold(record:)`); false when no layout matches the whole record (`values` may then hold part
-    /// of its values: the caller clears them).
+    /// Scans the `count` bytes at `base` along a known layout, filling `values`; false when no layout matches the
+    /// whole record (`values` may then hold part of its values: the caller clears them). `base` is the record's copy
+    /// in `values` (`RecordValues.hold(record:)`), which can be read `RecordValues.paddingBytes` past its end: text
+    /// and strings are compared and searched a whole word at a time.
     func match(_ base: UnsafePointer<UInt8>, _ count: Int, values: RecordValues) -> Bool {
         var position = 0
         var node = 0
@@ -83,22 +85,18 @@ final class RecordLayouts {
             while child >= 0 {
                 let candidate = nodes[child]
                 let length = Int(candidate.textLength)
-                if length <= count &- position,
-                   FieldTrie.equal(text + Int(candidate.textStart), base + position, length) {
+                if length <= count &- position, Self.equal(text + Int(candidate.textStart), base + position, length) {
                     let hole = position &+ length
                     if candidate.isEnd {
                         if hole == count { return true }
                     } else {
-                        switch Self.read(base, count, at: hole, slot: Int(candidate.slot), values: values) {
-                        case .read(let end):
+                        let end = Self.read(base, count, at: hole, slot: Int(candidate.slot), values: values)
+                        if end >= 0 {
                             position = end
                             node = child
                             continue next
-                        case .notThisNode:
-                            break
-                        case .malformed:
-                            return false
                         }
+                        if end != Self.notThisNode { return false }
                     }
                 }
                 child = Int(candidate.nextSibling)
@@ -107,82 +105,98 @@ final class RecordLayouts {
         }
     }
 
-    /// Reads the value at `start` as the full scan would and copies it (each element of an array of scalars) into
-    /// `slot` when that is a slot; `.notThisNode` when the value is an object or an array holding an object or an
-    /// array (another node's text may continue there), `.malformed` when the full scan must decide.
+    /// Whether the `count` bytes at `a` and `b` are equal, a word at a time; both may be read up to 7 bytes past
+    /// `count` (the tail word is masked).
     @inline(__always)
-    private static func read(_ base: UnsafePointer<UInt8>, _ count: Int, at start: Int, slot: Int,
-                             values: RecordValues) -> Hole {
-        guard start < count else { return .malformed }
-        switch base[start] {
-        case UInt8(ascii: "["):
-            guard let end = scalarArrayEnd(base, count, at: start) else { return .notThisNode }
-            if end < 0 { return .malformed }
-            if slot >= 0 {
-                // Checked whole above, so every element reads.
-                var position = start + 1
-                while base[position] != UInt8(ascii: "]") {
-                    position = scalar(base, count, at: position, slot: slot, values: values)
-                    if base[position] == UInt8(ascii: ",") { position += 1 }
-                }
+    private static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        let x = UnsafeRawPointer(a), y = UnsafeRawPointer(b)
+        var i = 0
+        while i &+ 8 <= count {
+            if x.loadUnaligned(fromByteOffset: i, as: UInt64.self) != y.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+                return false
             }
-            return .read(end)
-        case UInt8(ascii: "{"):
-            return .notThisNode
-        default:
-            let end = scalar(base, count, at: start, slot: slot, values: values)
-            return end < 0 ? .malformed : .read(end)
+            i &+= 8
         }
+        guard i < count else { return true }
+        let mask = UInt64.max &>> UInt64(truncatingIfNeeded: 64 &- 8 &* (count &- i))
+        let difference = x.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ y.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        return UInt64(littleEndian: difference) & mask == 0
     }
 
-    /// Where the array of scalars at `start` ends (past its `]`), -1 when the full scan must decide (malformed, or
-    /// whitespace), nil when an element is an object or an array.
-    private static func scalarArrayEnd(_ base: UnsafePointer<UInt8>, _ count: Int, at start: Int) -> Int? {
-        var position = start + 1
-        guard position < count else { return -1 }
-        if base[position] == UInt8(ascii: "]") { return position + 1 }
-        while true {
+    /// `read`'s answer for a value another node may read: an object, or an array holding an object or an array.
+    private static let notThisNode = -2
+
+    /// Reads the value at `start` as the full scan would and enters it (each element of an array of scalars) into
+    /// `slot` when that is a slot; returns where it ends, `notThisNode` when the value is an object or an array
+    /// opening with an object or an array (another node's text may continue there), or -1 when the full scan must
+    /// decide (malformed, whitespace, an escape, or an array holding an object after a scalar).
+    @inline(__always)
+    private static func read(_ base: UnsafePointer<UInt8>, _ count: Int, at start: Int, slot: Int,
+                             values: RecordValues) -> Int {
+        guard start < count else { return -1 }
+        switch base[start] {
+        case UInt8(ascii: "["):
+            var position = start &+ 1
             guard position < count else { return -1 }
-            let byte = base[position]
-            if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") { return nil }
-            position = scalar(base, count, at: position, slot: -1, values: nil)
-            guard position >= 0, position < count else { return -1 }
-            if base[position] == UInt8(ascii: ",") { position += 1; continue }
-            guard base[position] == UInt8(ascii: "]") else { return -1 }
-            return position + 1
+            var byte = base[position]
+            if byte == UInt8(ascii: "]") { return position &+ 1 }
+            if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") { return notThisNode }
+            while true {
+                // Values entered before a later element turns out to be an object are not taken back: the
+                // record goes to the full scan, which starts over.
+                if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") { return -1 }
+                position = scalar(base, count, at: position, slot: slot, values: values)
+                guard position >= 0, position < count else { return -1 }
+                byte = base[position]
+                if byte == UInt8(ascii: "]") { return position &+ 1 }
+                guard byte == UInt8(ascii: ","), position &+ 1 < count else { return -1 }
+                position &+= 1
+                byte = base[position]
+            }
+        case UInt8(ascii: "{"):
+            return notThisNode
+        default:
+            return scalar(base, count, at: start, slot: slot, values: values)
         }
     }
 
     /// Reads the scalar at `start` (a string, `true`, `false`, `null` or a number, as `RecordScanner` reads them),
-    /// copying it into `slot` when that is a slot; returns where it ends, or -1 when it is malformed.
+    /// entering it into `slot` when that is a slot; returns where it ends, or -1 when it is malformed or a string
+    /// holds an escape.
     @inline(__always)
     private static func scalar(_ base: UnsafePointer<UInt8>, _ count: Int, at start: Int, slot: Int,
-                               values: RecordValues?) -> Int {
+                               values: RecordValues) -> Int {
         switch base[start] {
         case UInt8(ascii: "\""):
-            // A string with an escape or a control byte is left to the full scan: the value would need unescaping,
-            // or the record is malformed.
-            let end = JSONScanner.stringSpecialByte(in: base, from: start + 1, to: count)
+            // The first quote, backslash or control byte, a word at a time (the copy is padded); a string holding
+            // a backslash or a control byte is left to the full scan (unescaping, or a malformed record).
+            var end = start &+ 1
+            while true {
+                let flags = specialFlags(UnsafeRawPointer(base + end).loadUnaligned(as: UInt64.self))
+                if flags != 0 { end &+= flags.trailingZeroBitCount &>> 3; break }
+                end &+= 8
+                guard end < count else { return -1 }
+            }
             guard end < count, base[end] == UInt8(ascii: "\"") else { return -1 }
-            if slot >= 0, let values { values.appendHeld(slot: slot, kind: .string, start: start + 1, length: end - start - 1) }
-            return end + 1
+            if slot >= 0 { values.appendHeld(slot: slot, kind: .string, start: start &+ 1, length: end &- start &- 1) }
+            return end &+ 1
         case UInt8(ascii: "t"):
             guard literal(base, count, at: start, "true") else { return -1 }
-            if slot >= 0, let values { values.appendHeld(slot: slot, kind: .bool, start: start, length: 4) }
-            return start + 4
+            if slot >= 0 { values.appendHeld(slot: slot, kind: .bool, start: start, length: 4) }
+            return start &+ 4
         case UInt8(ascii: "f"):
             guard literal(base, count, at: start, "false") else { return -1 }
-            if slot >= 0, let values { values.appendHeld(slot: slot, kind: .bool, start: start, length: 5) }
-            return start + 5
+            if slot >= 0 { values.appendHeld(slot: slot, kind: .bool, start: start, length: 5) }
+            return start &+ 5
         case UInt8(ascii: "n"):
-            return literal(base, count, at: start, "null") ? start + 4 : -1
+            return literal(base, count, at: start, "null") ? start &+ 4 : -1
         default:
             var end = start
             while end < count {
                 switch base[end] {
                 case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
                      UInt8(ascii: "e"), UInt8(ascii: "E"):
-                    end += 1
+                    end &+= 1
                     continue
                 default:
                     break
@@ -190,9 +204,21 @@ final class RecordLayouts {
                 break
             }
             guard end > start else { return -1 }
-            if slot >= 0, let values { values.appendHeld(slot: slot, kind: .number, start: start, length: end - start) }
+            if slot >= 0 { values.appendHeld(slot: slot, kind: .number, start: start, length: end &- start) }
             return end
         }
+    }
+
+    /// The high bit of each byte of `word` (little-endian) that is a quote, a backslash or a control byte; only the
+    /// lowest flag is exact (a borrow can set flags above it), which is the one a search needs.
+    @inline(__always)
+    private static func specialFlags(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let word = UInt64(littleEndian: word)
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        return (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word))
+            & 0x8080_8080_8080_8080
     }
 
     @inline(__always)

@@ -39,7 +39,7 @@ struct RecordScanner {
         values.hold(record: record)
         // The layouts need no index (they compare text and find string ends themselves): it is built on a miss.
         if let layouts, index != nil, record.count <= StructuralIndex.maximumBytes {
-            if layouts.match(base, record.count, values: values) { return true }
+            if layouts.match(UnsafePointer(values.arena), record.count, values: values) { return true }
             // A miss may have entered some values before the layouts parted from the record.
             values.clear()
         }

@@ -36,7 +36,9 @@ final class RecordValues {
     private var slotCount = 0
     /// Per slot, whether a case-insensitive test reads it (only then is a lower-cased copy kept); every slot
     /// until `foldOnly(_:)` says otherwise.
-    private var fold: [Bool] = []
+    /// Held through a pointer: reading an array property of a class per value retains and releases its buffer.
+    private var fold: UnsafeMutablePointer<Bool>
+    private var foldCount = 0
     /// Non-ASCII lower-casing goes through `String`; its output lands here before it is copied in.
     private var foldScratch: [UInt8] = []
 
@@ -50,6 +52,7 @@ final class RecordValues {
         tails = .allocate(capacity: 1)
         tails.initialize(to: -1)
         filledSlots = .allocate(capacity: 1)
+        fold = .allocate(capacity: 1)
     }
 
     deinit {
@@ -58,10 +61,16 @@ final class RecordValues {
         heads.deallocate()
         tails.deallocate()
         filledSlots.deallocate()
+        fold.deallocate()
     }
 
     /// Keeps lower-cased copies only for the slots flagged in `slots` (those a case-insensitive test reads).
-    func foldOnly(_ slots: [Bool]) { fold = slots }
+    func foldOnly(_ slots: [Bool]) {
+        fold.deallocate()
+        fold = .allocate(capacity: max(slots.count, 1))
+        fold.initialize(from: slots, count: slots.count)
+        foldCount = slots.count
+    }
 
     /// Clears the values for `slots` field slots.
     func reset(slots: Int) {
@@ -88,6 +97,9 @@ final class RecordValues {
         filledCount = 0
     }
 
+    /// Bytes past the held record that can always be read.
+    static let paddingBytes = 16
+
     /// Clears the values of the record being scanned, keeping the number of slots and the held record.
     func clear() {
         let held = heldCount
@@ -99,9 +111,10 @@ final class RecordValues {
     /// Copies `record` to the start of the arena (right after `reset`), so that a value read from it is entered by
     /// its place (`appendHeld`) instead of copied on its own, and makes room for every other value the scan can
     /// copy out of it: unescaped values and lower-cased copies are each at most the record's length.
+    /// At least `paddingBytes` more can be read past the record's copy (`RecordLayouts` reads whole words).
     func hold(record: UnsafeBufferPointer<UInt8>) {
         let count = record.count
-        if 3 * count > arenaCapacity { growArena(toHold: 3 * count) }
+        if 3 * count + Self.paddingBytes > arenaCapacity { growArena(toHold: 3 * count + Self.paddingBytes) }
         if let base = record.baseAddress { arena.update(from: base, count: count) }
         arenaCount = count
         heldCount = count
@@ -153,7 +166,7 @@ final class RecordValues {
     @inline(__always)
     private func enter(slot: Int, kind: Kind, start: Int, length: Int) {
         var lowerStart = start
-        if kind == .string && (slot >= fold.count || fold[slot]) {
+        if kind == .string && (slot >= foldCount || fold[slot]) {
             let source = UnsafePointer(arena + start)
             let bytes = UnsafeBufferPointer(start: source, count: length)
             switch Self.foldNeeded(source, length) {
