@@ -12,14 +12,15 @@ import HydrantRecords
 /// Matching a record walks the tree: at each step the first child whose text equals the record's next bytes is
 /// taken, and the hole after it is read as the full scanner reads a value (a string up to its closing quote, a
 /// number, `true`, `false` or `null`, or an array of those), its value entered in place when the hole's field slot
-/// is read by a rule. A record that matches a layout to its last byte is exactly as
-/// valid as the record the layout was learnt from, since the two differ only in the holes and the holes are checked
-/// as the full scan checks them; every other record (any difference in its text, whitespace, a hole holding an
-/// object) is a miss and goes through the full scan, which decides, and is then learnt when it was accepted.
+/// is read by a rule. A record that matches a layout to its last byte is exactly as valid as the record the layout
+/// was learnt from, since the two differ only in the holes and the holes are checked as the full scan checks them;
+/// every other record (any difference in its text, whitespace, a hole holding an object) is a miss and goes through
+/// the full scan, which decides, and is then learnt when it was accepted.
 ///
-/// Only records with no escape and no control byte in a string are matched (a string holding one is a miss) or learnt
-/// (they need a structural index), so names and string values never need unescaping. The tree is bounded (`maximumNodes`, `maximumTextBytes`) and starts over
-/// when full. One instance belongs to one engine (one task at a time) and must only ever see one `FieldTrie`.
+/// Only records with no escape and no control byte in a string are matched (a string holding one is a miss) or
+/// learnt (they need a structural index), so names and string values never need unescaping. The tree is bounded
+/// (`maximumNodes`, `maximumTextBytes`, `maximumChildren`) and starts over when full. One instance belongs to one
+/// engine (one task at a time) and must only ever see one `FieldTrie`.
 final class RecordLayouts {
     /// At most this many nodes; the tree is cleared when a new layout would not fit.
     static let maximumNodes = 4096
@@ -40,7 +41,7 @@ final class RecordLayouts {
         var isEnd: Bool
     }
 
-    private var nodes: UnsafeMutablePointer<Node>
+    private let nodes: UnsafeMutablePointer<Node>
     private var nodeCount = 0
     private let text: UnsafeMutablePointer<UInt8>
     private var textCount = 0
@@ -232,7 +233,7 @@ final class RecordLayouts {
 
     // MARK: - Learning
 
-    /// Adds the layout of a record the full scan accepted (with `trie`, and with these masks). Records with
+    /// Adds the layout of a record the full scan accepted (with `trie`; `masks` are its index). Records with
     /// whitespace between tokens are not learnt: a layout holds text exactly as written, and such records are rare.
     func learn(_ record: UnsafeBufferPointer<UInt8>, masks: StructuralMasks, trie: FieldTrie) {
         guard let base = record.baseAddress else { return }
