@@ -5,23 +5,38 @@ import HydrantRecords
 /// The record scanner, its field trie and the value arena, on ordinary and hostile JSON.
 @Suite struct RecordScannerTests {
     /// Scans `json` with a trie of `fields` (slot = position in the list), through `names` when given; nil when the
-    /// record is refused. Every record is scanned twice, with and without a structural index, and the two scans
-    /// must agree (the index changes how string ends are found, never what is accepted or found).
+    /// record is refused. Every record is scanned four ways: without and with a structural index, and through
+    /// record layouts twice (the first scan learns the record's layout when it is accepted, the second matches
+    /// it). All must agree: the index and the layouts change how the record is read, never what is accepted or found.
     private func scan(_ json: [UInt8], fields: [String], names: MemberNameCache? = nil) -> [[String]]? {
         let plain = scan(json, fields: fields, names: names, index: nil)
         let indexed = scan(json, fields: fields, names: names, index: StructuralIndex())
         #expect(plain == indexed, "indexed scan differs on \(String(decoding: json, as: UTF8.self).debugDescription)")
+        let layouts = RecordLayouts()
+        let index = StructuralIndex()
+        let learning = scan(json, fields: fields, names: names, index: index, layouts: layouts)
+        let matching = scan(json, fields: fields, names: names, index: index, layouts: layouts)
+        #expect(plain == learning && plain == matching,
+                "layout scan differs on \(String(decoding: json, as: UTF8.self).debugDescription)")
         return plain
     }
 
-    private func scan(_ json: [UInt8], fields: [String], names: MemberNameCache?, index: StructuralIndex?) -> [[String]]? {
+    private func scan(_ json: [UInt8], fields: [String], names: MemberNameCache?, index: StructuralIndex?,
+                      layouts: RecordLayouts? = nil) -> [[String]]? {
+        RecordScannerTests.scan(json, fields: fields, names: names, index: index, layouts: layouts)
+    }
+
+    /// One scan of `json` with a fresh trie of `fields`; the values per slot, or nil when the record is refused.
+    static func scan(_ json: [UInt8], fields: [String], names: MemberNameCache? = nil, index: StructuralIndex?,
+                     layouts: RecordLayouts? = nil) -> [[String]]? {
         var trie = FieldTrie()
         for (slot, name) in fields.enumerated() { trie.insert(name, slot: slot) }
         let values = RecordValues()
         values.reset(slots: fields.count)
         var scratch: [UInt8] = []
         let ok = json.withUnsafeBufferPointer {
-            RecordScanner.scan($0, trie: trie, into: values, scratch: &scratch, names: names, index: index)
+            RecordScanner.scan($0, trie: trie, into: values, scratch: &scratch, names: names, index: index,
+                               layouts: layouts)
         }
         guard ok else { return nil }
         return fields.indices.map { slot in

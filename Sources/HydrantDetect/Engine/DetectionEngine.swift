@@ -12,6 +12,7 @@ public final class DetectionEngine {
     private var scratch: [UInt8] = []
     private let memberNames = MemberNameCache()
     private let structuralIndex = StructuralIndex()
+    private let recordLayouts = RecordLayouts()
     private var stamp: UInt32 = 0
     /// Per atom and per rule, the stamp of the record that last set them: a value equal to `stamp` means "this
     /// record" without clearing anything between records.
@@ -241,7 +242,7 @@ public final class DetectionEngine {
     private func evaluateRecord(_ record: UnsafeBufferPointer<UInt8>, _ onMatch: (Int) -> Void) {
         values.reset(slots: program.fieldNames.count)
         guard RecordScanner.scan(record, trie: program.trie, into: values, scratch: &scratch, names: memberNames,
-                                 index: structuralIndex) else {
+                                 index: structuralIndex, layouts: recordLayouts) else {
             malformedRecords += 1
             return
         }

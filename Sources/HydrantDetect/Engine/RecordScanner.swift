@@ -27,22 +27,33 @@ struct RecordScanner {
         self.masks = masks
     }
 
-    /// Scans `record` and fills `values`; returns false for malformed JSON or a top level that is not an object.
+    /// Scans `record` and fills `values` (reset for the record); returns false for malformed JSON or a top level that is not an object.
     /// `names`, when given, remembers member names between records (it must only ever see this `trie`); `index`,
-    /// when given, is built for the record so that strings end by bit search.
+    /// when given, is built for the record so that strings end by bit search; `layouts`, when given with `index`,
+    /// scans records laid out like earlier ones by their layout and learns the layouts of the others (it must only
+    /// ever see this `trie`).
     static func scan(_ record: UnsafeBufferPointer<UInt8>, trie: FieldTrie, into values: RecordValues,
-                     scratch: inout [UInt8], names: MemberNameCache? = nil, index: StructuralIndex? = nil) -> Bool {
+                     scratch: inout [UInt8], names: MemberNameCache? = nil, index: StructuralIndex? = nil,
+                     layouts: RecordLayouts? = nil) -> Bool {
         guard let base = record.baseAddress, !record.isEmpty else { return false }
-        values.reserve(recordLength: record.count)
-        var scanner = RecordScanner(base: base, count: record.count, scratch: scratch, names: names,
-                                    masks: index?.build(record))
+        values.hold(record: record)
+        // The layouts need no index (they compare text and find string ends themselves): it is built on a miss.
+        if let layouts, index != nil, record.count <= StructuralIndex.maximumBytes {
+            if layouts.match(UnsafePointer(values.arena), record.count, values: values) { return true }
+            // A miss may have entered some values before the layouts parted from the record.
+            values.clear()
+        }
+        let masks = index?.build(record)
+        var scanner = RecordScanner(base: base, count: record.count, scratch: scratch, names: names, masks: masks)
         scratch = []
         defer { scratch = scanner.scratch }
         scanner.skipWhitespace()
         guard scanner.index < record.count, base[scanner.index] == UInt8(ascii: "{") else { return false }
         guard scanner.object(node: 0, depth: 1, trie: trie, values: values) else { return false }
         scanner.skipWhitespace()
-        return scanner.index == record.count
+        guard scanner.index == record.count else { return false }
+        if let layouts, let masks { layouts.learn(record, masks: masks, trie: trie) }
+        return true
     }
 
     @inline(__always)
@@ -122,24 +133,24 @@ struct RecordScanner {
                     guard JSONStringDecoder.unescape(contents, into: &scratch) else { return false }
                     scratch.withUnsafeBufferPointer { values.append(slot: slot, kind: .string, bytes: $0) }
                 } else {
-                    values.append(slot: slot, kind: .string, bytes: contents)
+                    values.appendHeld(slot: slot, kind: .string, start: start, length: contents.count)
                 }
             }
             return true
         case UInt8(ascii: "t"):
             guard literal("true") else { return false }
-            if slot >= 0 { values.append(slot: slot, kind: .bool, bytes: UnsafeBufferPointer(start: base + index - 4, count: 4)) }
+            if slot >= 0 { values.appendHeld(slot: slot, kind: .bool, start: index - 4, length: 4) }
             return true
         case UInt8(ascii: "f"):
             guard literal("false") else { return false }
-            if slot >= 0 { values.append(slot: slot, kind: .bool, bytes: UnsafeBufferPointer(start: base + index - 5, count: 5)) }
+            if slot >= 0 { values.appendHeld(slot: slot, kind: .bool, start: index - 5, length: 5) }
             return true
         case UInt8(ascii: "n"):
             return literal("null")
         default:
             let start = index
             guard number() else { return false }
-            if slot >= 0 { values.append(slot: slot, kind: .number, bytes: UnsafeBufferPointer(start: base + start, count: index - start)) }
+            if slot >= 0 { values.appendHeld(slot: slot, kind: .number, start: start, length: index - start) }
             return true
         }
     }

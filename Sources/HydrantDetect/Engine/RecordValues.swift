@@ -1,9 +1,10 @@
 /// The values of the fields a dataset's rules read, for the record being evaluated: a flat arena of bytes and a
 /// linked list of values per field slot (a list field contributes one value per element).
 ///
-/// All storage is reused from record to record and held through raw pointers: `reserve(recordLength:)` makes room
-/// once per record for every value the scan can copy out of it, so appending a value is a copy with no capacity or
-/// uniqueness check. One instance belongs to one engine (one task at a time).
+/// All storage is reused from record to record and held through raw pointers: `hold(record:)` copies the record to
+/// the arena's start once and makes room for every value the scan can copy out of it, so a value read straight from
+/// the record is entered by its place (no copy) and any other is a copy with no capacity or uniqueness check. One
+/// instance belongs to one engine (one task at a time).
 final class RecordValues {
     /// Kind of a JSON scalar.
     enum Kind: UInt8 { case string, number, bool }
@@ -16,10 +17,12 @@ final class RecordValues {
         var next: Int32
     }
 
-    /// Value bytes: raw values, and lower-cased copies where they differ.
+    /// Value bytes: the record being scanned (`hold(record:)`), then unescaped values and lower-cased copies.
     private(set) var arena: UnsafeMutablePointer<UInt8>
     private var arenaCapacity: Int
     private(set) var arenaCount = 0
+    /// How many bytes at the start of the arena are the record being scanned.
+    private var heldCount = 0
     private(set) var entries: UnsafeMutablePointer<Entry>
     private var entryCapacity: Int
     private(set) var entryCount = 0
@@ -33,7 +36,9 @@ final class RecordValues {
     private var slotCount = 0
     /// Per slot, whether a case-insensitive test reads it (only then is a lower-cased copy kept); every slot
     /// until `foldOnly(_:)` says otherwise.
-    private var fold: [Bool] = []
+    /// Held through a pointer: reading an array property of a class per value retains and releases its buffer.
+    private var fold: UnsafeMutablePointer<Bool>
+    private var foldCount = 0
     /// Non-ASCII lower-casing goes through `String`; its output lands here before it is copied in.
     private var foldScratch: [UInt8] = []
 
@@ -47,6 +52,7 @@ final class RecordValues {
         tails = .allocate(capacity: 1)
         tails.initialize(to: -1)
         filledSlots = .allocate(capacity: 1)
+        fold = .allocate(capacity: 1)
     }
 
     deinit {
@@ -55,14 +61,21 @@ final class RecordValues {
         heads.deallocate()
         tails.deallocate()
         filledSlots.deallocate()
+        fold.deallocate()
     }
 
     /// Keeps lower-cased copies only for the slots flagged in `slots` (those a case-insensitive test reads).
-    func foldOnly(_ slots: [Bool]) { fold = slots }
+    func foldOnly(_ slots: [Bool]) {
+        fold.deallocate()
+        fold = .allocate(capacity: max(slots.count, 1))
+        fold.initialize(from: slots, count: slots.count)
+        foldCount = slots.count
+    }
 
     /// Clears the values for `slots` field slots.
     func reset(slots: Int) {
         arenaCount = 0
+        heldCount = 0
         entryCount = 0
         if slotCount != slots {
             heads.deallocate()
@@ -82,6 +95,29 @@ final class RecordValues {
             }
         }
         filledCount = 0
+    }
+
+    /// Bytes past the held record that can always be read.
+    static let paddingBytes = 16
+
+    /// Clears the values of the record being scanned, keeping the number of slots and the held record.
+    func clear() {
+        let held = heldCount
+        reset(slots: slotCount)
+        heldCount = held
+        arenaCount = held
+    }
+
+    /// Copies `record` to the start of the arena (right after `reset`), so that a value read from it is entered by
+    /// its place (`appendHeld`) instead of copied on its own, and makes room for every other value the scan can
+    /// copy out of it: unescaped values and lower-cased copies are each at most the record's length.
+    /// At least `paddingBytes` more can be read past the record's copy (`RecordLayouts` reads whole words).
+    func hold(record: UnsafeBufferPointer<UInt8>) {
+        let count = record.count
+        if 3 * count + Self.paddingBytes > arenaCapacity { growArena(toHold: 3 * count + Self.paddingBytes) }
+        if let base = record.baseAddress { arena.update(from: base, count: count) }
+        arenaCount = count
+        heldCount = count
     }
 
     /// Makes room for every value a record of `recordLength` bytes can yield: values are pieces of the record
@@ -111,13 +147,28 @@ final class RecordValues {
     /// slot is folded (otherwise `lowerStart` is `start`: nothing reads the folded form of such a slot).
     func append(slot: Int, kind: Kind, bytes: UnsafeBufferPointer<UInt8>) {
         let length = bytes.count
-        // `reserve(recordLength:)` covers values scanned from the record; this covers any other caller.
+        // `hold(record:)` covers values scanned from the record; this covers any other caller.
         if arenaCount + 2 * length > arenaCapacity { growArena(toHold: arenaCount + 2 * length) }
         let start = arenaCount
         if let source = bytes.baseAddress { (arena + start).update(from: source, count: length) }
         arenaCount += length
+        enter(slot: slot, kind: kind, start: start, length: length)
+    }
+
+    /// Appends for `slot` the value that is the `length` bytes at `start` of the record given to `hold(record:)`
+    /// (not escaped, so its bytes are the value's): no copy.
+    @inline(__always)
+    func appendHeld(slot: Int, kind: Kind, start: Int, length: Int) {
+        enter(slot: slot, kind: kind, start: start, length: length)
+    }
+
+    /// Enters the value whose raw bytes are at `start` of the arena, with a lower-cased copy when needed.
+    @inline(__always)
+    private func enter(slot: Int, kind: Kind, start: Int, length: Int) {
         var lowerStart = start
-        if kind == .string && (slot >= fold.count || fold[slot]), let source = bytes.baseAddress {
+        if kind == .string && (slot >= foldCount || fold[slot]) {
+            let source = UnsafePointer(arena + start)
+            let bytes = UnsafeBufferPointer(start: source, count: length)
             switch Self.foldNeeded(source, length) {
             case .none:
                 break

@@ -1,0 +1,175 @@
+import Testing
+@testable import HydrantDetect
+import HydrantRecords
+
+/// Record layouts: records laid out like a learnt one are scanned by their layout, and no record, however close to a
+/// learnt layout, is accepted or read differently from the full scan.
+@Suite struct RecordLayoutsTests {
+    static let fields = ["event.dataset", "source.ip", "source.port", "dns.question.name", "dns.answers.data",
+                         "dns.header_flags", "http.request.method", "e.f", "flag", "a", "a.b.c", "x.y"]
+
+    /// Records shaped like the benchmark's, and the corners of the grammar: arrays of objects, nested arrays, empty
+    /// containers, literals, duplicate names, flat dotted keys, unread subtrees.
+    static let bases: [String] = [
+        #"{"@timestamp":"2024-01-01T00:00:00.045772082Z","event":{"dataset":"network.dns","duration":1635097},"source":{"ip":"10.10.194.35","port":39807},"dns":{"id":15135,"question":{"name":"intranet.corp.example","type":"A"},"header_flags":["RD","RA"],"answers":{"data":["10.0.1.10"],"ttl":[2330]}}}"#,
+        #"{"event":{"dataset":"network.flow"},"source":{"ip":"2001:db8::1","port":1},"flag":true,"other":null,"n":-1.5e+3}"#,
+        #"{"e":[{"f":"one"},{"f":"two","g":[1,[2,3]]}],"a":{"b":{"c":false}},"x.y":"flat","a":[]}"#,
+        #"{"a":1,"a":2,"skip":{"a":{"b":{"c":"no"}}},"x":{"y":"nested"},"empty":{}}"#,
+        #"{"http":{"request":{"method":"GET"}},"flag":[true,false,null,"s",0]}"#,
+        #"{}"#,
+    ]
+
+    private static func scan(_ json: [UInt8], layouts: RecordLayouts?, index: StructuralIndex?) -> [[String]]? {
+        RecordScannerTests.scan(json, fields: fields, index: index, layouts: layouts)
+    }
+
+    @Test func recordsLaidOutAlikeAreMatchedByTheirLayout() {
+        let layouts = RecordLayouts()
+        let index = StructuralIndex()
+        let learnt = Array(Self.bases[0].utf8)
+        #expect(Self.scan(learnt, layouts: layouts, index: index) != nil)
+        let nodes = layouts.count
+        #expect(nodes > 1)
+        // Other values, other string lengths and more array elements: the same layout.
+        let alike = Array(#"{"@timestamp":"x","event":{"dataset":"network.dnsX","duration":1},"source":{"ip":"::1","port":7},"dns":{"id":0,"question":{"name":"","type":"AAAA"},"header_flags":[],"answers":{"data":["a","b",3,true],"ttl":[1,2]}}}"#.utf8)
+        var trie = FieldTrie()
+        for (slot, name) in Self.fields.enumerated() { trie.insert(name, slot: slot) }
+        let values = RecordValues()
+        values.reset(slots: Self.fields.count)
+        let matched = alike.withUnsafeBufferPointer { buffer -> Bool in
+            values.hold(record: buffer)
+            return layouts.match(UnsafePointer(values.arena), buffer.count, values: values)
+        }
+        #expect(matched)
+        let expected = Self.scan(alike, layouts: nil, index: nil)
+        #expect(expected?[0] == ["network.dnsX"])
+        #expect(expected?[4] == ["a", "b", "3", "true"])
+        #expect(Self.scan(alike, layouts: layouts, index: index) == expected)
+        #expect(layouts.count == nodes, "a record of a known layout added nodes")
+    }
+
+    @Test func aScalarLayoutTakesAnArrayButNotAnObject() {
+        let layouts = RecordLayouts()
+        let index = StructuralIndex()
+        #expect(Self.scan(Array(#"{"a":1,"flag":"x"}"#.utf8), layouts: layouts, index: index) == Self.expected(#"{"a":1,"flag":"x"}"#))
+        for json in [#"{"a":[1,"2"],"flag":"x"}"#, #"{"a":{"b":{"c":1}},"flag":"x"}"#, #"{"a":[{"b":1}],"flag":"x"}"#,
+                     #"{"a":[[1]],"flag":"x"}"#, #"{"a":[1,],"flag":"x"}"#, #"{"a":[1 ],"flag":"x"}"#,
+                     #"{"a":tru,"flag":"x"}"#, #"{"a":1e+-,"flag":"x"}"#, #"{"a":,"flag":"x"}"#, #"{"a":1,"flag":"x"} "#,
+                     #"{"a":1,"flag":"x"}}"#, #"{"a":1,"flag":"x\u0041"}"#, #"{"a":1,"flag":"x\q"}"#] {
+            #expect(Self.scan(Array(json.utf8), layouts: layouts, index: index) == Self.expected(json), "\(json)")
+        }
+    }
+
+    /// Scalars and arrays at every depth around the bound: a layout learnt with a scalar must not let an array one
+    /// level deeper through when the full scan refuses it.
+    @Test func theDepthBoundHoldsThroughLayouts() {
+        let layouts = RecordLayouts()
+        let index = StructuralIndex()
+        for depth in (RecordScanner.maximumDepth - 3)...(RecordScanner.maximumDepth + 1) {
+            let open = String(repeating: #"{"a":"#, count: depth - 1)
+            let close = String(repeating: "}", count: depth - 1)
+            for inner in ["1", "[1]", "[[1]]", "[]", #"{"b":2}"#, "1"] {
+                let json = open + inner + close
+                #expect(Self.scan(Array(json.utf8), layouts: layouts, index: index) == Self.expected(json),
+                        "depth \(depth), \(inner)")
+            }
+        }
+    }
+
+    @Test func everyTruncationOfALearntRecordIsRefused() {
+        let layouts = RecordLayouts()
+        let index = StructuralIndex()
+        for base in Self.bases { _ = Self.scan(Array(base.utf8), layouts: layouts, index: index) }
+        for base in Self.bases {
+            let bytes = Array(base.utf8)
+            #expect(Self.scan(bytes, layouts: layouts, index: index) != nil)
+            for cut in 0..<bytes.count {
+                #expect(Self.scan(Array(bytes[0..<cut]), layouts: layouts, index: index) == nil, "accepted \(cut) bytes of \(base)")
+            }
+        }
+    }
+
+    /// Thousands of one- to three-byte mutations of the learnt records (bytes that matter to the grammar, at random
+    /// places), scanned with layouts that keep learning: each result equals the full scan's.
+    @Test func mutationsReadAsTheFullScanReadsThem() {
+        let layouts = RecordLayouts()
+        let index = StructuralIndex()
+        for base in Self.bases { _ = Self.scan(Array(base.utf8), layouts: layouts, index: index) }
+        let alphabet = Array(#"{}[]":,\ 0123456789-+.eEtrufalsnxAZ"#.utf8) + [0x00, 0x09, 0x0A, 0x1F, 0x7F, 0xC3, 0xFF]
+        var random = SplitMix(seed: 0x5EED)
+        var accepted = 0
+        var refused = 0
+        for round in 0..<6_000 {
+            var bytes = Array(Self.bases[round % Self.bases.count].utf8)
+            for _ in 0...(random.next() % 3) {
+                guard !bytes.isEmpty else { break }
+                let at = Int(random.next() % UInt64(bytes.count))
+                let byte = alphabet[Int(random.next() % UInt64(alphabet.count))]
+                switch random.next() % 4 {
+                case 0: bytes[at] = byte
+                case 1: bytes.insert(byte, at: at)
+                case 2: bytes.remove(at: at)
+                default:
+                    // A value's text changed within the layout: digits for digits, letters for letters.
+                    if bytes[at] >= UInt8(ascii: "0") && bytes[at] <= UInt8(ascii: "9") {
+                        bytes[at] = UInt8(ascii: "0") + UInt8(random.next() % 10)
+                    } else if bytes[at] >= UInt8(ascii: "a") && bytes[at] <= UInt8(ascii: "z") {
+                        bytes.insert(UInt8(ascii: "q"), at: at)
+                    }
+                }
+            }
+            let expected = Self.scan(bytes, layouts: nil, index: nil)
+            let found = Self.scan(bytes, layouts: layouts, index: index)
+            #expect(found == expected, "\(String(decoding: bytes, as: UTF8.self).debugDescription)")
+            if expected == nil { refused += 1 } else { accepted += 1 }
+        }
+        #expect(accepted > 500 && refused > 500, "accepted \(accepted), refused \(refused)")
+        #expect(layouts.count <= RecordLayouts.maximumNodes)
+    }
+
+    /// When the tree is full it starts over: memory stays bounded and results stay right.
+    @Test func manyLayoutsStayBounded() {
+        let layouts = RecordLayouts()
+        let index = StructuralIndex()
+        var previous = 0
+        var startedOver = false
+        for i in 0..<12_000 {
+            // Three places where records part, 32 ways each: more layouts than the tree holds.
+            let json = "{\"p\(i % 32)\":1,\"a\":\"v\(i)\",\"q\((i / 32) % 32)\":[\(i)],\"r\((i / 1024) % 32)\":true}"
+            #expect(Self.scan(Array(json.utf8), layouts: layouts, index: index) == Self.expected(json))
+            #expect(layouts.count <= RecordLayouts.maximumNodes)
+            if layouts.count < previous { startedOver = true }
+            previous = layouts.count
+        }
+        #expect(startedOver)
+    }
+
+    /// Records that part at one place in more ways than a node keeps: the extra ones are scanned in full, right.
+    @Test func aNodeKeepsBoundedChildren() {
+        let layouts = RecordLayouts()
+        let index = StructuralIndex()
+        for i in 0..<(3 * RecordLayouts.maximumChildren) {
+            for _ in 0..<2 {
+                let json = "{\"k\(i)\":1,\"a\":\"v\"}"
+                #expect(Self.scan(Array(json.utf8), layouts: layouts, index: index) == Self.expected(json))
+            }
+        }
+        // Three nodes per layout (`{"kN":`, `,"a":`, `}`), for the first `maximumChildren` names only.
+        #expect(layouts.count == 1 + 3 * RecordLayouts.maximumChildren)
+    }
+
+    private static func expected(_ json: String) -> [[String]]? { scan(Array(json.utf8), layouts: nil, index: nil) }
+}
+
+/// A small seeded generator, so that a failing mutation repeats.
+struct SplitMix {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
