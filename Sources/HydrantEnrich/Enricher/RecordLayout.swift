@@ -1,123 +1,38 @@
 import HydrantRecords
 /// Where, in one JSON record, the fields the enricher reads are, and where the objects it extends close.
 /// Positions are offsets into the record; `-1` means the object is absent.
-///
-/// Kept small (32-bit offsets, no optionals in storage): a layout is made, filled and copied for every record, and
-/// at its first size (about 280 bytes) that cost as much as reading a few members.
 struct RecordLayout: Equatable {
-    /// A string value's content as 32-bit offsets, or none; records are far shorter than 2 GiB (`read` checks).
-    struct Span: Equatable {
-        var start: Int32 = -1
-        var end: Int32 = -1
-
-        /// The content's range, or nil.
-        @inline(__always)
-        var range: Range<Int>? {
-            get { start < 0 ? nil : Int(start)..<Int(end) }
-            set {
-                if let newValue {
-                    start = Int32(truncatingIfNeeded: newValue.lowerBound)
-                    end = Int32(truncatingIfNeeded: newValue.upperBound)
-                } else {
-                    start = -1
-                    end = -1
-                }
-            }
-        }
-    }
-
     /// `source` or `destination`.
     struct Endpoint: Equatable {
-        var ipSpan = Span()
-        var closeOffset: Int32 = -1
+        var ip: Range<Int>?
+        var close = -1
         var isEmpty = true
         var hasGeo = false
         var hasAsset = false
-
-        /// `ip`'s content, when it is a string.
-        var ip: Range<Int>? {
-            @inline(__always) get { ipSpan.range }
-            @inline(__always) set { ipSpan.range = newValue }
-        }
-        /// The object's `}`, or -1.
-        var close: Int {
-            @inline(__always) get { Int(closeOffset) }
-            @inline(__always) set { closeOffset = Int32(truncatingIfNeeded: newValue) }
-        }
     }
 
-    private var closeOffset: Int32 = -1
+    var close = -1
     var isEmpty = true
     var source = Endpoint()
     var destination = Endpoint()
-    private var networkCloseOffset: Int32 = -1
+    var networkClose = -1
     var networkIsEmpty = true
     var hasNetwork = false
     var hasDirection = false
-    private var questionNameSpan = Span()
-    private var questionCloseOffset: Int32 = -1
+    var questionName: Range<Int>?
+    var questionClose = -1
     var questionIsEmpty = true
     var hasScores = false
-    private var urlDomainSpan = Span()
-    private var urlOriginalSpan = Span()
-    private var serverNameSpan = Span()
-    private var ja3Span = Span()
-    private var ja4Span = Span()
+    var urlDomain: Range<Int>?
+    var urlOriginal: Range<Int>?
+    var serverName: Range<Int>?
+    var ja3: Range<Int>?
+    var ja4: Range<Int>?
     var hasThreat = false
-
-    /// The record's `}`.
-    var close: Int {
-        @inline(__always) get { Int(closeOffset) }
-        @inline(__always) set { closeOffset = Int32(truncatingIfNeeded: newValue) }
-    }
-    /// `network`'s `}`, or -1.
-    var networkClose: Int {
-        @inline(__always) get { Int(networkCloseOffset) }
-        @inline(__always) set { networkCloseOffset = Int32(truncatingIfNeeded: newValue) }
-    }
-    /// `dns.question.name`'s content.
-    var questionName: Range<Int>? {
-        @inline(__always) get { questionNameSpan.range }
-        @inline(__always) set { questionNameSpan.range = newValue }
-    }
-    /// `dns.question`'s `}`, or -1.
-    var questionClose: Int {
-        @inline(__always) get { Int(questionCloseOffset) }
-        @inline(__always) set { questionCloseOffset = Int32(truncatingIfNeeded: newValue) }
-    }
-    /// `url.domain`'s content.
-    var urlDomain: Range<Int>? {
-        @inline(__always) get { urlDomainSpan.range }
-        @inline(__always) set { urlDomainSpan.range = newValue }
-    }
-    /// `url.original`'s content.
-    var urlOriginal: Range<Int>? {
-        @inline(__always) get { urlOriginalSpan.range }
-        @inline(__always) set { urlOriginalSpan.range = newValue }
-    }
-    /// `tls.client.server_name`'s content.
-    var serverName: Range<Int>? {
-        @inline(__always) get { serverNameSpan.range }
-        @inline(__always) set { serverNameSpan.range = newValue }
-    }
-    /// `tls.client.ja3`'s content.
-    var ja3: Range<Int>? {
-        @inline(__always) get { ja3Span.range }
-        @inline(__always) set { ja3Span.range = newValue }
-    }
-    /// `tls.client.ja4`'s content.
-    var ja4: Range<Int>? {
-        @inline(__always) get { ja4Span.range }
-        @inline(__always) set { ja4Span.range = newValue }
-    }
-
-    /// The longest record a layout holds offsets of.
-    static let maximumBytes = Int(Int32.max)
 
     /// Reads the layout of the record in `bytes` (with its `masks` when it has them); nil when it is not one
     /// well-formed JSON object (surrounded by whitespace), which the enricher then passes through untouched.
     static func read(_ bytes: UnsafeBufferPointer<UInt8>, masks: StructuralMasks? = nil) -> RecordLayout? {
-        guard bytes.count < maximumBytes else { return nil }
         var layout = RecordLayout()
         var walker = RecordWalker(bytes, masks: masks)
         walker.skipWhitespace()
