@@ -71,16 +71,16 @@ struct CompactRecordReader {
         while true {
             // Here `index` is at a key's opening quote, or the walk gives up.
             guard index < count, base[index] == Self.quote else { return (-1, -1, true) }
-            let closing = nextQuote(from: index + 1)
-            let value = closing + 2
-            guard value < count, base[closing + 1] == Self.colon else { return (-1, -1, true) }
-            let after = member(index + 1, closing - index - 1, value)
+            let closing = nextQuote(from: index &+ 1)
+            let value = closing &+ 2
+            guard value < count, base[closing &+ 1] == Self.colon else { return (-1, -1, true) }
+            let after = member(index &+ 1, closing &- index &- 1, value)
             guard after >= 0, after < count else { return (-1, -1, true) }
             let next = base[after]
             if next == Self.comma {
-                index = after + 1
+                index = after &+ 1
             } else if next == Self.closeBrace {
-                return (after + 1, after, false)
+                return (after &+ 1, after, false)
             } else {
                 return (-1, -1, true)
             }
@@ -144,8 +144,8 @@ struct CompactRecordReader {
     private func skipValue(_ value: Int) -> Int {
         let first = base[value]
         if first == Self.quote {
-            let closing = nextQuote(from: value + 1)
-            return closing < count ? closing + 1 : -1
+            let closing = nextQuote(from: value &+ 1)
+            return closing < count ? closing &+ 1 : -1
         }
         if first == UInt8(ascii: "-") || first &- UInt8(ascii: "0") < 10 { return numberEnd(value) }
         if first == Self.openBrace || first == UInt8(ascii: "[") { return nestedEnd(value) }
@@ -159,8 +159,8 @@ struct CompactRecordReader {
     /// Where the run of number bytes (`0-9 . e E + -`) starting at `value` ends.
     @inline(__always)
     private func numberEnd(_ value: Int) -> Int {
-        var position = value + 1
-        while position < count, Self.isNumberByte(base[position]) { position += 1 }
+        var position = value &+ 1
+        while position < count, Self.isNumberByte(base[position]) { position &+= 1 }
         return position
     }
 
@@ -223,10 +223,10 @@ struct CompactRecordReader {
     @inline(__always)
     private func captureString(_ value: Int, _ into: inout Range<Int>?) -> Int {
         if base[value] == Self.quote {
-            let closing = nextQuote(from: value + 1)
+            let closing = nextQuote(from: value &+ 1)
             guard closing < count else { return -1 }
-            into = (value + 1)..<closing
-            return closing + 1
+            into = (value &+ 1)..<closing
+            return closing &+ 1
         }
         into = nil
         return skipValue(value)
@@ -237,7 +237,7 @@ struct CompactRecordReader {
     @inline(__always)
     private func object(_ value: Int, _ member: (Int, Int, Int) -> Int) -> (end: Int, close: Int, isEmpty: Bool) {
         guard base[value] == Self.openBrace else { return (skipValue(value), -1, true) }
-        return members(from: value + 1, member)
+        return members(from: value &+ 1, member)
     }
 
     private func endpoint(_ value: Int, _ endpoint: inout RecordLayout.Endpoint) -> Int {
