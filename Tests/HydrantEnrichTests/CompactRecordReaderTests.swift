@@ -34,6 +34,12 @@ import Testing
         #"{"source":{"ip":"10.0.0.1"}}"# + "\n", #"{"source":{"ip":"10.0.0.1"}}"# + "\r\n \t",
         #"{"a":{"b":{"c":{"d":[1,2,{"e":"]"}]}}},"source":{"ip":"::ffff:10.0.0.1"}}"#,
         #"{"a":1,"b":"#, #"{"source":{"ip":"#, #"{"source":{"ip":"1"#, #"{"source":{"ip":"1.1.1.1"}"#,
+        // skipped values whose strings hold brackets and cross 64-byte words, nested at and past the depth bound
+        #"{"event":{"a":"# + String(repeating: "{\"k\":\"}]{[\",", count: 9) + #""z":1"# + String(repeating: "}", count: 9)
+            + #","x":"}","source":{"ip":"10.0.0.1"}}"#,
+        #"{"event":{"s":""# + String(repeating: "}", count: 70) + #""},"source":{"ip":"10.0.0.1"}}"#,
+        #"{"a":["# + String(repeating: "[\"]\",", count: 63) + "1" + String(repeating: "]", count: 63) + "]}",
+        #"{"a":["# + String(repeating: "[\"]\",", count: 64) + "1" + String(repeating: "]", count: 64) + "]}",
     ]
 
     @Test func agreesWithTheGeneralWalkOnEveryRecordAndMutation() {

@@ -71,28 +71,67 @@ struct CompactRecordReader {
         while true {
             // Here `index` is at a key's opening quote, or the walk gives up.
             guard index < count, base[index] == Self.quote else { return (-1, -1, true) }
-            let closing = masks.nextQuote(from: index + 1)
-            let value = closing + 2
-            guard value < count, base[closing + 1] == Self.colon else { return (-1, -1, true) }
-            let after = member(index + 1, closing - index - 1, value)
+            let closing = nextQuote(from: index &+ 1)
+            let value = closing &+ 2
+            guard value < count, base[closing &+ 1] == Self.colon else { return (-1, -1, true) }
+            let after = member(index &+ 1, closing &- index &- 1, value)
             guard after >= 0, after < count else { return (-1, -1, true) }
             let next = base[after]
             if next == Self.comma {
-                index = after + 1
+                index = after &+ 1
             } else if next == Self.closeBrace {
-                return (after + 1, after, false)
+                return (after &+ 1, after, false)
             } else {
                 return (-1, -1, true)
             }
         }
     }
 
+    /// The first quote at or after `start`, or `count`: `StructuralMasks.nextQuote`, written out here so that it is
+    /// inlined (it runs for every string, and a call cost about as much as the search).
+    @inline(__always)
+    private func nextQuote(from start: Int) -> Int {
+        guard UInt(bitPattern: start) < UInt(bitPattern: count) else { return count }
+        let quotes = masks.quotes
+        var block = start &>> 6
+        var word = quotes[block] & (UInt64.max &<< UInt64(truncatingIfNeeded: start))
+        while word == 0 {
+            block &+= 1
+            guard block < masks.blocks else { return count }
+            word = quotes[block]
+        }
+        return block &<< 6 | word.trailingZeroBitCount
+    }
+
+    /// The first quote or bracket at or after `start`, or `count` (`StructuralMasks.nextStructural`, inlined).
+    @inline(__always)
+    private func nextStructural(from start: Int) -> Int {
+        guard UInt(bitPattern: start) < UInt(bitPattern: count) else { return count }
+        var block = start &>> 6
+        var word = (masks.quotes[block] | masks.brackets[block]) & (UInt64.max &<< UInt64(truncatingIfNeeded: start))
+        while word == 0 {
+            block &+= 1
+            guard block < masks.blocks else { return count }
+            word = masks.quotes[block] | masks.brackets[block]
+        }
+        return block &<< 6 | word.trailingZeroBitCount
+    }
+
     /// Whether the key of `name.utf8CodeUnitCount` bytes at `start` is `name` (its length already checked).
     @inline(__always)
     private func matches(_ start: Int, _ name: StaticString) -> Bool {
+        let length = name.utf8CodeUnitCount
         let text = name.utf8Start
+        if length <= 8, start &+ 8 <= count {
+            // One load and compare (the name's bytes fold into a constant), instead of a loop over the bytes.
+            var expected: UInt64 = 0
+            for offset in 0..<length { expected |= UInt64(text[offset]) &<< UInt64(offset &* 8) }
+            let mask: UInt64 = length == 8 ? ~0 : (1 &<< UInt64(length &* 8)) &- 1
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self))
+            return word & mask == expected
+        }
         var offset = 0
-        while offset < name.utf8CodeUnitCount {
+        while offset < length {
             if base[start + offset] != text[offset] { return false }
             offset += 1
         }
@@ -105,8 +144,8 @@ struct CompactRecordReader {
     private func skipValue(_ value: Int) -> Int {
         let first = base[value]
         if first == Self.quote {
-            let closing = masks.nextQuote(from: value + 1)
-            return closing < count ? closing + 1 : -1
+            let closing = nextQuote(from: value &+ 1)
+            return closing < count ? closing &+ 1 : -1
         }
         if first == UInt8(ascii: "-") || first &- UInt8(ascii: "0") < 10 { return numberEnd(value) }
         if first == Self.openBrace || first == UInt8(ascii: "[") { return nestedEnd(value) }
@@ -120,8 +159,8 @@ struct CompactRecordReader {
     /// Where the run of number bytes (`0-9 . e E + -`) starting at `value` ends.
     @inline(__always)
     private func numberEnd(_ value: Int) -> Int {
-        var position = value + 1
-        while position < count, Self.isNumberByte(base[position]) { position += 1 }
+        var position = value &+ 1
+        while position < count, Self.isNumberByte(base[position]) { position &+= 1 }
         return position
     }
 
@@ -138,27 +177,45 @@ struct CompactRecordReader {
 
     /// The position after the object or array at `value`, found by its brackets (as `RecordWalker.skipValue`
     /// does, with the same depth bound), or -1.
+    ///
+    /// A word at a time: the bits from each quote to the next one (a running xor of the quote bits, strings pairing
+    /// up from `value` on, as the byte walk pairs them) mark the strings, and only the brackets outside them are
+    /// visited, instead of stepping from quote to quote.
     private func nestedEnd(_ value: Int) -> Int {
         var depth = 0
-        var position = value
-        while position < count {
-            position = masks.nextStructural(from: position)
-            guard position < count else { return -1 }
-            let byte = base[position]
-            if byte == Self.quote {
-                let closing = masks.nextQuote(from: position + 1)
-                guard closing < count else { return -1 }
-                position = closing
-            } else if byte | 0x20 == Self.openBrace {
-                depth += 1
-                guard depth <= RecordWalker.maximumDepth else { return -1 }
-            } else {
-                depth -= 1
-                if depth == 0 { return position + 1 }
+        var block = value &>> 6
+        let first = UInt64.max &<< UInt64(truncatingIfNeeded: value)
+        var quotes = masks.quotes[block] & first
+        var brackets = masks.brackets[block] & first
+        // All ones when a string is still open at the end of the previous word.
+        var openString: UInt64 = 0
+        while true {
+            var inString = quotes
+            inString ^= inString &<< 1
+            inString ^= inString &<< 2
+            inString ^= inString &<< 4
+            inString ^= inString &<< 8
+            inString ^= inString &<< 16
+            inString ^= inString &<< 32
+            inString ^= openString
+            openString = 0 &- (inString &>> 63)
+            var outside = brackets & ~inString
+            while outside != 0 {
+                let position = block &<< 6 | outside.trailingZeroBitCount
+                if base[position] | 0x20 == Self.openBrace {
+                    depth &+= 1
+                    guard depth <= RecordWalker.maximumDepth else { return -1 }
+                } else {
+                    depth &-= 1
+                    if depth == 0 { return position &+ 1 }
+                }
+                outside &= outside &- 1
             }
-            position += 1
+            block &+= 1
+            guard block < masks.blocks else { return -1 }
+            quotes = masks.quotes[block]
+            brackets = masks.brackets[block]
         }
-        return -1
     }
 
     /// A string value's content, or nil (the value then skipped) when it is something else; as
@@ -166,10 +223,10 @@ struct CompactRecordReader {
     @inline(__always)
     private func captureString(_ value: Int, _ into: inout Range<Int>?) -> Int {
         if base[value] == Self.quote {
-            let closing = masks.nextQuote(from: value + 1)
+            let closing = nextQuote(from: value &+ 1)
             guard closing < count else { return -1 }
-            into = (value + 1)..<closing
-            return closing + 1
+            into = (value &+ 1)..<closing
+            return closing &+ 1
         }
         into = nil
         return skipValue(value)
@@ -180,7 +237,7 @@ struct CompactRecordReader {
     @inline(__always)
     private func object(_ value: Int, _ member: (Int, Int, Int) -> Int) -> (end: Int, close: Int, isEmpty: Bool) {
         guard base[value] == Self.openBrace else { return (skipValue(value), -1, true) }
-        return members(from: value + 1, member)
+        return members(from: value &+ 1, member)
     }
 
     private func endpoint(_ value: Int, _ endpoint: inout RecordLayout.Endpoint) -> Int {
