@@ -1,6 +1,7 @@
 import HydrantRecords
 import Testing
 @testable import HydrantArchive
+import HydrantTestSupport
 
 @Suite struct ObjectNameTests {
     @Test func namesLikeFirehose() throws {

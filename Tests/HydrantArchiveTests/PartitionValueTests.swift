@@ -1,5 +1,6 @@
 import Testing
 @testable import HydrantArchive
+import HydrantTestSupport
 
 @Suite struct PartitionValueTests {
     @Test(arguments: [

@@ -1,6 +1,7 @@
 import HydrantRecords
 import Testing
 @testable import HydrantArchive
+import HydrantTestSupport
 
 @Suite struct PrefixTemplateTests {
     private func evaluate(_ template: PrefixTemplate, eventTime: Timestamp? = nil, keys: [String: String] = [:],

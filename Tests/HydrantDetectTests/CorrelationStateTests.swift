@@ -86,11 +86,8 @@ import HydrantRecords
         name: by_source
         correlation: {type: \(type), rules: [a], group-by: [src_ip], timespan: 5s, condition: \(condition)}
         """)
-        var seed: UInt64 = 7
-        func next(_ n: UInt64) -> Int64 {
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
-            return Int64((seed >> 33) % n)
-        }
+        var random = PrefilterTests.Generator(state: 7)
+        func next(_ n: Int) -> Int64 { Int64(random.next(n)) }
         var events: [CorrelationEngine.Event] = []
         var time: Int64 = 0
         for i in 0..<6000 {

@@ -1,6 +1,7 @@
 import Testing
 @testable import HydrantDetect
 import HydrantRecords
+import HydrantTestSupport
 
 /// Record layouts: records laid out like a learnt one are scanned by their layout, and no record, however close to a
 /// learnt layout, is accepted or read differently from the full scan.
@@ -96,7 +97,7 @@ import HydrantRecords
         let index = StructuralIndex()
         for base in Self.bases { _ = Self.scan(Array(base.utf8), layouts: layouts, index: index) }
         let alphabet = Array(#"{}[]":,\ 0123456789-+.eEtrufalsnxAZ"#.utf8) + [0x00, 0x09, 0x0A, 0x1F, 0x7F, 0xC3, 0xFF]
-        var random = SplitMix(seed: 0x5EED)
+        var random = SeededGenerator(seed: 0x5EED)
         var accepted = 0
         var refused = 0
         for round in 0..<6_000 {
@@ -159,17 +160,4 @@ import HydrantRecords
     }
 
     private static func expected(_ json: String) -> [[String]]? { scan(Array(json.utf8), layouts: nil, index: nil) }
-}
-
-/// A small seeded generator, so that a failing mutation repeats.
-struct SplitMix {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

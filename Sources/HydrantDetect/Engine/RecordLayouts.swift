@@ -192,18 +192,7 @@ final class RecordLayouts {
         case UInt8(ascii: "n"):
             return literal(base, count, at: start, "null") ? start &+ 4 : -1
         default:
-            var end = start
-            while end < count {
-                switch base[end] {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
-                     UInt8(ascii: "e"), UInt8(ascii: "E"):
-                    end &+= 1
-                    continue
-                default:
-                    break
-                }
-                break
-            }
+            let end = RecordScanner.numberEnd(base, from: start, count: count)
             guard end > start else { return -1 }
             if slot >= 0 { values.appendHeld(slot: slot, kind: .number, start: start, length: end &- start) }
             return end
@@ -395,17 +384,7 @@ private struct LayoutWalker {
             index += 5
         default:
             let start = index
-            while index < count {
-                switch base[index] {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
-                     UInt8(ascii: "e"), UInt8(ascii: "E"):
-                    index += 1
-                    continue
-                default:
-                    break
-                }
-                break
-            }
+            index = RecordScanner.numberEnd(base, from: start, count: count)
             guard index > start else { return false }
         }
         return index <= count

@@ -202,15 +202,24 @@ struct RecordScanner {
 
     private mutating func number() -> Bool {
         let start = index
-        while index < count {
-            switch base[index] {
+        index = Self.numberEnd(base, from: start, count: count)
+        return index > start
+    }
+
+    /// Where the run of characters a JSON number may hold (digits, signs, point, exponent) that starts at `start`
+    /// ends: the scans take a number's text as it stands and leave its syntax to the tests that read it.
+    @inline(__always)
+    static func numberEnd(_ base: UnsafePointer<UInt8>, from start: Int, count: Int) -> Int {
+        var end = start
+        while end < count {
+            switch base[end] {
             case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
                  UInt8(ascii: "e"), UInt8(ascii: "E"):
-                index += 1
+                end &+= 1
             default:
-                return index > start
+                return end
             }
         }
-        return index > start
+        return end
     }
 }
