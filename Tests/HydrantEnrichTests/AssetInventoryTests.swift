@@ -6,6 +6,7 @@ import Testing
 @Suite struct AssetInventoryTests {
     @Test func csvLongestPrefixAndMappedAddresses() throws {
         let directory = try EnrichTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let path = try EnrichTestSupport.write("""
             # site inventory
             cidr,name,zone,owner,criticality
@@ -27,6 +28,7 @@ import Testing
 
     @Test func yamlList() throws {
         let directory = try EnrichTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let path = try EnrichTestSupport.write("""
             assets:
               - cidr: 10.20.0.0/16   # payroll
@@ -44,6 +46,7 @@ import Testing
 
     @Test func errorsNameFileAndLine() throws {
         let directory = try EnrichTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let cases: [(String, String, Int?, String)] = [
             ("a.csv", "cidr,name\n10.0.0.0/8,x\n10.0.0.0/33,y\n", 3, "10.0.0.0/33"),
             ("b.csv", "cidr,name\n10.0.0.0/8,x,extra\n", 2, "expected 2 fields"),
@@ -72,6 +75,7 @@ import Testing
 
     @Test func reloadsWhenTheFileChanges() throws {
         let directory = try EnrichTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let path = try EnrichTestSupport.write("cidr,name\n10.0.0.0/8,old\n", to: "assets.csv", in: directory)
         let resource = try EnrichmentResources.assetInventory(path: path)
         #expect(resource.current.lookup(IPAddress("10.1.1.1")!)?.name == "old")

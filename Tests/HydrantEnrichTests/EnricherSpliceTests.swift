@@ -38,7 +38,9 @@ import Testing
     }
 
     @Test func membersGoWhereTheirObjectsCloseInAnyOrder() throws {
-        let enricher = Enricher(resources: try resources(in: try EnrichTestSupport.temporaryDirectory()))
+        let directory = try EnrichTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let enricher = Enricher(resources: try resources(in: directory))
         let cases: [(String, String)] = [
             // network before the endpoints, destination before source
             (#"{"network":{"transport":"tcp"},"destination":{"ip":"10.20.5.7"},"source":{"port":1,"ip":"81.2.69.160"}}"#,
@@ -86,7 +88,9 @@ import Testing
         let city = try GeoIPDatabase(path: folder.appendingPathComponent("test-data/GeoLite2-City-Test.mmdb").path)
         let asn = try GeoIPDatabase(path: folder.appendingPathComponent("test-data/GeoLite2-ASN-Test.mmdb").path)
         let geo = [try EnrichmentResources.geoIPDatabase(path: city.path), try EnrichmentResources.geoIPDatabase(path: asn.path)]
-        let enricher = Enricher(resources: try resources(in: try EnrichTestSupport.temporaryDirectory(), geo: geo))
+        let directory = try EnrichTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let enricher = Enricher(resources: try resources(in: directory, geo: geo))
         // Written out here from what the databases say, to check the splice, not the encoder.
         func members(_ address: String) throws -> String {
             let ip = try #require(IPAddress(address))
@@ -124,7 +128,9 @@ import Testing
     }
 
     @Test func largeRecordsGrowTheOutputAndLaterBatchesStillCome() throws {
-        let enricher = Enricher(resources: try resources(in: try EnrichTestSupport.temporaryDirectory()))
+        let directory = try EnrichTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let enricher = Enricher(resources: try resources(in: directory))
         // Records larger than the output's first capacity, then many small ones, then a large one again: every
         // byte lands where it belongs whatever the buffer had to do.
         let large = String(repeating: "x", count: 3 << 20)
@@ -144,7 +150,9 @@ import Testing
     }
 
     @Test func recordsAppendAfterWhatTheOutputHolds() throws {
-        let enricher = Enricher(resources: try resources(in: try EnrichTestSupport.temporaryDirectory()))
+        let directory = try EnrichTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let enricher = Enricher(resources: try resources(in: directory))
         let (bytes, ends) = EnrichTestSupport.batch([#"{"source":{"ip":"10.20.5.7"}}"#, "not json"])
         var out = Array("kept".utf8)
         var outEnds = [4]

@@ -38,6 +38,7 @@ import Testing
 
     @Test func flowGainsEveryFieldInTheRightObjects() throws {
         let directory = try EnrichTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let records = try enrich([Self.flow], try resources(in: directory))
         let record = try #require(records.first)
         let value = { EnrichTestSupport.value(record, $0) }
@@ -61,6 +62,7 @@ import Testing
     @Test func asnFieldsFromTheASNDatabase() throws {
         guard EnrichTestSupport.mmdbFolder != nil else { return EnrichTestSupport.recordMMDBAbsent() }
         let directory = try EnrichTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let line = #"{"source":{"ip":"1.128.0.1"},"destination":{"ip":"2001:218::1"}}"#
         let record = try #require(try enrich([line], try resources(in: directory)).first)
         #expect(EnrichTestSupport.value(record, "source.as.number") as? Int == 1221)
@@ -70,6 +72,7 @@ import Testing
 
     @Test func dnsHttpAndTlsRecords() throws {
         let directory = try EnrichTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let lines = [
             #"{"event":{"dataset":"network.dns"},"source":{"ip":"10.0.0.9"},"destination":{"ip":"10.0.0.53"},"dns":{"id":7,"question":{"name":"a.b.evil.com","type":"A"}}}"#,
             #"{"event":{"dataset":"network.dns"},"dns":{"question":{"name":"notevil.com"}}}"#,
@@ -98,6 +101,7 @@ import Testing
 
     @Test func existingFieldsAreNotDuplicatedAndOddRecordsPassThrough() throws {
         let directory = try EnrichTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let lines = [
             #"{"source":{"ip":"10.20.5.7","asset":{"name":"mine"}},"destination":{"ip":"81.2.69.160"},"network":{"direction":"inbound"},"threat":{"x":1}}"#,
             #"{"source":{"ip":"10.20.5.7"}"#,
@@ -137,6 +141,7 @@ import Testing
     /// versions, every batch sees all of one version or all of the other, never a mix or an empty table.
     @Test func reloadWhileRecordsFlowNeverShowsAHalfTable() throws {
         let directory = try EnrichTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let path = try EnrichTestSupport.write("1.1.1.1\n2.2.2.2\n", to: "ips.txt", in: directory)
         let intel = try EnrichmentResources.threatIntel(sources: [IntelFeedSource(feed: "ips", path: path)])
         let resources = EnrichmentResources(intel: intel)
@@ -182,6 +187,7 @@ import Testing
         // Nested values the enricher does not read are skipped from bracket to bracket eight bytes at a time: put
         // brackets inside strings, nested arrays and objects, and their closes at every offset around those words.
         let directory = try EnrichTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let resources = try resources(in: directory, geo: false)
         for length in 0..<24 {
             let filler = String(repeating: "a", count: length)
@@ -213,6 +219,7 @@ import Testing
         // The walker scans strings eight bytes at a time: put a string's end, an escaped quote, a backslash pair
         // and a raw control byte at every offset around those words, before the fields the enricher reads.
         let directory = try EnrichTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let resources = try resources(in: directory, geo: false)
         for length in 0..<40 {
             let filler = String(repeating: "a", count: length)

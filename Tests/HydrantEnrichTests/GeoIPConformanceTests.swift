@@ -102,6 +102,7 @@ import Testing
 
     @Test func nonDatabaseFileIsRejected() throws {
         let directory = try EnrichTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let path = try EnrichTestSupport.write("not a maxmind database\n", to: "fake.mmdb", in: directory)
         #expect(throws: GeoIPError.self) { try GeoIPDatabase(path: path) }
     }

@@ -6,6 +6,7 @@ import Testing
 @Suite struct ThreatIntelTests {
     private func intel(_ feeds: [(String, String, String)]) throws -> ThreatIntel {
         let directory = try EnrichTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let sources = try feeds.map { feed, name, text in
             IntelFeedSource(feed: feed, path: try EnrichTestSupport.write(text, to: name, in: directory))
         }
@@ -67,6 +68,7 @@ import Testing
 
     @Test func badLinesNameFileAndLine() throws {
         let directory = try EnrichTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         for (text, line) in [("1.2.3.4\nnot a domain!\n", 2), ("a,b\nx,y\n", 1), ("indicator,type\n1.2.3.4,bogus\n", 2),
                              ("indicator,type\n1.2.3.4\n", 2), ("10.0.0.0/40\n", 1), ("evil..com\n", 1)] {
             let path = try EnrichTestSupport.write(text, to: "feed.txt", in: directory)
@@ -83,6 +85,7 @@ import Testing
     /// A million indicators (addresses, blocks and domains) load quickly and take under 64 bytes each.
     @Test func millionIndicatorsAreCompact() throws {
         let directory = try EnrichTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         var text = ""
         text.reserveCapacity(24_000_000)
         var generator = SystemRandomNumberGenerator()
@@ -127,6 +130,7 @@ import Testing
 
     @Test func reloadSwapsWholeTables() throws {
         let directory = try EnrichTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let path = try EnrichTestSupport.write("1.1.1.1\n", to: "ips.txt", in: directory)
         let resource = try EnrichmentResources.threatIntel(sources: [IntelFeedSource(feed: "ips", path: path)])
         #expect(resource.current.lookup(address: IPAddress("1.1.1.1")!) != nil)

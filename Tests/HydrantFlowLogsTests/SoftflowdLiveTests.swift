@@ -58,7 +58,10 @@ import Glibc
     /// Directional packets and bytes per 5-tuple from `hydrant replay`.
     static func replayDirections() throws -> [Key: (packets: Int, bytes: Int)] {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString).jsonl").path
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        defer {
+            try? FileManager.default.removeItem(atPath: scratch)
+            try? FileManager.default.removeItem(atPath: scratch + ".log")
+        }
         let replay = try ServiceProcess(executable: binary, arguments: ["replay", capture, "-o", scratch], logPath: scratch + ".log")
         try replay.waitUntilReady(timeout: 120, what: "hydrant replay") { !replay.isRunning }
         var out: [Key: (packets: Int, bytes: Int)] = [:]

@@ -24,6 +24,8 @@ final class WebhookReceiver {
 
     let port: Int
     let logPath: String
+    /// The receiver's scratch directory (its request log), removed with the receiver.
+    private let directory: String
     private var process: ServiceProcess?
     private let secret: String
     private let scripts: [String]
@@ -42,12 +44,16 @@ final class WebhookReceiver {
         self.defaultScript = defaultScript
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hydrant-receiver-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        self.directory = directory.path
         logPath = directory.appendingPathComponent("requests.jsonl").path
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         if start { try self.start() }
     }
 
-    deinit { process?.stop() }
+    deinit {
+        process?.stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
 
     var url: String { "http://127.0.0.1:\(port)/hooks/alerts" }
 
