@@ -100,6 +100,8 @@ public final class SeaweedFS: @unchecked Sendable {
         var run = 1
         while FileManager.default.fileExists(atPath: directory + "/weed-\(run).log") { run += 1 }
         let arguments = [
+            // Its own log files go beside the data rather than into the system's temporary directory.
+            "-logdir=\(directory)",
             "server", "-dir=\(data)", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
             "-master.port=\(ports.master)", "-master.port.grpc=\(ports.masterGRPC)",
             // Small volumes and no fixed volume count: each bucket is a collection with volumes of its own, and
