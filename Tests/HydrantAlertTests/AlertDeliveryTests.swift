@@ -27,6 +27,7 @@ import Testing
             "busydate-=429date:2,ok", "mixed-=503,close,408,ok",
         ])
         let directory = try AlertFixtures.directory("delivery-faults")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let metrics = CountingMetrics()
         let delivery = try AlertDelivery(
             webhooks: [try webhook(receiver, timeout: .milliseconds(500))], outboxDirectory: directory + "/outbox",
@@ -98,6 +99,7 @@ import Testing
     @Test func receiverDownForAWhile() async throws {
         let receiver = try WebhookReceiver(secret: Self.secret, start: false)
         let directory = try AlertFixtures.directory("delivery-down")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let delivery = try AlertDelivery(
             webhooks: [try webhook(receiver, timeout: .milliseconds(300))], outboxDirectory: directory,
             deadLetters: try DeadLetterFile(path: directory + "/dead.jsonl"), metricsFactory: CountingMetrics())
@@ -121,6 +123,7 @@ import Testing
     @Test func permanentFailureIsDeadLettered() async throws {
         let receiver = try WebhookReceiver(secret: Self.secret, defaultScript: "403")
         let directory = try AlertFixtures.directory("delivery-403")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let metrics = CountingMetrics()
         let started = Date()
         let delivery = try AlertDelivery(
@@ -158,6 +161,7 @@ import Testing
     @Test func retriesStopWhenTheRetryDurationIsSpent() async throws {
         let receiver = try WebhookReceiver(secret: Self.secret, defaultScript: "500")
         let directory = try AlertFixtures.directory("delivery-exhausted")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let policy = RetryPolicy(initial: .milliseconds(50), maximum: .milliseconds(200), duration: .milliseconds(600))
         let delivery = try AlertDelivery(
             webhooks: [try webhook(receiver, retry: policy)], outboxDirectory: directory,
@@ -182,6 +186,7 @@ import Testing
     @Test func throttledPortScan() async throws {
         let receiver = try WebhookReceiver(secret: Self.secret)
         let directory = try AlertFixtures.directory("delivery-throttle")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let delivery = try AlertDelivery(
             webhooks: [try webhook(receiver, throttle: .seconds(300))], outboxDirectory: directory,
             deadLetters: try DeadLetterFile(path: directory + "/dead.jsonl"), metricsFactory: CountingMetrics())
@@ -214,6 +219,7 @@ import Testing
     @Test func pendingAlertsAreDeliveredAfterRestart() async throws {
         let receiver = try WebhookReceiver(secret: Self.secret, start: false)
         let directory = try AlertFixtures.directory("delivery-restart")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let alerts = (0..<25).map { AlertFixtures.alert(id: "restart-\($0)") }
         do {
             let first = try AlertDelivery(
@@ -244,6 +250,7 @@ import Testing
         let slow = try WebhookReceiver(secret: Self.secret, defaultScript: "sleep:5")
         let fast = try WebhookReceiver(secret: Self.secret)
         let directory = try AlertFixtures.directory("delivery-isolation")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let delivery = try AlertDelivery(
             webhooks: [try webhook(slow, name: "slow", timeout: .seconds(10), concurrency: 2), try webhook(fast, name: "fast")],
             outboxDirectory: directory, deadLetters: try DeadLetterFile(path: directory + "/dead.jsonl"),
@@ -267,6 +274,7 @@ import Testing
     @Test func slackFormatIsSent() async throws {
         let receiver = try WebhookReceiver(secret: Self.secret)
         let directory = try AlertFixtures.directory("delivery-slack")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let delivery = try AlertDelivery(
             webhooks: [try webhook(receiver, format: .slack)], outboxDirectory: directory,
             deadLetters: try DeadLetterFile(path: directory + "/dead.jsonl"), metricsFactory: CountingMetrics())

@@ -8,6 +8,7 @@ import HydrantRecords
 
     @Test func pendingEntriesSurviveReopenAndDoneOnesDoNot() throws {
         let directory = try AlertFixtures.directory("outbox")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         do {
             let outbox = try AlertOutbox(directory: directory)
             let entries = try outbox.append((0..<5).map { AlertFixtures.alert(id: "a\($0)") }, enqueuedAt: now)
@@ -29,6 +30,7 @@ import HydrantRecords
 
     @Test func tornTailIsCutOffAndEarlierEntriesKept() throws {
         let directory = try AlertFixtures.directory("outbox-torn")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         do {
             let outbox = try AlertOutbox(directory: directory)
             _ = try outbox.append([AlertFixtures.alert(id: "keep-1"), AlertFixtures.alert(id: "keep-2")], enqueuedAt: now)
@@ -52,6 +54,7 @@ import HydrantRecords
 
     @Test func corruptEntryFailsItsChecksum() throws {
         let directory = try AlertFixtures.directory("outbox-crc")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         do {
             let outbox = try AlertOutbox(directory: directory)
             _ = try outbox.append([AlertFixtures.alert(id: "good")], enqueuedAt: now)
@@ -69,6 +72,7 @@ import HydrantRecords
 
     @Test func compactionKeepsOnlyPendingEntries() throws {
         let directory = try AlertFixtures.directory("outbox-compact")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let limits = OutboxLimits(compactionThresholdBytes: 4096)
         do {
             let outbox = try AlertOutbox(directory: directory, limits: limits)
@@ -88,6 +92,7 @@ import HydrantRecords
 
     @Test func boundsRefuseWholeBatches() throws {
         let directory = try AlertFixtures.directory("outbox-full")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let outbox = try AlertOutbox(directory: directory, limits: OutboxLimits(maxPendingEntries: 3))
         _ = try outbox.append([AlertFixtures.alert(id: "1"), AlertFixtures.alert(id: "2")], enqueuedAt: now)
         #expect(throws: OutboxError.full(pendingEntries: 2, pendingBytes: try fileSize(directory + "/outbox.log"))) {
@@ -99,6 +104,7 @@ import HydrantRecords
 
     @Test func secondOpenerIsLockedOut() throws {
         let directory = try AlertFixtures.directory("outbox-lock")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let first = try AlertOutbox(directory: directory)
         #expect(throws: OutboxError.locked(path: directory + "/outbox.log")) { _ = try AlertOutbox(directory: directory) }
         first.close()

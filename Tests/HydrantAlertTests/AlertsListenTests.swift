@@ -11,6 +11,7 @@ import Testing
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary)))
     func listenerPrintsSignedAlertsAndRejectsBadSignatures() async throws {
         let directory = try AlertFixtures.directory("alerts-listen")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let port = FreePort.pick()
         let listener = try ServiceProcess(
             executable: Self.binary, arguments: ["alerts", "listen", "--port", String(port), "--secret-env", "LISTEN_SECRET"],

@@ -10,9 +10,12 @@ import Testing
         let port = FreePort.pick()
         let logPath: String
         private let process: ServiceProcess
+        /// The receiver's scratch directory, removed with it.
+        private let directory: String
 
         init(mode: String, accessKey: String) throws {
             let directory = try AlertFixtures.directory("firehose-receiver")
+            self.directory = directory
             logPath = directory + "/requests.jsonl"
             _ = FileManager.default.createFile(atPath: logPath, contents: nil)
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -25,7 +28,10 @@ import Testing
             try process.waitUntilReady(timeout: 15, what: "firehose receiver") { FreePort.isListening(port) }
         }
 
-        deinit { process.stop() }
+        deinit {
+            process.stop()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
 
         var url: String { "http://127.0.0.1:\(port)/firehose" }
 

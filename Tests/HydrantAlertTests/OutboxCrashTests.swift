@@ -26,6 +26,7 @@ import Glibc
     @Test func alertsQueuedBeforeKillNineAreDeliveredAfterRestart() async throws {
         let receiver = try WebhookReceiver(secret: AlertDeliveryTests.secret, start: false)
         let directory = try AlertFixtures.directory("outbox-crash")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let bundle = CommandLine.arguments[0]
         let child = try ServiceProcess(
             executable: bundle,
