@@ -45,7 +45,7 @@ import HydrantRecords
             let name: String
             switch random.next(10) {
             case 0: name = "unique\(n)" + random.pick(fragments)
-            case 1: name = String(repeating: random.pick(fragments), count: 120)  // past the longest remembered key
+            case 1: name = String(repeating: random.pick(fragments), count: 520)  // past the longest remembered key (512 bytes)
             default: name = random.pick(pool)
             }
             let answers: [EventValue] = (0..<random.next(3)).map { _ in .string(random.pick(pool)) }
