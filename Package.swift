@@ -70,7 +70,8 @@ let package = Package(
         .target(
             name: "HydrantDetect",
             dependencies: ["HydrantRecords", "CPcre2", .product(name: "Yams", package: "Yams"),
-                           .product(name: "HeapModule", package: "swift-collections")],
+                           .product(name: "HeapModule", package: "swift-collections"),
+                           .product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: hotLoopSettings
         ),
         .target(name: "HydrantEnrich", dependencies: ["HydrantRecords", "CMaxMindDB"], swiftSettings: hotLoopSettings),

@@ -1,6 +1,7 @@
 import Testing
 @testable import HydrantDetect
 import HydrantRecords
+import HydrantTestSupport
 
 /// The correlation reorder buffer (event-time order, arrival order among equal times, slot reuse) and the
 /// buffered matches a reload carries over.
@@ -50,6 +51,47 @@ import HydrantRecords
         #expect(drained.count == Int(sequence))
         // Within each drain the order is (time, sequence); rounds drain disjoint, increasing time ranges.
         let expected = drained.sorted { $0.time != $1.time ? $0.time < $1.time : $0.sequence < $1.sequence }
+        #expect(drained.map(\.time) == expected.map(\.time))
+        #expect(drained.map(\.sequence) == expected.map(\.sequence))
+    }
+
+    /// A stream mostly in time order with some matches arriving up to 40 ticks late (the usual shape: in-order
+    /// matches are queued, late ones go through the heap), drained a little at a time: the matches come out in
+    /// exactly (time, arrival) order, and `count` and `keys` always cover both the queue and the heap.
+    @Test func mostlyOrderedStreamsWithLateMatchesDrainInOrder() {
+        let buffer = CorrelationReorderBuffer(width: 1)
+        var generator = SeededGenerator(seed: 11)
+        var clock: Int64 = 0
+        var added: [(time: Int64, sequence: UInt64)] = []
+        var drained: [(time: Int64, sequence: UInt64)] = []
+        var current: [InlineText?] = [nil]
+        for sequence in 0..<UInt64(20_000) {
+            clock += Int64(generator.next() % 3)
+            let late = generator.next() % 10 == 0
+            let time = late ? clock - Int64(generator.next() % 40) : clock
+            let slot = buffer.add(time: time, sequence: sequence, source: 0, communityID: nil)
+            buffer.setValue(InlineText("\(time)/\(sequence)"), slot: slot, entry: 0)
+            added.append((time, sequence))
+            if sequence % 97 == 0 {
+                #expect(buffer.count == added.count - drained.count)
+                #expect(buffer.keys.count == buffer.count)
+                #expect(Set(buffer.keys.map(\.sequence)).count == buffer.count)
+            }
+            while let key = buffer.first(atMost: clock - 50) {
+                buffer.removeFirst()
+                _ = buffer.take(key.slot, into: &current)
+                #expect(current[0]?.string == "\(key.time)/\(key.sequence)")
+                drained.append((key.time, key.sequence))
+            }
+        }
+        while let key = buffer.first(atMost: Int64.max) {
+            buffer.removeFirst()
+            _ = buffer.take(key.slot, into: &current)
+            drained.append((key.time, key.sequence))
+        }
+        #expect(buffer.count == 0)
+        let expected = added.sorted { $0.time != $1.time ? $0.time < $1.time : $0.sequence < $1.sequence }
+        #expect(drained.count == expected.count)
         #expect(drained.map(\.time) == expected.map(\.time))
         #expect(drained.map(\.sequence) == expected.map(\.sequence))
     }

@@ -1,9 +1,13 @@
+import DequeModule
 import HeapModule
 
 /// Correlation matches waiting for the watermark, handed out in event-time order (arrival order among equal
 /// times).
 ///
-/// The order lives in a heap of small plain keys (time, arrival sequence, slot); each match's payload (the rule it
+/// The order lives in small plain keys (time, arrival sequence, slot): matches that arrive in order (nearly all of
+/// them: records come in time order within a source) queue in arrival order, and only those that arrive earlier
+/// than the queue's last go through a heap, so most matches are queued and released at constant cost rather than
+/// sifted through a heap of every match within the lateness. Each match's payload (the rule it
 /// came from, its correlation field values, its Community ID) sits in slot-indexed storage reused through a free
 /// list. Buffering a match therefore allocates nothing once the storage has grown, and sifting it through the heap
 /// moves no references. The storage is manually managed memory owned by this buffer (one per correlation engine):
@@ -27,6 +31,9 @@ final class CorrelationReorderBuffer {
     let width: Int
     /// Bytes kept in place per slot: a Community ID and a few addresses, ports and names fit.
     static let inlineBytes = 128
+    /// Matches that arrived in order: sorted, since each was at least the one before it.
+    private var ordered = Deque<Key>()
+    /// Matches that arrived earlier than the last of `ordered`.
     private var heap = Heap<Key>()
     private var slotCapacity = 0
     private var slotsMade = 0
@@ -59,10 +66,10 @@ final class CorrelationReorderBuffer {
     }
 
     /// Matches buffered.
-    var count: Int { heap.count }
+    var count: Int { ordered.count + heap.count }
 
     /// The buffered matches' keys, in no particular order.
-    var keys: [Key] { heap.unordered }
+    var keys: [Key] { Array(ordered) + heap.unordered }
 
     /// Buffers a match from `source` (an index of the engine's source table, -1 for a rule nothing references);
     /// returns the slot its field values go to (`setValue`).
@@ -81,7 +88,8 @@ final class CorrelationReorderBuffer {
         used[s] = 0
         (spanLength + s * (width + 1)).update(repeating: -1, count: width + 1)
         store(communityID, slot: s, span: s * (width + 1))
-        heap.insert(Key(time: time, sequence: sequence, slot: slot))
+        let key = Key(time: time, sequence: sequence, slot: slot)
+        if let last = ordered.last, key < last { heap.insert(key) } else { ordered.append(key) }
         return slot
     }
 
@@ -91,26 +99,34 @@ final class CorrelationReorderBuffer {
         store(value, slot: Int(slot), span: Int(slot) * (width + 1) + 1 + entry)
     }
 
+    /// Sets one field value of a buffered match from the value's bytes (as `setValue` with the text of `text`).
+    @inline(__always)
+    func setValue(bytes text: UnsafeBufferPointer<UInt8>, slot: Int32, entry: Int) {
+        store(text, slot: Int(slot), span: Int(slot) * (width + 1) + 1 + entry)
+    }
+
     private func store(_ value: InlineText?, slot: Int, span: Int) {
         guard let value else {
             spanLength[span] = -1
             return
         }
+        value.withBytes { store($0, slot: slot, span: span) }
+    }
+
+    private func store(_ text: UnsafeBufferPointer<UInt8>, slot: Int, span: Int) {
         let start = Int(used[slot])
         spanStart[span] = Int32(start)
-        spanLength[span] = Int32(value.count)
-        used[slot] = Int32(start + value.count)
-        value.withBytes { text in
-            guard let base = text.baseAddress, !text.isEmpty else { return }
-            if start + text.count <= Self.inlineBytes, spilled.isEmpty || spilled[Int32(slot)] == nil {
-                (bytes + slot * Self.inlineBytes + start).update(from: base, count: text.count)
-                return
-            }
-            var spill = spilled[Int32(slot)] ?? Array(UnsafeBufferPointer(start: bytes + slot * Self.inlineBytes, count: start))
-            spilled[Int32(slot)] = nil
-            spill.append(contentsOf: text)
-            spilled[Int32(slot)] = spill
+        spanLength[span] = Int32(text.count)
+        used[slot] = Int32(start + text.count)
+        guard let base = text.baseAddress, !text.isEmpty else { return }
+        if start + text.count <= Self.inlineBytes, spilled.isEmpty || spilled[Int32(slot)] == nil {
+            (bytes + slot * Self.inlineBytes + start).update(from: base, count: text.count)
+            return
         }
+        var spill = spilled[Int32(slot)] ?? Array(UnsafeBufferPointer(start: bytes + slot * Self.inlineBytes, count: start))
+        spilled[Int32(slot)] = nil
+        spill.append(contentsOf: text)
+        spilled[Int32(slot)] = spill
     }
 
     private func load(slot: Int, span: Int) -> InlineText? {
@@ -141,12 +157,25 @@ final class CorrelationReorderBuffer {
 
     /// The earliest buffered match, when its time is at most `time`.
     func first(atMost time: Int64) -> Key? {
-        guard let first = heap.min, first.time <= time else { return nil }
+        guard let first = earliest, first.time <= time else { return nil }
         return first
     }
 
+    /// The earliest buffered match: the smaller of the queue's first and the heap's least.
+    private var earliest: Key? {
+        guard let queued = ordered.first else { return heap.min }
+        guard let least = heap.min, least < queued else { return queued }
+        return least
+    }
+
     /// Removes the earliest match from the order (its payload stays until `take`).
-    func removeFirst() { _ = heap.popMin() }
+    func removeFirst() {
+        if let queued = ordered.first, heap.min.map({ queued < $0 }) ?? true {
+            ordered.removeFirst()
+        } else {
+            _ = heap.popMin()
+        }
+    }
 
     /// The source of a buffered match.
     func source(_ slot: Int32) -> Int32 { sources[Int(slot)] }
