@@ -1,6 +1,7 @@
 import Testing
 @testable import HydrantDetect
 import HydrantRecords
+import HydrantTestSupport
 
 /// The compact pieces a correlation window entry is made of: the evidence text, the number parsed without a
 /// `String`, and the distinct-value ids that stand for the values.
@@ -62,6 +63,34 @@ import HydrantRecords
         }
         #expect(seen.contains(ShortText(text(""))))
         #expect(!seen.contains(absent))
+    }
+
+    /// A group's lookup key joined in place equals the key made from the joined bytes, for parts absent, empty,
+    /// short and long, and totals on both sides of the inline capacity: equal, with equal hashes.
+    @Test func joinedKeysEqualTheTextOfTheJoinedBytes() {
+        var generator = SeededGenerator(seed: 5)
+        for _ in 0..<3000 {
+            let width = Int(generator.next() % 4) + 1
+            var parts: [InlineText?] = []
+            for _ in 0..<width {
+                let kind = generator.next() % 5
+                if kind == 0 { parts.append(nil); continue }
+                let length = kind == 4 ? Int(generator.next() % 60) : Int(generator.next() % 20)
+                parts.append(InlineText(String((0..<length).map { _ in Character(Unicode.Scalar(UInt8(33 + generator.next() % 90))) })))
+            }
+            let indexes = (0..<width).shuffled(using: &generator)
+            var bytes: [UInt8] = []
+            for (position, index) in indexes.enumerated() {
+                if position > 0 { bytes.append(0x1F) }
+                parts[index]?.withBytes { bytes.append(contentsOf: $0) }
+            }
+            let expected = bytes.withUnsafeBufferPointer { InlineText($0) }
+            let joined = InlineText(joining: indexes, of: parts, separator: 0x1F)
+            #expect(joined == expected)
+            #expect(joined.count == bytes.count)
+            #expect(joined.hashValue == expected.hashValue)
+            #expect(joined.withBytes { Array($0) } == bytes)
+        }
     }
 
     /// The alert's evidence lists each window entry's Community ID once, in window order, long ones included.

@@ -49,6 +49,14 @@ public final class CorrelationEngine {
         var communityID: ShortText
     }
 
+    /// A distinct value of a `value_count` group's window: the value, its fingerprint (compared before the value),
+    /// and how many live entries hold it.
+    private struct DistinctValue {
+        var value: InlineText
+        let fingerprint: UInt64
+        var count: Int32
+    }
+
     /// One group's window. Besides the entries, it keeps running aggregates of its live entries (from `head`
     /// on), so that deciding the window after each match costs what changed rather than the whole window.
     private final class Group {
@@ -74,14 +82,14 @@ public final class CorrelationEngine {
         var head = 0
         var quiet = false
         var lastUpdate = Timestamp.zero
-        /// `value_count`: the id of each value some live entry holds; per id, the value and how many live
-        /// entries hold it. Entries keep the id rather than the value; ids of values no longer live are reused.
-        /// Up to `smallDistinct` ids are found by comparing the values in turn, since most groups hold a few values
-        /// and a dictionary per group cost an allocation and a hash per match; past that `distinctIDs` indexes them.
+        /// `value_count`: the id of each value some live entry holds; per id, the value, its fingerprint and how
+        /// many live entries hold it. Entries keep the id rather than the value; ids of values no longer live are
+        /// reused. Up to `smallDistinct` ids are found by comparing fingerprints, then values, in turn, since most
+        /// groups hold a few values and a dictionary per group cost an allocation and a hash per match; past that
+        /// `distinctIDs` indexes them.
         var distinctIDs: [InlineText: Int32] = [:]
         var indexed = false
-        var distinctValues: [InlineText] = []
-        var distinctCounts: [Int32] = []
+        var distinct: [DistinctValue] = []
         var freeIDs: [Int32] = []
         /// Ids with at least one live entry.
         var distinctLive = 0
@@ -118,29 +126,30 @@ public final class CorrelationEngine {
 
         /// Counts one more live entry holding `value`; returns its id.
         private func holdValue(_ value: InlineText) -> Int32 {
+            let fingerprint = value.fingerprint
             if indexed {
                 if let id = distinctIDs[value] {
-                    distinctCounts[Int(id)] += 1
+                    distinct[Int(id)].count += 1
                     return id
                 }
             } else {
-                for i in distinctValues.indices where distinctCounts[i] > 0 && distinctValues[i] == value {
-                    distinctCounts[i] += 1
+                for i in distinct.indices where distinct[i].fingerprint == fingerprint && distinct[i].count > 0
+                    && distinct[i].value == value {
+                    distinct[i].count += 1
                     return Int32(i)
                 }
             }
             let id: Int32
+            let held = DistinctValue(value: value, fingerprint: fingerprint, count: 1)
             if let reused = freeIDs.popLast() {
                 id = reused
-                distinctValues[Int(id)] = value
-                distinctCounts[Int(id)] = 1
+                distinct[Int(id)] = held
             } else {
-                id = Int32(distinctValues.count)
-                distinctValues.append(value)
-                distinctCounts.append(1)
-                if !indexed && distinctValues.count > Self.smallDistinct {
+                id = Int32(distinct.count)
+                distinct.append(held)
+                if !indexed && distinct.count > Self.smallDistinct {
                     indexed = true
-                    for (i, held) in distinctValues.enumerated() where distinctCounts[i] > 0 { distinctIDs[held] = Int32(i) }
+                    for (i, other) in distinct.enumerated() where other.count > 0 { distinctIDs[other.value] = Int32(i) }
                 }
             }
             if indexed { distinctIDs[value] = id }
@@ -151,10 +160,10 @@ public final class CorrelationEngine {
         /// Counts one fewer live entry holding the value of `id`, forgetting the value when none is left.
         private func dropValue(_ id: Int32) {
             let i = Int(id)
-            distinctCounts[i] -= 1
-            guard distinctCounts[i] == 0 else { return }
-            if indexed { distinctIDs.removeValue(forKey: distinctValues[i]) }
-            distinctValues[i] = InlineText.empty
+            distinct[i].count -= 1
+            guard distinct[i].count == 0 else { return }
+            if indexed { distinctIDs.removeValue(forKey: distinct[i].value) }
+            distinct[i].value = InlineText.empty
             freeIDs.append(id)
             distinctLive -= 1
         }
@@ -170,8 +179,7 @@ public final class CorrelationEngine {
             lastUpdate = .zero
             distinctIDs.removeAll(keepingCapacity: true)
             indexed = false
-            distinctValues.removeAll(keepingCapacity: true)
-            distinctCounts.removeAll(keepingCapacity: true)
+            distinct.removeAll(keepingCapacity: true)
             freeIDs.removeAll(keepingCapacity: true)
             distinctLive = 0
             numbers = 0
@@ -367,8 +375,6 @@ public final class CorrelationEngine {
     private var current: [InlineText?]
     /// Per source, the entries its correlations read (their group-by entries and value field).
     private var readEntries: [[Int]] = []
-    /// Scratch bytes for joining several group-by values into one lookup key.
-    private var keyScratch: [UInt8] = []
     private var sequence: UInt64 = 0
     private var maximumSeen = Timestamp(nanoseconds: Int64.min)
     private var released = Timestamp(nanoseconds: Int64.min)
@@ -520,6 +526,12 @@ public final class CorrelationEngine {
     /// Sets a field value of a match that `enqueue` buffered.
     @inline(__always)
     func setValue(_ value: InlineText?, slot: Int32, entry: Int) { pending.setValue(value, slot: slot, entry: entry) }
+
+    /// Sets a field value of a match that `enqueue` buffered, from the value's bytes.
+    @inline(__always)
+    func setValue(bytes: UnsafeBufferPointer<UInt8>, slot: Int32, entry: Int) {
+        pending.setValue(bytes: bytes, slot: slot, entry: entry)
+    }
 
     /// Processes the buffered matches the watermark has passed and returns the alerts they and the watermark
     /// decide.
@@ -713,12 +725,7 @@ public final class CorrelationEngine {
     /// a short address keeps inline in the string rather than on the heap.
     private func lookupKey(_ groupBy: [Int], _ values: [InlineText?]) -> InlineText {
         if groupBy.count == 1 { return values[groupBy[0]] ?? InlineText.empty }
-        keyScratch.removeAll(keepingCapacity: true)
-        for (i, entry) in groupBy.enumerated() {
-            if i > 0 { keyScratch.append(0x1F) }
-            values[entry]?.withBytes { keyScratch.append(contentsOf: $0) }
-        }
-        return keyScratch.withUnsafeBufferPointer { InlineText($0) }
+        return InlineText(joining: groupBy, of: values, separator: 0x1F)
     }
 
     private func alert(_ state: State, group: Group, count: Int64, end: Timestamp,

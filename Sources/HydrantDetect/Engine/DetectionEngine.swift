@@ -38,8 +38,12 @@ public final class DetectionEngine {
     private let ruleRoots: FixedArray<Int32>
     private let ruleDatasets: FixedArray<UInt16>
     /// Per field slot read by prefix, suffix or substring tests, the atoms its recent values fired (nil for the
-    /// other slots, whose exact lookup is already one probe).
-    private let memos: FixedArray<IndexedValueMemo?>
+    /// other slots, whose exact lookup is already one probe). Unretained: `memoObjects` owns them.
+    private let memos: FixedArray<Unmanaged<IndexedValueMemo>?>
+    private let memoObjects: [IndexedValueMemo]
+    /// Per field slot, its literal indexes (nil: no indexed test reads it), unretained: `program` owns them for
+    /// the engine's life, and a retain and release per filled slot of every record cost as much as many lookups.
+    private let slotIndexes: FixedArray<Unmanaged<CompiledProgram.SlotIndex>?>
     private var countingFires: Bool
     private let coverAfter: Int
     /// Per value entry of the current record: its address, parsed once however many CIDR tests read it (valid
@@ -114,10 +118,13 @@ public final class DetectionEngine {
         atomPrefilter = FixedArray(program.atomPrefilter)
         ruleRoots = FixedArray(program.rules.map(\.root))
         ruleDatasets = FixedArray(program.rules.map(\.datasets))
-        memos = FixedArray(program.slotIndexes.map { index -> IndexedValueMemo? in
+        let memoBySlot = program.slotIndexes.map { index -> IndexedValueMemo? in
             guard memo, let index, index.scansValues else { return nil }
             return IndexedValueMemo()
-        })
+        }
+        memoObjects = memoBySlot.compactMap { $0 }
+        memos = FixedArray(memoBySlot.map { $0.map(Unmanaged.passUnretained) })
+        slotIndexes = FixedArray(program.slotIndexes.map { $0.map(Unmanaged.passUnretained) })
         countingFires = coverAfter != nil
         self.coverAfter = coverAfter ?? Int.max
         datasetNames = Dataset.allCases.map { ($0, Array($0.rawValue.utf8)) }
@@ -167,7 +174,10 @@ public final class DetectionEngine {
             guard let slot = correlations.enqueue(source: feed.source, timestamp: time, communityID: communityID) else { return }
             for (entry, fieldSlots) in feed.entries {
                 for field in fieldSlots {
-                    if let value = inlineText(field) { correlations.setValue(value, slot: slot, entry: entry); break }
+                    let first = values.heads[field]
+                    guard first >= 0 else { continue }
+                    correlations.setValue(bytes: values.raw(values.entries[Int(first)]), slot: slot, entry: entry)
+                    break
                 }
             }
         }
@@ -261,8 +271,14 @@ public final class DetectionEngine {
         }
         candidates.removeAll(keepingCapacity: true)
         for slot in values.filled {
-            guard let index = program.slotIndexes[Int(slot)] else { continue }
-            markIndexed(slot: Int(slot), index: index, datasetBit: datasetBit)
+            guard let index = slotIndexes[Int(slot)] else { continue }
+            index._withUnsafeGuaranteedRef { index in
+                if let memo = memos[Int(slot)] {
+                    memo._withUnsafeGuaranteedRef { markIndexed(slot: Int(slot), index: index, memo: $0, datasetBit: datasetBit) }
+                } else {
+                    markIndexed(slot: Int(slot), index: index, memo: nil, datasetBit: datasetBit)
+                }
+            }
         }
         for rule in program.alwaysByDataset[datasetIndex] where ruleStamp[Int(rule)] != stamp {
             ruleStamp[Int(rule)] = stamp
@@ -311,9 +327,8 @@ public final class DetectionEngine {
         }
     }
 
-    private func markIndexed(slot: Int, index: CompiledProgram.SlotIndex, datasetBit: UInt16) {
+    private func markIndexed(slot: Int, index: CompiledProgram.SlotIndex, memo: IndexedValueMemo?, datasetBit: UInt16) {
         for a in index.always { mark(a, datasetBit: datasetBit) }
-        let memo = memos[slot]
         var entry = values.heads[slot]
         let base = UnsafePointer(values.arena)
         while entry >= 0 {

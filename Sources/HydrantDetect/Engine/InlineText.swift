@@ -27,6 +27,40 @@ struct InlineText: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The texts at `indexes` of `parts` (an absent one as empty) joined by `separator`: the same text as joining
+    /// their bytes first, without the intermediate array when the result fits inline.
+    init(joining indexes: [Int], of parts: [InlineText?], separator: UInt8) {
+        var total = max(indexes.count - 1, 0)
+        for index in indexes { total += parts[index]?.count ?? 0 }
+        count = total
+        if total > Self.inlineCapacity {
+            var joined: [UInt8] = []
+            joined.reserveCapacity(total)
+            for (position, index) in indexes.enumerated() {
+                if position > 0 { joined.append(separator) }
+                parts[index]?.withBytes { joined.append(contentsOf: $0) }
+            }
+            spill = joined
+            return
+        }
+        withUnsafeMutableBytes(of: &words) { raw in
+            var at = 0
+            for (position, index) in indexes.enumerated() {
+                if position > 0 {
+                    raw[at] = separator
+                    at += 1
+                }
+                let start = at
+                let written = parts[index]?.withBytes { bytes -> Int in
+                    UnsafeMutableRawBufferPointer(rebasing: raw[start..<(start + bytes.count)])
+                        .copyMemory(from: UnsafeRawBufferPointer(bytes))
+                    return bytes.count
+                }
+                at += written ?? 0
+            }
+        }
+    }
+
     /// The UTF-8 bytes of `string`.
     init(_ string: String) {
         var string = string
@@ -49,6 +83,10 @@ struct InlineText: Hashable, Sendable, CustomStringConvertible {
             try body(UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: UInt8.self), count: count))
         }
     }
+
+    /// A mix of the text's bytes: equal texts have equal fingerprints, so unequal fingerprints rule equality out
+    /// with one compare.
+    var fingerprint: UInt64 { mixed }
 
     /// A multiply-xor mix of the words (unused inline bytes are zero, so equal texts mix equally).
     private var mixed: UInt64 {
