@@ -81,12 +81,11 @@ final class RecordLayouts {
 
     // MARK: - Matching
 
-    private enum Hole { case read(Int), notThisNode, malformed }
-
     /// Scans the `count` bytes at `base` along a known layout, filling `values`; false when no layout matches the
     /// whole record (`values` may then hold part of its values: the caller clears them). `base` is the record's copy
     /// in `values` (`RecordValues.hold(record:)`), which can be read `RecordValues.paddingBytes` past its end: text
-    /// and strings are compared and searched a whole word at a time.
+    /// and strings are compared and searched a whole word at a time. `count` is at most
+    /// `StructuralIndex.maximumBytes` (values are entered with `RecordValues.appendHeldFromShortRecord`).
     func match(_ base: UnsafePointer<UInt8>, _ count: Int, values: RecordValues) -> Bool {
         var position = 0
         var child = Int(nodes[0].firstChild)
@@ -196,22 +195,22 @@ final class RecordLayouts {
                 guard end < count else { return -1 }
             }
             guard end < count, base[end] == UInt8(ascii: "\"") else { return -1 }
-            if slot >= 0 { values.appendHeld(slot: slot, kind: .string, start: start &+ 1, length: end &- start &- 1) }
+            if slot >= 0 { values.appendHeldFromShortRecord(slot: slot, kind: .string, start: start &+ 1, length: end &- start &- 1) }
             return end &+ 1
         case UInt8(ascii: "t"):
             guard start &+ 4 <= count, word(base + start, 4) == trueWord else { return -1 }
-            if slot >= 0 { values.appendHeld(slot: slot, kind: .bool, start: start, length: 4) }
+            if slot >= 0 { values.appendHeldFromShortRecord(slot: slot, kind: .bool, start: start, length: 4) }
             return start &+ 4
         case UInt8(ascii: "f"):
             guard start &+ 5 <= count, word(base + start, 5) == falseWord else { return -1 }
-            if slot >= 0 { values.appendHeld(slot: slot, kind: .bool, start: start, length: 5) }
+            if slot >= 0 { values.appendHeldFromShortRecord(slot: slot, kind: .bool, start: start, length: 5) }
             return start &+ 5
         case UInt8(ascii: "n"):
             return start &+ 4 <= count && word(base + start, 4) == nullWord ? start &+ 4 : -1
         default:
             let end = numberEnd(base, count, from: start)
             guard end > start else { return -1 }
-            if slot >= 0 { values.appendHeld(slot: slot, kind: .number, start: start, length: end &- start) }
+            if slot >= 0 { values.appendHeldFromShortRecord(slot: slot, kind: .number, start: start, length: end &- start) }
             return end
         }
     }
