@@ -159,5 +159,125 @@ import HydrantTestSupport
         #expect(layouts.count == 1 + 3 * RecordLayouts.maximumChildren)
     }
 
+    /// Scans each of `records` in turn the way the engine does, with one arena and one set of layouts for all (so
+    /// the arena's bytes past a short record are an earlier record's), and returns each result.
+    private static func scanInTurn(_ records: [[UInt8]], layouts: RecordLayouts) -> [[[String]]?] {
+        var trie = FieldTrie()
+        for (slot, name) in fields.enumerated() { trie.insert(name, slot: slot) }
+        let values = RecordValues()
+        let index = StructuralIndex()
+        var scratch: [UInt8] = []
+        return records.map { json in
+            values.reset(slots: fields.count)
+            let ok = json.withUnsafeBufferPointer {
+                RecordScanner.scan($0, trie: trie, into: values, scratch: &scratch, index: index, layouts: layouts)
+            }
+            guard ok else { return nil }
+            return fields.indices.map { slot in
+                var out: [String] = []
+                var entry = values.heads[slot]
+                while entry >= 0 {
+                    let value = values.entries[Int(entry)]
+                    out.append(String(decoding: values.raw(value), as: UTF8.self))
+                    entry = value.next
+                }
+                return out
+            }
+        }
+    }
+
+    /// Texts are compared two words at a time past the record's end, where a shared arena still holds the longer
+    /// record scanned before: a record cut anywhere, scanned right after the whole one, is refused.
+    @Test func aCutRecordIsRefusedWhateverTheArenaHoldsPastIt() {
+        let layouts = RecordLayouts()
+        for base in Self.bases {
+            let bytes = Array(base.utf8)
+            var records: [[UInt8]] = []
+            for cut in 0..<bytes.count { records += [bytes, Array(bytes[0..<cut])] }
+            let results = Self.scanInTurn(records, layouts: layouts)
+            for (i, result) in results.enumerated() where i % 2 == 1 {
+                #expect(result == nil, "accepted \(i / 2) bytes of \(base)")
+            }
+            #expect(results[0] != nil)
+        }
+    }
+
+    /// Member names of every length around the 8- and 16-byte words a text is compared in, each with one byte changed
+    /// at every place: each changed record is read as the full scan reads it, and none as the learnt one.
+    @Test func textsOfEveryLengthDifferAtEveryByte() {
+        let layouts = RecordLayouts()
+        var records: [[UInt8]] = []
+        var expected: [[[String]]?] = []
+        for length in 1...40 {
+            let name = String((0..<length).map { Character(UnicodeScalar(UInt8(ascii: "a") + UInt8($0 % 26))) })
+            let json = Array("{\"\(name)\":1,\"flag\":\"v\",\"\(name)x\":2}".utf8)
+            records.append(json)
+            expected.append(Self.scan(json, layouts: nil, index: nil))
+            for at in 0..<json.count {
+                var changed = json
+                changed[at] = changed[at] == UInt8(ascii: "b") ? UInt8(ascii: "c") : UInt8(ascii: "b")
+                records += [changed, json]
+                expected += [Self.scan(changed, layouts: nil, index: nil), expected[expected.count - 1]]
+            }
+        }
+        let found = Self.scanInTurn(records, layouts: layouts)
+        for i in records.indices {
+            #expect(found[i] == expected[i], "\(String(decoding: records[i], as: UTF8.self))")
+        }
+    }
+
+    /// Numbers are read a word of digits at a time: every length around the word, signs, points and exponents at
+    /// every place, a number ending the record, and digits in the arena past a short record.
+    @Test func numbersOfEveryShapeReadAsTheFullScanReadsThem() {
+        let layouts = RecordLayouts()
+        var records: [[UInt8]] = []
+        for digits in 1...20 {
+            let number = String((0..<digits).map { Character(UnicodeScalar(UInt8(ascii: "0") + UInt8(($0 * 7 + 3) % 10))) })
+            var shapes = [number, "-" + number, number + ".5", number + "e+7", number + "E-1", number + "x", number + "--"]
+            for at in 0..<digits {
+                var bytes = Array(number.utf8)
+                for marker in [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "+"), UInt8(ascii: "/"),
+                               UInt8(ascii: ":"), 0xB0] {
+                    bytes[at] = marker
+                    shapes.append(String(decoding: bytes, as: UTF8.self))
+                }
+            }
+            for shape in shapes {
+                records.append(Array("{\"a\":\(shape),\"flag\":[\(shape),1]}".utf8))
+                records.append(Array("{\"flag\":\(shape)".utf8))
+                records.append(Array("{\"flag\":1,\"a\":\(shape)}".utf8))
+                records.append(Array("{\"a\":\(shape)".utf8) + Array(repeating: UInt8(ascii: "7"), count: 20) + [UInt8(ascii: "}")])
+            }
+        }
+        // Twice: the first pass learns the layouts, the second matches them.
+        let found = Self.scanInTurn(records + records, layouts: layouts)
+        for (i, record) in (records + records).enumerated() {
+            #expect(found[i] == Self.scan(record, layouts: nil, index: nil), "\(String(decoding: record, as: UTF8.self))")
+        }
+    }
+
+    @Test func literalsAreComparedWhole() {
+        let layouts = RecordLayouts()
+        var records: [[UInt8]] = []
+        for literal in ["true", "false", "null"] {
+            let bytes = Array(literal.utf8)
+            var shapes = [bytes, Array(bytes.dropLast()), bytes + [UInt8(ascii: "e")], Array(bytes.dropFirst())]
+            for at in bytes.indices {
+                var changed = bytes
+                changed[at] ^= 0x20
+                shapes.append(changed)
+            }
+            for shape in shapes {
+                records.append(Array("{\"flag\":".utf8) + shape + Array(",\"a\":1}".utf8))
+                records.append(Array("{\"flag\":".utf8) + shape + Array("}".utf8))
+                records.append(Array("{\"flag\":[".utf8) + shape + Array("]}".utf8))
+            }
+        }
+        let found = Self.scanInTurn(records + records, layouts: layouts)
+        for (i, record) in (records + records).enumerated() {
+            #expect(found[i] == Self.scan(record, layouts: nil, index: nil), "\(String(decoding: record, as: UTF8.self))")
+        }
+    }
+
     private static func expected(_ json: String) -> [[String]]? { scan(Array(json.utf8), layouts: nil, index: nil) }
 }

@@ -41,6 +41,36 @@ import Testing
         }
     }
 
+    /// Values entered in place from a held record (as the layout scan enters them) fold exactly as copied ones do,
+    /// whatever bytes follow them in the record: the tail of a value is folded as one masked word.
+    @Test func valuesHeldInPlaceFoldAsCopiedOnes() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("aZ@[`{09 -_.É\u{00DF}".utf8) + [0xFF, 0xC3]
+        for _ in 0..<500 {
+            let pieces = (0..<Int.random(in: 1...12, using: &generator)).map { _ in
+                (0..<Int.random(in: 0...20, using: &generator)).map { _ in alphabet.randomElement(using: &generator) ?? 0x41 }
+            }
+            let record = pieces.flatMap { $0 }
+            let values = RecordValues()
+            values.reset(slots: 1)
+            record.withUnsafeBufferPointer { values.hold(record: $0) }
+            var start = 0
+            for piece in pieces {
+                values.appendHeldFromShortRecord(slot: 0, kind: .string, start: start, length: piece.count)
+                start += piece.count
+            }
+            var entry = values.heads[0]
+            for piece in pieces {
+                guard entry >= 0 else { Issue.record("missing value"); break }
+                let value = values.entries[Int(entry)]
+                #expect(Array(values.raw(value)) == piece)
+                #expect(Array(values.lower(value)) == folded(piece).lower, "\(piece)")
+                entry = value.next
+            }
+            #expect(entry == -1)
+        }
+    }
+
     @Test func numbersAreNotFolded() {
         let (_, lower) = folded(Array("1E5".utf8), kind: .number)
         #expect(lower == Array("1E5".utf8))

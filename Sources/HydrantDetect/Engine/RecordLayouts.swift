@@ -31,6 +31,12 @@ final class RecordLayouts {
     static let maximumChildren = 32
 
     private struct Node {
+        /// The text's first 16 bytes as two words, zero past its end, and the masks that keep only its bytes: most
+        /// texts (`,"port":`, `},"dns":{"id":`) are compared with two loads and no loop.
+        var head0: UInt64
+        var head1: UInt64
+        var mask0: UInt64
+        var mask1: UInt64
         var textStart: Int32
         var textLength: Int32
         /// The field slot the hole after the text fills, or -1 (no rule reads it, or the node ends the record).
@@ -39,6 +45,9 @@ final class RecordLayouts {
         var nextSibling: Int32
         /// The text closes the record: no hole follows, and the record must end right after it.
         var isEnd: Bool
+
+        static let root = Node(head0: 0, head1: 0, mask0: 0, mask1: 0, textStart: 0, textLength: 0, slot: -1,
+                               firstChild: -1, nextSibling: -1, isEnd: false)
     }
 
     private let nodes: UnsafeMutablePointer<Node>
@@ -53,8 +62,8 @@ final class RecordLayouts {
 
     init() {
         nodes = .allocate(capacity: Self.maximumNodes)
-        // Padded: text is compared a whole word at a time.
-        text = .allocate(capacity: Self.maximumTextBytes + 8)
+        // Padded: text is compared a whole word at a time, and a node's head words are read 16 bytes past its start.
+        text = .allocate(capacity: Self.maximumTextBytes + 16)
         clear()
     }
 
@@ -65,45 +74,52 @@ final class RecordLayouts {
 
     /// Forgets every layout.
     func clear() {
-        nodes.initialize(to: Node(textStart: 0, textLength: 0, slot: -1, firstChild: -1, nextSibling: -1, isEnd: false))
+        nodes.initialize(to: .root)
         nodeCount = 1
         textCount = 0
     }
 
     // MARK: - Matching
 
-    private enum Hole { case read(Int), notThisNode, malformed }
-
     /// Scans the `count` bytes at `base` along a known layout, filling `values`; false when no layout matches the
     /// whole record (`values` may then hold part of its values: the caller clears them). `base` is the record's copy
     /// in `values` (`RecordValues.hold(record:)`), which can be read `RecordValues.paddingBytes` past its end: text
-    /// and strings are compared and searched a whole word at a time.
+    /// and strings are compared and searched a whole word at a time. `count` is at most
+    /// `StructuralIndex.maximumBytes` (values are entered with `RecordValues.appendHeldFromShortRecord`).
     func match(_ base: UnsafePointer<UInt8>, _ count: Int, values: RecordValues) -> Bool {
         var position = 0
-        var node = 0
-        next: while true {
-            var child = Int(nodes[node].firstChild)
-            while child >= 0 {
-                let candidate = nodes[child]
-                let length = Int(candidate.textLength)
-                if length <= count &- position, Self.equal(text + Int(candidate.textStart), base + position, length) {
-                    let hole = position &+ length
-                    if candidate.isEnd {
-                        if hole == count { return true }
-                    } else {
-                        let end = Self.read(base, count, at: hole, slot: Int(candidate.slot), values: values)
-                        if end >= 0 {
-                            position = end
-                            node = child
-                            continue next
-                        }
-                        if end != Self.notThisNode { return false }
+        var child = Int(nodes[0].firstChild)
+        while child >= 0 {
+            let candidate = nodes + child
+            let length = Int(candidate.pointee.textLength)
+            if length <= count &- position, Self.textMatches(candidate, base + position, length, text: text) {
+                let hole = position &+ length
+                if candidate.pointee.isEnd {
+                    if hole == count { return true }
+                } else {
+                    let end = Self.read(base, count, at: hole, slot: Int(candidate.pointee.slot), values: values)
+                    if end >= 0 {
+                        position = end
+                        child = Int(candidate.pointee.firstChild)
+                        continue
                     }
+                    if end != Self.notThisNode { return false }
                 }
-                child = Int(candidate.nextSibling)
             }
-            return false
+            child = Int(candidate.pointee.nextSibling)
         }
+        return false
+    }
+
+    /// Whether `node`'s text is the `length` bytes at `bytes` (which can be read 16 bytes on, and 7 past `length`).
+    @inline(__always)
+    private static func textMatches(_ node: UnsafeMutablePointer<Node>, _ bytes: UnsafePointer<UInt8>, _ length: Int,
+                                    text: UnsafeMutablePointer<UInt8>) -> Bool {
+        let raw = UnsafeRawPointer(bytes)
+        let difference = ((raw.loadUnaligned(as: UInt64.self) ^ node.pointee.head0) & node.pointee.mask0)
+            | ((raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) ^ node.pointee.head1) & node.pointee.mask1)
+        guard difference == 0 else { return false }
+        return length <= 16 || equal(text + Int(node.pointee.textStart) + 16, bytes + 16, length &- 16)
     }
 
     /// Whether the `count` bytes at `a` and `b` are equal, a word at a time; both may be read up to 7 bytes past
@@ -179,22 +195,61 @@ final class RecordLayouts {
                 guard end < count else { return -1 }
             }
             guard end < count, base[end] == UInt8(ascii: "\"") else { return -1 }
-            if slot >= 0 { values.appendHeld(slot: slot, kind: .string, start: start &+ 1, length: end &- start &- 1) }
+            if slot >= 0 { values.appendHeldFromShortRecord(slot: slot, kind: .string, start: start &+ 1, length: end &- start &- 1) }
             return end &+ 1
         case UInt8(ascii: "t"):
-            guard literal(base, count, at: start, "true") else { return -1 }
-            if slot >= 0 { values.appendHeld(slot: slot, kind: .bool, start: start, length: 4) }
+            guard start &+ 4 <= count, word(base + start, 4) == trueWord else { return -1 }
+            if slot >= 0 { values.appendHeldFromShortRecord(slot: slot, kind: .bool, start: start, length: 4) }
             return start &+ 4
         case UInt8(ascii: "f"):
-            guard literal(base, count, at: start, "false") else { return -1 }
-            if slot >= 0 { values.appendHeld(slot: slot, kind: .bool, start: start, length: 5) }
+            guard start &+ 5 <= count, word(base + start, 5) == falseWord else { return -1 }
+            if slot >= 0 { values.appendHeldFromShortRecord(slot: slot, kind: .bool, start: start, length: 5) }
             return start &+ 5
         case UInt8(ascii: "n"):
-            return literal(base, count, at: start, "null") ? start &+ 4 : -1
+            return start &+ 4 <= count && word(base + start, 4) == nullWord ? start &+ 4 : -1
         default:
-            let end = RecordScanner.numberEnd(base, from: start, count: count)
+            let end = numberEnd(base, count, from: start)
             guard end > start else { return -1 }
-            if slot >= 0 { values.appendHeld(slot: slot, kind: .number, start: start, length: end &- start) }
+            if slot >= 0 { values.appendHeldFromShortRecord(slot: slot, kind: .number, start: start, length: end &- start) }
+            return end
+        }
+    }
+
+    /// The first `length` bytes at `bytes` (which can be read 8 bytes on) as a word, the rest zero.
+    @inline(__always)
+    private static func word(_ bytes: UnsafePointer<UInt8>, _ length: Int) -> UInt64 {
+        UnsafeRawPointer(bytes).loadUnaligned(as: UInt64.self) & mask(keeping: length)
+    }
+
+    /// `true`, `false` and `null` as `word` reads them (a constant, not a lazily made global).
+    private static var trueWord: UInt64 { UInt64(littleEndian: 0x6575_7274) }
+    private static var falseWord: UInt64 { UInt64(littleEndian: 0x65_7361_6C66) }
+    private static var nullWord: UInt64 { UInt64(littleEndian: 0x6C6C_756E) }
+
+    /// `RecordScanner.numberEnd`, a word of digits at a time: the bytes past the record are padding, so the end is
+    /// capped at `count`; a sign, point or exponent hands over to the byte loop.
+    @inline(__always)
+    private static func numberEnd(_ base: UnsafePointer<UInt8>, _ count: Int, from start: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        var end = start
+        while true {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + end).loadUnaligned(as: UInt64.self))
+            // Digits become 0…9; a byte is flagged when it is 10 or more (its low seven bits reach 0x80 when 0x76
+            // is added, with no carry into the next byte) or has its high bit set.
+            let shifted = word ^ (ones &* 0x30)
+            let flags = (((shifted & (ones &* 0x7F)) &+ (ones &* 0x76)) | shifted) & (ones &* 0x80)
+            if flags != 0 {
+                end &+= flags.trailingZeroBitCount &>> 3
+                break
+            }
+            end &+= 8
+            if end >= count { return count }
+        }
+        guard end < count else { return count }
+        switch base[end] {
+        case UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"):
+            return RecordScanner.numberEnd(base, from: end, count: count)
+        default:
             return end
         }
     }
@@ -209,15 +264,6 @@ final class RecordLayouts {
         let backslash = word ^ (ones &* 0x5C)
         return (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word))
             & 0x8080_8080_8080_8080
-    }
-
-    @inline(__always)
-    private static func literal(_ base: UnsafePointer<UInt8>, _ count: Int, at start: Int, _ word: StaticString) -> Bool {
-        let length = word.utf8CodeUnitCount
-        guard start + length <= count else { return false }
-        let expected = word.utf8Start
-        for offset in 0..<length where base[start + offset] != expected[offset] { return false }
-        return true
     }
 
     // MARK: - Learning
@@ -264,12 +310,26 @@ final class RecordLayouts {
         guard siblings < Self.maximumChildren else { return -1 }
         let created = nodeCount
         (text + textCount).update(from: bytes, count: length)
-        (nodes + created).initialize(to: Node(textStart: Int32(textCount), textLength: Int32(length), slot: slot,
+        // The head words are read from the text's copy, which is zero past its end up to the padding.
+        (text + textCount + length).initialize(repeating: 0, count: 16)
+        let head = UnsafeRawPointer(text + textCount)
+        (nodes + created).initialize(to: Node(head0: head.loadUnaligned(as: UInt64.self),
+                                              head1: head.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                                              mask0: Self.mask(keeping: length), mask1: Self.mask(keeping: length - 8),
+                                              textStart: Int32(textCount), textLength: Int32(length), slot: slot,
                                               firstChild: -1, nextSibling: -1, isEnd: isEnd))
         textCount += length
         nodeCount += 1
         if last >= 0 { nodes[last].nextSibling = Int32(created) } else { nodes[parent].firstChild = Int32(created) }
         return created
+    }
+
+    /// A mask of a word's first `count` bytes in memory (all of them from 8 on, none below 1).
+    @inline(__always)
+    private static func mask(keeping count: Int) -> UInt64 {
+        if count >= 8 { return .max }
+        if count <= 0 { return 0 }
+        return UInt64(littleEndian: UInt64.max &>> UInt64(64 - 8 * count))
     }
 }
 

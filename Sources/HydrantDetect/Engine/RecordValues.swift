@@ -162,44 +162,68 @@ final class RecordValues {
         enter(slot: slot, kind: kind, start: start, length: length)
     }
 
+    /// `appendHeld` for a record of at most `StructuralIndex.maximumBytes` bytes, so that every offset and length
+    /// fits an `Int32` as it is: the scan along a record layout enters a dozen values per record through this.
+    @inline(__always)
+    func appendHeldFromShortRecord(slot: Int, kind: Kind, start: Int, length: Int) {
+        var lowerStart = start
+        if kind == .string && (slot >= foldCount || fold[slot]) { lowerStart = lowerCopy(start: start, length: length) }
+        link(slot: slot, Entry(start: Int32(truncatingIfNeeded: start), length: Int32(truncatingIfNeeded: length),
+                               lowerStart: Int32(truncatingIfNeeded: lowerStart), kind: kind, next: -1))
+    }
+
     /// Enters the value whose raw bytes are at `start` of the arena, with a lower-cased copy when needed.
     @inline(__always)
     private func enter(slot: Int, kind: Kind, start: Int, length: Int) {
         var lowerStart = start
-        if kind == .string && (slot >= foldCount || fold[slot]) {
-            let source = UnsafePointer(arena + start)
-            let bytes = UnsafeBufferPointer(start: source, count: length)
-            switch Self.foldNeeded(source, length) {
-            case .none:
-                break
-            case .ascii:
-                lowerStart = arenaCount
-                Self.lowercaseASCII(source, length, into: arena + arenaCount)
-                arenaCount += length
-            case .unicode:
-                foldScratch.removeAll(keepingCapacity: true)
-                CaseFolding.lowercase(bytes, into: &foldScratch)
-                // Unicode lower-casing can change the length; keep such values unfolded rather than misaligned.
-                if foldScratch.count == length {
-                    lowerStart = arenaCount
-                    foldScratch.withUnsafeBufferPointer { folded in
-                        if let folded = folded.baseAddress { (arena + arenaCount).update(from: folded, count: length) }
-                    }
-                    arenaCount += length
-                }
-            }
-        }
+        if kind == .string && (slot >= foldCount || fold[slot]) { lowerStart = lowerCopy(start: start, length: length) }
+        link(slot: slot, Entry(start: Int32(start), length: Int32(length), lowerStart: Int32(lowerStart), kind: kind,
+                               next: -1))
+    }
+
+    /// Adds `entry` after the last value of `slot`.
+    @inline(__always)
+    private func link(slot: Int, _ entry: Entry) {
         if entryCount == entryCapacity { growEntries() }
-        let index = Int32(entryCount)
-        (entries + entryCount).initialize(to: Entry(start: Int32(start), length: Int32(length), lowerStart: Int32(lowerStart),
-                                                    kind: kind, next: -1))
-        entryCount += 1
-        if tails[slot] >= 0 { entries[Int(tails[slot])].next = index } else {
+        let index = Int32(truncatingIfNeeded: entryCount)
+        (entries + entryCount).initialize(to: entry)
+        entryCount &+= 1
+        let tail = tails[slot]
+        if tail >= 0 { entries[Int(tail)].next = index } else {
             heads[slot] = index
-            filledSlots[filledCount] = Int32(slot)
-            filledCount += 1
+            filledSlots[filledCount] = Int32(truncatingIfNeeded: slot)
+            filledCount &+= 1
         }
         tails[slot] = index
+    }
+
+    /// Where the lower-cased form of the `length` bytes at `start` of the arena begins: `start` itself when folding
+    /// changes nothing, else a copy appended to the arena. Kept out of line: most values have no upper-case letter.
+    @inline(never)
+    private func lowerCopy(start: Int, length: Int) -> Int {
+        let source = UnsafePointer(arena + start)
+        // Whole words may be read (and written) past a value when the arena holds them.
+        let wordsFit = start + length + 8 <= arenaCapacity && arenaCount + length + 8 <= arenaCapacity
+        switch Self.foldNeeded(source, length, wholeWords: wordsFit) {
+        case .none:
+            return start
+        case .ascii:
+            let lowerStart = arenaCount
+            Self.lowercaseASCII(source, length, into: arena + arenaCount, wholeWords: wordsFit)
+            arenaCount += length
+            return lowerStart
+        case .unicode:
+            foldScratch.removeAll(keepingCapacity: true)
+            CaseFolding.lowercase(UnsafeBufferPointer(start: source, count: length), into: &foldScratch)
+            // Unicode lower-casing can change the length; keep such values unfolded rather than misaligned.
+            guard foldScratch.count == length else { return start }
+            let lowerStart = arenaCount
+            foldScratch.withUnsafeBufferPointer { folded in
+                if let folded = folded.baseAddress { (arena + arenaCount).update(from: folded, count: length) }
+            }
+            arenaCount += length
+            return lowerStart
+        }
     }
 
     /// Whether the field has at least one value.
@@ -210,7 +234,7 @@ final class RecordValues {
     /// Whether lower-casing changes the `count` bytes at `base`: no (no upper-case letter), through the ASCII
     /// mapping, or through Unicode's (a byte above 0x7F), read a word at a time.
     @inline(__always)
-    private static func foldNeeded(_ base: UnsafePointer<UInt8>, _ count: Int) -> Folding {
+    private static func foldNeeded(_ base: UnsafePointer<UInt8>, _ count: Int, wholeWords: Bool) -> Folding {
         let high: UInt64 = 0x8080_8080_8080_8080
         var upper: UInt64 = 0
         var i = 0
@@ -219,6 +243,14 @@ final class RecordValues {
             if word & high != 0 { return .unicode }
             upper |= upperFlags(word)
             i += 8
+        }
+        if i < count && wholeWords {
+            // The tail as one word, the bytes past the value masked off.
+            let keep = UInt64(littleEndian: UInt64.max &>> UInt64(truncatingIfNeeded: 64 &- 8 &* (count &- i)))
+            let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & keep
+            if word & high != 0 { return .unicode }
+            upper |= upperFlags(word)
+            i = count
         }
         while i < count {
             let byte = base[i]
@@ -240,11 +272,14 @@ final class RecordValues {
         return atLeastA & ~pastZ & ~word & (ones &* 0x80)
     }
 
-    /// Writes the ASCII lower-case form of the `count` ASCII bytes at `source` to `target`, a word at a time.
+    /// Writes the ASCII lower-case form of the `count` ASCII bytes at `source` to `target`, a word at a time (the
+    /// tail too, when whole words may be read and written past both).
     @inline(__always)
-    private static func lowercaseASCII(_ source: UnsafePointer<UInt8>, _ count: Int, into target: UnsafeMutablePointer<UInt8>) {
+    private static func lowercaseASCII(_ source: UnsafePointer<UInt8>, _ count: Int, into target: UnsafeMutablePointer<UInt8>,
+                                       wholeWords: Bool) {
         var i = 0
-        while i + 8 <= count {
+        let end = wholeWords ? count : count & ~7
+        while i < end {
             let word = UnsafeRawPointer(source + i).loadUnaligned(as: UInt64.self)
             // An upper-case letter's flag (0x80) shifted down two bits is the 0x20 that lower-cases it.
             UnsafeMutableRawPointer(target + i).storeBytes(of: word | (upperFlags(word) >> 2), as: UInt64.self)
