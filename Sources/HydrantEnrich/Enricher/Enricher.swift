@@ -239,7 +239,7 @@ public final class Enricher {
             direction = NetworkDirection(sourceIsHome: source.isHome, destinationIsHome: destination.isHome)
         }
         // Scores and threat are rare: built with the array writers, then spliced in like the others.
-        rareMembers.removeAll(keepingCapacity: true)
+        if !rareMembers.isEmpty { rareMembers.removeAll(keepingCapacity: true) }
         var scoresEnd = 0
         if !layout.hasScores, layout.questionClose >= 0, let name = layout.questionName, let scorer = snapshot.domainScorer,
            let scores = scorer.scores(UnsafeBufferPointer(rebasing: record[name])) {
