@@ -42,6 +42,15 @@ import Testing
         let valueBytes: [UInt8] = Array("0123456789abcxyz.-+eE:/ ".utf8) + [0xC3, 0xA9]
         let grammar: [UInt8] = Array(#"{}[]":,\tfn"#.utf8) + [0x0A, 0x00, 0x5C, 0x1F]
         var changed = bytes
+        if mixer.below(2) == 0 {
+            // A letter or digit changed to another: inside a value the record still matches, inside a name it does not.
+            let alphanumerics = Array("0123456789abcdefxyz".utf8)
+            let candidates = changed.indices.filter { alphanumerics.contains(changed[$0]) }
+            for _ in 0...mixer.below(2) where !candidates.isEmpty {
+                changed[candidates[mixer.below(candidates.count)]] = alphanumerics[mixer.below(alphanumerics.count)]
+            }
+            return changed
+        }
         for _ in 0...mixer.below(3) {
             guard !changed.isEmpty else { break }
             let position = mixer.below(changed.count)
@@ -83,7 +92,7 @@ import Testing
             for _ in 0..<min(1500, bytes.count * 10) { check(Self.mutate(bytes, &mixer), templates) }
         }
         #expect(learnt > 25, "learnt \(learnt) records")
-        #expect(hits > 5000, "\(hits) matches")
+        #expect(hits > 4000, "\(hits) matches")
         #expect(misses > 5000, "\(misses) misses")
     }
 
@@ -176,7 +185,8 @@ import Testing
         var mixer = StructuralIndexTests.Mixer(state: 14)
         let records = CompactRecordReaderTests.records.map { Array($0.utf8) }
         for round in 0..<6000 {
-            let base = records[mixer.below(records.count)]
+            // Mostly a few shapes (fewer than the templates held), sometimes any of them.
+            let base = records[mixer.below(5) == 0 ? mixer.below(records.count) : mixer.below(6)]
             let bytes = round % 3 == 0 ? base : Self.mutate(base, &mixer)
             let layout = bytes.withUnsafeBufferPointer { enricher.layout(of: $0) }
             #expect(layout == Self.walked(bytes, index), "\(String(decoding: bytes, as: UTF8.self))")
