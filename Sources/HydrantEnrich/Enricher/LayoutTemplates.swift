@@ -93,13 +93,6 @@ final class LayoutTemplates {
         pieceStarts.deallocate()
     }
 
-    /// Forgets every template.
-    func removeAll() {
-        count = 0
-        lastMatched = 0
-        nextReplaced = 0
-    }
-
     // MARK: Matching
 
     /// The layout of `record` from a template it matches, or nil (then the walks must read it).
