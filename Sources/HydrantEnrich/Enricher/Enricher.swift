@@ -63,6 +63,8 @@ public final class Enricher {
     private let output = JSONLineBuffer(capacity: 64 << 10)
     // Each record's quote and bracket bits, for the walk.
     private let structuralIndex = StructuralIndex()
+    // Shapes of records the walk read, so that most records get their layout by a text compare.
+    let layoutTemplates = LayoutTemplates()
     // The rare members (scores, threat), built with the array writers before they are spliced in.
     private var rareMembers: [UInt8] = []
 
@@ -207,7 +209,8 @@ public final class Enricher {
         statistics.records += 1
         // Cleared between records only: a record's answers are ranges of the arena until they are spliced in.
         if geoArena.count >= Self.geoArenaLimit { clearGeoCache() }
-        guard let recordBase = record.baseAddress, let layout = Self.layout(of: record, structuralIndex.build(record)) else {
+        var layout = RecordLayout()
+        guard let recordBase = record.baseAddress, readLayout(record, into: &layout) else {
             statistics.passedThrough += 1
             return false
         }
@@ -236,7 +239,7 @@ public final class Enricher {
             direction = NetworkDirection(sourceIsHome: source.isHome, destinationIsHome: destination.isHome)
         }
         // Scores and threat are rare: built with the array writers, then spliced in like the others.
-        rareMembers.removeAll(keepingCapacity: true)
+        if !rareMembers.isEmpty { rareMembers.removeAll(keepingCapacity: true) }
         var scoresEnd = 0
         if !layout.hasScores, layout.questionClose >= 0, let name = layout.questionName, let scorer = snapshot.domainScorer,
            let scores = scorer.scores(UnsafeBufferPointer(rebasing: record[name])) {
@@ -330,6 +333,33 @@ public final class Enricher {
             out.finish()
             return true
         }
+    }
+
+    /// The record's layout: from a learnt template when it matches one, else by the walks (learning its shape when
+    /// the compact walk read it).
+    func layout(of record: UnsafeBufferPointer<UInt8>) -> RecordLayout? {
+        var layout = RecordLayout()
+        return readLayout(record, into: &layout) ? layout : nil
+    }
+
+    /// `layout(of:)` written into `layout` (an optional layout returned is copied whole on the way out); false
+    /// when the record is not one well-formed JSON object.
+    @inline(__always)
+    private func readLayout(_ record: UnsafeBufferPointer<UInt8>, into layout: inout RecordLayout) -> Bool {
+        layoutTemplates.match(record, into: &layout) || walkLayout(record, into: &layout)
+    }
+
+    @inline(never)
+    private func walkLayout(_ record: UnsafeBufferPointer<UInt8>, into layout: inout RecordLayout) -> Bool {
+        let masks = structuralIndex.build(record)
+        if let masks, let walked = CompactRecordReader.read(record, masks: masks) {
+            layoutTemplates.learn(record, walked)
+            layout = walked
+            return true
+        }
+        guard let walked = RecordLayout.read(record, masks: masks) else { return false }
+        layout = walked
+        return true
     }
 
     /// The record's layout: by the compact walk when it can tell, else by the general one.
