@@ -254,19 +254,21 @@ import Testing
         }
     }
 
-    @Test func sharedStringListsAreWrittenFromTheMemoAsTheyWouldBeAfresh() throws {
+    @Test func sharedListsAreWrittenFromTheMemoAsTheyWouldBeAfresh() throws {
         // Six lists shared by many records (more than the memo keeps per field), one rewritten in place while
         // shared, a list made per record, and an empty one: every line as the reference writes it.
         let connection = Connection(sourceIP: try #require(IPAddress("192.0.2.7")), sourcePort: 40000,
                                     destinationIP: try #require(IPAddress("192.0.2.8")), destinationPort: 443, ianaNumber: 6)
         var shared: [[String]] = (0..<6).map { n in (0...n).map { "TLS_SUITE_\($0)_\(n)" } }
         shared[5][0] = "with \"quote\" and \u{1}"
+        let sharedInts: [[Int64]] = (0..<5).map { n in (0...n).map { Int64($0) * 1_000_003 - Int64(n) } }
         var encoder = JSONLinesEncoder<TLSRecord>()
         var line: [UInt8] = []
         for n in 0..<200 {
             var record = TLSRecord(timestamp: Timestamp(nanoseconds: Int64(n)), connection: connection, ja3: "j", ja4: "k")
             record.supportedCiphers = shared[(n * 7) % 6]
             record.offeredVersions = n % 3 == 0 ? [] : n % 3 == 1 ? ["1.3", "1.2"] : ["v\(n)"]
+            record.extensions = sharedInts[n % 5]
             if n == 100 {
                 // The memo holds the old storage, so the shared list is copied before this write.
                 shared[2].append("TLS_LATE")
