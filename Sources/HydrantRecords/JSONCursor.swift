@@ -246,25 +246,49 @@ public struct JSONCursor {
 
     /// The index of the first byte that a JSON string must escape (`"`, `\`, below 0x20, or 0x7f), or `count`.
     @inlinable static func firstEscape(in base: UnsafePointer<UInt8>, count: Int) -> Int {
+        let raw = UnsafeRawPointer(base)
+        if count >= 8 {
+            var position = 0
+            while position &+ 8 <= count {
+                let flags = escapeFlags(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt64.self)))
+                if flags != 0 { return position &+ flags.trailingZeroBitCount &>> 3 }
+                position &+= 8
+            }
+            if position == count { return count }
+            // The tail as the string's last word, overlapping bytes already found clean: those raise no flag, so the
+            // lowest flag is still the first escape (a byte-at-a-time tail cost more than the words before it).
+            let last = count &- 8
+            let flags = escapeFlags(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: last, as: UInt64.self)))
+            return flags == 0 ? count : last &+ flags.trailingZeroBitCount &>> 3
+        }
+        if count <= 0 { return 0 }
+        // Most strings are shorter than a word (`tcp`, `ipv4`, `IN`, `NOERROR`): their bytes are gathered into one
+        // word by loads that overlap but never pass the end, and the lanes past the end hold `A`, which needs no
+        // escape. Overlapping lanes get the same byte from both loads, so or-ing them is exact.
+        var word: UInt64
+        if count >= 4 {
+            word = UInt64(UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self)))
+                | UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self)))
+                    &<< UInt64(truncatingIfNeeded: (count &- 4) &* 8)
+        } else {
+            let middle = count &>> 1
+            word = UInt64(base[0]) | UInt64(base[middle]) &<< UInt64(truncatingIfNeeded: middle &* 8)
+                | UInt64(base[count &- 1]) &<< UInt64(truncatingIfNeeded: (count &- 1) &* 8)
+        }
+        word |= 0x4141_4141_4141_4141 &<< UInt64(truncatingIfNeeded: count &* 8)
+        let flags = escapeFlags(word)
+        return flags == 0 ? count : flags.trailingZeroBitCount &>> 3
+    }
+
+    /// The high bit of each byte of `word` (little-endian lanes) that is `"`, `\`, DEL or below 0x20; a flag can be
+    /// wrong only above a right one (borrows run upwards), so whether any is set, and the lowest, are exact.
+    @inlinable @inline(__always) static func escapeFlags(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
-        var position = 0
-        while position &+ 8 <= count {
-            let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
-            let quote = word ^ (ones &* 0x22)
-            let backslash = word ^ (ones &* 0x5C)
-            let delete = word ^ (ones &* 0x7F)
-            // A byte's high bit is set where it is zero (quote, backslash, DEL) or below 0x20; a flag can be wrong
-            // only above a right one (borrows run upwards), so whether any is set, and the lowest, are exact.
-            let flags = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((delete &- ones) & ~delete)
-                | ((word &- ones &* 0x20) & ~word)) & 0x8080_8080_8080_8080
-            if flags != 0 { return position &+ flags.trailingZeroBitCount >> 3 }
-            position &+= 8
-        }
-        while position < count {
-            let value = base[position]
-            if value < 0x20 || value == 0x7f || value == UInt8(ascii: "\"") || value == UInt8(ascii: "\\") { return position }
-            position &+= 1
-        }
-        return count
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let delete = word ^ (ones &* 0x7F)
+        // A byte's high bit is set where it is zero (quote, backslash, DEL) or below 0x20.
+        return (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((delete &- ones) & ~delete)
+            | ((word &- ones &* 0x20) & ~word)) & 0x8080_8080_8080_8080
     }
 }

@@ -185,6 +185,8 @@ public struct JSONLinesEncoder<Record: DatasetRecord> {
     @usableFromInline let plan: Plan
     /// The date and time of the second last written.
     @usableFromInline var clock = RFC3339SecondCache()
+    /// String lists written recently (lists that records share are copied as text instead of written again).
+    @usableFromInline var listMemo: StringListMemo
     /// IPv6 text and boxed values are formatted here first.
     @usableFromInline var scratch: [UInt8] = []
     /// Lines for `encode(_:to:)` are built here; replaced when a copy of the encoder still shares it.
@@ -193,6 +195,7 @@ public struct JSONLinesEncoder<Record: DatasetRecord> {
     /// Creates an encoder for the record type's field table.
     public init() {
         plan = Plan(fields: Record.fields)
+        listMemo = StringListMemo(fields: plan.stringLists.count)
         lineScratch = JSONLineBuffer(capacity: 1024)
         scratch.reserveCapacity(64)
     }
@@ -254,12 +257,27 @@ public struct JSONLinesEncoder<Record: DatasetRecord> {
             case .strings:
                 guard let list = plan.stringLists[Int(step.index)]._withUnsafeGuaranteedRef({ $0.get(record) }), !list.isEmpty else { continue }
                 prefix(step, &out)
+                let field = Int(step.index)
+                let slot = listMemo.slot(of: list, field: field)
+                if let slot, !listMemo.texts[slot].isEmpty {
+                    listMemo.texts[slot].withUnsafeBufferPointer { text in
+                        out.ensure(text.count &+ plan.fixedBound)
+                        out.bytes(text.baseAddress.unsafelyUnwrapped, count: text.count)
+                    }
+                    continue
+                }
+                let start = out.position
                 out.byte(UInt8(ascii: "["))
                 for index in list.indices {
                     if index > list.startIndex { out.byte(UInt8(ascii: ",")) }
                     out.string(list[index], more: 1 &+ plan.fixedBound)
                 }
                 out.byte(UInt8(ascii: "]"))
+                if let slot {
+                    listMemo.texts[slot] = Array(UnsafeBufferPointer(start: out.base + start, count: out.position &- start))
+                } else {
+                    listMemo.remember(list, field: field)
+                }
             case .ints:
                 guard let list = plan.intLists[Int(step.index)]._withUnsafeGuaranteedRef({ $0.get(record) }), !list.isEmpty else { continue }
                 prefix(step, &out)

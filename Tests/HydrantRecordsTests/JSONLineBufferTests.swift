@@ -187,6 +187,99 @@ import Testing
         #expect(JSONCursor.firstEscape(in: Array("abcdefg\u{7f}i".utf8), count: 9) == 7)
     }
 
+    /// `firstEscape`'s rule, one byte at a time.
+    private static func firstEscapeByteByByte(_ bytes: [UInt8]) -> Int {
+        bytes.firstIndex { $0 < 0x20 || $0 == 0x7f || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") } ?? bytes.count
+    }
+
+    @Test func firstEscapeFindsEveryByteValueAtEveryPositionOfShortStringsWordsAndTails() {
+        // Lengths below a word (gathered lanes), whole words and partial last words (the overlapping tail), past two
+        // words. Around the byte under test, the clean bytes next to the special ones (where a borrow could raise a
+        // wrong flag), high bytes and plain letters.
+        let fills: [UInt8] = [0x20, 0x21, 0x23, 0x41, 0x5b, 0x5d, 0x7e, 0x80, 0xa2, 0xdc, 0xff]
+        for length in 1...26 {
+            for fill in fills {
+                var bytes = [UInt8](repeating: fill, count: length)
+                #expect(bytes.withUnsafeBufferPointer { JSONCursor.firstEscape(in: $0.baseAddress!, count: length) } == length)
+                for position in 0..<length {
+                    for value in 0...255 {
+                        bytes[position] = UInt8(value)
+                        let found = bytes.withUnsafeBufferPointer { JSONCursor.firstEscape(in: $0.baseAddress!, count: length) }
+                        if found != Self.firstEscapeByteByByte(bytes) {
+                            Issue.record("length \(length), fill \(fill), byte \(value) at \(position): \(found)")
+                        }
+                    }
+                    bytes[position] = fill
+                }
+            }
+        }
+    }
+
+    @Test func firstEscapeFindsTheFirstOfTwoSpecialBytes() {
+        // A later special byte (or its borrow) must not hide or move the first: every pair of positions, with
+        // special and almost-special values.
+        let values: [UInt8] = [0x00, 0x01, 0x0a, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x5b, 0x5c, 0x5d, 0x7e, 0x7f, 0x80, 0xff]
+        for length in 2...20 {
+            for first in 0..<length {
+                for second in (first + 1)..<length {
+                    for a in values {
+                        for b in values {
+                            var bytes = [UInt8](repeating: UInt8(ascii: "x"), count: length)
+                            bytes[first] = a
+                            bytes[second] = b
+                            let found = bytes.withUnsafeBufferPointer { JSONCursor.firstEscape(in: $0.baseAddress!, count: length) }
+                            if found != Self.firstEscapeByteByByte(bytes) {
+                                Issue.record("length \(length): \(a) at \(first), \(b) at \(second): \(found)")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func randomStringsEscapeAsByteByByte() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let length = Int.random(in: 0...40, using: &generator)
+            // Mostly clean bytes, so that escapes land anywhere, including the tail.
+            let bytes = (0..<length).map { _ in
+                Int.random(in: 0..<8, using: &generator) == 0 ? UInt8.random(in: 0...255, using: &generator)
+                    : UInt8.random(in: 0x23...0x5b, using: &generator)
+            }
+            let found = bytes.withUnsafeBufferPointer { buffer in
+                buffer.baseAddress.map { JSONCursor.firstEscape(in: $0, count: length) } ?? 0
+            }
+            #expect(found == Self.firstEscapeByteByByte(bytes), "\(bytes)")
+        }
+    }
+
+    @Test func sharedListsAreWrittenFromTheMemoAsTheyWouldBeAfresh() throws {
+        // Six lists shared by many records (more than the memo keeps per field), one rewritten in place while
+        // shared, a list made per record, and an empty one: every line as the reference writes it.
+        let connection = Connection(sourceIP: try #require(IPAddress("192.0.2.7")), sourcePort: 40000,
+                                    destinationIP: try #require(IPAddress("192.0.2.8")), destinationPort: 443, ianaNumber: 6)
+        var shared: [[String]] = (0..<6).map { n in (0...n).map { "TLS_SUITE_\($0)_\(n)" } }
+        shared[5][0] = "with \"quote\" and \u{1}"
+        let sharedInts: [[Int64]] = (0..<5).map { n in (0...n).map { Int64($0) * 1_000_003 - Int64(n) } }
+        var encoder = JSONLinesEncoder<TLSRecord>()
+        var line: [UInt8] = []
+        for n in 0..<200 {
+            var record = TLSRecord(timestamp: Timestamp(nanoseconds: Int64(n)), connection: connection, ja3: "j", ja4: "k")
+            record.supportedCiphers = shared[(n * 7) % 6]
+            record.offeredVersions = n % 3 == 0 ? [] : n % 3 == 1 ? ["1.3", "1.2"] : ["v\(n)"]
+            record.extensions = sharedInts[n % 5]
+            if n == 100 {
+                // The memo holds the old storage, so the shared list is copied before this write.
+                shared[2].append("TLS_LATE")
+            }
+            if n % 50 == 0 { record.supportedCiphers.append("TLS_ONCE") }
+            line.removeAll()
+            encoder.encode(record, to: &line)
+            #expect(Self.text(line) == Self.text(Self.referenceLine(record)), "record \(n)")
+        }
+    }
+
     @Test func integersMatchTheirDecimalText() {
         var values: [Int64] = [0, 1, 9, 10, 11, 99, 100, 101, .max, .min, .min + 1, -1, -9, -10, -99, -100]
         var power: Int64 = 1

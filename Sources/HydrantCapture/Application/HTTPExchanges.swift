@@ -6,7 +6,7 @@ extension TCPSession {
     /// Parses what the client sent so far.
     func parseRequests(time: Int64, maxPipelined: Int, statistics: inout ApplicationStatistics,
                        into output: inout CaptureRecords) {
-        guard connection != nil else { return }
+        guard hasConnection else { return }
         if var body = requestBody, case .skipped = body.mode {
             guard body.settle(outstanding: client.skipping) else { return }
             requestBody = nil

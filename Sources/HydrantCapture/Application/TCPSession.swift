@@ -37,6 +37,13 @@ final class TCPSession {
     /// Client and server, once the client is known; without its community ID until `recordConnection()` first
     /// needs it, as most followed connections (scans, refused and unrecognised ones) never make a record.
     var connection: Connection?
+    /// Whether `connection` is known. `connection != nil` went through Optional's generic witnesses, copying and
+    /// destroying the connection on every segment of an HTTP or TLS session; a pattern match on the concrete type
+    /// reads only the case.
+    var hasConnection: Bool {
+        if case .none = connection { return false }
+        return true
+    }
     /// Whether `connection` has its community ID.
     private var hasCommunityID = false
     /// Bytes the client sent, in order.

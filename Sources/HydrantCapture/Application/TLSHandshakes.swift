@@ -6,7 +6,7 @@ extension TCPSession {
     /// Parses the client's first handshake message once it is complete.
     func parseClientHello(time: Int64, fingerprints: inout TLSFingerprintCache, statistics: inout ApplicationStatistics,
                           into output: inout CaptureRecords) {
-        guard !hasHello, !client.stopped, connection != nil else { return }
+        guard !hasHello, !client.stopped, hasConnection else { return }
         var parsed: TLSClientHello?
         var failed = false
         let incomplete = client.withAssembled { stream in
