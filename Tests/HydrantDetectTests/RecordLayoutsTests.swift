@@ -173,16 +173,7 @@ import HydrantTestSupport
                 RecordScanner.scan($0, trie: trie, into: values, scratch: &scratch, index: index, layouts: layouts)
             }
             guard ok else { return nil }
-            return fields.indices.map { slot in
-                var out: [String] = []
-                var entry = values.heads[slot]
-                while entry >= 0 {
-                    let value = values.entries[Int(entry)]
-                    out.append(String(decoding: values.raw(value), as: UTF8.self))
-                    entry = value.next
-                }
-                return out
-            }
+            return values.texts(slots: fields.count)
         }
     }
 

@@ -39,16 +39,7 @@ import HydrantRecords
                                layouts: layouts)
         }
         guard ok else { return nil }
-        return fields.indices.map { slot in
-            var out: [String] = []
-            var entry = values.heads[slot]
-            while entry >= 0 {
-                let value = values.entries[Int(entry)]
-                out.append(String(decoding: values.raw(value), as: UTF8.self))
-                entry = value.next
-            }
-            return out
-        }
+        return values.texts(slots: fields.count)
     }
 
     private func scan(_ json: String, fields: [String]) -> [[String]]? { scan(Array(json.utf8), fields: fields) }

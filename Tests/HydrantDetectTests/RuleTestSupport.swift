@@ -58,3 +58,19 @@ func dnsEvent(_ name: String, _ extra: [String: EventValue] = [:]) -> [String: E
 func matches(_ yaml: String, _ event: [String: EventValue], sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
     !engine(yaml, sourceLocation: sourceLocation).matchingTitles(event: event).isEmpty
 }
+
+extension RecordValues {
+    /// The values of each of the first `slots` field slots as text, in entry order: what scans are compared by.
+    func texts(slots: Int) -> [[String]] {
+        (0..<slots).map { slot in
+            var out: [String] = []
+            var entry = heads[slot]
+            while entry >= 0 {
+                let value = entries[Int(entry)]
+                out.append(String(decoding: raw(value), as: UTF8.self))
+                entry = value.next
+            }
+            return out
+        }
+    }
+}
