@@ -4,10 +4,11 @@ import HeapModule
 /// Correlation matches waiting for the watermark, handed out in event-time order (arrival order among equal
 /// times).
 ///
-/// The order lives in small plain keys (time, arrival sequence, slot): matches that arrive in order (nearly all of
-/// them: records come in time order within a source) queue in arrival order, and only those that arrive earlier
-/// than the queue's last go through a heap, so most matches are queued and released at constant cost rather than
-/// sifted through a heap of every match within the lateness. Each match's payload (the rule it
+/// The order lives in small plain keys (time, arrival sequence, slot): a match no earlier than the last one queued
+/// joins a queue, which stays sorted and costs a constant step in and out; any other goes through a heap. How many
+/// arrive in order depends on the source: DNS and HTTP records come at their event time, but a flow record is
+/// stamped with its start and written at its end, so most flow matches are late and take the heap (on the rules
+/// benchmark's records, 23% of matches were queued). Each match's payload (the rule it
 /// came from, its correlation field values, its Community ID) sits in slot-indexed storage reused through a free
 /// list. Buffering a match therefore allocates nothing once the storage has grown, and sifting it through the heap
 /// moves no references. The storage is manually managed memory owned by this buffer (one per correlation engine):
