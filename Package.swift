@@ -112,6 +112,7 @@ let package = Package(
                 "HydrantAlert",
                 "HydrantFlowLogs",
                 "CChecksum",
+                "CZstd",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),

@@ -87,7 +87,8 @@ public final class DeliveryStream: @unchecked Sendable {
         let inbox = FrameInbox()
         self.inbox = inbox
         wal = try WriteAheadLog(directory: streamDirectory + "/wal",
-                                options: .init(maximumBacklogBytes: configuration.maxBacklogMB << 20),
+                                options: .init(maximumBacklogBytes: configuration.maxBacklogMB << 20,
+                                               compression: configuration.logCompression),
                                 onCommit: { frames in inbox.push(frames) })
         replayReport = wal.replayReport
         router = PartitionRouter(configuration: configuration)

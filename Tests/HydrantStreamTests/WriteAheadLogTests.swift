@@ -19,10 +19,13 @@ private final class CommitLog: @unchecked Sendable {
     }
 }
 
+/// A log storing records plainly unless asked: these tests count frame and segment sizes in record bytes
+/// (WALCompressionTests covers compressed frames).
 private func openLog(_ directory: ScratchDirectory, backlog: Int = 1 << 30, segment: Int? = nil, direct: Bool = true,
-                     commits: CommitLog = CommitLog()) throws -> WriteAheadLog {
+                     compression: WALCompression = .none, commits: CommitLog = CommitLog()) throws -> WriteAheadLog {
     try WriteAheadLog(directory: directory.path + "/wal",
-                      options: .init(maximumBacklogBytes: backlog, segmentBytes: segment, directWrites: direct),
+                      options: .init(maximumBacklogBytes: backlog, segmentBytes: segment, directWrites: direct,
+                                     compression: compression),
                       onCommit: { commits.add($0) })
 }
 

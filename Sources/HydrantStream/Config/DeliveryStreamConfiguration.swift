@@ -46,6 +46,8 @@ public struct DeliveryStreamConfiguration: Hashable, Sendable {
     public let maxActivePartitions: Int
     /// The write-ahead log of this stream is bounded to this many MiB; past it ingest answers "Slow down.".
     public let maxBacklogMB: Int
+    /// How the write-ahead log stores record bytes (`log_compression`, default zstd).
+    public let logCompression: WALCompression
     /// What data objects are: JSON lines (default) or Parquet (`format: parquet`).
     public let format: ArchiveFormat
 
@@ -55,7 +57,8 @@ public struct DeliveryStreamConfiguration: Hashable, Sendable {
                 errorOutputPrefix: PrefixTemplate, compression: Compression = .default,
                 sourceRecordBackupPrefix: PrefixTemplate? = nil,
                 maxActivePartitions: Int = DeliveryStreamConfiguration.defaultMaxActivePartitions,
-                maxBacklogMB: Int = DeliveryStreamConfiguration.defaultMaxBacklogMB, format: ArchiveFormat = .jsonLines,
+                maxBacklogMB: Int = DeliveryStreamConfiguration.defaultMaxBacklogMB,
+                logCompression: WALCompression = .default, format: ArchiveFormat = .jsonLines,
                 httpEndpoint: HTTPEndpointDestination? = nil) {
         self.name = name
         self.buffering = buffering
@@ -68,6 +71,7 @@ public struct DeliveryStreamConfiguration: Hashable, Sendable {
         self.sourceRecordBackupPrefix = sourceRecordBackupPrefix
         self.maxActivePartitions = maxActivePartitions
         self.maxBacklogMB = maxBacklogMB
+        self.logCompression = logCompression
         self.format = format
         self.httpEndpoint = httpEndpoint
     }

@@ -9,7 +9,7 @@ struct StreamConfigurationReader {
     static let topKeys = ["server", "auth", "storage", "streams", "alerts", "sources"]
     static let streamKeys = ["name", "buffering", "processors", "destination", "prefix", "partition_keys",
                              "error_output_prefix", "compression", "source_record_backup", "max_active_partitions",
-                             "max_backlog_mb"] + formatKeys
+                             "max_backlog_mb", "log_compression"] + formatKeys
 
     func read(_ root: Node) -> StreamConfiguration? {
         guard case .mapping = root else {
@@ -192,15 +192,20 @@ struct StreamConfigurationReader {
         let maxBacklogMB = fields["max_backlog_mb"].map {
             check(reader.integer($0.value, path: path + ".max_backlog_mb", range: DeliveryStreamConfiguration.maxBacklogMBRange))
         } ?? DeliveryStreamConfiguration.defaultMaxBacklogMB
+        let logCompression = fields["log_compression"].map {
+            check(reader.enumeration($0.value, path: path + ".log_compression", as: WALCompression.self))
+        } ?? WALCompression.default
 
         guard valid, let name, let buffering, let processors, let destination, let prefix, let errorOutputPrefix,
-              let compression, let maxActivePartitions, let maxBacklogMB, let format else { return nil }
+              let compression, let maxActivePartitions, let maxBacklogMB, let logCompression, let format else {
+            return nil
+        }
         return DeliveryStreamConfiguration(
             name: name, buffering: formatBuffering(buffering, format: format, field: fields["buffering"]), processors: processors, destination: destination,
             prefix: prefix.withFirehoseDefaultTimestamp(), partitionKeys: partitionKeys,
             errorOutputPrefix: errorOutputPrefix, compression: compression, sourceRecordBackupPrefix: backup,
-            maxActivePartitions: maxActivePartitions, maxBacklogMB: maxBacklogMB, format: format,
-            httpEndpoint: httpEndpoint)
+            maxActivePartitions: maxActivePartitions, maxBacklogMB: maxBacklogMB, logCompression: logCompression,
+            format: format, httpEndpoint: httpEndpoint)
     }
 
     private func readBuffering(_ node: Node, path: String) -> BufferingHints? {

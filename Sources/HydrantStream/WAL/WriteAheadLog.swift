@@ -28,12 +28,16 @@ public final class WriteAheadLog: @unchecked Sendable {
         public var maximumBacklogBytes: Int
         /// Whether segments are written past the page cache (`O_DIRECT`) where the file system allows.
         public var directWrites: Bool
+        /// How record bytes are stored; a log reads frames of either kind whatever this says.
+        public var compression: WALCompression
 
         /// Options; `segmentBytes` defaults to an eighth of the backlog bound, between 64 KiB and 64 MiB, so that
         /// the active segment (which is never deleted) stays a small part of the bound.
-        public init(maximumBacklogBytes: Int, segmentBytes: Int? = nil, directWrites: Bool = true) {
+        public init(maximumBacklogBytes: Int, segmentBytes: Int? = nil, directWrites: Bool = true,
+                    compression: WALCompression = .default) {
             self.maximumBacklogBytes = maximumBacklogBytes
             self.directWrites = directWrites
+            self.compression = compression
             self.segmentBytes = segmentBytes ?? min(64 << 20, max(64 << 10, maximumBacklogBytes / 8))
         }
     }
@@ -56,6 +60,8 @@ public final class WriteAheadLog: @unchecked Sendable {
 
     private struct Request {
         let batch: IngestBatch
+        /// The records' bytes compressed by the caller, or nil to store them plainly.
+        let compressed: CompressedRecords?
         let arrival: Timestamp
         let continuation: CheckedContinuation<WALAppendResult, Never>
     }
@@ -85,6 +91,8 @@ public final class WriteAheadLog: @unchecked Sendable {
     public let options: Options
 
     private let condition = NSCondition()
+    /// Set when `options.compression` asks for zstd.
+    private let compressor: WALRecordCompressor?
     private let onCommit: @Sendable ([WALFrame]) -> Void
     // Everything below is guarded by `condition`.
     private var queue: [Request] = []
@@ -122,6 +130,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         self.directory = directory
         self.options = options
         self.onCommit = onCommit
+        compressor = options.compression == .zstd ? WALRecordCompressor() : nil
         try SegmentFiles.makeDirectories(directory)
         let ids = try SegmentFiles.list(directory)
         var report = WALReplayReport()
@@ -229,10 +238,15 @@ public final class WriteAheadLog: @unchecked Sendable {
 
     /// Appends `batch`, returning once it is synced (`.committed`), or at once when the backlog is full or the log
     /// closing (`.throttled`), or when writing failed (`.failed`, nothing acknowledged).
+    ///
+    /// Compression, when configured, happens here on the caller's thread: callers run on every core, while the
+    /// writer is one thread that should only copy bytes.
     public func append(_ batch: IngestBatch, arrival: Timestamp) async -> WALAppendResult {
-        let size = WALFrameCodec.encodedSize(of: batch)
+        let compressed = compressor?.compress(batch)
+        let size = WALFrameCodec.encodedSize(of: batch, compressed: compressed)
         // A frame the reader would refuse must never be acknowledged (the API's limits keep batches far below).
-        guard size - WALFrameCodec.headerSize <= WALFrameCodec.maximumPayload else {
+        // (Checked on the plain size, which bounds both a frame and the records a compressed frame holds.)
+        guard WALFrameCodec.encodedSize(of: batch) - WALFrameCodec.headerSize <= WALFrameCodec.maximumPayload else {
             return .failed("a batch of \(batch.byteCount) bytes is larger than a log frame may be")
         }
         return await withCheckedContinuation { continuation in
@@ -254,7 +268,7 @@ public final class WriteAheadLog: @unchecked Sendable {
                 continuation.resume(returning: .throttled)
                 return
             }
-            queue.append(Request(batch: batch, arrival: arrival, continuation: continuation))
+            queue.append(Request(batch: batch, compressed: compressed, arrival: arrival, continuation: continuation))
             queuedBytes += size
             condition.signal()
             condition.unlock()
@@ -369,7 +383,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         pending.reserveCapacity(group.count)
         groupBytes = 0
         for request in group {
-            let size = WALFrameCodec.encodedSize(of: request.batch)
+            let size = WALFrameCodec.encodedSize(of: request.batch, compressed: request.compressed)
             if activeWrittenBytes + groupBytes > 0 && activeWrittenBytes + groupBytes + size > options.segmentBytes {
                 flush(&pending)
                 roll()
@@ -379,8 +393,8 @@ public final class WriteAheadLog: @unchecked Sendable {
             let start = tailBytes + groupBytes
             // Room for the frame and the padding of the last block.
             staging.reserve(start + size + AlignedBuffer.alignment, keeping: start)
-            WALFrameCodec.encode(request.batch, firstSequence: nextSequence, arrival: request.arrival,
-                                 at: staging.base + start)
+            WALFrameCodec.encode(request.batch, compressed: request.compressed, firstSequence: nextSequence,
+                                 arrival: request.arrival, at: staging.base + start)
             groupBytes += size
             nextSequence += UInt64(request.batch.count)
             pending.append(PendingFrame(request: request, frame: frame, size: size))

@@ -23,9 +23,13 @@ struct BenchIngestCommand: ParsableCommand {
         commandName: "ingest",
         abstract: "Send PutRecordBatch requests from several connections and report records/s and latency.",
         discussion: """
-            Each connection sends the same pre-built PutRecordBatch body (500
-            records of 1 KiB by default, JSON records with event.dataset "bench"),
-            waits for the answer and sends again, for --seconds. Prints records/s,
+            Each connection sends a pre-built PutRecordBatch body (500 records of
+            1 KiB by default, JSON records with event.dataset "bench"), waits for
+            the answer and sends it again, for --seconds. The records are padded
+            with one repeated byte, or with --content FILE (JSON lines, e.g. the
+            output of 'hydrant replay') carry whole lines of that file, different
+            for each connection, so that they compress as real records do
+            (the log compresses them by default). Prints records/s,
             MB/s of record data (10^6 bytes), p50/p99 acknowledgement latency,
             failed and throttled records, and HTTP errors; the last line, starting
             with RESULT, is for scripts.
@@ -53,6 +57,9 @@ struct BenchIngestCommand: ParsableCommand {
     @Option(help: "Bytes per record, before base64.")
     var recordBytes: Int = 1024
 
+    @Option(help: "A JSON-lines file whose lines fill the records (default: padding).")
+    var content: String?
+
     func validate() throws {
         guard endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://") else {
             throw ValidationError("--endpoint must be an http:// or https:// URL, got '\(endpoint)'")
@@ -64,9 +71,17 @@ struct BenchIngestCommand: ParsableCommand {
     }
 
     func run() throws {
-        let generator = IngestLoadGenerator(endpoint: endpoint, stream: stream, connections: connections,
+        var generator = IngestLoadGenerator(endpoint: endpoint, stream: stream, connections: connections,
                                             seconds: seconds, records: records, recordBytes: recordBytes)
-        let (tally, elapsed) = try waitFor { try await generator.run() }
+        if let content {
+            guard let data = FileManager.default.contents(atPath: content) else {
+                throw ValidationError("--content: cannot read \(content)")
+            }
+            generator.contentLines = data.split(separator: UInt8(ascii: "\n")).map { Array($0) }
+            guard !generator.contentLines.isEmpty else { throw ValidationError("--content: \(content) has no lines") }
+        }
+        let prepared = generator
+        let (tally, elapsed) = try waitFor { try await prepared.run() }
         let latencies = tally.latenciesNanoseconds.sorted()
         func percentile(_ p: Double) -> Double {
             guard !latencies.isEmpty else { return 0 }

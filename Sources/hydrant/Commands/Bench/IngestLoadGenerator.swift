@@ -3,8 +3,9 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// Sends the same pre-built PutRecordBatch body from `connections` concurrent connections, each waiting for its
-/// acknowledgement before sending again (closed loop), for `seconds`, and counts what the server answered.
+/// Sends pre-built PutRecordBatch bodies from `connections` concurrent connections, each re-sending its own body
+/// and waiting for the acknowledgement before sending again (closed loop), for `seconds`, and counts what the
+/// server answered.
 struct IngestLoadGenerator: Sendable {
     /// The server, e.g. `http://127.0.0.1:4443`.
     let endpoint: String
@@ -18,6 +19,9 @@ struct IngestLoadGenerator: Sendable {
     let records: Int
     /// Bytes per record (before base64).
     let recordBytes: Int
+    /// JSON lines whose text fills the records (each connection gets different ones), or empty for records padded
+    /// with one repeated byte.
+    var contentLines: [[UInt8]] = []
 
     /// What one connection saw.
     struct Tally: Sendable {
@@ -45,13 +49,26 @@ struct IngestLoadGenerator: Sendable {
                                              concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
         configuration.decompression = .disabled
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-        let body = ByteBuffer(bytes: BenchBatchBody.make(stream: stream, records: records, recordBytes: recordBytes))
-        var request = HTTPClientRequest(url: endpoint.hasSuffix("/") ? endpoint : endpoint + "/")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/x-amz-json-1.1")
-        request.headers.add(name: "X-Amz-Target", value: "Firehose_20150804.PutRecordBatch")
-        request.body = .bytes(body)
-        let prepared = request
+        var bodies: [[UInt8]] = []
+        if contentLines.isEmpty {
+            bodies = [BenchBatchBody.make(stream: stream, records: records, recordBytes: recordBytes)]
+        } else {
+            var start = 0
+            for _ in 0..<connections {
+                let made = BenchBatchBody.make(stream: stream, records: records, recordBytes: recordBytes,
+                                               lines: contentLines, start: start)
+                bodies.append(made.body)
+                start = made.next
+            }
+        }
+        let requests = bodies.map { body in
+            var request = HTTPClientRequest(url: endpoint.hasSuffix("/") ? endpoint : endpoint + "/")
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/x-amz-json-1.1")
+            request.headers.add(name: "X-Amz-Target", value: "Firehose_20150804.PutRecordBatch")
+            request.body = .bytes(ByteBuffer(bytes: body))
+            return request
+        }
         let recordsPerRequest = records
 
         let start = ContinuousClock.now
@@ -59,7 +76,8 @@ struct IngestLoadGenerator: Sendable {
         var total = Tally()
         do {
             total = try await withThrowingTaskGroup(of: Tally.self) { group in
-                for _ in 0..<connections {
+                for connection in 0..<connections {
+                    let prepared = requests[connection % requests.count]
                     group.addTask {
                         var tally = Tally()
                         tally.latenciesNanoseconds.reserveCapacity(4096)
