@@ -146,10 +146,12 @@ struct DeliveryStreamTests {
     func uncleanStop() async throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }
-        // A 2 MiB backlog bound makes 256 KiB segments, so the replay spans several segments.
+        // A 2 MiB backlog bound makes 256 KiB segments, so the replay spans several segments (plain frames: the
+        // padded records would compress into one).
         let configuration = try streamConfiguration(in: directory, """
         buffering: {size_mb: 1, interval_s: 900}
         max_backlog_mb: 2
+        log_compression: none
         """)
         let first = try openStream(configuration)
         let created = first.createdAt
