@@ -8,11 +8,12 @@
 # loopback. It prints records/s, MB/s, p50/p99 acknowledgement latency and failed/throttled records.
 # Not a test: it never fails on a number, only when a server does not start or the generator gets nothing through.
 #
-# The records carry real records as content (CONTENT=records, the default): whole JSON lines of the synthetic
-# capture (`hydrant synth --scenario mixed`, replayed: flows, DNS, HTTP, TLS), as many as fit in 1 KiB, padded with
-# spaces, different for each connection; so the write-ahead log's compression (`log_compression`, zstd by default;
-# LOG_COMPRESSION=none to turn it off) sees what it would see in use. CONTENT=padding sends records padded with one
-# repeated byte instead, which compress far better than anything real.
+# The records are real records (CONTENT=records, the default): JSON lines of the synthetic capture (`hydrant synth
+# --scenario mixed`, replayed: flows, DNS, HTTP, TLS), each extended to exactly 1 KiB with a "more" member holding
+# the next line's text as a string, different for each connection. So the default prefix partitions them by their
+# own dataset and event time, and the write-ahead log's compression (`log_compression`, zstd by default;
+# LOG_COMPRESSION=none to turn it off, LOG_LEVEL to set `log_compression_level`) sees what it would see in use.
+# CONTENT=padding sends the old records padded with one repeated byte, which compress far better than anything real.
 #
 # Usage: bench/ingest.sh                         (release build, 20 s per run, 8 connections)
 #        SECONDS_PER_RUN=10 CONNECTIONS=16 bench/ingest.sh
@@ -26,6 +27,7 @@ RUN_SECONDS=${SECONDS_PER_RUN:-20}
 CONNECTIONS=${CONNECTIONS:-8}
 CONTENT=${CONTENT:-records}
 LOG_COMPRESSION=${LOG_COMPRESSION:-zstd}
+LOG_LEVEL=${LOG_LEVEL:-}
 STREAM=bench
 
 if [[ -n "${HYDRANT_BIN:-}" ]]; then
@@ -100,6 +102,7 @@ streams:
     compression: none
     log_compression: $LOG_COMPRESSION
 YAML
+if [[ -n "$LOG_LEVEL" ]]; then echo "    log_compression_level: $LOG_LEVEL" >>"$WORK/hydrant.yaml"; fi
 "$HYDRANT" serve --config "$WORK/hydrant.yaml" 2>"$WORK/serve.log" &
 PIDS+=($!)
 wait_listening "$PORT" "${PIDS[-1]}" "$WORK/serve.log"

@@ -88,7 +88,8 @@ public final class DeliveryStream: @unchecked Sendable {
         self.inbox = inbox
         wal = try WriteAheadLog(directory: streamDirectory + "/wal",
                                 options: .init(maximumBacklogBytes: configuration.maxBacklogMB << 20,
-                                               compression: configuration.logCompression),
+                                               compression: configuration.logCompression,
+                                               compressionLevel: Int32(configuration.logCompressionLevel)),
                                 onCommit: { frames in inbox.push(frames) })
         replayReport = wal.replayReport
         router = PartitionRouter(configuration: configuration)

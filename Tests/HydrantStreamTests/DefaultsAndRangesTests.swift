@@ -21,6 +21,8 @@ import Testing
         #expect(stream.sourceRecordBackupPrefix == nil)
         #expect(stream.maxActivePartitions == 500)
         #expect(stream.maxBacklogMB == 1024)
+        #expect(stream.logCompression == .zstd)
+        #expect(stream.logCompressionLevel == DeliveryStreamConfiguration.defaultLogCompressionLevel)
     }
 
     @Test func partialBufferingKeepsTheOtherDefault() throws {
@@ -43,6 +45,8 @@ import Testing
         ("max_active_partitions: 0", false), ("max_active_partitions: 5001", false),
         ("max_backlog_mb: 1", true), ("max_backlog_mb: 1048576", true),
         ("max_backlog_mb: 0", false), ("max_backlog_mb: 1048577", false),
+        ("log_compression_level: -7", true), ("log_compression_level: 9", true),
+        ("log_compression_level: -8", false), ("log_compression_level: 10", false),
     ])
     func rangeBounds(line: String, valid: Bool) {
         let result = Result { () throws(ConfigurationErrors) in try load(stream(line)) }

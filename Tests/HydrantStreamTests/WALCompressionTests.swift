@@ -29,9 +29,11 @@ private struct SeededGenerator: RandomNumberGenerator {
     }
 }
 
-private func openLog(_ directory: ScratchDirectory, compression: WALCompression) throws -> WriteAheadLog {
+private func openLog(_ directory: ScratchDirectory, compression: WALCompression,
+                     level: Int32 = -3) throws -> WriteAheadLog {
     try WriteAheadLog(directory: directory.path + "/wal",
-                      options: .init(maximumBacklogBytes: 1 << 30, compression: compression), onCommit: { _ in })
+                      options: .init(maximumBacklogBytes: 1 << 30, compression: compression, compressionLevel: level),
+                      onCommit: { _ in })
 }
 
 private func texts(_ frames: [WALFrame]) -> [String] {
@@ -86,11 +88,12 @@ private func decodes(_ bytes: [UInt8]) -> (checked: Bool, decoded: [String]?) {
 
 @Suite("Write-ahead log compression")
 struct WALCompressionTests {
-    @Test("compressed puts are replayed byte for byte and the log holds a fraction of the record bytes")
-    func roundTrip() async throws {
+    @Test("compressed puts are replayed byte for byte and the log holds a fraction of the record bytes",
+          arguments: [Int32(-7), -3, 1, 9])
+    func roundTrip(level: Int32) async throws {
         let directory = try ScratchDirectory("walz")
         defer { directory.remove() }
-        let log = try openLog(directory, compression: .zstd)
+        let log = try openLog(directory, compression: .zstd, level: level)
         var written: [String] = []
         for put in 0..<40 {
             let records = networkRecords(250, seed: UInt64(put + 1))
@@ -145,8 +148,8 @@ struct WALCompressionTests {
         let records = (0..<100).map { _ in (0..<1000).map { _ in UInt8.random(in: 0...255, using: &generator) } }
         var put = IngestBatch()
         for record in records { put.append(record) }
-        #expect(WALRecordCompressor().compress(put) == nil)
-        #expect(WALRecordCompressor().compress(batch(networkRecords(100, seed: 5))) != nil)
+        #expect(WALRecordCompressor(level: -3).compress(put) == nil)
+        #expect(WALRecordCompressor(level: -3).compress(batch(networkRecords(100, seed: 5))) != nil)
 
         let directory = try ScratchDirectory("walz")
         defer { directory.remove() }
@@ -186,7 +189,7 @@ struct WALCompressionTests {
     func tornAndFlipped() throws {
         let records = networkRecords(20, seed: 3)
         let put = batch(records)
-        let compressed = try #require(WALRecordCompressor().compress(put))
+        let compressed = try #require(WALRecordCompressor(level: -3).compress(put))
         let frame = encodedFrame(put, compressed: compressed)
         #expect(decodes(frame).checked)
         #expect(decodes(frame).decoded == records)
@@ -208,7 +211,7 @@ struct WALCompressionTests {
     func inconsistentParts() throws {
         let records = networkRecords(10, seed: 8)
         let put = batch(records)
-        let zstd = try #require(WALRecordCompressor().compress(put)).bytes
+        let zstd = try #require(WALRecordCompressor(level: -3).compress(put)).bytes
         let lengths = records.map { UInt32($0.utf8.count) }
         let total = UInt32(put.byteCount)
         // The honest frame, built by hand, is accepted: the cases below differ from it in one part each.

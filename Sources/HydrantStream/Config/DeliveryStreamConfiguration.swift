@@ -10,6 +10,11 @@ public struct DeliveryStreamConfiguration: Hashable, Sendable {
     public static let defaultMaxBacklogMB = 1024
     /// The allowed `max_backlog_mb` values (1 MiB to 1 TiB).
     public static let maxBacklogMBRange: ClosedRange<Int> = 1...1_048_576
+    /// The allowed `log_compression_level` values: zstd's fast (negative) levels down to -7 and its regular levels up
+    /// to 9 (higher levels cost far more CPU than a log on the request path can spend).
+    public static let logCompressionLevelRange: ClosedRange<Int> = -7...9
+    /// The default `log_compression_level`: a fast level (see docs/delivery.md for the measurement behind it).
+    public static let defaultLogCompressionLevel = -3
     /// Hydrant's error output prefix when none is configured and the prefix has expressions (Firehose requires one).
     public static let defaultErrorOutputPrefix = "errors/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/"
     /// The partition keys assumed when `partition_keys` is absent: what `PrefixTemplate.defaultPrefix` reads.
@@ -48,6 +53,8 @@ public struct DeliveryStreamConfiguration: Hashable, Sendable {
     public let maxBacklogMB: Int
     /// How the write-ahead log stores record bytes (`log_compression`, default zstd).
     public let logCompression: WALCompression
+    /// The zstd level of the log's frames (`log_compression_level`).
+    public let logCompressionLevel: Int
     /// What data objects are: JSON lines (default) or Parquet (`format: parquet`).
     public let format: ArchiveFormat
 
@@ -58,7 +65,9 @@ public struct DeliveryStreamConfiguration: Hashable, Sendable {
                 sourceRecordBackupPrefix: PrefixTemplate? = nil,
                 maxActivePartitions: Int = DeliveryStreamConfiguration.defaultMaxActivePartitions,
                 maxBacklogMB: Int = DeliveryStreamConfiguration.defaultMaxBacklogMB,
-                logCompression: WALCompression = .default, format: ArchiveFormat = .jsonLines,
+                logCompression: WALCompression = .default,
+                logCompressionLevel: Int = DeliveryStreamConfiguration.defaultLogCompressionLevel,
+                format: ArchiveFormat = .jsonLines,
                 httpEndpoint: HTTPEndpointDestination? = nil) {
         self.name = name
         self.buffering = buffering
@@ -72,6 +81,7 @@ public struct DeliveryStreamConfiguration: Hashable, Sendable {
         self.maxActivePartitions = maxActivePartitions
         self.maxBacklogMB = maxBacklogMB
         self.logCompression = logCompression
+        self.logCompressionLevel = logCompressionLevel
         self.format = format
         self.httpEndpoint = httpEndpoint
     }

@@ -9,7 +9,7 @@ struct StreamConfigurationReader {
     static let topKeys = ["server", "auth", "storage", "streams", "alerts", "sources"]
     static let streamKeys = ["name", "buffering", "processors", "destination", "prefix", "partition_keys",
                              "error_output_prefix", "compression", "source_record_backup", "max_active_partitions",
-                             "max_backlog_mb", "log_compression"] + formatKeys
+                             "max_backlog_mb", "log_compression", "log_compression_level"] + formatKeys
 
     func read(_ root: Node) -> StreamConfiguration? {
         guard case .mapping = root else {
@@ -195,9 +195,14 @@ struct StreamConfigurationReader {
         let logCompression = fields["log_compression"].map {
             check(reader.enumeration($0.value, path: path + ".log_compression", as: WALCompression.self))
         } ?? WALCompression.default
+        let logCompressionLevel = fields["log_compression_level"].map {
+            check(reader.integer($0.value, path: path + ".log_compression_level",
+                                 range: DeliveryStreamConfiguration.logCompressionLevelRange))
+        } ?? DeliveryStreamConfiguration.defaultLogCompressionLevel
 
         guard valid, let name, let buffering, let processors, let destination, let prefix, let errorOutputPrefix,
-              let compression, let maxActivePartitions, let maxBacklogMB, let logCompression, let format else {
+              let compression, let maxActivePartitions, let maxBacklogMB, let logCompression, let logCompressionLevel,
+              let format else {
             return nil
         }
         return DeliveryStreamConfiguration(
@@ -205,7 +210,7 @@ struct StreamConfigurationReader {
             prefix: prefix.withFirehoseDefaultTimestamp(), partitionKeys: partitionKeys,
             errorOutputPrefix: errorOutputPrefix, compression: compression, sourceRecordBackupPrefix: backup,
             maxActivePartitions: maxActivePartitions, maxBacklogMB: maxBacklogMB, logCompression: logCompression,
-            format: format, httpEndpoint: httpEndpoint)
+            logCompressionLevel: logCompressionLevel, format: format, httpEndpoint: httpEndpoint)
     }
 
     private func readBuffering(_ node: Node, path: String) -> BufferingHints? {

@@ -5,9 +5,10 @@ import Foundation
 public enum WALCompression: String, Sendable, Hashable, CaseIterable {
     /// Record bytes as they arrived.
     case none
-    /// Each put's record bytes as one zstd frame (level 1), when that saves at least an eighth; otherwise stored as
-    /// they arrived. The default: security records compress about 6–9× at level 1, so the log writes a fraction of
-    /// the bytes (the disk's synced bandwidth is what bounds durable ingest) and `max_backlog_mb` holds more records.
+    /// Each put's record bytes as one zstd frame, when that saves at least an eighth; otherwise stored as they
+    /// arrived. The default: security records compress about 6–9× at zstd's fast levels, so the log writes a
+    /// fraction of the bytes (the disk's synced bandwidth is what bounds durable ingest) and `max_backlog_mb` holds
+    /// more records.
     case zstd
 
     /// The default for a stream that does not say.
@@ -24,15 +25,18 @@ struct CompressedRecords: Sendable {
 /// Compresses record bytes with zstd, reusing compression contexts across calls (creating one allocates and
 /// initialises several hundred KiB, more than compressing a put takes).
 final class WALRecordCompressor: @unchecked Sendable {
-    /// zstd's fastest regular level: about 0.8 GB/s a core on JSON records here, about 9× smaller.
-    static let level: Int32 = 1
+    /// The zstd level (negative: zstd's fast levels).
+    let level: Int32
     /// Contexts kept for reuse; more callers than this at once make (and free) their own.
     private static let keptContexts = 8
 
     private let lock = NSLock()
     private var contexts: [OpaquePointer] = []
 
-    init() {}
+    /// A compressor at zstd level `level`.
+    init(level: Int32) {
+        self.level = level
+    }
 
     deinit {
         for context in contexts { ZSTD_freeCCtx(context) }
@@ -67,7 +71,7 @@ final class WALRecordCompressor: @unchecked Sendable {
         guard let context = ZSTD_createCCtx() else { return nil }
         // The frame's own checksum of the records (xxHash64, far cheaper than compressing) lets a replay refuse a
         // frame whose zstd data is wrong even when the log's CRC was computed over it.
-        guard ZSTD_isError(ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, Self.level)) == 0,
+        guard ZSTD_isError(ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level)) == 0,
               ZSTD_isError(ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1)) == 0 else {
             ZSTD_freeCCtx(context)
             return nil

@@ -30,14 +30,18 @@ public final class WriteAheadLog: @unchecked Sendable {
         public var directWrites: Bool
         /// How record bytes are stored; a log reads frames of either kind whatever this says.
         public var compression: WALCompression
+        /// The zstd level when `compression` is zstd (negative levels are zstd's fast ones).
+        public var compressionLevel: Int32
 
         /// Options; `segmentBytes` defaults to an eighth of the backlog bound, between 64 KiB and 64 MiB, so that
         /// the active segment (which is never deleted) stays a small part of the bound.
         public init(maximumBacklogBytes: Int, segmentBytes: Int? = nil, directWrites: Bool = true,
-                    compression: WALCompression = .default) {
+                    compression: WALCompression = .default,
+                    compressionLevel: Int32 = Int32(DeliveryStreamConfiguration.defaultLogCompressionLevel)) {
             self.maximumBacklogBytes = maximumBacklogBytes
             self.directWrites = directWrites
             self.compression = compression
+            self.compressionLevel = compressionLevel
             self.segmentBytes = segmentBytes ?? min(64 << 20, max(64 << 10, maximumBacklogBytes / 8))
         }
     }
@@ -130,7 +134,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         self.directory = directory
         self.options = options
         self.onCommit = onCommit
-        compressor = options.compression == .zstd ? WALRecordCompressor() : nil
+        compressor = options.compression == .zstd ? WALRecordCompressor(level: options.compressionLevel) : nil
         try SegmentFiles.makeDirectories(directory)
         let ids = try SegmentFiles.list(directory)
         var report = WALReplayReport()

@@ -27,9 +27,11 @@ struct BenchIngestCommand: ParsableCommand {
             1 KiB by default, JSON records with event.dataset "bench"), waits for
             the answer and sends it again, for --seconds. The records are padded
             with one repeated byte, or with --content FILE (JSON lines, e.g. the
-            output of 'hydrant replay') carry whole lines of that file, different
-            for each connection, so that they compress as real records do
-            (the log compresses them by default). Prints records/s,
+            output of 'hydrant replay') are lines of that file, each extended to
+            the record size with a "more" member holding the next line's text,
+            different for each connection, so that they are partitioned and
+            compress as real records do (the log compresses them by default).
+            Prints records/s,
             MB/s of record data (10^6 bytes), p50/p99 acknowledgement latency,
             failed and throttled records, and HTTP errors; the last line, starting
             with RESULT, is for scripts.

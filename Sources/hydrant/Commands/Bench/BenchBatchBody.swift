@@ -19,49 +19,53 @@ enum BenchBatchBody {
         return body
     }
 
-    /// The body bytes for `stream` whose records carry real records as their content: record `i` is
-    /// `{"event":{"dataset":"bench"},"seq":N,"records":[…]}` holding as many whole lines of `lines` (taken in turn
-    /// from `start`, wrapping around) as fit, padded with spaces to exactly `recordBytes` bytes. Unlike the padded
-    /// records, these compress as real traffic does; `next` is where the following body should start.
+    /// The body bytes for `stream` whose records are real records: record `i` is a line of `lines` (a JSON object;
+    /// taken in turn from `start`, wrapping around, passing over lines too long for `recordBytes`) with one more
+    /// member, `"more":"…"`, holding as much of the following line's text as fits, escaped, so that each record is
+    /// exactly `recordBytes` bytes of real text (a few spaces at most, where an escape would not fit). The records
+    /// keep their own `@timestamp` and `event.dataset`, so they are partitioned as real ones are, and they compress
+    /// as real traffic does. `next` is where the following body should start.
     static func make(stream: String, records: Int, recordBytes: Int, lines: [[UInt8]],
                      start: Int) -> (body: [UInt8], next: Int) {
         var body = Array("{\"DeliveryStreamName\":\"\(stream)\",\"Records\":[".utf8)
         body.reserveCapacity(records * (Base64.encodedCount(decodedCount: recordBytes) + 12) + 64)
+        let opening = Array(",\"more\":\"".utf8)
+        let closing = 2  // "\"}"
+        // Objects that leave room for the extra member; the rest are passed over.
+        let usable = lines.filter { $0.first == UInt8(ascii: "{") && $0.last == UInt8(ascii: "}")
+            && $0.count - 1 + opening.count + closing <= recordBytes }
         var cursor = start
         var record: [UInt8] = []
         record.reserveCapacity(recordBytes)
         for index in 0..<records {
             record.removeAll(keepingCapacity: true)
-            record.append(contentsOf: Array("{\"event\":{\"dataset\":\"bench\"},\"seq\":\(index),\"records\":[".utf8))
-            let closing = 2  // "]}"
-            var placed = 0
-            // Lines longer than the room are passed over; a full lap without placing one ends the record.
-            var tried = 0
-            while !lines.isEmpty && tried < lines.count {
-                let line = lines[cursor % lines.count]
-                let separator = placed > 0 ? 1 : 0
-                guard record.count + separator + line.count + closing <= recordBytes else {
-                    if placed > 0 { break }
-                    cursor += 1
-                    tried += 1
-                    continue
+            if usable.isEmpty {
+                record = self.record(index: index, bytes: recordBytes)
+            } else {
+                let line = usable[cursor % usable.count]
+                record.append(contentsOf: line.dropLast())
+                record.append(contentsOf: opening)
+                // The next line's text, escaped as a JSON string, cut where it no longer fits (only at ASCII bytes,
+                // so the string stays valid UTF-8).
+                for byte in usable[(cursor + 1) % usable.count] {
+                    let escaped = byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+                    guard byte < 0x80, record.count + (escaped ? 2 : 1) + closing <= recordBytes else { break }
+                    if escaped { record.append(UInt8(ascii: "\\")) }
+                    record.append(byte)
                 }
-                if separator == 1 { record.append(UInt8(ascii: ",")) }
-                record.append(contentsOf: line)
-                placed += 1
-                cursor += 1
+                cursor += 2
+                if record.count + closing < recordBytes {
+                    record.append(contentsOf: repeatElement(UInt8(ascii: " "), count: recordBytes - record.count - closing))
+                }
+                record.append(contentsOf: Array("\"}".utf8))
             }
-            if record.count + closing < recordBytes {
-                record.append(contentsOf: repeatElement(UInt8(ascii: " "), count: recordBytes - record.count - closing))
-            }
-            record.append(contentsOf: Array("]}".utf8))
             if index > 0 { body.append(UInt8(ascii: ",")) }
             body.append(contentsOf: Array("{\"Data\":\"".utf8))
             Base64.encode(record, into: &body)
             body.append(contentsOf: Array("\"}".utf8))
         }
         body.append(contentsOf: Array("]}".utf8))
-        return (body, cursor % max(1, lines.count))
+        return (body, cursor % max(1, usable.count))
     }
 
     /// One record of exactly `bytes` bytes (or the bare JSON when `bytes` is smaller).
