@@ -55,5 +55,6 @@ import Testing
         #expect(stream.compression == .zstd)
         #expect(stream.sourceRecordBackupPrefix?.source == "backup/!{timestamp:yyyy/MM/dd/}")
         #expect(stream.maxBacklogMB == 2048)
+        #expect(stream.logCompression == .zstd && stream.logCompressionLevel == -3)
     }
 }

@@ -21,8 +21,9 @@ enum BenchBatchBody {
 
     /// The body bytes for `stream` whose records are real records: record `i` is a line of `lines` (a JSON object;
     /// taken in turn from `start`, wrapping around, passing over lines too long for `recordBytes`) with one more
-    /// member, `"more":"…"`, holding as much of the following line's text as fits, escaped, so that each record is
-    /// exactly `recordBytes` bytes of real text (a few spaces at most, where an escape would not fit). The records
+    /// member, `"more":"…"`, holding as much of the following line's text as fits, with its quotes and backslashes
+    /// turned into apostrophes and slashes (text with a few escapes, as most fields of network records are, not a
+    /// string of escaped JSON), so that each record is exactly `recordBytes` bytes of real text. The records
     /// keep their own `@timestamp` and `event.dataset`, so they are partitioned as real ones are, and they compress
     /// as real traffic does. `next` is where the following body should start.
     static func make(stream: String, records: Int, recordBytes: Int, lines: [[UInt8]],
@@ -45,13 +46,15 @@ enum BenchBatchBody {
                 let line = usable[cursor % usable.count]
                 record.append(contentsOf: line.dropLast())
                 record.append(contentsOf: opening)
-                // The next line's text, escaped as a JSON string, cut where it no longer fits (only at ASCII bytes,
-                // so the string stays valid UTF-8).
+                // The next line's text, cut where it no longer fits (only at ASCII bytes, so the string stays valid
+                // UTF-8; JSON lines hold no raw control bytes).
                 for byte in usable[(cursor + 1) % usable.count] {
-                    let escaped = byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
-                    guard byte < 0x80, record.count + (escaped ? 2 : 1) + closing <= recordBytes else { break }
-                    if escaped { record.append(UInt8(ascii: "\\")) }
-                    record.append(byte)
+                    guard byte < 0x80, record.count + closing < recordBytes else { break }
+                    switch byte {
+                    case UInt8(ascii: "\""): record.append(UInt8(ascii: "'"))
+                    case UInt8(ascii: "\\"): record.append(UInt8(ascii: "/"))
+                    default: record.append(byte)
+                    }
                 }
                 cursor += 2
                 if record.count + closing < recordBytes {
