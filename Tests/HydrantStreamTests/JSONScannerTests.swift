@@ -1,14 +1,30 @@
 import HydrantRecords
 import Testing
 
-/// Finds `paths` (jq-style) in `json`, returning each value as `jq -r` would print it, or nil.
+/// Finds `paths` (jq-style) in `json`, returning each value as `jq -r` would print it, or nil. Scans twice, with and
+/// without a structural index, and records an issue when the two disagree.
 private func scan(_ json: String, _ paths: [String], maximumDepth: Int = JSONScanner.defaultMaximumDepth) -> (ok: Bool, values: [String?]) {
     let parsed = paths.map { JSONPath($0.split(separator: ".").map(String.init)) }
     var results: [JSONScalar?] = []
+    var indexed: [JSONScalar?] = []
     let bytes = Array(json.utf8)
     let ok = bytes.withUnsafeBufferPointer { JSONScanner.find(parsed, in: $0, results: &results, maximumDepth: maximumDepth) }
+    let indexedOK = bytes.withUnsafeBufferPointer {
+        JSONScanner.find(parsed, in: $0, results: &indexed, maximumDepth: maximumDepth, index: StructuralIndex())
+    }
+    #expect(ok == indexedOK && sameScalars(results, indexed), "the indexed scan disagrees on \(json.prefix(200))")
     return (ok, results.map { $0?.text(in: bytes) })
 }
+
+private func sameScalars(_ a: [JSONScalar?], _ b: [JSONScalar?]) -> Bool {
+    a.count == b.count && zip(a, b).allSatisfy { $0?.range == $1?.range && $0?.kind == $1?.kind }
+}
+
+/// Records shaped like the capture agent's, with strings, numbers, nested objects and arrays.
+private let sampleRecords = [
+    #"{"@timestamp":"2024-01-01T00:00:01.5Z","event":{"kind":"event","category":["network"],"dataset":"network.dns"},"source":{"ip":"10.0.0.7","port":53211},"dns":{"question":{"name":"example.com","type":"A"},"answers":[{"data":"93.184.216.34","ttl":300}],"response_code":"NOERROR"},"network":{"transport":"udp","community_id":"1:LQU9qZlK+B5F3KDmev6m5PMibrg="}}"#,
+    #"{"@timestamp":"2024-01-01T00:00:02Z","event":{"dataset":"network.http"},"http":{"request":{"method":"GET"},"response":{"status_code":200}},"url":{"original":"/index.html?q=1&r=x"},"user_agent":{"original":"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36"},"source":{"bytes":-1.25e3,"packets":0},"tags":[],"empty":{},"flag":true,"none":null}"#,
+]
 
 @Suite("JSON scanner")
 struct JSONScannerTests {
@@ -62,6 +78,31 @@ struct JSONScannerTests {
         let result = scan(json, ["k"])
         #expect(!result.ok)
         #expect(result.values == [nil])
+    }
+
+    @Test("with a structural index, every byte of real records changed at every place scans as without one")
+    func indexedMatchesPlainUnderMutation() {
+        let paths = ["event.dataset", "@timestamp", "dns.question.name", "source.port", "flag", "http.response"]
+        let replacements: [UInt8?] = [UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "{"), UInt8(ascii: "}"),
+                                      UInt8(ascii: "["), UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: "x"),
+                                      UInt8(ascii: "1"), 0x01, 0x0A, 0xC3, nil]
+        var checked = 0
+        for record in sampleRecords {
+            let original = Array(record.utf8)
+            for position in 0..<original.count {
+                for replacement in replacements {
+                    var mutated = original
+                    if let replacement { mutated[position] = replacement } else { mutated.remove(at: position) }
+                    _ = scan(String(decoding: mutated, as: UTF8.self), paths)
+                    checked += 1
+                }
+            }
+            // Every prefix, as a torn record would be.
+            for length in 0..<original.count { _ = scan(String(decoding: original[0..<length], as: UTF8.self), paths) }
+        }
+        #expect(checked > 5_000)
+        #expect(scan(sampleRecords[0], paths).values == ["network.dns", "2024-01-01T00:00:01.5Z", "example.com", "53211",
+                                                        nil, nil])
     }
 
     @Test("nesting deeper than the bound is refused without exhausting the stack")
