@@ -25,8 +25,6 @@ struct PartitionEvaluator {
     private var results: [JSONScalar?] = []
     /// Quote bits of the record being scanned (strings are most of a record's bytes).
     private let structuralIndex = StructuralIndex()
-    /// Shapes of records seen: a record of a known shape is checked and read by comparing text, not scanned.
-    private let shapes: JSONShapes
     private var scratch = ""
     /// The raw bytes and kind of each key's last value: records of one partition repeat them, and an identical
     /// value need not be decoded and validated again.
@@ -65,7 +63,6 @@ struct PartitionEvaluator {
             timestampPath = nil
         }
         self.paths = paths
-        shapes = JSONShapes(paths: paths)
         self.keyNames = names
         self.readsRecords = !paths.isEmpty
         transformKeyNames = prefix.transformPartitionKeys
@@ -113,7 +110,7 @@ struct PartitionEvaluator {
             }
         }
         guard readsRecords else { return }
-        let wellFormed = shapes.find(in: record, results: &results, index: structuralIndex)
+        let wellFormed = JSONScanner.find(paths, in: record, results: &results, index: structuralIndex)
         if let timestampPath, let scalar = results[timestampPath], case .string(hasEscapes: false) = scalar.kind,
            let parsed = Timestamp(parsingRFC3339: UnsafeBufferPointer(rebasing: record[scalar.range])) {
             lastEventTime = parsed
