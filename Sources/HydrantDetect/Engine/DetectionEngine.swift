@@ -161,7 +161,7 @@ public final class DetectionEngine {
         // Event time and Community ID are read once per record, however many of its matches feed correlations.
         var cachedRecord = -1
         var time = Timestamp.zero
-        var communityID: InlineText?
+        var communityID: UnsafeBufferPointer<UInt8>?
         evaluate(bytes, ends: ends) { ruleIndex, recordIndex, record in
             if generatesAlerts[ruleIndex] { alerts.append(makeAlert(rule: rules.detections[ruleIndex], record: record)) }
             guard let correlations, let feed = feeds[ruleIndex] else { return }
@@ -169,9 +169,9 @@ public final class DetectionEngine {
             if cachedRecord != recordIndex {
                 cachedRecord = recordIndex
                 time = recordTimestamp()
-                communityID = inlineText(7)
+                communityID = rawValue(7)
             }
-            guard let slot = correlations.enqueue(source: feed.source, timestamp: time, communityID: communityID) else { return }
+            guard let slot = correlations.enqueue(source: feed.source, timestamp: time, communityIDBytes: communityID) else { return }
             for (entry, fieldSlots) in feed.entries {
                 for field in fieldSlots {
                     let first = values.heads[field]
@@ -519,12 +519,11 @@ public final class DetectionEngine {
         return String(decoding: values.raw(value), as: UTF8.self)
     }
 
-    /// The first value of a slot, as correlations keep it (no `String` made).
-    private func inlineText(_ slot: Int) -> InlineText? {
+    /// The bytes of the first value of a slot, in place (valid while the record is evaluated).
+    private func rawValue(_ slot: Int) -> UnsafeBufferPointer<UInt8>? {
         let entry = values.heads[slot]
         guard entry >= 0 else { return nil }
-        let value = values.entries[Int(entry)]
-        return InlineText(values.raw(value))
+        return values.raw(values.entries[Int(entry)])
     }
 
     private func recordTimestamp() -> Timestamp {
