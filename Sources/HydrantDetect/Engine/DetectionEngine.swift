@@ -51,6 +51,7 @@ public final class DetectionEngine {
     private var addressStamp: [UInt32] = []
     private var addressCache: [IPAddress?] = []
     private let regexScratch = RegexScratch()
+    private let timeCache = RecordTimeCache()
     private let datasetNames: [(Dataset, [UInt8])]
 
     /// Records that were not one well-formed JSON object, since the engine was made.
@@ -530,7 +531,7 @@ public final class DetectionEngine {
         let entry = values.heads[0]
         guard entry >= 0 else { return .zero }
         let value = values.entries[Int(entry)]
-        return Timestamp(parsingRFC3339: values.raw(value)) ?? .zero
+        return timeCache.parse(values.raw(value)) ?? .zero
     }
 
     private func makeAlert(rule: DetectionRule, record: UnsafeBufferPointer<UInt8>) -> AlertRecord {
