@@ -20,7 +20,10 @@ public final class DetectionEngine {
     private let lazyStamp: FixedArray<UInt32>
     private let lazyResult: FixedArray<Bool>
     private let ruleStamp: FixedArray<UInt32>
-    private var candidates: [Int32] = []
+    /// The current record's candidate rules, the first `candidateCount` (each at most once, by `ruleStamp`, so
+    /// the program's rule count bounds them): an `Array` cost a generic `removeAll` per record.
+    private let candidates: FixedArray<Int32>
+    private var candidateCount = 0
     /// Per atom, the rules it makes candidates (`CandidateCover`): the program's lists (every positive atom) until
     /// `coverAfter` records have been seen, then each rule's cheapest cover by how often its atoms fired.
     private var atomRuleStart: FixedArray<Int32>
@@ -106,6 +109,7 @@ public final class DetectionEngine {
         lazyStamp = FixedArray(repeating: 0, count: program.atoms.count)
         lazyResult = FixedArray(repeating: false, count: program.atoms.count)
         ruleStamp = FixedArray(repeating: 0, count: program.rules.count)
+        candidates = FixedArray(repeating: 0, count: program.rules.count)
         atomRuleStart = FixedArray(program.atomRuleStart)
         atomRuleList = FixedArray(program.atomRuleList)
         atomFires = FixedArray(repeating: 0, count: program.atoms.count)
@@ -270,7 +274,7 @@ public final class DetectionEngine {
             for i in addressStamp.indices { addressStamp[i] = 0 }
             stamp = 1
         }
-        candidates.removeAll(keepingCapacity: true)
+        candidateCount = 0
         for slot in values.filled {
             guard let index = slotIndexes[Int(slot)] else { continue }
             index._withUnsafeGuaranteedRef { index in
@@ -283,13 +287,18 @@ public final class DetectionEngine {
         }
         for rule in program.alwaysByDataset[datasetIndex] where ruleStamp[Int(rule)] != stamp {
             ruleStamp[Int(rule)] = stamp
-            candidates.append(rule)
+            candidates[candidateCount] = rule
+            candidateCount &+= 1
         }
         // Load order within a record keeps alert output deterministic.
-        candidates.sort()
-        evaluatedConditions &+= candidates.count
-        for compiled in candidates where evaluate(node: ruleRoots[Int(compiled)]) {
-            onMatch(program.rules[Int(compiled)].ruleIndex)
+        if candidateCount > 1 {
+            var pending = UnsafeMutableBufferPointer(start: candidates.base, count: candidateCount)
+            pending.sort()
+        }
+        evaluatedConditions &+= candidateCount
+        for i in 0..<candidateCount {
+            let compiled = candidates[i]
+            if evaluate(node: ruleRoots[Int(compiled)]) { onMatch(program.rules[Int(compiled)].ruleIndex) }
         }
     }
 
@@ -324,7 +333,8 @@ public final class DetectionEngine {
             guard ruleStamp[Int(rule)] != stamp else { continue }
             guard ruleDatasets[Int(rule)] & datasetBit != 0 else { continue }
             ruleStamp[Int(rule)] = stamp
-            candidates.append(rule)
+            candidates[candidateCount] = rule
+            candidateCount &+= 1
         }
     }
 
