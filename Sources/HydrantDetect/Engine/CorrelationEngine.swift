@@ -59,24 +59,12 @@ public final class CorrelationEngine {
 
     /// One group's window. Besides the entries, it keeps running aggregates of its live entries (from `head`
     /// on), so that deciding the window after each match costs what changed rather than the whole window.
+    /// One per slot of the correlation's group store, reused (with its storage's capacity) by each group the
+    /// slot holds in turn; the group's key and values live in the store.
     private final class Group {
         /// The group's name in alerts (`source.ip=10.0.0.1,destination.port=22`), made when first needed: most
-        /// groups never alert, and building the text for each new one was a tenth of a match's cost.
-        var key: String {
-            if let cachedKey { return cachedKey }
-            var key = ""
-            for (i, name) in names.enumerated() {
-                if i > 0 { key += "," }
-                key += "\(name)=\((i < fields.count ? fields[i]?.string : nil) ?? "")"
-            }
-            cachedKey = key
-            return key
-        }
-        private var cachedKey: String?
-        /// The group-by field names (the correlation's, shared).
-        let names: [String]
-        /// The group-by values, in the correlation's `group-by` order.
-        private(set) var fields: [InlineText?]
+        /// groups never alert.
+        var cachedKey: String?
         let type: CorrelationType
         var entries: [Entry] = []
         var head = 0
@@ -105,9 +93,7 @@ public final class CorrelationEngine {
         var ruleCounts: [Int] = []
         var rulesPresent = 0
 
-        init(names: [String], fields: [InlineText?], type: CorrelationType, ruleCount: Int) {
-            self.names = names
-            self.fields = fields
+        init(type: CorrelationType, ruleCount: Int) {
             self.type = type
             if type == .temporal { ruleCounts = Array(repeating: 0, count: ruleCount) }
         }
@@ -115,9 +101,10 @@ public final class CorrelationEngine {
         var live: ArraySlice<Entry> { entries[head...] }
         var isEmpty: Bool { head == entries.count }
 
-        func append(time: Timestamp, rule: Int, value: InlineText?, number: Double?, communityID: ShortText) {
+        func append(time: Timestamp, rule: Int, value: UnsafeBufferPointer<UInt8>?, number: Double?,
+                    communityID: ShortText) {
             var valueID: Int32 = -1
-            if type == .valueCount, let value { valueID = holdValue(value) }
+            if type == .valueCount, let value { valueID = holdValue(InlineText(value)) }
             let entry = Entry(timestamp: time, number: number ?? 0, rule: Int32(truncatingIfNeeded: rule),
                               valueID: valueID, hasNumber: number != nil, communityID: communityID)
             entries.append(entry)
@@ -168,19 +155,19 @@ public final class CorrelationEngine {
             distinctLive -= 1
         }
 
-        /// Empties the group for other group-by values, keeping its storage's capacity (groups are recycled
-        /// when they expire, so that a correlation seeing new groups all the time does not allocate each).
-        func reuse(fields: [InlineText?]) {
-            self.fields = fields
+        /// Empties the window for the next group of its slot, keeping its storage's capacity unless `release`
+        /// (slots are reused as groups expire, so that a correlation seeing new groups all the time does not
+        /// allocate each; freed slots beyond a few thousand give their storage back).
+        func reuse(release: Bool = false) {
             cachedKey = nil
-            entries.removeAll(keepingCapacity: true)
+            if !entries.isEmpty || release { entries.removeAll(keepingCapacity: !release) }
             head = 0
             quiet = false
             lastUpdate = .zero
-            distinctIDs.removeAll(keepingCapacity: true)
+            if indexed || release { distinctIDs.removeAll(keepingCapacity: !release) }
             indexed = false
-            distinct.removeAll(keepingCapacity: true)
-            freeIDs.removeAll(keepingCapacity: true)
+            if !distinct.isEmpty || release { distinct.removeAll(keepingCapacity: !release) }
+            if !freeIDs.isEmpty || release { freeIDs.removeAll(keepingCapacity: !release) }
             distinctLive = 0
             numbers = 0
             integers = 0
@@ -283,7 +270,9 @@ public final class CorrelationEngine {
         let silenced: Bool
         /// This correlation's index in the source table when another correlation references it, else -1.
         let selfSource: Int32
-        var groups: [InlineText: Group] = [:]
+        /// The groups: keys and values in the store, windows by slot.
+        var store: CorrelationGroupStore
+        var windows: [Group] = []
         /// A lower bound on the first live entry time of every group (Int64.max: none), so that closing windows
         /// skips the correlation until one of its windows can have ended.
         var earliestFirst = Int64.max
@@ -293,8 +282,6 @@ public final class CorrelationEngine {
         var sweepable = true
         /// The group count at which expired groups are next dropped.
         var sweepAt: Int
-        /// Dropped groups kept for new ones.
-        var spare: [Group] = []
 
         init(rule: CorrelationRule, entryIndex: [String: Int], silenced: Bool, selfSource: Int32, sweepAt: Int) {
             self.rule = rule
@@ -311,31 +298,64 @@ public final class CorrelationEngine {
             self.silenced = silenced
             self.selfSource = selfSource
             self.sweepAt = sweepAt
+            store = CorrelationGroupStore(parts: rule.groupBy.count)
+        }
+
+        /// The window of the group in `slot`, unretained: `windows` owns it, and a retain and release per match
+        /// cost more than the window's own work for most matches.
+        @inline(__always)
+        func window(_ slot: Int32) -> Group {
+            windows.withUnsafeBufferPointer { $0[Int(slot)] }
+        }
+
+        /// The group's name in alerts (`source.ip=10.0.0.1,destination.port=22`; a missing value as empty).
+        func groupName(_ slot: Int32) -> String {
+            let group = window(slot)
+            if let cached = group.cachedKey { return cached }
+            var name = ""
+            for (i, field) in groupByNames.enumerated() {
+                if i > 0 { name += "," }
+                name += "\(field)="
+                if let part = store.part(i, of: slot) { name += String(decoding: part, as: UTF8.self) }
+            }
+            group.cachedKey = name
+            return name
         }
 
         /// Drops the groups none of whose entries can count in a window of a match at `time` or later, keeping
         /// some for reuse. Dropping one changes nothing an alert shows: a group made afresh for its values starts
         /// as an expired one continues (empty window, not quiet, no values).
         func sweep(at time: Timestamp, minimum: Int) {
-            var kept: [InlineText: Group] = [:]
-            kept.reserveCapacity(groups.count / 2)
-            for (key, group) in groups {
-                if group.expired(at: time, timespan: timespan) {
-                    if spare.count < 4096 { spare.append(group) }
-                } else {
-                    kept[key] = group
-                }
+            var freed = 0
+            for slot in store.liveSlots {
+                let group = window(slot)
+                guard group.expired(at: time, timespan: timespan) else { continue }
+                store.remove(slot)
+                // The first few thousand freed windows keep their storage for the next groups.
+                freed += 1
+                if freed > 4096 { group.reuse(release: true) }
             }
-            groups = kept
-            sweepAt = max(minimum, groups.count * 2)
+            sweepAt = max(minimum, store.count * 2)
             if !upward { recomputeEarliestFirst() }
+        }
+
+        /// The group updated longest ago (the first found among equals), or nil when there is none.
+        func leastRecentlyUpdated() -> Int32? {
+            var oldest: Int32?
+            var oldestTime = Timestamp(nanoseconds: Int64.max)
+            for slot in store.liveSlots where oldest == nil || window(slot).lastUpdate < oldestTime {
+                oldest = slot
+                oldestTime = window(slot).lastUpdate
+            }
+            return oldest
         }
 
         /// Recomputes `earliestFirst` from the groups.
         func recomputeEarliestFirst() {
             var earliest = Int64.max
-            for group in groups.values where !group.isEmpty {
-                earliest = min(earliest, group.entries[group.head].timestamp.nanoseconds)
+            for slot in store.liveSlots {
+                let group = window(slot)
+                if !group.isEmpty { earliest = min(earliest, group.entries[group.head].timestamp.nanoseconds) }
             }
             earliestFirst = earliest
         }
@@ -372,7 +392,10 @@ public final class CorrelationEngine {
     private var hasClosingWindows = false
     /// The values of the match being processed (reused). Only the entries its source's correlations read are
     /// loaded; the others keep an earlier match's values, which nothing reads.
-    private var current: [InlineText?]
+    private let current: CorrelationMatchValues
+    /// Where a match's group key is joined (reused; grown as needed).
+    private var keyScratch: UnsafeMutablePointer<UInt8>
+    private var keyCapacity = 256
     /// Per source, the entries its correlations read (their group-by entries and value field).
     private var readEntries: [[Int]] = []
     private var sequence: UInt64 = 0
@@ -384,6 +407,8 @@ public final class CorrelationEngine {
     /// after the last sweep: a steady stream of new groups (each source address of a port scan rule) then costs
     /// memory for the groups of one timespan, not of the whole run.
     let sweepMinimum: Int
+
+    deinit { keyScratch.deallocate() }
 
     /// An engine for the correlations of `rules`.
     public convenience init(rules: RuleSet, allowedLateness: Int64 = 30_000_000_000, maximumGroups: Int = 1_000_000) {
@@ -402,7 +427,8 @@ public final class CorrelationEngine {
             }
         }
         pending = CorrelationReorderBuffer(width: entryNames.count)
-        current = Array(repeating: nil, count: entryNames.count)
+        current = CorrelationMatchValues(width: entryNames.count)
+        keyScratch = .allocate(capacity: keyCapacity)
         for (index, rule) in rules.correlations.enumerated() {
             var seen = Set<String>()
             for (position, key) in rule.rules.enumerated() where seen.insert(key).inserted {
@@ -453,7 +479,8 @@ public final class CorrelationEngine {
         for (index, state) in previous.states.enumerated() { previousByKey[state.key] = index }
         for state in states {
             guard unchanged.contains(state.key), let old = previousByKey[state.key] else { continue }
-            state.groups = previous.states[old].groups
+            state.store = previous.states[old].store
+            state.windows = previous.states[old].windows
             state.recomputeEarliestFirst()
             kept.append(state.key)
         }
@@ -482,7 +509,7 @@ public final class CorrelationEngine {
 
     /// The groups a correlation holds now (expired ones included until they are swept).
     func groupCount(_ correlationKey: String) -> Int {
-        states.first { $0.key == correlationKey }?.groups.count ?? 0
+        states.first { $0.key == correlationKey }?.store.count ?? 0
     }
 
     /// Whether any correlation references the rule with this key.
@@ -510,6 +537,13 @@ public final class CorrelationEngine {
     /// the slot for its field values, or nil when it is late (behind the watermark or what was already released)
     /// and was counted and dropped. Call `releaseReady` after a batch of matches.
     func enqueue(source: Int32, timestamp: Timestamp, communityID: InlineText?) -> Int32? {
+        guard let communityID else { return enqueue(source: source, timestamp: timestamp, communityIDBytes: nil) }
+        return communityID.withBytes { enqueue(source: source, timestamp: timestamp, communityIDBytes: $0) }
+    }
+
+    /// `enqueue(source:timestamp:communityID:)` with the Community ID's bytes (nil: none), read from the record
+    /// in place.
+    func enqueue(source: Int32, timestamp: Timestamp, communityIDBytes: UnsafeBufferPointer<UInt8>?) -> Int32? {
         if timestamp < watermark || timestamp < released {
             lateEvents += 1
             return nil
@@ -518,7 +552,8 @@ public final class CorrelationEngine {
             maximumSeen = timestamp
             watermark = Timestamp(nanoseconds: maximumSeen.nanoseconds &- allowedLateness)
         }
-        let slot = pending.add(time: timestamp.nanoseconds, sequence: sequence, source: source, communityID: communityID)
+        let slot = pending.add(time: timestamp.nanoseconds, sequence: sequence, source: source,
+                               communityIDBytes: communityIDBytes)
         sequence &+= 1
         return slot
     }
@@ -550,12 +585,10 @@ public final class CorrelationEngine {
             pending.removeFirst()
             let time = Timestamp(nanoseconds: key.time)
             let reading = pending.source(key.slot)
-            let (source, communityID) = pending.take(key.slot, entries: reading >= 0 ? readEntries[Int(reading)] : [],
-                                                     into: &current)
-            let evidence = ShortText(communityID)
+            let source = pending.take(key.slot, entries: reading >= 0 ? readEntries[Int(reading)] : [], into: current)
             if hasClosingWindows { closeWindows(at: time, into: &alerts) }
             released = time
-            if source >= 0 { process(source: Int(source), time: time, values: current, communityID: evidence, into: &alerts) }
+            if source >= 0 { process(source: Int(source), time: time, values: current, into: &alerts) }
         }
         if watermark.nanoseconds != Int64.max && watermark > released {
             closeWindows(at: watermark, into: &alerts)
@@ -563,30 +596,31 @@ public final class CorrelationEngine {
         return alerts
     }
 
-    /// Adds a match of `source` at `time` (its field values by entry index) to the windows of the correlations
-    /// it feeds; returns the alerts of those whose condition it satisfies.
-    private func process(source: Int, time: Timestamp, values: [InlineText?], communityID: ShortText,
-                         into alerts: inout [AlertRecord]) {
+    /// Adds a match of `source` at `time` (its field values by entry index, its Community ID as entry `width`) to
+    /// the windows of the correlations it feeds; returns the alerts of those whose condition it satisfies.
+    private func process(source: Int, time: Timestamp, values: CorrelationMatchValues, into alerts: inout [AlertRecord]) {
+        let communityID = values.value(values.width).map { ShortText(bytes: $0) } ?? .absent
         for target in targets[source] {
             let state = states[target.state]
-            let lookup = lookupKey(state.groupBy, values)
-            let group: Group
-            if let existing = state.groups[lookup] { group = existing } else {
-                if state.sweepable && state.groups.count >= state.sweepAt { state.sweep(at: time, minimum: sweepMinimum) }
-                if state.groups.count >= maximumGroups,
-                   let oldest = state.groups.min(by: { $0.value.lastUpdate < $1.value.lastUpdate }) {
-                    state.groups.removeValue(forKey: oldest.key)
+            let key = groupKey(state.groupBy, values)
+            let hash = state.store.hash(key)
+            var slot = state.store.find(key, hash: hash)
+            if slot < 0 {
+                if state.sweepable && state.store.count >= state.sweepAt { state.sweep(at: time, minimum: sweepMinimum) }
+                if state.store.count >= maximumGroups, let oldest = state.leastRecentlyUpdated() {
+                    state.store.remove(oldest)
+                    state.window(oldest).reuse(release: true)
                     evictedGroups += 1
                 }
-                let fields = state.groupBy.map { values[$0] }
-                if let recycled = state.spare.popLast() {
-                    recycled.reuse(fields: fields)
-                    group = recycled
+                let groupBy = state.groupBy
+                slot = state.store.insert(key, hash: hash) { values.length(groupBy[$0]) }
+                if Int(slot) == state.windows.count {
+                    state.windows.append(Group(type: state.type, ruleCount: state.ruleCount))
                 } else {
-                    group = Group(names: state.groupByNames, fields: fields, type: state.type, ruleCount: state.ruleCount)
+                    state.window(slot).reuse()
                 }
-                state.groups[lookup] = group
             }
+            let group = state.window(slot)
             // Slide: drop what is more than `timespan` before this event.
             var expired = 0
             while group.head + expired < group.entries.count,
@@ -599,9 +633,9 @@ public final class CorrelationEngine {
                 state.earliestFirst = min(state.earliestFirst, time.nanoseconds)
             }
             group.compact()
-            let value = state.valueEntry.flatMap { values[$0] }
+            let value = state.valueEntry.flatMap { values.value($0) }
             group.append(time: time, rule: target.position, value: value,
-                         number: state.numeric ? value.flatMap(Self.number) : nil, communityID: communityID)
+                         number: state.numeric ? value.flatMap(Self.number(bytes:)) : nil, communityID: communityID)
             group.lastUpdate = time
             guard state.upward, !group.quiet else { continue }
             let holds: Bool
@@ -614,22 +648,20 @@ public final class CorrelationEngine {
             }
             if holds {
                 group.quiet = true
-                var chained = Array(repeating: InlineText?.none, count: entryNames.count)
-                for entry in state.groupBy { chained[entry] = values[entry] }
-                fire(alert(state, group: group, count: count, end: time), state: state, values: chained, into: &alerts,
-                     communityID: communityID)
+                let chained = CorrelationMatchValues(width: entryNames.count)
+                for entry in state.groupBy { chained.set(entry, values.value(entry)) }
+                chained.set(chained.width, values.value(values.width))
+                fire(alert(state, slot: slot, count: count, end: time), state: state, values: chained, into: &alerts)
             }
         }
     }
 
     /// Emits a correlation alert (unless only chained correlations with `generate: false` use the rule) and feeds
     /// it to the correlations that reference this one, as a match at the window's end with this group's values.
-    private func fire(_ alert: AlertRecord, state: State, values: [InlineText?], into alerts: inout [AlertRecord],
-                      communityID: ShortText) {
+    private func fire(_ alert: AlertRecord, state: State, values: CorrelationMatchValues, into alerts: inout [AlertRecord]) {
         if !state.silenced { alerts.append(alert) }
         if state.selfSource >= 0 {
-            process(source: Int(state.selfSource), time: alert.windowEnd, values: values, communityID: communityID,
-                    into: &alerts)
+            process(source: Int(state.selfSource), time: alert.windowEnd, values: values, into: &alerts)
         }
     }
 
@@ -642,7 +674,9 @@ public final class CorrelationEngine {
                time.nanoseconds &- state.earliestFirst <= state.timespan {
                 continue
             }
-            for group in state.groups.values.sorted(by: { $0.key < $1.key }) {
+            let named = state.store.liveSlots.map { (slot: $0, name: state.groupName($0)) }
+            for (slot, _) in named.sorted(by: { $0.name < $1.name }) {
+                let group = state.window(slot)
                 while group.head < group.entries.count {
                     let first = group.entries[group.head].timestamp
                     guard time.nanoseconds == Int64.max || time.nanoseconds &- first.nanoseconds > state.timespan else { break }
@@ -650,10 +684,13 @@ public final class CorrelationEngine {
                     let window = group.live.prefix { $0.timestamp.nanoseconds <= end }
                     let (holds, count) = evaluate(state, window)
                     if holds {
-                        let made = alert(state, group: group, count: count, end: window.last?.timestamp ?? first, window: window)
-                        var chained = Array(repeating: InlineText?.none, count: entryNames.count)
-                        for (i, entry) in state.groupBy.enumerated() where i < group.fields.count { chained[entry] = group.fields[i] }
-                        fire(made, state: state, values: chained, into: &alerts, communityID: .absent)
+                        let made = alert(state, slot: slot, count: count, end: window.last?.timestamp ?? first, window: window)
+                        let chained = CorrelationMatchValues(width: entryNames.count)
+                        for (i, entry) in state.groupBy.enumerated() {
+                            guard let part = state.store.part(i, of: slot) else { continue }
+                            part.withUnsafeBufferPointer { chained.set(entry, $0) }
+                        }
+                        fire(made, state: state, values: chained, into: &alerts)
                     }
                     // Decided windows do not overlap: the next one starts at the first event after this one.
                     group.advance(by: window.count)
@@ -663,27 +700,29 @@ public final class CorrelationEngine {
             state.recomputeEarliestFirst()
         }
     }
-
     /// `Double(String)` of a value's text, without making the `String` for plain integers (every match of a
     /// `value_sum` correlation on bytes or packets).
     static func number(_ text: InlineText) -> Double? {
-        text.withBytes { bytes -> Double? in
-            var i = 0
-            let negative = bytes.count > 1 && bytes[0] == UInt8(ascii: "-")
-            if negative { i = 1 }
-            // Up to 18 digits cannot overflow; anything else (signs, fractions, exponents, hex, inf) is parsed
-            // as `Double(String)` parses it.
-            guard bytes.count > i, bytes.count - i <= 18 else { return Double(String(decoding: bytes, as: UTF8.self)) }
-            var value: Int64 = 0
-            while i < bytes.count {
-                let digit = bytes[i] &- UInt8(ascii: "0")
-                guard digit < 10 else { return Double(String(decoding: bytes, as: UTF8.self)) }
-                value = value * 10 + Int64(digit)
-                i += 1
-            }
-            if negative { return value == 0 ? -0.0 : Double(-value) }
-            return Double(value)
+        text.withBytes { number(bytes: $0) }
+    }
+
+    /// `Double(String)` of the text of `bytes` (see `number(_:)`).
+    static func number(bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        var i = 0
+        let negative = bytes.count > 1 && bytes[0] == UInt8(ascii: "-")
+        if negative { i = 1 }
+        // Up to 18 digits cannot overflow; anything else (signs, fractions, exponents, hex, inf) is parsed
+        // as `Double(String)` parses it.
+        guard bytes.count > i, bytes.count - i <= 18 else { return Double(String(decoding: bytes, as: UTF8.self)) }
+        var value: Int64 = 0
+        while i < bytes.count {
+            let digit = bytes[i] &- UInt8(ascii: "0")
+            guard digit < 10 else { return Double(String(decoding: bytes, as: UTF8.self)) }
+            value = value * 10 + Int64(digit)
+            i += 1
         }
+        if negative { return value == 0 ? -0.0 : Double(-value) }
+        return Double(value)
     }
 
     /// Whether the window satisfies the rule's condition, and the count reported in the alert.
@@ -720,20 +759,39 @@ public final class CorrelationEngine {
         return (state.comparisons.allSatisfy { $0.holds(metric) }, Int64(window.count))
     }
 
-    /// The dictionary key of a match's group: its group-by values (a missing field as empty, as in the group's
-    /// name), joined by a separator that network values do not hold. A single group-by value is its own key, which
-    /// a short address keeps inline in the string rather than on the heap.
-    private func lookupKey(_ groupBy: [Int], _ values: [InlineText?]) -> InlineText {
-        if groupBy.count == 1 { return values[groupBy[0]] ?? InlineText.empty }
-        return InlineText(joining: groupBy, of: values, separator: 0x1F)
+    /// The key of a match's group: its group-by values (a missing field as empty, as in the group's name), joined
+    /// by a separator that network values do not hold. A single group-by value is its own key, read in place.
+    private func groupKey(_ groupBy: [Int], _ values: CorrelationMatchValues) -> UnsafeBufferPointer<UInt8> {
+        if groupBy.count == 1 { return values.value(groupBy[0]) ?? UnsafeBufferPointer(start: nil, count: 0) }
+        var total = max(groupBy.count - 1, 0)
+        for entry in groupBy { total += max(Int(values.length(entry)), 0) }
+        if total > keyCapacity {
+            keyScratch.deallocate()
+            keyCapacity = max(total, keyCapacity * 2)
+            keyScratch = .allocate(capacity: keyCapacity)
+        }
+        var at = 0
+        for (position, entry) in groupBy.enumerated() {
+            if position > 0 {
+                keyScratch[at] = 0x1F
+                at += 1
+            }
+            if let value = values.value(entry), let base = value.baseAddress, !value.isEmpty {
+                (keyScratch + at).update(from: base, count: value.count)
+                at += value.count
+            }
+        }
+        return UnsafeBufferPointer(start: keyScratch, count: total)
     }
 
-    private func alert(_ state: State, group: Group, count: Int64, end: Timestamp,
+    private func alert(_ state: State, slot: Int32, count: Int64, end: Timestamp,
                        window: ArraySlice<Entry>? = nil) -> AlertRecord {
         let rule = state.rule
+        let group = state.window(slot)
+        let name = state.groupName(slot)
         let entries = window ?? group.live
         let start = entries.first?.timestamp ?? end
-        let id = AlertID.make(parts: [Array("correlation".utf8), Array(rule.key.utf8), Array(group.key.utf8),
+        let id = AlertID.make(parts: [Array("correlation".utf8), Array(rule.key.utf8), Array(name.utf8),
                                       Array(String(start.nanoseconds).utf8), Array(String(end.nanoseconds).utf8)])
         var alert = AlertRecord(timestamp: end, id: id, kind: .correlation, ruleID: rule.key, ruleName: rule.title,
                                 count: count, windowStart: start, windowEnd: end)
@@ -742,7 +800,7 @@ public final class CorrelationEngine {
         alert.ruleset = rule.file
         alert.level = rule.level
         alert.tags = rule.tags
-        alert.group = group.key
+        alert.group = name
         var seen = Set<ShortText>()
         for entry in entries {
             guard !entry.communityID.isAbsent, seen.count < 100, seen.insert(entry.communityID).inserted,

@@ -75,6 +75,12 @@ final class CorrelationReorderBuffer {
     /// Buffers a match from `source` (an index of the engine's source table, -1 for a rule nothing references);
     /// returns the slot its field values go to (`setValue`).
     func add(time: Int64, sequence: UInt64, source: Int32, communityID: InlineText?) -> Int32 {
+        guard let communityID else { return add(time: time, sequence: sequence, source: source, communityIDBytes: nil) }
+        return communityID.withBytes { add(time: time, sequence: sequence, source: source, communityIDBytes: $0) }
+    }
+
+    /// Buffers a match whose Community ID is the text of `communityIDBytes` (nil: none); see `add(time:…)`.
+    func add(time: Int64, sequence: UInt64, source: Int32, communityIDBytes: UnsafeBufferPointer<UInt8>?) -> Int32 {
         let slot: Int32
         if let reused = freeSlots.popLast() {
             slot = reused
@@ -88,7 +94,7 @@ final class CorrelationReorderBuffer {
         sources[s] = source
         used[s] = 0
         (spanLength + s * (width + 1)).update(repeating: -1, count: width + 1)
-        store(communityID, slot: s, span: s * (width + 1))
+        if let communityIDBytes { store(communityIDBytes, slot: s, span: s * (width + 1)) }
         let key = Key(time: time, sequence: sequence, slot: slot)
         if let last = ordered.last, key < last { heap.insert(key) } else { ordered.append(key) }
         return slot
@@ -199,6 +205,37 @@ final class CorrelationReorderBuffer {
         let communityID = load(slot: Int(slot), span: base)
         freeSlots.append(slot)
         return (sources[Int(slot)], communityID)
+    }
+
+    /// Copies a match's Community ID and the values of `entries` into `values` (the other entries keep what they
+    /// held), frees its slot and returns its source: what `take(_:entries:into:)` does, as byte spans.
+    func take(_ slot: Int32, entries: [Int], into values: CorrelationMatchValues) -> Int32 {
+        let s = Int(slot)
+        let base = s * (width + 1)
+        values.startMatch()
+        if !spilled.isEmpty, let spill = spilled[slot] {
+            spill.withUnsafeBufferPointer { spill in
+                for entry in entries { values.set(entry, span(base + 1 + entry, in: spill)) }
+                values.set(width, span(base, in: spill))
+            }
+        } else {
+            let stretch = UnsafeBufferPointer(start: bytes + s * Self.inlineBytes, count: Self.inlineBytes)
+            for entry in entries { values.set(entry, span(base + 1 + entry, in: stretch)) }
+            values.set(width, span(base, in: stretch))
+        }
+        freeSlots.append(slot)
+        return sources[s]
+    }
+
+    @inline(__always)
+    private func span(_ span: Int, in payload: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+        let length = Int(spanLength[span])
+        guard length >= 0 else { return nil }
+        let start = Int(spanStart[span])
+        guard let base = payload.baseAddress, start + length <= payload.count else {
+            return UnsafeBufferPointer(start: nil, count: 0)
+        }
+        return UnsafeBufferPointer(start: base + start, count: length)
     }
 
     /// The Community ID of a buffered match.

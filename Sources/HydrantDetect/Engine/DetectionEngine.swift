@@ -20,7 +20,10 @@ public final class DetectionEngine {
     private let lazyStamp: FixedArray<UInt32>
     private let lazyResult: FixedArray<Bool>
     private let ruleStamp: FixedArray<UInt32>
-    private var candidates: [Int32] = []
+    /// The current record's candidate rules, the first `candidateCount` (each at most once, by `ruleStamp`, so
+    /// the program's rule count bounds them): an `Array` cost a generic `removeAll` per record.
+    private let candidates: FixedArray<Int32>
+    private var candidateCount = 0
     /// Per atom, the rules it makes candidates (`CandidateCover`): the program's lists (every positive atom) until
     /// `coverAfter` records have been seen, then each rule's cheapest cover by how often its atoms fired.
     private var atomRuleStart: FixedArray<Int32>
@@ -51,6 +54,7 @@ public final class DetectionEngine {
     private var addressStamp: [UInt32] = []
     private var addressCache: [IPAddress?] = []
     private let regexScratch = RegexScratch()
+    private let timeCache = RecordTimeCache()
     private let datasetNames: [(Dataset, [UInt8])]
 
     /// Records that were not one well-formed JSON object, since the engine was made.
@@ -105,6 +109,7 @@ public final class DetectionEngine {
         lazyStamp = FixedArray(repeating: 0, count: program.atoms.count)
         lazyResult = FixedArray(repeating: false, count: program.atoms.count)
         ruleStamp = FixedArray(repeating: 0, count: program.rules.count)
+        candidates = FixedArray(repeating: 0, count: program.rules.count)
         atomRuleStart = FixedArray(program.atomRuleStart)
         atomRuleList = FixedArray(program.atomRuleList)
         atomFires = FixedArray(repeating: 0, count: program.atoms.count)
@@ -161,7 +166,7 @@ public final class DetectionEngine {
         // Event time and Community ID are read once per record, however many of its matches feed correlations.
         var cachedRecord = -1
         var time = Timestamp.zero
-        var communityID: InlineText?
+        var communityID: UnsafeBufferPointer<UInt8>?
         evaluate(bytes, ends: ends) { ruleIndex, recordIndex, record in
             if generatesAlerts[ruleIndex] { alerts.append(makeAlert(rule: rules.detections[ruleIndex], record: record)) }
             guard let correlations, let feed = feeds[ruleIndex] else { return }
@@ -169,9 +174,9 @@ public final class DetectionEngine {
             if cachedRecord != recordIndex {
                 cachedRecord = recordIndex
                 time = recordTimestamp()
-                communityID = inlineText(7)
+                communityID = rawValue(7)
             }
-            guard let slot = correlations.enqueue(source: feed.source, timestamp: time, communityID: communityID) else { return }
+            guard let slot = correlations.enqueue(source: feed.source, timestamp: time, communityIDBytes: communityID) else { return }
             for (entry, fieldSlots) in feed.entries {
                 for field in fieldSlots {
                     let first = values.heads[field]
@@ -269,7 +274,7 @@ public final class DetectionEngine {
             for i in addressStamp.indices { addressStamp[i] = 0 }
             stamp = 1
         }
-        candidates.removeAll(keepingCapacity: true)
+        candidateCount = 0
         for slot in values.filled {
             guard let index = slotIndexes[Int(slot)] else { continue }
             index._withUnsafeGuaranteedRef { index in
@@ -282,13 +287,18 @@ public final class DetectionEngine {
         }
         for rule in program.alwaysByDataset[datasetIndex] where ruleStamp[Int(rule)] != stamp {
             ruleStamp[Int(rule)] = stamp
-            candidates.append(rule)
+            candidates[candidateCount] = rule
+            candidateCount &+= 1
         }
         // Load order within a record keeps alert output deterministic.
-        candidates.sort()
-        evaluatedConditions &+= candidates.count
-        for compiled in candidates where evaluate(node: ruleRoots[Int(compiled)]) {
-            onMatch(program.rules[Int(compiled)].ruleIndex)
+        if candidateCount > 1 {
+            var pending = UnsafeMutableBufferPointer(start: candidates.base, count: candidateCount)
+            pending.sort()
+        }
+        evaluatedConditions &+= candidateCount
+        for i in 0..<candidateCount {
+            let compiled = candidates[i]
+            if evaluate(node: ruleRoots[Int(compiled)]) { onMatch(program.rules[Int(compiled)].ruleIndex) }
         }
     }
 
@@ -323,7 +333,8 @@ public final class DetectionEngine {
             guard ruleStamp[Int(rule)] != stamp else { continue }
             guard ruleDatasets[Int(rule)] & datasetBit != 0 else { continue }
             ruleStamp[Int(rule)] = stamp
-            candidates.append(rule)
+            candidates[candidateCount] = rule
+            candidateCount &+= 1
         }
     }
 
@@ -519,19 +530,18 @@ public final class DetectionEngine {
         return String(decoding: values.raw(value), as: UTF8.self)
     }
 
-    /// The first value of a slot, as correlations keep it (no `String` made).
-    private func inlineText(_ slot: Int) -> InlineText? {
+    /// The bytes of the first value of a slot, in place (valid while the record is evaluated).
+    private func rawValue(_ slot: Int) -> UnsafeBufferPointer<UInt8>? {
         let entry = values.heads[slot]
         guard entry >= 0 else { return nil }
-        let value = values.entries[Int(entry)]
-        return InlineText(values.raw(value))
+        return values.raw(values.entries[Int(entry)])
     }
 
     private func recordTimestamp() -> Timestamp {
         let entry = values.heads[0]
         guard entry >= 0 else { return .zero }
         let value = values.entries[Int(entry)]
-        return Timestamp(parsingRFC3339: values.raw(value)) ?? .zero
+        return timeCache.parse(values.raw(value)) ?? .zero
     }
 
     private func makeAlert(rule: DetectionRule, record: UnsafeBufferPointer<UInt8>) -> AlertRecord {
