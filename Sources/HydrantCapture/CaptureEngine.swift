@@ -239,7 +239,7 @@ public final class CaptureEngine: @unchecked Sendable {
         slots.wait()
         analyze(batch) { _ in }
         flowStage {
-            for packet in batch.packets { self.flowTable.add(packet, into: &self.output.flows) }
+            self.addToFlowTable(batch)
             self.output.takeApplicationRecords(from: &batch.records)
             self.deliver()
             self.pool.recycle(batch)
@@ -258,11 +258,34 @@ public final class CaptureEngine: @unchecked Sendable {
                 for index in packets.indices {
                     packets[index].payload = arena.bytes(spans[index])
                     packets[index].applicationProtocol = analyzer.analyze(packets[index])
+                    if let id = analyzer.takeCommunityID() { batch.communityIDs.append((index, id)) }
                     packets[index].payload = UnsafeRawBufferPointer(start: nil, count: 0)
                 }
             }
             then(analyzer)
+            _ = analyzer.takeCommunityID()  // made for no packet of this batch
             analyzer.takeRecords(into: &batch.records)
+        }
+    }
+
+    /// On the flow thread: runs `batch`'s packets through the flow table, handing it the Community IDs the parsers
+    /// made for them.
+    private func addToFlowTable(_ batch: PacketBatch) {
+        let ids = batch.communityIDs
+        guard !ids.isEmpty else {
+            for packet in batch.packets { flowTable.add(packet, into: &output.flows) }
+            return
+        }
+        var next = 0
+        batch.packets.withUnsafeBufferPointer { packets in
+            for index in packets.indices {
+                if next < ids.count, ids[next].packet == index {
+                    flowTable.add(packets[index], communityID: ids[next].id, into: &output.flows)
+                    next += 1
+                } else {
+                    flowTable.add(packets[index], into: &output.flows)
+                }
+            }
         }
     }
 

@@ -48,6 +48,19 @@ public final class ApplicationAnalyzer {
     /// Bytes held across every followed connection.
     public private(set) var heldBytes = 0
 
+    /// The Community ID made for the connection of the packet `analyze` last looked at (for a DNS query's record, or
+    /// a TCP session's first record), until `takeCommunityID()`; the flow table reuses it for the packet's flow.
+    private var madeCommunityID: String?
+
+    /// The Community ID the last `analyze` call made for its packet's endpoints, protocol and ports, if it made one;
+    /// taking it leaves none.
+    @inline(__always)
+    public func takeCommunityID() -> String? {
+        guard let made = madeCommunityID else { return nil }
+        madeCommunityID = nil
+        return made
+    }
+
     /// Entries kept to expire waiting queries (bounded by twice `maxPendingQueries`).
     var pendingQueryBookkeeping: Int { transactions.bookkeepingCount }
 
@@ -130,9 +143,11 @@ public final class ApplicationAnalyzer {
     /// The connection of a packet with its sender as the client (or its receiver, when `reversed`).
     private func connection(_ packet: DecodedPacket, reversed: Bool) -> Connection {
         var connection = endpoints(packet, reversed: reversed)
-        connection.communityID = communityID.string(
+        let id = communityID.string(
             source: connection.sourceIP, destination: connection.destinationIP, ianaNumber: packet.ianaNumber,
             sourcePort: connection.sourcePort ?? 0, destinationPort: connection.destinationPort ?? 0, hasPorts: true)
+        connection.communityID = id
+        madeCommunityID = id
         return connection
     }
 
@@ -192,7 +207,10 @@ public final class ApplicationAnalyzer {
         if syn { synchronize(session, packet: packet, sourceIsA: sourceIsA) }
         if !packet.payload.isEmpty, session.kind != .ignored {
             let before = session.heldBytes
+            let hadCommunityID = session.hasCommunityID
             add(packet, to: session, key: key, sourceIsA: sourceIsA, time: time)
+            // The session's first record made the ID of this packet's connection: the flow table can have it.
+            if !hadCommunityID, session.hasCommunityID { madeCommunityID = session.connection?.communityID }
             heldBytes += session.heldBytes - before
             if heldBytes > configuration.maxHeldBytes {
                 statistics.sessionsOverBudget += 1
