@@ -59,9 +59,10 @@ public final class CaptureEngine: @unchecked Sendable {
     private var fileHandOverOffset = 0
     /// The file offset after `current`'s last packet from that file.
     private var currentFileEnd = 0
-    /// Whether the parsers run, so payloads are copied; and what they read.
+    /// Whether the parsers run, so payloads are copied.
     private let copiesPayloads: Bool
-    private let parsing: ApplicationConfiguration
+    /// The UDP ports whose payloads the parsers read (nil when DNS is off).
+    private let dnsUDPPorts: PortSet?
     private var frames = 0
     private var wireBytes: Int64 = 0
 
@@ -94,7 +95,8 @@ public final class CaptureEngine: @unchecked Sendable {
         current = first
         arena = Unmanaged.passUnretained(first.arena)
         copiesPayloads = analyzer != nil
-        parsing = application ?? ApplicationConfiguration()
+        let parsing = application ?? ApplicationConfiguration()
+        dnsUDPPorts = parsing.dns ? PortSet(parsing.dnsUDPPorts) : nil
         self.sink = sink
         batch.reserveCapacity(self.batchSize)
     }
@@ -110,7 +112,7 @@ public final class CaptureEngine: @unchecked Sendable {
         }
         if let udpPayloadTap { udpPayloadTap.offer(packet) }
         if copiesPayloads {
-            let wanted = ApplicationAnalyzer.wantsPayload(packet, configuration: parsing)
+            let wanted = ApplicationAnalyzer.wantsPayload(packet, dnsUDPPorts: dnsUDPPorts)
             let payload = packet.payload
             if let file = frame.mapped {
                 // A replayed file: the payload is read where it lies in the mapping, which the batch keeps open.

@@ -17,6 +17,11 @@ public final class ApplicationAnalyzer {
     private var output = CaptureRecords()
 
     private var sessions = SessionTable()
+    /// `configuration.dnsUDPPorts` and `dnsTCPPorts`, for lookups without hashing.
+    private let dnsUDPPorts: PortSet
+    private let dnsTCPPorts: PortSet
+    /// Where DNS names are built while a message is parsed, kept from message to message.
+    private var dnsScratch: [UInt8] = []
     private var transactions: DNSTransactions
     private let communityID = CommunityID(seed: 0)
     /// Fingerprints of handshake shapes seen recently.
@@ -40,6 +45,8 @@ public final class ApplicationAnalyzer {
     public init(configuration: ApplicationConfiguration = ApplicationConfiguration()) {
         self.configuration = configuration
         transactions = DNSTransactions(configuration: configuration)
+        dnsUDPPorts = PortSet(configuration.dnsUDPPorts)
+        dnsTCPPorts = PortSet(configuration.dnsTCPPorts)
     }
 
     /// TCP connections followed now.
@@ -86,15 +93,20 @@ public final class ApplicationAnalyzer {
     /// DNS is on. For every other packet the analyzer looks at the headers only, so an engine that runs it on another
     /// thread copies just these payloads. A static function of the configuration, so the decoding thread asks
     /// without touching the analyzer.
-    @inline(__always)
     public static func wantsPayload(_ packet: DecodedPacket, configuration: ApplicationConfiguration) -> Bool {
+        wantsPayload(packet, dnsUDPPorts: configuration.dns ? PortSet(configuration.dnsUDPPorts) : nil)
+    }
+
+    /// `wantsPayload(_:configuration:)` with the configuration's DNS ports made a `PortSet` once (nil when DNS is off).
+    @inline(__always)
+    static func wantsPayload(_ packet: DecodedPacket, dnsUDPPorts ports: PortSet?) -> Bool {
         guard packet.hasPorts, !packet.payload.isEmpty else { return false }
         switch packet.ianaNumber {
         case 6:
             return true
         case 17:
-            let ports = configuration.dnsUDPPorts
-            return configuration.dns && (ports.contains(packet.sourcePort) || ports.contains(packet.destinationPort))
+            guard let ports else { return false }
+            return ports.contains(packet.sourcePort) || ports.contains(packet.destinationPort)
         default:
             return false
         }
@@ -122,11 +134,10 @@ public final class ApplicationAnalyzer {
     // MARK: - DNS over UDP
 
     private func datagram(_ packet: DecodedPacket) -> ApplicationProtocol {
-        let ports = configuration.dnsUDPPorts
-        guard ports.contains(packet.sourcePort) || ports.contains(packet.destinationPort) else { return .none }
+        guard dnsUDPPorts.contains(packet.sourcePort) || dnsUDPPorts.contains(packet.destinationPort) else { return .none }
         let message: DNSMessage
         do {
-            message = try DNSMessage(parsing: packet.payload, ownerNames: false)
+            message = try DNSMessage(parsing: packet.payload, ownerNames: false, scratch: &dnsScratch)
         } catch {
             statistics.dnsErrors += 1
             return .none
@@ -312,7 +323,7 @@ public final class ApplicationAnalyzer {
             return
         }
         if configuration.dns,
-           configuration.dnsTCPPorts.contains(packet.sourcePort) || configuration.dnsTCPPorts.contains(packet.destinationPort) {
+           dnsTCPPorts.contains(packet.sourcePort) || dnsTCPPorts.contains(packet.destinationPort) {
             session.recognise(.dns)
             return
         }
@@ -342,7 +353,7 @@ public final class ApplicationAnalyzer {
             func feed(_ bytes: UnsafeBufferPointer<UInt8>) {
                 _ = framer.feed(UnsafeRawBufferPointer(bytes)) { body in
                     do {
-                        let message = try DNSMessage(parsing: body, ownerNames: false)
+                        let message = try DNSMessage(parsing: body, ownerNames: false, scratch: &dnsScratch)
                         statistics.dnsMessages += 1
                         transactions.handle(message, flow: key, connection: fromClient ? forward : backward,
                                             reversed: fromClient ? backward : forward, time: time,
