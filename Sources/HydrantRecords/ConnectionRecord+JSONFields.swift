@@ -1,11 +1,12 @@
 extension JSONFieldWriter {
-    /// `@timestamp` and the `event` object's common members (`dataset`, `ingested`) of a network record; returns the
-    /// mark of the open `event` object, which the caller closes after its dataset's own event members.
+    /// `@timestamp` and the `event` object's common members (`dataset`, given whole as `"dataset":"…"`, and
+    /// `ingested`) of a network record; returns the mark of the open `event` object, which the caller closes after
+    /// its dataset's own event members.
     @inlinable @inline(__always)
-    public mutating func openCommonFields(timestamp: Timestamp, dataset: Dataset, ingested: Timestamp?) -> Int {
+    public mutating func openCommonFields(timestamp: Timestamp, dataset: StaticString, ingested: Timestamp?) -> Int {
         self.timestamp("\"@timestamp\":", timestamp)
         let event = open("\"event\":")
-        string("\"dataset\":", dataset.rawValue)
+        member(dataset)
         self.timestamp("\"ingested\":", ingested)
         return event
     }
@@ -26,9 +27,14 @@ extension JSONFieldWriter {
         int("\"port\":", connection.destinationPort.map(Int64.init))
         close(destination)
         let network = open("\"network\":")
-        string("\"transport\":", transportName(ianaNumber: connection.ianaNumber))
+        // The names of TCP and UDP (every DNS, HTTP and TLS record) as literals; `transportName` for the rest.
+        switch connection.ianaNumber {
+        case 6: member("\"transport\":\"tcp\"")
+        case 17: member("\"transport\":\"udp\"")
+        default: string("\"transport\":", transportName(ianaNumber: connection.ianaNumber))
+        }
         int("\"iana_number\":", Int64(connection.ianaNumber))
-        string("\"type\":", connection.sourceIP.isIPv6 ? "ipv6" : "ipv4")
+        member(connection.sourceIP.isIPv6 ? "\"type\":\"ipv6\"" : "\"type\":\"ipv4\"")
         string("\"community_id\":", connection.communityID)
         let vlan = open("\"vlan\":")
         int("\"id\":", connection.vlanID.map(Int64.init))

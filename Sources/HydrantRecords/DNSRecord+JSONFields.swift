@@ -3,7 +3,7 @@ extension DNSRecord {
     /// the most numerous application records of a capture.
     @inlinable
     public func writeJSONFields(_ writer: inout JSONFieldWriter) -> Bool {
-        let event = writer.openCommonFields(timestamp: timestamp, dataset: DNSRecord.dataset,
+        let event = writer.openCommonFields(timestamp: timestamp, dataset: "\"dataset\":\"network.dns\"",
                                             ingested: connection.ingested)
         writer.int("\"duration\":", duration)
         writer.close(event)

@@ -36,6 +36,16 @@ public struct JSONFieldWriter {
         needsComma = true
     }
 
+    /// A member whose key and value are known when the code is written (`"\"type\":\"ipv4\""`): copied whole, the
+    /// value neither scanned for escapes nor counted in the encoder's bound (so room is made for it).
+    @inlinable @inline(__always)
+    public mutating func member(_ text: StaticString) {
+        out.pointee.ensure(1 &+ text.utf8CodeUnitCount &+ more)
+        if needsComma { out.pointee.byte(UInt8(ascii: ",")) }
+        out.pointee.bytes(text.utf8Start, count: text.utf8CodeUnitCount)
+        needsComma = true
+    }
+
     /// Opens the nested object `key`; returns the mark that `close(_:)` takes.
     @inlinable @inline(__always)
     public mutating func open(_ key: StaticString) -> Int {

@@ -216,8 +216,12 @@ public struct JSONLinesEncoder<Record: DatasetRecord> {
     public mutating func encode(_ record: Record, into buffer: JSONLineBuffer) {
         let plan = self.plan
         var out = JSONCursor(buffer, reserving: plan.fixedBound)
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: plan.depth + 1) { openings in
-            encode(record, plan: plan, openings: openings, out: &out)
+        var written = false
+        if recordsWriteThemselves { written = withUnsafePointer(to: record) { write($0, plan: plan, out: &out) } }
+        if !written {
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: plan.depth + 1) { openings in
+                encode(record, plan: plan, openings: openings, out: &out)
+            }
         }
         out.finish()
     }
@@ -227,37 +231,48 @@ public struct JSONLinesEncoder<Record: DatasetRecord> {
     public mutating func encode(_ records: UnsafeBufferPointer<Record>, into buffer: JSONLineBuffer, ends: inout [Int]) {
         let plan = self.plan
         withUnsafeTemporaryAllocation(of: Int.self, capacity: plan.depth + 1) { openings in
+            let base = records.baseAddress
             for index in records.indices {
                 var out = JSONCursor(buffer, reserving: plan.fixedBound)
-                encode(records[index], plan: plan, openings: openings, out: &out)
+                // A record that writes itself is read where it lies: passing `records[index]` copied it (retaining
+                // every string and list in it) and destroyed the copy after.
+                var written = false
+                if recordsWriteThemselves { written = write(base.unsafelyUnwrapped + index, plan: plan, out: &out) }
+                if !written { encode(records[index], plan: plan, openings: openings, out: &out) }
                 out.finish()
                 ends.append(out.position)
             }
         }
     }
 
+    /// Lets the record at `record` write itself (`DatasetRecord.writeJSONFields`) as a line; false, having written
+    /// nothing, when its type does not.
     @inlinable
-    mutating func encode(_ record: Record, plan: Plan, openings: UnsafeMutableBufferPointer<Int>, out: inout JSONCursor) {
-        if recordsWriteThemselves {
-            out.byte(UInt8(ascii: "{"))
-            let written = withUnsafeMutablePointer(to: &out) { out in
-                withUnsafeMutablePointer(to: &clock) { clock in
-                    withUnsafeMutablePointer(to: &scratch) { scratch in
-                        withUnsafeMutablePointer(to: &listMemo) { memo -> Bool in
-                            var writer = JSONFieldWriter(out: out, clock: clock, scratch: scratch, memo: memo,
-                                                         more: plan.fixedBound)
-                            return record.writeJSONFields(&writer)
-                        }
+    mutating func write(_ record: UnsafePointer<Record>, plan: Plan, out: inout JSONCursor) -> Bool {
+        out.byte(UInt8(ascii: "{"))
+        let written = withUnsafeMutablePointer(to: &out) { out in
+            withUnsafeMutablePointer(to: &clock) { clock in
+                withUnsafeMutablePointer(to: &scratch) { scratch in
+                    withUnsafeMutablePointer(to: &listMemo) { memo -> Bool in
+                        var writer = JSONFieldWriter(out: out, clock: clock, scratch: scratch, memo: memo,
+                                                     more: plan.fixedBound)
+                        return record.pointee.writeJSONFields(&writer)
                     }
                 }
             }
-            if written {
-                out.byte(UInt8(ascii: "}"))
-                out.byte(UInt8(ascii: "\n"))
-                return
-            }
-            out.position &-= 1
         }
+        guard written else {
+            out.position &-= 1
+            return false
+        }
+        out.byte(UInt8(ascii: "}"))
+        out.byte(UInt8(ascii: "\n"))
+        return true
+    }
+
+    /// Writes `record` as a line by walking the field table.
+    @inlinable
+    mutating func encode(_ record: Record, plan: Plan, openings: UnsafeMutableBufferPointer<Int>, out: inout JSONCursor) {
         let keys = plan.keys.baseAddress.unsafelyUnwrapped
         var depth = 0
         var needsComma = false
