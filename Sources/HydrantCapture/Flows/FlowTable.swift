@@ -77,8 +77,9 @@ public struct FlowStatistics: Sendable, Equatable {
 /// the heads of the per-class LRU lists, and only once the expiry clock passed the earliest head deadline, so it
 /// costs nothing on most packets.
 ///
-/// **Memory.** Flows live in one flat array of 168-byte entries indexed by slot (with a free list), found through
-/// an open-addressing index of 8-byte buckets: under 190 bytes per flow at most, and never more than `maxFlows`
+/// **Memory.** Flows live in one flat array of 168-byte entries indexed by slot (with a free list), beside 16 bytes
+/// per slot for a Community ID handed over (whose string the flow's application records share), found through an
+/// open-addressing index of 8-byte buckets: under 210 bytes per flow at most, and never more than `maxFlows`
 /// flows, so a SYN flood evicts old flows instead of exhausting memory. `add` allocates nothing per packet
 /// (storage grows by doubling up to `maxFlows`).
 public final class FlowTable {
