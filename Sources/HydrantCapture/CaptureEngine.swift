@@ -59,9 +59,10 @@ public final class CaptureEngine: @unchecked Sendable {
     private var fileHandOverOffset = 0
     /// The file offset after `current`'s last packet from that file.
     private var currentFileEnd = 0
-    /// Whether the parsers run, so payloads are copied; and what they read.
+    /// Whether the parsers run, so payloads are copied.
     private let copiesPayloads: Bool
-    private let parsing: ApplicationConfiguration
+    /// The UDP ports whose payloads the parsers read (nil when DNS is off).
+    private let dnsUDPPorts: PortSet?
     private var frames = 0
     private var wireBytes: Int64 = 0
 
@@ -94,7 +95,8 @@ public final class CaptureEngine: @unchecked Sendable {
         current = first
         arena = Unmanaged.passUnretained(first.arena)
         copiesPayloads = analyzer != nil
-        parsing = application ?? ApplicationConfiguration()
+        let parsing = application ?? ApplicationConfiguration()
+        dnsUDPPorts = parsing.dns ? PortSet(parsing.dnsUDPPorts) : nil
         self.sink = sink
         batch.reserveCapacity(self.batchSize)
     }
@@ -110,7 +112,7 @@ public final class CaptureEngine: @unchecked Sendable {
         }
         if let udpPayloadTap { udpPayloadTap.offer(packet) }
         if copiesPayloads {
-            let wanted = ApplicationAnalyzer.wantsPayload(packet, configuration: parsing)
+            let wanted = ApplicationAnalyzer.wantsPayload(packet, dnsUDPPorts: dnsUDPPorts)
             let payload = packet.payload
             if let file = frame.mapped {
                 // A replayed file: the payload is read where it lies in the mapping, which the batch keeps open.
@@ -239,7 +241,7 @@ public final class CaptureEngine: @unchecked Sendable {
         slots.wait()
         analyze(batch) { _ in }
         flowStage {
-            for packet in batch.packets { self.flowTable.add(packet, into: &self.output.flows) }
+            self.addToFlowTable(batch)
             self.output.takeApplicationRecords(from: &batch.records)
             self.deliver()
             self.pool.recycle(batch)
@@ -258,11 +260,34 @@ public final class CaptureEngine: @unchecked Sendable {
                 for index in packets.indices {
                     packets[index].payload = arena.bytes(spans[index])
                     packets[index].applicationProtocol = analyzer.analyze(packets[index])
+                    if let id = analyzer.takeCommunityID() { batch.communityIDs.append((index, id)) }
                     packets[index].payload = UnsafeRawBufferPointer(start: nil, count: 0)
                 }
             }
             then(analyzer)
+            _ = analyzer.takeCommunityID()  // made for no packet of this batch
             analyzer.takeRecords(into: &batch.records)
+        }
+    }
+
+    /// On the flow thread: runs `batch`'s packets through the flow table, handing it the Community IDs the parsers
+    /// made for them.
+    private func addToFlowTable(_ batch: PacketBatch) {
+        let ids = batch.communityIDs
+        guard !ids.isEmpty else {
+            for packet in batch.packets { flowTable.add(packet, into: &output.flows) }
+            return
+        }
+        var next = 0
+        batch.packets.withUnsafeBufferPointer { packets in
+            for index in packets.indices {
+                if next < ids.count, ids[next].packet == index {
+                    flowTable.add(packets[index], communityID: ids[next].id, into: &output.flows)
+                    next += 1
+                } else {
+                    flowTable.add(packets[index], into: &output.flows)
+                }
+            }
         }
     }
 

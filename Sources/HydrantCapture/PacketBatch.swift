@@ -16,6 +16,9 @@ final class PacketBatch: @unchecked Sendable {
     let arena: PayloadArena
     /// The application records made while analyzing these packets.
     var records = CaptureRecords()
+    /// Community IDs the analyzer made for packets' connections, by packet index in increasing order, for the flow
+    /// table to reuse instead of hashing the same endpoints again.
+    var communityIDs: [(packet: Int, id: String)] = []
     /// The mapped capture file the packets were read from, kept open while spans point into it.
     var file: PcapHandle?
     /// The file offset after the last of these packets, from which `file`'s pages are still read once the batch is done.
@@ -33,6 +36,7 @@ final class PacketBatch: @unchecked Sendable {
         spans.removeAll(keepingCapacity: true)
         arena.removeAll()
         records.removeAll()
+        communityIDs.removeAll(keepingCapacity: true)
         // The pages before this batch's end are no longer read by it (nor by any earlier batch, done before it).
         file?.inUseFrom.store(fileEnd, ordering: .releasing)
         file = nil

@@ -162,6 +162,23 @@ public struct IPAddress: Hashable, Comparable, Sendable {
 extension IPAddress: CustomStringConvertible {
     /// The canonical text form: dotted quad, or RFC 5952 compressed lower-case IPv6.
     public var description: String {
+        if !isIPv6 {
+            // At most 15 bytes, which a String holds inline: written in place, without an array or an allocation
+            // (every A answer of a DNS response is one).
+            let value = UInt32(truncatingIfNeeded: low)
+            return String(unsafeUninitializedCapacity: 15) { out in
+                var n = 0
+                for shift in stride(from: 24, through: 0, by: -8) {
+                    let octet = UInt8(truncatingIfNeeded: value >> UInt32(shift))
+                    if octet >= 100 { out[n] = UInt8(ascii: "0") &+ octet / 100; n &+= 1 }
+                    if octet >= 10 { out[n] = UInt8(ascii: "0") &+ octet / 10 % 10; n &+= 1 }
+                    out[n] = UInt8(ascii: "0") &+ octet % 10
+                    n &+= 1
+                    if shift > 0 { out[n] = UInt8(ascii: "."); n &+= 1 }
+                }
+                return n
+            }
+        }
         var out: [UInt8] = []
         out.reserveCapacity(39)
         appendText(to: &out)

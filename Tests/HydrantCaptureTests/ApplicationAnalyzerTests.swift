@@ -216,6 +216,35 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
         #expect(analyzer.statistics.dnsUnanswered == 2 && analyzer.statistics.dnsUnmatchedResponses == 1)
     }
 
+    @Test("the Community ID a packet's record needed is offered once, for that packet, and is the record's")
+    func communityIDOfferedForThePacket() throws {
+        let analyzer = ApplicationAnalyzer()
+        let dns = Conversation(analyzer, clientPort: 40001, serverPort: 53, udp: true)
+        dns.send(DNSMessageBuilder.query(id: 3, name: "a.example", type: 1, edns: false))
+        let offered = analyzer.takeCommunityID()
+        #expect(analyzer.takeCommunityID() == nil)
+        dns.send(DNSMessageBuilder.response(id: 3, name: "a.example", type: 1, canonicalName: nil,
+                                            addresses: [IPAddress(ipv4: 0x0102_0304)], ttl: 5, edns: false),
+                 fromClient: false)
+        // The response completes the query's record: nothing new is hashed.
+        #expect(analyzer.takeCommunityID() == nil)
+        let record = try #require(dns.records.dns.first)
+        #expect(offered != nil && offered == record.communityID)
+        let expected = CommunityID(seed: 0).string(source: dns.client, destination: dns.server, ianaNumber: 17,
+                                                   sourcePort: 40001, destinationPort: 53, hasPorts: true)
+        #expect(offered == expected)
+
+        let http = Conversation(analyzer, clientPort: 40002, serverPort: 80)
+        http.send(bytes("GET / HTTP/1.1\r\nHost: h\r\n\r\n"))
+        let tcpOffered = analyzer.takeCommunityID()
+        http.send(bytes("GET /2 HTTP/1.1\r\nHost: h\r\n\r\n"))
+        #expect(analyzer.takeCommunityID() == nil)
+        http.close()
+        http.finish()
+        #expect(http.records.http.count == 2)
+        #expect(tcpOffered != nil && http.records.http.allSatisfy { $0.communityID == tcpOffered })
+    }
+
     @Test("answered queries do not pile up: a burst far past the pending bound within one timeout stays bounded")
     func dnsBurstStaysBounded() {
         var configuration = ApplicationConfiguration()

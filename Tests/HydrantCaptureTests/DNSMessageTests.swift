@@ -67,6 +67,58 @@ private func failure(_ bytes: [UInt8]) -> DNSParseError? {
 @Suite struct DNSMessageTests {
     /// The flag names come from a table of shared lists: for every value of the flags word they are the set flags,
     /// in the record's order.
+    /// Labels copied whole (the common case) read the same as the byte-at-a-time rule: letters lower-cased, the eight
+    /// zone-file specials backslash-escaped, bytes outside 0x21–0x7E as `\DDD`; for every byte value alone and
+    /// between plain bytes, and for 20,000 seeded labels drawn from plain, upper-case, special and unprintable bytes.
+    @Test func labelTextMatchesTheByteRule() {
+        func reference(_ label: [UInt8]) -> [UInt8] {
+            var out: [UInt8] = []
+            for byte in label {
+                if byte >= 0x41 && byte <= 0x5a {
+                    out.append(byte | 0x20)
+                } else if Array(".\\\"();@$".utf8).contains(byte) {
+                    out += [0x5c, byte]
+                } else if byte >= 0x21 && byte <= 0x7e {
+                    out.append(byte)
+                } else {
+                    out += [0x5c, 0x30 + byte / 100, 0x30 + byte / 10 % 10, 0x30 + byte % 10]
+                }
+            }
+            return out
+        }
+        func check(_ label: [UInt8], after prefix: [UInt8]) {
+            var text = prefix
+            label.withUnsafeBytes { DNSName.appendLabel($0, to: &text) }
+            #expect(text == prefix + reference(label), "label \(label)")
+        }
+        for value in 0...255 {
+            let byte = UInt8(value)
+            check([byte], after: [])
+            check([0x61, byte, 0x5a], after: Array("x.".utf8))
+        }
+        var state: UInt64 = 0x5eed
+        func next() -> UInt64 {
+            state &+= 0x9e37_79b9_7f4a_7c15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+            return z ^ (z >> 31)
+        }
+        let pools: [[UInt8]] = [Array("abcxyz0189-_".utf8), Array("ABCXYZ".utf8), Array(".\\\"();@$".utf8),
+                                [0, 9, 0x20, 0x7f, 0x80, 0xff]]
+        for _ in 0..<20_000 {
+            let length = Int(next() % 64)
+            var label: [UInt8] = []
+            for _ in 0..<length {
+                // Mostly plain bytes, so that labels needing no escape (the copied path) are common.
+                let roll = next() % 100
+                let pool = roll < 80 ? pools[0] : roll < 92 ? pools[1] : roll < 96 ? pools[2] : pools[3]
+                label.append(pool[Int(next() % UInt64(pool.count))])
+            }
+            check(label, after: next() % 2 == 0 ? [] : Array("www".utf8))
+        }
+    }
+
     @Test func headerFlagNamesForEveryFlagsWord() throws {
         var header = [UInt8](repeating: 0, count: DNSMessage.headerLength)
         for flags in 0...Int(UInt16.max) {

@@ -52,6 +52,50 @@ private func distinctTimeouts() -> FlowTableConfiguration {
         #expect(table.statistics.emitted == 5)
     }
 
+    /// A Community ID handed over with a packet is the flow's record's, and it leaves with the flow: the next flow
+    /// in the freed slot (same endpoints, handed nothing) computes its own, equal to what the table makes unaided.
+    @Test func handedCommunityIDIsTheFlowsUntilItEnds() throws {
+        let config = distinctTimeouts()
+        let table = FlowTable(configuration: config)
+        var out: [FlowRecord] = []
+        let query = udp(0, "10.0.0.1:5353", "10.0.0.3:53", len: 40)
+        table.add(query, communityID: "1:handed-over", into: &out)
+        table.add(udp(0.1, "10.0.0.3:53", "10.0.0.1:5353", len: 80), into: &out)
+        let first = table.expired(at: 21)
+        #expect(first.map(\.communityID) == ["1:handed-over"])
+        #expect(first.first?.sourcePackets == 1 && first.first?.destinationPackets == 1)
+        // The same endpoints again: a new flow in the freed slot, without a handed ID.
+        table.add(udp(30, "10.0.0.1:5353", "10.0.0.3:53", len: 40), into: &out)
+        let second = table.flushed()
+        let unaided = records([query], configuration: config)
+        #expect(second.count == 1 && unaided.count == 1)
+        #expect(second.first?.communityID == unaided.first?.communityID)
+        #expect(second.first?.communityID?.hasPrefix("1:") == true)
+        #expect(second.first?.communityID != "1:handed-over")
+        #expect(out.isEmpty)
+    }
+
+    /// Handed IDs survive the slot storage growing (thousands of flows), each staying with its own flow.
+    @Test func handedCommunityIDsFollowTheirFlowsThroughGrowth() throws {
+        let table = FlowTable()
+        var out: [FlowRecord] = []
+        for n in 0..<3_000 {
+            let port = 10_000 + n
+            let packet = udp(Double(n) * 0.001, "10.0.0.1:\(port)", "10.0.0.3:53", len: 40)
+            if n % 3 == 0 { table.add(packet, communityID: "1:flow-\(port)", into: &out) } else { table.add(packet, into: &out) }
+        }
+        let flushed = table.flushed()
+        #expect(out.isEmpty && flushed.count == 3_000)
+        for record in flushed {
+            let port = Int(record.sourcePort ?? 0)
+            if (port - 10_000) % 3 == 0 {
+                #expect(record.communityID == "1:flow-\(port)")
+            } else {
+                #expect(record.communityID?.hasPrefix("1:flow") == false)
+            }
+        }
+    }
+
     @Test func defaultTimeouts() throws {
         let table = FlowTable()
         table.feed([

@@ -35,4 +35,23 @@ import Testing
         #expect(v4.bytes == [0, 0, 0, 1])
         #expect(v6.bytes.count == 16)
     }
+
+    /// IPv4 text built in place (`description`) is the text `appendText` writes: every octet value in every position,
+    /// and 100,000 seeded addresses.
+    @Test func ipv4DescriptionMatchesAppendText() {
+        func check(_ value: UInt32) {
+            let address = IPAddress(ipv4: value)
+            var bytes: [UInt8] = []
+            address.appendText(to: &bytes)
+            #expect(address.description == String(decoding: bytes, as: UTF8.self), "\(value)")
+        }
+        for octet in UInt32(0)...255 {
+            for shift in stride(from: 0, through: 24, by: 8) { check(octet << UInt32(shift) | 0x0102_0304 & ~(0xff << UInt32(shift))) }
+        }
+        var state: UInt64 = 0x1b4
+        for _ in 0..<100_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            check(UInt32(truncatingIfNeeded: state >> 29))
+        }
+    }
 }

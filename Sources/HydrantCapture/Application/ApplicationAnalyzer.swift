@@ -17,6 +17,11 @@ public final class ApplicationAnalyzer {
     private var output = CaptureRecords()
 
     private var sessions = SessionTable()
+    /// `configuration.dnsUDPPorts` and `dnsTCPPorts`, for lookups without hashing.
+    private let dnsUDPPorts: PortSet
+    private let dnsTCPPorts: PortSet
+    /// Where DNS names are built while a message is parsed, kept from message to message.
+    private var dnsScratch: [UInt8] = []
     private var transactions: DNSTransactions
     private let communityID = CommunityID(seed: 0)
     /// Fingerprints of handshake shapes seen recently.
@@ -40,6 +45,8 @@ public final class ApplicationAnalyzer {
     public init(configuration: ApplicationConfiguration = ApplicationConfiguration()) {
         self.configuration = configuration
         transactions = DNSTransactions(configuration: configuration)
+        dnsUDPPorts = PortSet(configuration.dnsUDPPorts)
+        dnsTCPPorts = PortSet(configuration.dnsTCPPorts)
     }
 
     /// TCP connections followed now.
@@ -47,6 +54,19 @@ public final class ApplicationAnalyzer {
 
     /// Bytes held across every followed connection.
     public private(set) var heldBytes = 0
+
+    /// The Community ID made for the connection of the packet `analyze` last looked at (for a DNS query's record, or
+    /// a TCP session's first record), until `takeCommunityID()`; the flow table reuses it for the packet's flow.
+    private var madeCommunityID: String?
+
+    /// The Community ID the last `analyze` call made for its packet's endpoints, protocol and ports, if it made one;
+    /// taking it leaves none.
+    @inline(__always)
+    public func takeCommunityID() -> String? {
+        guard let made = madeCommunityID else { return nil }
+        madeCommunityID = nil
+        return made
+    }
 
     /// Entries kept to expire waiting queries (bounded by twice `maxPendingQueries`).
     var pendingQueryBookkeeping: Int { transactions.bookkeepingCount }
@@ -73,15 +93,20 @@ public final class ApplicationAnalyzer {
     /// DNS is on. For every other packet the analyzer looks at the headers only, so an engine that runs it on another
     /// thread copies just these payloads. A static function of the configuration, so the decoding thread asks
     /// without touching the analyzer.
-    @inline(__always)
     public static func wantsPayload(_ packet: DecodedPacket, configuration: ApplicationConfiguration) -> Bool {
+        wantsPayload(packet, dnsUDPPorts: configuration.dns ? PortSet(configuration.dnsUDPPorts) : nil)
+    }
+
+    /// `wantsPayload(_:configuration:)` with the configuration's DNS ports made a `PortSet` once (nil when DNS is off).
+    @inline(__always)
+    static func wantsPayload(_ packet: DecodedPacket, dnsUDPPorts ports: PortSet?) -> Bool {
         guard packet.hasPorts, !packet.payload.isEmpty else { return false }
         switch packet.ianaNumber {
         case 6:
             return true
         case 17:
-            let ports = configuration.dnsUDPPorts
-            return configuration.dns && (ports.contains(packet.sourcePort) || ports.contains(packet.destinationPort))
+            guard let ports else { return false }
+            return ports.contains(packet.sourcePort) || ports.contains(packet.destinationPort)
         default:
             return false
         }
@@ -109,11 +134,10 @@ public final class ApplicationAnalyzer {
     // MARK: - DNS over UDP
 
     private func datagram(_ packet: DecodedPacket) -> ApplicationProtocol {
-        let ports = configuration.dnsUDPPorts
-        guard ports.contains(packet.sourcePort) || ports.contains(packet.destinationPort) else { return .none }
+        guard dnsUDPPorts.contains(packet.sourcePort) || dnsUDPPorts.contains(packet.destinationPort) else { return .none }
         let message: DNSMessage
         do {
-            message = try DNSMessage(parsing: packet.payload, ownerNames: false)
+            message = try DNSMessage(parsing: packet.payload, ownerNames: false, scratch: &dnsScratch)
         } catch {
             statistics.dnsErrors += 1
             return .none
@@ -130,9 +154,11 @@ public final class ApplicationAnalyzer {
     /// The connection of a packet with its sender as the client (or its receiver, when `reversed`).
     private func connection(_ packet: DecodedPacket, reversed: Bool) -> Connection {
         var connection = endpoints(packet, reversed: reversed)
-        connection.communityID = communityID.string(
+        let id = communityID.string(
             source: connection.sourceIP, destination: connection.destinationIP, ianaNumber: packet.ianaNumber,
             sourcePort: connection.sourcePort ?? 0, destinationPort: connection.destinationPort ?? 0, hasPorts: true)
+        connection.communityID = id
+        madeCommunityID = id
         return connection
     }
 
@@ -192,7 +218,10 @@ public final class ApplicationAnalyzer {
         if syn { synchronize(session, packet: packet, sourceIsA: sourceIsA) }
         if !packet.payload.isEmpty, session.kind != .ignored {
             let before = session.heldBytes
+            let hadCommunityID = session.hasCommunityID
             add(packet, to: session, key: key, sourceIsA: sourceIsA, time: time)
+            // The session's first record made the ID of this packet's connection: the flow table can have it.
+            if !hadCommunityID, session.hasCommunityID { madeCommunityID = session.connection?.communityID }
             heldBytes += session.heldBytes - before
             if heldBytes > configuration.maxHeldBytes {
                 statistics.sessionsOverBudget += 1
@@ -294,7 +323,7 @@ public final class ApplicationAnalyzer {
             return
         }
         if configuration.dns,
-           configuration.dnsTCPPorts.contains(packet.sourcePort) || configuration.dnsTCPPorts.contains(packet.destinationPort) {
+           dnsTCPPorts.contains(packet.sourcePort) || dnsTCPPorts.contains(packet.destinationPort) {
             session.recognise(.dns)
             return
         }
@@ -324,7 +353,7 @@ public final class ApplicationAnalyzer {
             func feed(_ bytes: UnsafeBufferPointer<UInt8>) {
                 _ = framer.feed(UnsafeRawBufferPointer(bytes)) { body in
                     do {
-                        let message = try DNSMessage(parsing: body, ownerNames: false)
+                        let message = try DNSMessage(parsing: body, ownerNames: false, scratch: &dnsScratch)
                         statistics.dnsMessages += 1
                         transactions.handle(message, flow: key, connection: fromClient ? forward : backward,
                                             reversed: fromClient ? backward : forward, time: time,

@@ -45,7 +45,7 @@ final class TCPSession {
         return true
     }
     /// Whether `connection` has its community ID.
-    private var hasCommunityID = false
+    private(set) var hasCommunityID = false
     /// Bytes the client sent, in order.
     var client: TCPStreamAssembler
     /// Bytes the server sent, in order.

@@ -4,10 +4,12 @@
 /// are shared, copy-on-write.
 ///
 /// A hit needs the whole handshake to be equal (the SNI aside, which no fingerprint reads beyond the presence of its
-/// extension), so the fields are exactly those computed afresh. Bounded: at `capacity` shapes the table is emptied.
+/// extension), so the fields are exactly those computed afresh. A ClientHello is looked up by its shape's bytes
+/// (`TLSClientHelloShape`), read straight from the message: it is parsed into a `TLSClientHello` only when its shape
+/// is new. Bounded: at `capacity` shapes the table is emptied.
 struct TLSFingerprintCache {
     /// What a ClientHello gives its `network.tls` record, apart from the server name.
-    struct ClientFields {
+    struct ClientFields: Equatable {
         /// JA3 (MD5 hex).
         var ja3: String
         /// JA4.
@@ -22,20 +24,25 @@ struct TLSFingerprintCache {
         var offeredVersions: [String]
     }
 
-    private var clients: [TLSClientHello: ClientFields] = [:]
+    private var clients: [TLSClientHelloShape: ClientFields] = [:]
+    /// Where each ClientHello's shape is written before the lookup.
+    private var shape: [UInt8] = []
     private var servers: [TLSServerHello: String] = [:]
     /// Most shapes kept per table.
     static let capacity = 512
 
-    /// The fields of `hello`, computed on its shape's first sight.
-    mutating func fields(of hello: TLSClientHello) -> ClientFields {
-        var shape = hello
-        shape.serverName = nil
-        if let known = clients[shape] { return known }
+    /// The fields and server name of the ClientHello in `message` (handshake type, length, body), computed on its
+    /// shape's first sight; throws as `TLSHandshakeParser.clientHello(bytes:)` does.
+    mutating func clientHello(_ message: UnsafeBufferPointer<UInt8>) throws(TLSParseError)
+        -> (fields: ClientFields, serverName: String?) {
+        let serverName = try TLSClientHelloShape.read(message, into: &shape)
+        if let known = clients[TLSClientHelloShape(shape)] { return (known, serverName) }
+        let hello = try TLSHandshakeParser.clientHello(bytes: message)
         let fields = TLSFingerprintCache.compute(hello)
         if clients.count >= TLSFingerprintCache.capacity { clients.removeAll(keepingCapacity: true) }
-        clients[shape] = fields
-        return fields
+        // The key shares the scratch's storage; the next handshake's write copies it (once per new shape).
+        clients[TLSClientHelloShape(shape)] = fields
+        return (fields, serverName)
     }
 
     /// The JA3S of `hello`, computed on its shape's first sight.
@@ -47,7 +54,8 @@ struct TLSFingerprintCache {
         return ja3s
     }
 
-    private static func compute(_ hello: TLSClientHello) -> ClientFields {
+    /// The fields of `hello`, computed afresh.
+    static func compute(_ hello: TLSClientHello) -> ClientFields {
         var fields = ClientFields(ja3: TLSFingerprint.ja3(hello), ja4: TLSFingerprint.ja4(hello), supportedCiphers: [],
                                   extensions: [], nextProtocol: nil, offeredVersions: [])
         fields.supportedCiphers.reserveCapacity(hello.cipherSuites.count)

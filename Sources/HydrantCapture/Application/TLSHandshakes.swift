@@ -7,12 +7,13 @@ extension TCPSession {
     func parseClientHello(time: Int64, fingerprints: inout TLSFingerprintCache, statistics: inout ApplicationStatistics,
                           into output: inout CaptureRecords) {
         guard !hasHello, !client.stopped, hasConnection else { return }
-        var parsed: TLSClientHello?
+        // Read through the fingerprint cache: a repeated handshake shape is not parsed into a `TLSClientHello`.
+        var parsed: (fields: TLSFingerprintCache.ClientFields, serverName: String?)?
         var failed = false
         let incomplete = client.withAssembled { stream in
             TLSRecordReader.withFirstHandshakeMessage(stream) { message in
                 do {
-                    parsed = try TLSHandshakeParser.clientHello(bytes: message)
+                    parsed = try fingerprints.clientHello(message)
                 } catch {
                     failed = true
                 }
@@ -32,7 +33,8 @@ extension TCPSession {
             }
             statistics.tlsClientHellos += 1
             guard let connection = recordConnection() else { return }
-            hello = TCPSession.record(of: parsed, connection: connection, time: time, fingerprints: &fingerprints)
+            hello = TCPSession.record(fields: parsed.fields, serverName: parsed.serverName, connection: connection,
+                                      time: time)
             client.stop()
             parseServerHello(fingerprints: &fingerprints, statistics: &statistics, into: &output)
         }
@@ -68,12 +70,11 @@ extension TCPSession {
         ignore()
     }
 
-    private static func record(of hello: TLSClientHello, connection: Connection, time: Int64,
-                               fingerprints: inout TLSFingerprintCache) -> TLSRecord {
-        let fields = fingerprints.fields(of: hello)
+    private static func record(fields: TLSFingerprintCache.ClientFields, serverName: String?, connection: Connection,
+                               time: Int64) -> TLSRecord {
         var record = TLSRecord(timestamp: Timestamp(nanoseconds: time), connection: connection, ja3: fields.ja3,
                                ja4: fields.ja4)
-        record.serverName = hello.serverName
+        record.serverName = serverName
         record.supportedCiphers = fields.supportedCiphers
         record.extensions = fields.extensions
         record.nextProtocol = fields.nextProtocol

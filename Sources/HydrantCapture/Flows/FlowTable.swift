@@ -48,7 +48,9 @@ public struct FlowStatistics: Sendable, Equatable {
 ///
 /// **Records.** Each record carries IP-level bytes and packets per direction, `conn_state` and `history`
 /// (see ``FlowEntry`` in `ConnState.swift` for the Zeek rules followed), Community ID v1 (seed 0, base64),
-/// the first packet's ICMP type and code, and `observer.name`. Strings are built only when a record is emitted.
+/// the first packet's ICMP type and code, and `observer.name`. Strings are built only when a record is emitted, but
+/// for a Community ID that the application parsers already made for a packet of the flow
+/// (``add(_:communityID:into:)``): it depends only on the addresses, protocol and ports, so it is the flow's own.
 ///
 /// **Interim updates (`flow_update`).** Counters are NetFlow-style per-interval deltas: when a packet arrives
 /// `activeTimeout` or more after the current interval began, the interval so far is emitted as `flow_update`
@@ -75,8 +77,9 @@ public struct FlowStatistics: Sendable, Equatable {
 /// the heads of the per-class LRU lists, and only once the expiry clock passed the earliest head deadline, so it
 /// costs nothing on most packets.
 ///
-/// **Memory.** Flows live in one flat array of 168-byte entries indexed by slot (with a free list), found through
-/// an open-addressing index of 8-byte buckets: under 190 bytes per flow at most, and never more than `maxFlows`
+/// **Memory.** Flows live in one flat array of 168-byte entries indexed by slot (with a free list), beside 16 bytes
+/// per slot for a Community ID handed over (whose string the flow's application records share), found through an
+/// open-addressing index of 8-byte buckets: under 210 bytes per flow at most, and never more than `maxFlows`
 /// flows, so a SYN flood evicts old flows instead of exhausting memory. `add` allocates nothing per packet
 /// (storage grows by doubling up to `maxFlows`).
 public final class FlowTable {
@@ -86,6 +89,10 @@ public final class FlowTable {
     public private(set) var statistics = FlowStatistics()
 
     private var entries: UnsafeMutablePointer<FlowEntry>
+    /// Beside each slot of `entries` (all `slotCapacity` initialized): the flow's Community ID when the parsers
+    /// handed it over, so a record reuses it instead of hashing again. Kept apart so that entries stay plain
+    /// integers, copied and moved without reference counting.
+    private var knownCommunityIDs: UnsafeMutablePointer<String?>
     private var slotCapacity: Int
     private var slotsUsed = 0
     private var freeSlot: Int32 = -1
@@ -112,6 +119,8 @@ public final class FlowTable {
         activeTimeout = configuration.activeTimeout > 0 ? configuration.activeTimeout : .max
         slotCapacity = min(maxFlows, 1024)
         entries = .allocate(capacity: slotCapacity)
+        knownCommunityIDs = .allocate(capacity: slotCapacity)
+        knownCommunityIDs.initialize(repeating: nil, count: slotCapacity)
         index = FlowIndex(minimumCapacity: 2 * slotCapacity)
         hashSeed = UInt64.random(in: UInt64.min...UInt64.max)
         timeouts = (max(configuration.tcpEstablishedTimeout, 0), max(configuration.tcpHalfOpenTimeout, 0),
@@ -121,6 +130,8 @@ public final class FlowTable {
 
     deinit {
         entries.deallocate()
+        knownCommunityIDs.deinitialize(count: slotCapacity)
+        knownCommunityIDs.deallocate()
         index.deallocate()
     }
 
@@ -129,6 +140,20 @@ public final class FlowTable {
 
     /// Accounts one decoded packet; records of flows that ended or timed out by its time are appended to `output`.
     public func add(_ packet: DecodedPacket, into output: inout [FlowRecord]) {
+        _ = account(packet, into: &output)
+    }
+
+    /// `add(_:into:)` for a packet whose Community ID is already known (the parsers made it for a record of theirs):
+    /// the flow's record takes it instead of computing it again. `communityID` must be the ID of the packet's
+    /// endpoints, protocol and ports (seed 0, base64).
+    public func add(_ packet: DecodedPacket, communityID: String, into output: inout [FlowRecord]) {
+        let slot = account(packet, into: &output)
+        knownCommunityIDs[Int(slot)] = communityID
+    }
+
+    /// Accounts one packet and returns the slot of its flow.
+    @inline(__always)
+    private func account(_ packet: DecodedPacket, into output: inout [FlowRecord]) -> Int32 {
         let time = packet.timestamp.nanoseconds
         if time > packetWatermark {
             packetWatermark = time
@@ -193,6 +218,7 @@ public final class FlowTable {
         if lru.moveToTail(slot, list: Int(list.rawValue), in: entries) {
             noteNewHead(list: Int(list.rawValue), time: now)
         }
+        return slot
     }
 
     /// Emits every flow whose timeout passed by `now` (packet time).
@@ -262,6 +288,7 @@ public final class FlowTable {
         index.remove(hash: hash, slot: slot)
         lru.unlink(slot, in: entries)
         entries[Int(slot)].lruNext = freeSlot
+        knownCommunityIDs[Int(slot)] = nil
         freeSlot = slot
     }
 
@@ -271,6 +298,11 @@ public final class FlowTable {
         grown.moveInitialize(from: entries, count: slotsUsed)
         entries.deallocate()
         entries = grown
+        let grownIDs = UnsafeMutablePointer<String?>.allocate(capacity: newCapacity)
+        grownIDs.moveInitialize(from: knownCommunityIDs, count: slotCapacity)
+        (grownIDs + slotCapacity).initialize(repeating: nil, count: newCapacity - slotCapacity)
+        knownCommunityIDs.deallocate()
+        knownCommunityIDs = grownIDs
         slotCapacity = newCapacity
     }
 
@@ -315,11 +347,11 @@ public final class FlowTable {
 
     /// Appends the record of a flow (its current interval) to `output`.
     private func emit(_ slot: Int32, action: FlowAction, into output: inout [FlowRecord]) {
-        output.append(record(of: entries[Int(slot)], action: action))
+        output.append(record(of: entries[Int(slot)], communityID: knownCommunityIDs[Int(slot)], action: action))
         statistics.emitted += 1
     }
 
-    private func record(of entry: FlowEntry, action: FlowAction) -> FlowRecord {
+    private func record(of entry: FlowEntry, communityID known: String?, action: FlowAction) -> FlowRecord {
         let key = entry.key
         let initiatorIsA = entry.initiatorIsA
         let source = initiatorIsA ? key.addressA : key.addressB
@@ -341,9 +373,9 @@ public final class FlowTable {
         record.observerName = configuration.observerName
         record.vlanID = key.vlanID
         record.innerVLANID = key.innerVLANID
-        record.communityID = communityID.string(source: source, destination: destination, ianaNumber: key.ianaNumber,
-                                                sourcePort: hashPorts.0, destinationPort: hashPorts.1,
-                                                hasPorts: key.hasPorts)
+        record.communityID = known ?? communityID.string(source: source, destination: destination,
+                                                         ianaNumber: key.ianaNumber, sourcePort: hashPorts.0,
+                                                         destinationPort: hashPorts.1, hasPorts: key.hasPorts)
         if key.isICMP {
             record.icmpType = entry.icmpType
             record.icmpCode = entry.icmpCode

@@ -76,6 +76,14 @@ public struct DNSMessage: Equatable, Sendable {
     /// Decodes the message that fills `bytes`; without `ownerNames` every answer's `name` is left empty (it is still
     /// read and checked), for callers that never look at it and should not pay for its String.
     init(parsing bytes: UnsafeRawBufferPointer, ownerNames: Bool) throws(DNSParseError) {
+        var scratch: [UInt8] = []
+        scratch.reserveCapacity(64)
+        try self.init(parsing: bytes, ownerNames: ownerNames, scratch: &scratch)
+    }
+
+    /// `init(parsing:ownerNames:)` building names in the caller's `scratch`, so that a parser of many messages
+    /// allocates it once instead of once per message.
+    init(parsing bytes: UnsafeRawBufferPointer, ownerNames: Bool, scratch: inout [UInt8]) throws(DNSParseError) {
         guard bytes.count >= DNSMessage.headerLength else { throw .truncated(.header, offset: 0) }
         id = bytes.dnsUInt16(at: 0)
         flags = bytes.dnsUInt16(at: 2)
@@ -84,8 +92,6 @@ public struct DNSMessage: Equatable, Sendable {
         authorityCount = Int(bytes.dnsUInt16(at: 8))
         additionalCount = Int(bytes.dnsUInt16(at: 10))
         trailingSectionError = nil
-        var scratch: [UInt8] = []
-        scratch.reserveCapacity(64)
         var position = DNSMessage.headerLength
 
         // A question takes at least 5 bytes and a record 11, so the message length bounds what the counts can

@@ -60,6 +60,23 @@ public enum DNSName {
 
     /// Appends one label lower-cased and escaped as `dig` prints it.
     static func appendLabel(_ label: UnsafeRawBufferPointer, to text: inout [UInt8]) {
+        // Most labels need no escape: copied whole and lower-cased in place, instead of appended byte by byte with a
+        // capacity check each. A label that needs one is taken back and appended by the escaping loop.
+        let start = text.count
+        text.append(contentsOf: label)
+        let clean = text.withUnsafeMutableBufferPointer { buffer -> Bool in
+            for index in start..<buffer.count {
+                let byte = buffer[index]
+                if byte &- UInt8(ascii: "A") < 26 {
+                    buffer[index] = byte | 0x20
+                } else if byte < 0x21 || byte > 0x7e || needsEscape(byte) {
+                    return false
+                }
+            }
+            return true
+        }
+        if clean { return }
+        text.removeLast(text.count - start)
         for byte in label {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"):
@@ -73,6 +90,18 @@ public enum DNSName {
             default:
                 appendDecimalEscape(byte, to: &text)
             }
+        }
+    }
+
+    /// Whether a printable byte is one of the zone-file specials that `dig` escapes with a backslash.
+    @inline(__always)
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "."), UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "("), UInt8(ascii: ")"),
+             UInt8(ascii: ";"), UInt8(ascii: "@"), UInt8(ascii: "$"):
+            return true
+        default:
+            return false
         }
     }
 

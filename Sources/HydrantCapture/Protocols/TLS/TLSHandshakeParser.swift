@@ -59,7 +59,7 @@ public enum TLSHandshakeParser {
     }
 
     /// The text of a host name, lower case (ASCII lowered byte by byte; anything else as `String.lowercased`).
-    private static func lowercasedText(_ name: UnsafeBufferPointer<UInt8>) -> String {
+    static func lowercasedText(_ name: UnsafeBufferPointer<UInt8>) -> String {
         guard name.allSatisfy({ $0 < 0x80 }) else { return String(decoding: name, as: UTF8.self).lowercased() }
         return String(unsafeUninitializedCapacity: name.count) { out in
             for index in 0..<name.count {
