@@ -133,7 +133,7 @@ public struct JSONCursor {
 
     /// Writes a timestamp as a quoted RFC 3339 string with nine fractional digits (at most `timestampBound`
     /// bytes); the date and time of day come from `cache` when the second is the one it last formatted.
-    @inlinable mutating func timestamp(_ time: Timestamp, cache: inout RFC3339SecondCache) {
+    @inlinable public mutating func timestamp(_ time: Timestamp, cache: inout RFC3339SecondCache) {
         let (seconds, fraction) = time.nanoseconds.floorDivided(by: 1_000_000_000)
         if seconds != cache.second { cache.update(seconds: seconds) }
         let start = base + position
@@ -153,17 +153,11 @@ public struct JSONCursor {
         byte(UInt8(ascii: "\""))
         if !address.isIPv6 {
             let value = UInt32(truncatingIfNeeded: address.low)
-            for shift in stride(from: 24, through: 0, by: -8) {
-                let octet = UInt8(truncatingIfNeeded: value >> UInt32(shift))
-                if octet >= 100 {
-                    byte(UInt8(ascii: "0") &+ octet / 100)
-                    byte(UInt8(ascii: "0") &+ octet / 10 % 10)
-                } else if octet >= 10 {
-                    byte(UInt8(ascii: "0") &+ octet / 10)
-                }
-                byte(UInt8(ascii: "0") &+ octet % 10)
-                if shift > 0 { byte(UInt8(ascii: ".")) }
-            }
+            octet(value &>> 24)
+            octet(value &>> 16 & 0xFF)
+            octet(value &>> 8 & 0xFF)
+            octet(value & 0xFF)
+            position &-= 1  // the last octet's dot
         } else {
             scratch.removeAll(keepingCapacity: true)
             address.appendText(to: &scratch)
@@ -172,6 +166,16 @@ public struct JSONCursor {
             }
         }
         byte(UInt8(ascii: "\""))
+    }
+
+    /// Writes an octet (0…255) in decimal and a dot as one 4-byte store (what lies past them is overwritten later or
+    /// is past the end), without a branch on the number of digits: an address's octets vary too much to predict.
+    @inlinable @inline(__always) mutating func octet(_ value: UInt32) {
+        let digits = 1 &+ (value >= 10 ? 1 : 0) &+ (value >= 100 ? 1 : 0)
+        let all = (value / 100 &+ 0x30) | (value / 10 % 10 &+ 0x30) &<< 8 | (value % 10 &+ 0x30) &<< 16 | 0x2E00_0000
+        let word = all &>> UInt32(truncatingIfNeeded: (3 &- digits) &* 8)
+        UnsafeMutableRawPointer(base + position).storeBytes(of: word.littleEndian, as: UInt32.self)
+        position &+= digits &+ 1
     }
 
     /// Writes a JSON string literal, escaping quotes, backslashes, control characters and DEL (RFC 8259), with
