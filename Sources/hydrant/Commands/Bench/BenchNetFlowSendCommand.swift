@@ -84,14 +84,21 @@ struct BenchNetFlowSendCommand: ParsableCommand {
             return
         }
 
+        var template = built.template
+        var sequence: UInt32 = 0
+        // With the current sequence number, as exporters send it: a template message counts no data records, and a
+        // stale number would read as a gap at the next data message.
         func sendTemplate() {
-            _ = built.template.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+            template.withUnsafeMutableBytes { bytes in
+                bytes.storeBytes(of: UInt32(truncatingIfNeeded: time(nil)).bigEndian, toByteOffset: 4, as: UInt32.self)
+                bytes.storeBytes(of: sequence.bigEndian, toByteOffset: 8, as: UInt32.self)
+                _ = send(fd, bytes.baseAddress, bytes.count, 0)
+            }
         }
         sendTemplate()
         let messagesPerSecond = Double(rate) / Double(recordsPerMessage)
         let started = Self.monotonicSeconds()
         var sent = 0
-        var sequence: UInt32 = 0
         var nextTemplate = 1.0
         while true {
             let elapsed = Self.monotonicSeconds() - started
@@ -119,11 +126,13 @@ struct BenchNetFlowSendCommand: ParsableCommand {
                 header.msg_iovlen = 1
                 headers[i] = MultipleSend.Header(header: header, length: 0)
             }
-            let accepted = Int(sendMany(fd, UnsafeMutableRawPointer(headerStart), UInt32(count), 0))
+            var accepted = Int(sendMany(fd, UnsafeMutableRawPointer(headerStart), UInt32(count), 0))
             if accepted < 0 {
                 // A full socket buffer or a collector not yet listening: the datagrams count as not sent.
-                if errno == EINTR || errno == EAGAIN || errno == ENOBUFS || errno == ECONNREFUSED { continue }
-                throw RuntimeFailure("sendmmsg: \(String(cString: strerror(errno)))")
+                guard errno == EINTR || errno == EAGAIN || errno == ENOBUFS || errno == ECONNREFUSED else {
+                    throw RuntimeFailure("sendmmsg: \(String(cString: strerror(errno)))")
+                }
+                accepted = 0
             }
             // Messages not accepted are sent again with their sequence numbers.
             sequence &-= UInt32(count - accepted) &* UInt32(recordsPerMessage)
