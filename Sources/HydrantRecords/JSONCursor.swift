@@ -132,13 +132,23 @@ public struct JSONCursor {
     }
 
     /// Writes a timestamp as a quoted RFC 3339 string with nine fractional digits (at most `timestampBound`
-    /// bytes); the date and time of day come from `cache` when the second is the one it last formatted.
+    /// bytes); the date and time of day come from `cache` when the second is one of the two it last formatted.
     @inlinable public mutating func timestamp(_ time: Timestamp, cache: inout RFC3339SecondCache) {
         let (seconds, fraction) = time.nanoseconds.floorDivided(by: 1_000_000_000)
-        if seconds != cache.second { cache.update(seconds: seconds) }
+        // A flow's start and end often fall in different seconds: whichever entry spells the second is copied where
+        // it is, without swapping it in (a swap per timestamp cost more than the rest of the prefix).
+        let text: (UInt64, UInt64, UInt64)
+        if seconds == cache.second {
+            text = cache.text
+        } else if seconds == cache.previousSecond {
+            text = cache.previousText
+        } else {
+            cache.update(seconds: seconds)
+            text = cache.text
+        }
         let start = base + position
         start[0] = UInt8(ascii: "\"")
-        withUnsafeBytes(of: cache.text) { prefix in
+        withUnsafeBytes(of: text) { prefix in
             UnsafeMutableRawBufferPointer(start: start + 1, count: 20)
                 .copyMemory(from: UnsafeRawBufferPointer(rebasing: prefix[0..<20]))
         }
