@@ -16,6 +16,8 @@
 #        RATES="250000 500000 1000000 2000000" SECONDS_PER_RATE=5 bench/netflow.sh
 #        HYDRANT_BIN=.build/debug/hydrant bench/netflow.sh      (defaults to a release build)
 #        SENDER=hydrant RATES="2000000 3000000 4000000" bench/netflow.sh
+#        SENDER=hydrant SENDER_BIN=.build-release/release/hydrant HYDRANT_BIN=/tmp/old-hydrant bench/netflow.sh
+#                                          (the sender from another binary than the collector measured)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -36,7 +38,7 @@ SENDER=${SENDER:-python}
 # Sends at rate $1 for DURATION seconds and prints the flow records sent.
 send_records() {
     if [ "$SENDER" = hydrant ]; then
-        "$HYDRANT_BIN" bench netflow-send 127.0.0.1 "$PORT" --rate "$1" --seconds "$DURATION"
+        "${SENDER_BIN:-$HYDRANT_BIN}" bench netflow-send 127.0.0.1 "$PORT" --rate "$1" --seconds "$DURATION"
     else
         python3 bench/netflow_sender.py 127.0.0.1 "$PORT" "$1" "$DURATION"
     fi
