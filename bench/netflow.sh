@@ -3,7 +3,8 @@
 # with no datagram loss on loopback, beside nfdump's nfcapd receiving the same stream.
 #
 # bench/netflow_sender.py sends IPFIX (30 records per message, template re-sent every second) at each rate in
-# RATES for SECONDS. Loss is the kernel's UDP receive-buffer drops (RcvbufErrors in /proc/net/snmp, machine-wide:
+# RATES for SECONDS; with SENDER=hydrant, `hydrant bench netflow-send` sends the same messages with sendmmsg, which
+# reaches higher rates than the Python sender (about 2,000,000 records/s). Loss is the kernel's UDP receive-buffer drops (RcvbufErrors in /proc/net/snmp, machine-wide:
 # run it on a quiet machine) during the run; for hydrant the records it wrote are counted too, and its own
 # sockets' drop counter (the `drops` column of /proc/net/udp, printed in its summary) is reported beside the
 # machine-wide one. CPU time (user+sys, from /usr/bin/time) of each receiver is reported per million records
@@ -14,6 +15,9 @@
 # Usage: bench/netflow.sh
 #        RATES="250000 500000 1000000 2000000" SECONDS_PER_RATE=5 bench/netflow.sh
 #        HYDRANT_BIN=.build/debug/hydrant bench/netflow.sh      (defaults to a release build)
+#        SENDER=hydrant RATES="2000000 3000000 4000000" bench/netflow.sh
+#        SENDER=hydrant SENDER_BIN=.build-release/release/hydrant HYDRANT_BIN=/tmp/old-hydrant bench/netflow.sh
+#                                          (the sender from another binary than the collector measured)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -28,6 +32,17 @@ if [ -z "${HYDRANT_BIN:-}" ]; then
     HYDRANT_BIN=.build-release/release/hydrant
 fi
 command -v nfcapd >/dev/null || { echo "nfcapd (nfdump) is not installed" >&2; exit 1; }
+
+SENDER=${SENDER:-python}
+
+# Sends at rate $1 for DURATION seconds and prints the flow records sent.
+send_records() {
+    if [ "$SENDER" = hydrant ]; then
+        "${SENDER_BIN:-$HYDRANT_BIN}" bench netflow-send 127.0.0.1 "$PORT" --rate "$1" --seconds "$DURATION"
+    else
+        python3 bench/netflow_sender.py 127.0.0.1 "$PORT" "$1" "$DURATION"
+    fi
+}
 
 rcvbuf_errors() { awk '/^Udp:/ { if (++n == 2) print $6 }' /proc/net/snmp; }
 
@@ -49,7 +64,7 @@ run_hydrant() {
     local pid=$!
     sleep 1
     before=$(rcvbuf_errors)
-    sent=$(python3 bench/netflow_sender.py 127.0.0.1 "$PORT" "$rate" "$DURATION")
+    sent=$(send_records "$rate")
     sleep 1
     after=$(rcvbuf_errors)
     stop_timed "$pid"
@@ -66,7 +81,7 @@ run_nfcapd() {
     local pid=$!
     sleep 1
     before=$(rcvbuf_errors)
-    sent=$(python3 bench/netflow_sender.py 127.0.0.1 "$PORT" "$rate" "$DURATION")
+    sent=$(send_records "$rate")
     sleep 1
     after=$(rcvbuf_errors)
     stop_timed "$pid"

@@ -132,19 +132,37 @@ public struct JSONCursor {
     }
 
     /// Writes a timestamp as a quoted RFC 3339 string with nine fractional digits (at most `timestampBound`
-    /// bytes); the date and time of day come from `cache` when the second is the one it last formatted.
-    @inlinable mutating func timestamp(_ time: Timestamp, cache: inout RFC3339SecondCache) {
+    /// bytes); the date and time of day come from `cache` when the second is one of the two it last formatted.
+    @inlinable public mutating func timestamp(_ time: Timestamp, cache: inout RFC3339SecondCache) {
         let (seconds, fraction) = time.nanoseconds.floorDivided(by: 1_000_000_000)
-        if seconds != cache.second { cache.update(seconds: seconds) }
+        // A flow's start and end often fall in different seconds: whichever entry spells the second is copied where
+        // it is, without swapping it in (a swap per timestamp cost more than the rest of the prefix).
+        let text: (UInt64, UInt64, UInt64)
+        if seconds == cache.second {
+            text = cache.text
+        } else if seconds == cache.previousSecond {
+            text = cache.previousText
+        } else {
+            cache.update(seconds: seconds)
+            text = cache.text
+        }
         let start = base + position
         start[0] = UInt8(ascii: "\"")
-        withUnsafeBytes(of: cache.text) { prefix in
+        withUnsafeBytes(of: text) { prefix in
             UnsafeMutableRawBufferPointer(start: start + 1, count: 20)
                 .copyMemory(from: UnsafeRawBufferPointer(rebasing: prefix[0..<20]))
         }
-        JSONCursor.digits(Int(fraction), width: 9, at: start + 21)
-        start[30] = UInt8(ascii: "Z")
-        start[31] = UInt8(ascii: "\"")
+        let (milliseconds, finer) = fraction.quotientAndRemainder(dividingBy: 1_000_000)
+        if finer == 0 {
+            // Most exporters and captures count whole milliseconds: the six zeros, `Z` and the quote in two stores.
+            JSONCursor.digits(Int(milliseconds), width: 3, at: start + 21)
+            UnsafeMutableRawPointer(start + 24).storeBytes(of: UInt32(0x3030_3030).littleEndian, as: UInt32.self)
+            UnsafeMutableRawPointer(start + 28).storeBytes(of: UInt32(0x225A_3030).littleEndian, as: UInt32.self)
+        } else {
+            JSONCursor.digits(Int(fraction), width: 9, at: start + 21)
+            start[30] = UInt8(ascii: "Z")
+            start[31] = UInt8(ascii: "\"")
+        }
         position &+= 32
     }
 
@@ -153,17 +171,11 @@ public struct JSONCursor {
         byte(UInt8(ascii: "\""))
         if !address.isIPv6 {
             let value = UInt32(truncatingIfNeeded: address.low)
-            for shift in stride(from: 24, through: 0, by: -8) {
-                let octet = UInt8(truncatingIfNeeded: value >> UInt32(shift))
-                if octet >= 100 {
-                    byte(UInt8(ascii: "0") &+ octet / 100)
-                    byte(UInt8(ascii: "0") &+ octet / 10 % 10)
-                } else if octet >= 10 {
-                    byte(UInt8(ascii: "0") &+ octet / 10)
-                }
-                byte(UInt8(ascii: "0") &+ octet % 10)
-                if shift > 0 { byte(UInt8(ascii: ".")) }
-            }
+            octet(value &>> 24)
+            octet(value &>> 16 & 0xFF)
+            octet(value &>> 8 & 0xFF)
+            octet(value & 0xFF)
+            position &-= 1  // the last octet's dot
         } else {
             scratch.removeAll(keepingCapacity: true)
             address.appendText(to: &scratch)
@@ -172,6 +184,38 @@ public struct JSONCursor {
             }
         }
         byte(UInt8(ascii: "\""))
+    }
+
+    /// Writes an octet (0…255) in decimal and a dot as one 4-byte store from a table (what lies past them is
+    /// overwritten later or is past the end), without a branch on the number of digits: an address's octets vary
+    /// too much to predict.
+    @inlinable @inline(__always) mutating func octet(_ value: UInt32) {
+        let text = UnsafeRawPointer(JSONCursor.octetTexts).loadUnaligned(fromByteOffset: Int(value) &* 4, as: UInt32.self)
+        UnsafeMutableRawPointer(base + position).storeBytes(of: text, as: UInt32.self)
+        position &+= 2 &+ (value >= 10 ? 1 : 0) &+ (value >= 100 ? 1 : 0)
+    }
+
+    /// `0.` to `255.`, each in four bytes (padded with dots).
+    @inlinable static var octetTexts: UnsafePointer<UInt8> {
+        let table: StaticString = """
+            0...1...2...3...4...5...6...7...8...9...10..11..12..13..14..15..\
+            16..17..18..19..20..21..22..23..24..25..26..27..28..29..30..31..\
+            32..33..34..35..36..37..38..39..40..41..42..43..44..45..46..47..\
+            48..49..50..51..52..53..54..55..56..57..58..59..60..61..62..63..\
+            64..65..66..67..68..69..70..71..72..73..74..75..76..77..78..79..\
+            80..81..82..83..84..85..86..87..88..89..90..91..92..93..94..95..\
+            96..97..98..99..100.101.102.103.104.105.106.107.108.109.110.111.\
+            112.113.114.115.116.117.118.119.120.121.122.123.124.125.126.127.\
+            128.129.130.131.132.133.134.135.136.137.138.139.140.141.142.143.\
+            144.145.146.147.148.149.150.151.152.153.154.155.156.157.158.159.\
+            160.161.162.163.164.165.166.167.168.169.170.171.172.173.174.175.\
+            176.177.178.179.180.181.182.183.184.185.186.187.188.189.190.191.\
+            192.193.194.195.196.197.198.199.200.201.202.203.204.205.206.207.\
+            208.209.210.211.212.213.214.215.216.217.218.219.220.221.222.223.\
+            224.225.226.227.228.229.230.231.232.233.234.235.236.237.238.239.\
+            240.241.242.243.244.245.246.247.248.249.250.251.252.253.254.255.
+            """
+        return table.utf8Start
     }
 
     /// Writes a JSON string literal, escaping quotes, backslashes, control characters and DEL (RFC 8259), with

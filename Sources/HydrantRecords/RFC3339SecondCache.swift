@@ -1,7 +1,7 @@
 /// The first 20 characters of an RFC 3339 timestamp (`2024-05-01T12:00:00.`) for the last two seconds formatted,
 /// so that records of the same seconds (most of a batch; a flow's start and end often differ) do not work out the
-/// calendar date again.
-@usableFromInline struct RFC3339SecondCache {
+/// calendar date again. Public for encoders written for one dataset's layout, which keep one per encoder.
+public struct RFC3339SecondCache {
     /// Seconds since the epoch that `text` spells; `Int64.min` before the first.
     @usableFromInline var second: Int64 = .min
     /// The day `text`'s date belongs to.
@@ -14,7 +14,8 @@
     @usableFromInline var previousDay: Int64 = .min
     @usableFromInline var previousText: (UInt64, UInt64, UInt64) = (0, 0, 0)
 
-    @usableFromInline init() {}
+    /// An empty cache.
+    @inlinable public init() {}
 
     /// Makes `text` spell `seconds` (since the epoch): the previous entry when it does, else worked out in place
     /// of the previous entry (its date kept when the day is the same).

@@ -311,6 +311,14 @@ import Testing
             times.append(t)
             t += Int64.random(in: 0...2_000_000, using: &generator)
         }
+        // Whole milliseconds (written with the six zeros at once), before and after the epoch, and their neighbours.
+        for _ in 0..<3_000 {
+            let milliseconds = Int64.random(in: -4_000_000_000_000 ... 9_000_000_000_000, using: &generator) * 1_000_000
+            times.append(milliseconds)
+            times.append(milliseconds + 1)
+            times.append(milliseconds - 1)
+            times.append(milliseconds + 1_000)
+        }
         let buffer = JSONLineBuffer(capacity: 64)
         var cache = RFC3339SecondCache()
         for nanoseconds in times {
@@ -325,6 +333,14 @@ import Testing
     @Test func addressesMatchTheirCanonicalText() throws {
         var addresses = [IPAddress(ipv4: 0), IPAddress(ipv4: .max), IPAddress(ipv4: 0x0A09_6301),
                          IPAddress(ipv6High: 0, low: 0), IPAddress(ipv6High: .max, low: .max)]
+        // Every octet value in every position, beside values of each other digit count (octets are written four
+        // bytes at a time from a table).
+        for value in UInt32(0)...255 {
+            addresses.append(IPAddress(ipv4: value << 24 | (255 - value) << 16 | (value % 10) << 8 | value / 3))
+            addresses.append(IPAddress(ipv4: (value / 7) << 24 | value << 16 | (value % 100) << 8 | (255 - value)))
+            addresses.append(IPAddress(ipv4: (value % 10) << 24 | (value / 2) << 16 | value << 8 | (value % 100)))
+            addresses.append(IPAddress(ipv4: (255 - value) << 24 | (value % 100) << 16 | (value % 10) << 8 | value))
+        }
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<2_000 {
             addresses.append(IPAddress(ipv4: UInt32.random(in: 0 ... .max, using: &generator)))

@@ -10,24 +10,41 @@ private let ntpToUnixSeconds: Int64 = 2_208_988_800
     return seconds &* 1_000_000_000 &+ fraction
 }
 
+/// What one data record turned out to be.
+enum DataRecordOutcome {
+    /// A flow, written into the record given.
+    case flow
+    /// No address (not a flow) or an options record (whose announcements update the session).
+    case other
+    /// It ran past the end of its set.
+    case truncated
+}
+
 extension FlowExportDecoder {
     /// Decodes every record of a data set with its template; returns how many records (flow and options) it held.
     func decodeRecords(_ body: UnsafeRawBufferPointer, template: FlowTemplate, templateID: UInt16, context: ExportContext,
                        session: ExporterSession, stats: inout ExporterStatistics, into records: inout [NetFlowRecord]) -> Int {
         var offset = 0
         var count = 0
+        let exportNs = Int64(context.exportSeconds) &* 1_000_000_000
         // Whatever is shorter than a record at the end is padding.
         while body.count - offset >= template.minimumLength {
             let recordStart = offset
-            guard let record = decodeRecord(body, at: &offset, template: template, context: context, session: session) else {
+            // Each record is decoded in its slot at the end of the batch, which is taken back when it is not a flow:
+            // a record built aside would be copied (a few hundred bytes) on its way into the batch.
+            records.append(NetFlowRecord(version: context.version, exporterIP: context.exporter,
+                                         observationDomain: context.domain, exportTime: Timestamp(nanoseconds: exportNs)))
+            let outcome = decodeRecord(body, at: &offset, template: template, context: context, session: session,
+                                       into: &records[records.count - 1])
+            if outcome != .flow { records.removeLast() }
+            if outcome == .truncated {
                 skipSet(.badDataRecord(templateID: templateID), &stats)
                 break
             }
             count += 1
             if template.isOptions {
                 stats.optionsRecords += 1
-            } else if let record {
-                records.append(record)
+            } else if outcome == .flow {
                 stats.flowRecords += 1
             } else {
                 stats.addresslessRecords += 1
@@ -37,13 +54,11 @@ extension FlowExportDecoder {
         return count
     }
 
-    /// Decodes one record at `offset`, advancing it. The outer nil means the record ran past the set; the inner nil
-    /// a record that is not a flow (no address) or an options record (whose announcements update `session`).
+    /// Decodes one record at `offset` into `r` (made for this export message), advancing `offset`.
     private func decodeRecord(_ d: UnsafeRawBufferPointer, at offset: inout Int, template: FlowTemplate,
-                              context: ExportContext, session: ExporterSession) -> NetFlowRecord?? {
+                              context: ExportContext, session: ExporterSession,
+                              into r: inout NetFlowRecord) -> DataRecordOutcome {
         let exportNs = Int64(context.exportSeconds) &* 1_000_000_000
-        var r = NetFlowRecord(version: context.version, exporterIP: context.exporter, observationDomain: context.domain,
-                              exportTime: Timestamp(nanoseconds: exportNs))
         var hasSource = false
         var hasDestination = false
         var start: Int64?
@@ -62,16 +77,16 @@ extension FlowExportDecoder {
         for field in template.fields {
             var length = Int(field.length)
             if field.length == TemplateField.variableLength {
-                guard d.count - offset >= 1 else { return nil }
+                guard d.count - offset >= 1 else { return .truncated }
                 length = Int(d[offset])
                 offset += 1
                 if length == 255 {
-                    guard d.count - offset >= 2 else { return nil }
+                    guard d.count - offset >= 2 else { return .truncated }
                     length = Int(d.u16(offset))
                     offset += 2
                 }
             }
-            guard d.count - offset >= length else { return nil }
+            guard d.count - offset >= length else { return .truncated }
             let at = offset
             offset += length
             if field.role == .ignore || length == 0 { continue }
@@ -157,7 +172,7 @@ extension FlowExportDecoder {
         if template.isOptions {
             if let sampling, sampling > 0 { session.samplingInterval = sampling }
             if let systemInit { session.systemInitMilliseconds = systemInit }
-            return .some(nil)
+            return .other
         }
         // sysUpTime-relative times: v9 against the header's uptime, IPFIX against the exporter's boot time.
         if context.version == 9 {
@@ -174,7 +189,7 @@ extension FlowExportDecoder {
         }
         if let start { r.start = Timestamp(nanoseconds: start) }
         r.end = Timestamp(nanoseconds: end ?? start ?? exportNs)
-        guard hasSource || hasDestination else { return .some(nil) }
+        guard hasSource || hasDestination else { return .other }
         let scale = configuration.applySampling ? (sampling ?? session.samplingInterval ?? 1) : 1
         if scale > 1 { r.samplingInterval = scale }
         let factor = max(scale, 1)
@@ -186,6 +201,6 @@ extension FlowExportDecoder {
             r.destinationPackets = reversePackets.map { $0 &* factor }
         }
         r.observerName = configuration.observerName
-        return .some(r)
+        return .flow
     }
 }

@@ -9,10 +9,10 @@ import Logging
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure the ingest API (load generator, parse-only ceiling server), Parquet writing, rule evaluation and alert delivery.",
+        abstract: "Measure the ingest API (load generator, parse-only ceiling server), Parquet writing, rule evaluation, alert delivery and NetFlow collection (with a paced IPFIX sender).",
         subcommands: [
             BenchIngestCommand.self, BenchCeilingCommand.self, BenchParquetCommand.self, BenchRulesCommand.self,
-            BenchAlertsCommand.self, BenchEnrichCommand.self, BenchNetFlowCommand.self,
+            BenchAlertsCommand.self, BenchEnrichCommand.self, BenchNetFlowCommand.self, BenchNetFlowSendCommand.self,
         ]
     )
 }

@@ -80,7 +80,7 @@ struct CollectCommand: ParsableCommand {
             throw RuntimeFailure("the output cannot take NetFlow records")
         }
         // The receive thread only decodes; encoding and writing happen on the writer's thread.
-        let writer = BackgroundEncodedWriter<NetFlowRecord>(out)
+        let writer = BackgroundEncodedWriter<NetFlowLineEncoder>(out)
         var decoder = FlowExportDecoder.Configuration()
         decoder.observerName = observerName
         decoder.applySampling = !noSampling

@@ -77,7 +77,7 @@ private final class MergingOutput: RecordOutput {
     private let wrapped: any EncodedRecordOutput
     private let pending: PendingNetFlowRecords
     private var taken: [NetFlowRecord] = []
-    private var encoder = JSONLinesEncoder<NetFlowRecord>()
+    private var encoder = NetFlowLineEncoder()
     private var encoded = EncodedRecords(reservingRecords: 1024)
 
     init(_ wrapped: any EncodedRecordOutput, pending: PendingNetFlowRecords) {
@@ -107,7 +107,7 @@ private final class MergingOutput: RecordOutput {
         pending.records.withLock { swap(&$0, &taken) }
         guard !taken.isEmpty else { return }
         encoded.removeAll()
-        for record in taken { encoded.append(record, with: &encoder) }
+        encoded.append(contentsOf: taken, with: &encoder)
         taken.removeAll(keepingCapacity: true)
         try wrapped.write(encoded)
     }

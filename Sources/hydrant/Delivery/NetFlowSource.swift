@@ -16,7 +16,7 @@ import ServiceLifecycle
 final class NetFlowSourceService: Service, @unchecked Sendable {
     private let configuration: NetFlowSourceConfiguration
     private let collector: UDPFlowCollector
-    private let writer: BackgroundEncodedWriter<NetFlowRecord>
+    private let writer: BackgroundEncodedWriter<NetFlowLineEncoder>
     private let logger: Logger
     private let metrics: NetFlowSourceMetrics
     private var published = ExporterStatistics()
@@ -28,7 +28,7 @@ final class NetFlowSourceService: Service, @unchecked Sendable {
         self.logger = logger
         let stream = configuration.stream
         let output = StreamRecordOutput { batch in try await streams.putAll(batch, toStream: stream) }
-        let writer = BackgroundEncodedWriter<NetFlowRecord>(output)
+        let writer = BackgroundEncodedWriter<NetFlowLineEncoder>(output)
         self.writer = writer
         do {
             collector = try UDPFlowCollector(

@@ -2,18 +2,19 @@ import Dispatch
 import HydrantRecords
 import Synchronization
 
-/// Encodes batches of one dataset's records as JSON lines and writes them to an output, on a thread of its own, so
+/// Encodes batches of one dataset's records as JSON lines (with `Encoder`: the field-table encoder, or one written for
+/// the dataset's layout) and writes them to an output, on a thread of its own, so
 /// that the thread producing them (a UDP receive loop) only decodes. At most `capacity` batches wait; past that the
 /// producer waits (bounded memory). When the queue runs empty the output is flushed, so a reader of the file or
 /// stream sees records promptly while traffic is light.
-final class BackgroundEncodedWriter<Record: DatasetRecord>: @unchecked Sendable {
+final class BackgroundEncodedWriter<Encoder: JSONLinesBatchEncoding>: @unchecked Sendable {
     // Unchecked: `output`, `encoder` and `encoded` are touched only on `queue`.
     private let output: any EncodedRecordOutput
     private let queue = DispatchQueue(label: "hydrant.encoded-writer")
     private let slots: DispatchSemaphore
     private let queued = Atomic<Int>(0)
     private let failure = Mutex<(any Error)?>(nil)
-    private var encoder = JSONLinesEncoder<Record>()
+    private var encoder = Encoder()
     private var encoded = EncodedRecords(reservingRecords: 1024)
 
     /// Takes over `output`; from now on it is used only on the writer's own thread.
@@ -24,7 +25,7 @@ final class BackgroundEncodedWriter<Record: DatasetRecord>: @unchecked Sendable 
 
     /// Queues a batch; waits while `capacity` batches are queued. A write error is kept and thrown by `close`
     /// (and `check`); later batches are dropped.
-    func write(_ records: [Record]) {
+    func write(_ records: [Encoder.Record]) {
         guard !records.isEmpty else { return }
         slots.wait()
         queued.add(1, ordering: .relaxed)

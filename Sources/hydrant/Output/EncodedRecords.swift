@@ -29,7 +29,7 @@ struct EncodedRecords {
     }
 
     /// Encodes each record of `records` as one more line, without copying the records.
-    mutating func append<Record: DatasetRecord>(contentsOf records: [Record], with encoder: inout JSONLinesEncoder<Record>) {
+    mutating func append<Encoder: JSONLinesBatchEncoding>(contentsOf records: [Encoder.Record], with encoder: inout Encoder) {
         records.withUnsafeBufferPointer { encoder.encode($0, into: buffer, ends: &ends) }
     }
 
