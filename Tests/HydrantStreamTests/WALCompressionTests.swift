@@ -1,5 +1,6 @@
 import Foundation
 import HydrantRecords
+import HydrantTestSupport
 import Testing
 @testable import HydrantStream
 
@@ -14,18 +15,6 @@ private func networkRecords(_ count: Int, seed: UInt64) -> [String] {
             + #""kind":"event","category":["network"]},"source":{"ip":"10.\#(a).\#(b).7","port":\#(port),"bytes":\#(bytes)},"#
             + #""destination":{"ip":"192.0.2.\#(a)","port":443},"network":{"transport":"tcp","protocol":"tls","#
             + #""community_id":"1:\#(String(UInt64.random(in: 0...UInt64.max, using: &generator), radix: 36))="}}"#
-    }
-}
-
-/// A small deterministic generator, so a failure is reproducible.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed | 1 }
-    mutating func next() -> UInt64 {
-        state ^= state << 13
-        state ^= state >> 7
-        state ^= state << 17
-        return state
     }
 }
 
