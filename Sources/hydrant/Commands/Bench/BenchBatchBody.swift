@@ -23,7 +23,8 @@ enum BenchBatchBody {
     /// taken in turn from `start`, wrapping around, passing over lines too long for `recordBytes`) with one more
     /// member, `"more":"…"`, holding as much of the following line's text as fits, with its quotes and backslashes
     /// turned into apostrophes and slashes (text with a few escapes, as most fields of network records are, not a
-    /// string of escaped JSON), so that each record is exactly `recordBytes` bytes of real text. The records
+    /// string of escaped JSON), so that each record is exactly `recordBytes` bytes of real text (padded with spaces
+    /// when the following line is shorter than the room or holds a non-ASCII byte there). The records
     /// keep their own `@timestamp` and `event.dataset`, so they are partitioned as real ones are, and they compress
     /// as real traffic does. `next` is where the following body should start.
     static func make(stream: String, records: Int, recordBytes: Int, lines: [[UInt8]],
