@@ -163,10 +163,10 @@ let package = Package(
         ),
         /// Launchers for the real services integration tests start (SeaweedFS, `hydrant serve`) and free ports.
         .target(name: "HydrantTestSupport", path: "Tests/HydrantTestSupport"),
-        .testTarget(name: "HydrantRecordsTests", dependencies: ["HydrantRecords"]),
+        .testTarget(name: "HydrantRecordsTests", dependencies: ["HydrantRecords", "HydrantTestSupport"]),
         .testTarget(
             name: "HydrantCaptureTests",
-            dependencies: ["HydrantCapture", "HydrantRecords", .product(name: "Yams", package: "Yams")]
+            dependencies: ["HydrantCapture", "HydrantRecords", "HydrantTestSupport", .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(name: "HydrantCLITests", dependencies: ["HydrantRecords", "HydrantTestSupport"], exclude: ["Scripts"]),
         .testTarget(

@@ -1,3 +1,4 @@
+import HydrantTestSupport
 import Testing
 @testable import HydrantCapture
 
@@ -6,20 +7,8 @@ import Testing
 /// when the parser fails, gives the same server name, equal shapes come only from hellos that parse equal (the server
 /// name aside), and the cache's fields are those computed afresh from the parsed hello.
 @Suite struct TLSClientHelloShapeTests {
-    /// SplitMix64, seeded, so a failure repeats.
-    private struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-        mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-        mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) } }
-    }
+    /// Seeded (SplitMix64), so a failure repeats.
+    private typealias Random = HydrantTestSupport.SeededGenerator
 
     private static func u16(_ value: Int) -> [UInt8] { [UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)] }
     private static func vector16(_ bytes: [UInt8]) -> [UInt8] { u16(bytes.count) + bytes }
@@ -75,7 +64,7 @@ import Testing
     }
 
     @Test func shapeFailsWhenTheParserFailsAndNamesTheSameHellos() throws {
-        var random = Random(state: 0x7157)
+        var random = Random(seed: 0x7157)
         let profiles = (0..<40).map { _ in Self.profile(&random) }
         var cache = TLSFingerprintCache()
         var parsedByShape: [TLSClientHelloShape: TLSClientHello] = [:]
@@ -141,4 +130,8 @@ import Testing
         #expect(failures > 1000 && parsedCount > 15_000)
         #expect(repeats > parsedCount / 2)
     }
+}
+
+private extension HydrantTestSupport.SeededGenerator {
+    mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) } }
 }

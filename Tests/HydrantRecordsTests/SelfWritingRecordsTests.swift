@@ -1,3 +1,4 @@
+import HydrantTestSupport
 import Testing
 @testable import HydrantRecords
 
@@ -7,56 +8,8 @@ import Testing
 /// IPv6, and VLAN ids are present or not. Records are encoded one after another through one encoder of each kind, so
 /// the memo and the date cache carry state from record to record as in a run.
 @Suite struct SelfWritingRecordsTests {
-    /// SplitMix64, seeded, so a failure repeats.
-    private struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-        mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-
-        /// Short and long texts, some needing escapes (quote, backslash, control bytes, DEL) or holding UTF-8.
-        mutating func text() -> String {
-            let pieces = ["a", "example", "www.example.com", "NOERROR", "\"", "\\", "\t", "\u{7f}", "é", "x y",
-                          "0123456789abcdef0123456789", "\u{1}", "TLS_AES_128_GCM_SHA256"]
-            var text = ""
-            for _ in 0..<(1 + below(4)) { text += pieces[below(pieces.count)] }
-            return text
-        }
-        mutating func maybeText(_ percent: Int = 70) -> String? { chance(percent) ? text() : nil }
-        mutating func texts() -> [String] { (0..<below(5)).map { _ in text() } }
-        mutating func ints() -> [Int64] {
-            (0..<below(5)).map { _ in chance(20) ? Int64.min + Int64(below(3)) : Int64(below(1_000_000)) - 1000 }
-        }
-
-        mutating func address() -> IPAddress {
-            chance(70) ? IPAddress(ipv4: UInt32(truncatingIfNeeded: next()))
-                : IPAddress(ipv6High: chance(50) ? 0xfe80 << 48 : next(), low: chance(50) ? 1 : next())
-        }
-
-        mutating func timestamp() -> Timestamp {
-            // A few seconds apart or across days, so the encoder's cache of the last two seconds is hit and missed.
-            Timestamp(nanoseconds: 1_700_000_000_000_000_000 + Int64(below(4)) * 86_400_000_000_000
-                        + Int64(below(3)) * 1_000_000_000 + Int64(below(1_000_000_000)))
-        }
-
-        mutating func connection() -> Connection {
-            var connection = Connection(sourceIP: address(), sourcePort: chance(90) ? UInt16(below(65536)) : nil,
-                                        destinationIP: address(), destinationPort: chance(90) ? UInt16(below(65536)) : nil,
-                                        ianaNumber: [6, 17, 1, 58, 132, 47][below(6)],
-                                        vlanID: chance(30) ? UInt16(below(4096)) : nil,
-                                        innerVLANID: chance(20) ? UInt16(below(4096)) : nil,
-                                        communityID: chance(90) ? "1:" + text() : nil,
-                                        observerName: maybeText(30))
-            if chance(20) { connection.ingested = timestamp() }
-            return connection
-        }
-    }
+    /// Seeded (SplitMix64), so a failure repeats.
+    private typealias Random = SeededGenerator
 
     /// The line of each record from both encoders, compared.
     private func expectSameLines<Record: DatasetRecord>(_ records: [Record]) {
@@ -83,7 +36,7 @@ import Testing
     }
 
     @Test func dnsRecordsWriteWhatTheFieldTableWrites() {
-        var random = Random(state: 0xd45)
+        var random = Random(seed: 0xd45)
         // A few flag lists shared by many records, as `DNSMessage.headerFlagNames` hands them out.
         let sharedFlags = [["RD"], ["RD", "RA"], ["AA", "RD", "RA"], [], ["TC"], ["RD", "RA", "AD", "CD"]]
         var records: [DNSRecord] = []
@@ -110,7 +63,7 @@ import Testing
     }
 
     @Test func httpRecordsWriteWhatTheFieldTableWrites() {
-        var random = Random(state: 0x477)
+        var random = Random(seed: 0x477)
         var records: [HTTPRecord] = []
         for _ in 0..<20_000 {
             var record = HTTPRecord(timestamp: random.timestamp(), connection: random.connection(),
@@ -130,7 +83,7 @@ import Testing
     }
 
     @Test func tlsRecordsWriteWhatTheFieldTableWrites() {
-        var random = Random(state: 0x715)
+        var random = Random(seed: 0x715)
         // Cipher and version lists shared by many handshakes, as the fingerprint cache hands them out.
         let sharedCiphers = (0..<6).map { _ in random.texts() }
         let sharedVersions = [["1.3", "1.2"], ["1.2"], [], ["1.0", "1.1", "1.2"]]
@@ -149,5 +102,45 @@ import Testing
             records.append(record)
         }
         expectSameLines(records)
+    }
+}
+
+/// Generators of the record fields these tests vary.
+private extension SeededGenerator {
+    /// Short and long texts, some needing escapes (quote, backslash, control bytes, DEL) or holding UTF-8.
+    mutating func text() -> String {
+        let pieces = ["a", "example", "www.example.com", "NOERROR", "\"", "\\", "\t", "\u{7f}", "é", "x y",
+                      "0123456789abcdef0123456789", "\u{1}", "TLS_AES_128_GCM_SHA256"]
+        var text = ""
+        for _ in 0..<(1 + below(4)) { text += pieces[below(pieces.count)] }
+        return text
+    }
+    mutating func maybeText(_ percent: Int = 70) -> String? { chance(percent) ? text() : nil }
+    mutating func texts() -> [String] { (0..<below(5)).map { _ in text() } }
+    mutating func ints() -> [Int64] {
+        (0..<below(5)).map { _ in chance(20) ? Int64.min + Int64(below(3)) : Int64(below(1_000_000)) - 1000 }
+    }
+
+    mutating func address() -> IPAddress {
+        chance(70) ? IPAddress(ipv4: UInt32(truncatingIfNeeded: next()))
+            : IPAddress(ipv6High: chance(50) ? 0xfe80 << 48 : next(), low: chance(50) ? 1 : next())
+    }
+
+    mutating func timestamp() -> Timestamp {
+        // A few seconds apart or across days, so the encoder's cache of the last two seconds is hit and missed.
+        Timestamp(nanoseconds: 1_700_000_000_000_000_000 + Int64(below(4)) * 86_400_000_000_000
+                    + Int64(below(3)) * 1_000_000_000 + Int64(below(1_000_000_000)))
+    }
+
+    mutating func connection() -> Connection {
+        var connection = Connection(sourceIP: address(), sourcePort: chance(90) ? UInt16(below(65536)) : nil,
+                                    destinationIP: address(), destinationPort: chance(90) ? UInt16(below(65536)) : nil,
+                                    ianaNumber: [6, 17, 1, 58, 132, 47][below(6)],
+                                    vlanID: chance(30) ? UInt16(below(4096)) : nil,
+                                    innerVLANID: chance(20) ? UInt16(below(4096)) : nil,
+                                    communityID: chance(90) ? "1:" + text() : nil,
+                                    observerName: maybeText(30))
+        if chance(20) { connection.ingested = timestamp() }
+        return connection
     }
 }
