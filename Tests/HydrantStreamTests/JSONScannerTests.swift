@@ -1,4 +1,5 @@
 import HydrantRecords
+import HydrantTestSupport
 import Testing
 
 /// Finds `paths` (jq-style) in `json`, returning each value as `jq -r` would print it, or nil. Scans twice, with and
@@ -10,7 +11,7 @@ private func scan(_ json: String, _ paths: [String], maximumDepth: Int = JSONSca
     let bytes = Array(json.utf8)
     let ok = bytes.withUnsafeBufferPointer { JSONScanner.find(parsed, in: $0, results: &results, maximumDepth: maximumDepth) }
     let indexedOK = bytes.withUnsafeBufferPointer {
-        JSONScanner.find(parsed, in: $0, results: &indexed, maximumDepth: maximumDepth, index: StructuralIndex())
+        JSONScanner.find(parsed, in: $0, results: &indexed, maximumDepth: maximumDepth, index: JSONTokenIndex())
     }
     #expect(ok == indexedOK && sameScalars(results, indexed), "the indexed scan disagrees on \(json.prefix(200))")
     return (ok, results.map { $0?.text(in: bytes) })
@@ -18,6 +19,43 @@ private func scan(_ json: String, _ paths: [String], maximumDepth: Int = JSONSca
 
 private func sameScalars(_ a: [JSONScalar?], _ b: [JSONScalar?]) -> Bool {
     a.count == b.count && zip(a, b).allSatisfy { $0?.range == $1?.range && $0?.kind == $1?.kind }
+}
+
+/// A random JSON value as text: objects (with names drawn from a few, so paths match and members repeat), arrays,
+/// strings long enough to cross 64-byte blocks and holding JSON punctuation, numbers, literals, and whitespace
+/// (none, or spaces, tabs, line feeds and carriage returns) between tokens.
+private func randomValue(_ random: inout SeededGenerator, depth: Int, spaced: Bool) -> String {
+    let names = ["a", "b", "event", "dataset", "@timestamp", "k", "source", "ip"]
+    func gap(_ random: inout SeededGenerator) -> String {
+        guard spaced, random.chance(30) else { return "" }
+        return [" ", "\n", "\t", "\r", "  \n "][random.below(5)]
+    }
+    let kind = depth > 5 ? 2 + random.below(5) : random.below(7)
+    switch kind {
+    case 0:
+        var members: [String] = []
+        for _ in 0..<random.below(6) {
+            let name = names[random.below(names.count)]
+            members.append(gap(&random) + "\"" + name + "\"" + gap(&random) + ":" + gap(&random)
+                           + randomValue(&random, depth: depth + 1, spaced: spaced) + gap(&random))
+        }
+        return "{" + (members.isEmpty ? gap(&random) : members.joined(separator: ",")) + "}"
+    case 1:
+        var elements: [String] = []
+        for _ in 0..<random.below(4) { elements.append(gap(&random) + randomValue(&random, depth: depth + 1, spaced: spaced) + gap(&random)) }
+        return "[" + (elements.isEmpty ? gap(&random) : elements.joined(separator: ",")) + "]"
+    case 2, 3:
+        let pieces = ["x", "{", "}", "[", "]", ":", ",", " ", "é", "network.dns", "2024-01-01T00:00:00Z"]
+        var text = ""
+        for _ in 0..<(random.chance(20) ? 20 + random.below(60) : random.below(6)) { text += pieces[random.below(pieces.count)] }
+        return "\"" + text + "\""
+    case 4:
+        return ["0", "-1", "42", "3.25", "-0.5e-3", "1E+9", "12345678901234567890"][random.below(7)]
+    case 5:
+        return ["true", "false", "null"][random.below(3)]
+    default:
+        return "{" + gap(&random) + "\"event\":{\"dataset\":" + randomValue(&random, depth: depth + 2, spaced: spaced) + "}}"
+    }
 }
 
 /// Records shaped like the capture agent's, with strings, numbers, nested objects and arrays.
@@ -80,7 +118,7 @@ struct JSONScannerTests {
         #expect(result.values == [nil])
     }
 
-    @Test("with a structural index, every byte of real records changed at every place scans as without one")
+    @Test("with a token index, every byte of real records changed at every place scans as without one")
     func indexedMatchesPlainUnderMutation() {
         let paths = ["event.dataset", "@timestamp", "dns.question.name", "source.port", "flag", "http.response"]
         let replacements: [UInt8?] = [UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "{"), UInt8(ascii: "}"),
@@ -103,6 +141,64 @@ struct JSONScannerTests {
         #expect(checked > 5_000)
         #expect(scan(sampleRecords[0], paths).values == ["network.dns", "2024-01-01T00:00:01.5Z", "example.com", "53211",
                                                         nil, nil])
+    }
+
+    @Test("with a token index, seeded random documents and their mutations scan as without one")
+    func indexedMatchesPlainOnRandomDocuments() {
+        var random = SeededGenerator(seed: 20261127)
+        let paths = ["event.dataset", "@timestamp", "a", "a.b", "source.ip", "k", "event", "b.a.k"]
+        let replacements: [UInt8] = Array(#""{}[]:, x1-e.\"#.utf8) + [0x01, 0x09, 0x0A, 0xC3]
+        var wellFormed = 0
+        var indexed = 0
+        let index = JSONTokenIndex()
+        for round in 0..<3_000 {
+            let document = "{" + (1...(1 + random.below(6))).map { _ in
+                "\"" + ["event", "a", "k", "source", "@timestamp", "b"][random.below(6)] + "\":"
+                    + randomValue(&random, depth: 1, spaced: round % 2 == 1)
+            }.joined(separator: ",") + "}"
+            if scan(document, paths).ok { wellFormed += 1 }
+            if Array(document.utf8).withUnsafeBufferPointer({ index.build($0) }) != nil { indexed += 1 }
+            var bytes = Array(document.utf8)
+            for _ in 0..<4 {
+                let position = random.below(bytes.count)
+                switch random.below(3) {
+                case 0: bytes[position] = replacements[random.below(replacements.count)]
+                case 1: bytes.remove(at: position)
+                default: bytes.insert(replacements[random.below(replacements.count)], at: position)
+                }
+                _ = scan(String(decoding: bytes, as: UTF8.self), paths)
+                if bytes.isEmpty { break }
+            }
+        }
+        // Every generated document is well-formed (and most mutations are not), so both acceptance and rejection
+        // are exercised.
+        #expect(wellFormed == 3_000)
+        // ... and every one of them takes the token walk (no escapes, no control bytes inside strings).
+        #expect(indexed == 3_000)
+    }
+
+    @Test("with a token index, a record of several blocks scans as without one when any byte changes")
+    func indexedMatchesPlainAcrossBlocks() {
+        let record = #"{"@timestamp":"2024-01-01T00:00:01.5Z","event":{"kind":"event","dataset":"network.tls"},"#
+            + #""tls":{"client":{"server_name":"www.example.com","ja3":"e7d705a3286e19ea42f587b344ee6865"}},"#
+            + #""more":"{a:[1,2,{b:null}]} : , [ ] { } padding padding padding padding padding padding","#
+            + #""list":[1,-2.5e3,true,false,null,{"k":"v"},[]],"n":0}"#
+        let paths = ["event.dataset", "@timestamp", "tls.client.server_name", "n", "more", "list"]
+        let original = Array(record.utf8)
+        let replacements: [UInt8?] = [UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "]"), UInt8(ascii: ","),
+                                      UInt8(ascii: ":"), UInt8(ascii: " "), UInt8(ascii: "7"), 0x0A, 0x01, nil]
+        for position in 0..<original.count {
+            for replacement in replacements {
+                var mutated = original
+                if let replacement { mutated[position] = replacement } else { mutated.remove(at: position) }
+                _ = scan(String(decoding: mutated, as: UTF8.self), paths)
+            }
+        }
+        for length in 0..<original.count { _ = scan(String(decoding: original[0..<length], as: UTF8.self), paths) }
+        #expect(Array(record.utf8).withUnsafeBufferPointer { JSONTokenIndex().build($0) != nil })
+        #expect(scan(record, paths).values == ["network.tls", "2024-01-01T00:00:01.5Z", "www.example.com", "0",
+                                              "{a:[1,2,{b:null}]} : , [ ] { } padding padding padding padding padding padding",
+                                              nil])
     }
 
     @Test("nesting deeper than the bound is refused without exhausting the stack")

@@ -23,8 +23,8 @@ struct PartitionEvaluator {
     private let keyNames: [String]
     private let timestampPath: Int?
     private var results: [JSONScalar?] = []
-    /// Quote bits of the record being scanned (strings are most of a record's bytes).
-    private let structuralIndex = StructuralIndex()
+    /// Token bits of the record being scanned, so that the scan steps over strings (most of a record's bytes).
+    private let tokenIndex = JSONTokenIndex()
     private var scratch = ""
     /// The raw bytes and kind of each key's last value: records of one partition repeat them, and an identical
     /// value need not be decoded and validated again.
@@ -110,7 +110,7 @@ struct PartitionEvaluator {
             }
         }
         guard readsRecords else { return }
-        let wellFormed = JSONScanner.find(paths, in: record, results: &results, index: structuralIndex)
+        let wellFormed = JSONScanner.find(paths, in: record, results: &results, index: tokenIndex)
         if let timestampPath, let scalar = results[timestampPath], case .string(hasEscapes: false) = scalar.kind,
            let parsed = Timestamp(parsingRFC3339: UnsafeBufferPointer(rebasing: record[scalar.range])) {
             lastEventTime = parsed
