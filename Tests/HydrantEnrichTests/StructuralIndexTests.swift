@@ -20,14 +20,13 @@ import Testing
     }
 
     /// The masks of 64 bytes, one byte at a time.
-    static func naive(_ bytes: [UInt8]) -> (quotes: UInt64, brackets: UInt64, separators: UInt64, specials: UInt64) {
-        var result: (quotes: UInt64, brackets: UInt64, separators: UInt64, specials: UInt64) = (0, 0, 0, 0)
+    static func naive(_ bytes: [UInt8]) -> (quotes: UInt64, brackets: UInt64, specials: UInt64) {
+        var result: (quotes: UInt64, brackets: UInt64, specials: UInt64) = (0, 0, 0)
         for (offset, byte) in bytes.enumerated() {
             let bit: UInt64 = 1 << UInt64(offset)
             if byte == UInt8(ascii: "\"") { result.quotes |= bit }
             if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "[")
                 || byte == UInt8(ascii: "]") { result.brackets |= bit }
-            if byte == UInt8(ascii: ":") || byte == UInt8(ascii: ",") { result.separators |= bit }
             if byte == UInt8(ascii: "\\") || byte < 0x20 { result.specials |= bit }
         }
         return result

@@ -11,7 +11,7 @@ private func scan(_ json: String, _ paths: [String], maximumDepth: Int = JSONSca
     let bytes = Array(json.utf8)
     let ok = bytes.withUnsafeBufferPointer { JSONScanner.find(parsed, in: $0, results: &results, maximumDepth: maximumDepth) }
     let indexedOK = bytes.withUnsafeBufferPointer {
-        JSONScanner.find(parsed, in: $0, results: &indexed, maximumDepth: maximumDepth, index: JSONTokenIndex())
+        JSONScanner.find(parsed, in: $0, results: &indexed, maximumDepth: maximumDepth, index: StructuralIndex())
     }
     #expect(ok == indexedOK && sameScalars(results, indexed), "the indexed scan disagrees on \(json.prefix(200))")
     return (ok, results.map { $0?.text(in: bytes) })
@@ -118,7 +118,7 @@ struct JSONScannerTests {
         #expect(result.values == [nil])
     }
 
-    @Test("with a token index, every byte of real records changed at every place scans as without one")
+    @Test("with a structural index, every byte of real records changed at every place scans as without one")
     func indexedMatchesPlainUnderMutation() {
         let paths = ["event.dataset", "@timestamp", "dns.question.name", "source.port", "flag", "http.response"]
         let replacements: [UInt8?] = [UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "{"), UInt8(ascii: "}"),
@@ -143,14 +143,14 @@ struct JSONScannerTests {
                                                         nil, nil])
     }
 
-    @Test("with a token index, seeded random documents and their mutations scan as without one")
+    @Test("with a structural index, seeded random documents and their mutations scan as without one")
     func indexedMatchesPlainOnRandomDocuments() {
         var random = SeededGenerator(seed: 20261127)
         let paths = ["event.dataset", "@timestamp", "a", "a.b", "source.ip", "k", "event", "b.a.k"]
         let replacements: [UInt8] = Array(#""{}[]:, x1-e.\"#.utf8) + [0x01, 0x09, 0x0A, 0xC3]
         var wellFormed = 0
         var indexed = 0
-        let index = JSONTokenIndex()
+        let index = StructuralIndex()
         for round in 0..<3_000 {
             let document = "{" + (1...(1 + random.below(6))).map { _ in
                 "\"" + ["event", "a", "k", "source", "@timestamp", "b"][random.below(6)] + "\":"
@@ -173,11 +173,11 @@ struct JSONScannerTests {
         // Every generated document is well-formed (and most mutations are not), so both acceptance and rejection
         // are exercised.
         #expect(wellFormed == 3_000)
-        // ... and every one of them takes the token walk (no escapes, no control bytes inside strings).
+        // ... and every one of them is indexed (no escapes, no control bytes inside strings).
         #expect(indexed == 3_000)
     }
 
-    @Test("with a token index, a record of several blocks scans as without one when any byte changes")
+    @Test("with a structural index, a record of several blocks scans as without one when any byte changes")
     func indexedMatchesPlainAcrossBlocks() {
         let record = #"{"@timestamp":"2024-01-01T00:00:01.5Z","event":{"kind":"event","dataset":"network.tls"},"#
             + #""tls":{"client":{"server_name":"www.example.com","ja3":"e7d705a3286e19ea42f587b344ee6865"}},"#
@@ -195,7 +195,7 @@ struct JSONScannerTests {
             }
         }
         for length in 0..<original.count { _ = scan(String(decoding: original[0..<length], as: UTF8.self), paths) }
-        #expect(Array(record.utf8).withUnsafeBufferPointer { JSONTokenIndex().build($0) != nil })
+        #expect(Array(record.utf8).withUnsafeBufferPointer { StructuralIndex().build($0) != nil })
         #expect(scan(record, paths).values == ["network.tls", "2024-01-01T00:00:01.5Z", "www.example.com", "0",
                                               "{a:[1,2,{b:null}]} : , [ ] { } padding padding padding padding padding padding",
                                               nil])

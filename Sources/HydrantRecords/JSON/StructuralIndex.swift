@@ -49,11 +49,11 @@ public final class StructuralIndex {
             let start = block << 6
             var masks: (quotes: UInt64, brackets: UInt64, specials: UInt64) = (0, 0, 0)
             if start + 64 <= count {
-                masks = Self.bracketBits(base + start)
+                masks = Self.classify64(base + start)
             } else if count >= 64 {
                 // The last, partial block of a longer record: the 64 bytes ending with the record, shifted down past
                 // the bytes the previous block already covered.
-                let tail = Self.bracketBits(base + (count - 64))
+                let tail = Self.classify64(base + (count - 64))
                 let shift = UInt64(64 - (count - start))
                 masks = (tail.quotes >> shift, tail.brackets >> shift, tail.specials >> shift)
             } else {
@@ -63,7 +63,7 @@ public final class StructuralIndex {
                     guard let target = padded.baseAddress else { return (0, 0, 0) }
                     target.initialize(repeating: 0, count: 64)
                     target.update(from: base + start, count: count - start)
-                    return Self.bracketBits(UnsafePointer(target))
+                    return Self.classify64(UnsafePointer(target))
                 }
                 let valid: UInt64 = (1 << UInt64(count - start)) - 1
                 masks.quotes &= valid
@@ -100,18 +100,9 @@ public final class StructuralIndex {
         return true
     }
 
-    /// The quote, bracket and special bits of the 64 bytes at `base` (the separators are not needed here).
+    /// The quote, bracket and special (backslash or below 0x20) bits of the 64 bytes at `base`.
     @inline(__always)
-    static func bracketBits(_ base: UnsafePointer<UInt8>) -> (quotes: UInt64, brackets: UInt64, specials: UInt64) {
-        let bits = classify64(base)
-        return (bits.quotes, bits.brackets, bits.specials)
-    }
-
-    /// The quote, bracket (`{`, `}`, `[`, `]`), separator (`:`, `,`) and special (backslash or below 0x20) bits of
-    /// the 64 bytes at `base`.
-    @inline(__always)
-    static func classify64(_ base: UnsafePointer<UInt8>)
-        -> (quotes: UInt64, brackets: UInt64, separators: UInt64, specials: UInt64) {
+    static func classify64(_ base: UnsafePointer<UInt8>) -> (quotes: UInt64, brackets: UInt64, specials: UInt64) {
         #if arch(x86_64) && canImport(_Builtin_intrinsics)
         return classify64SSE2(base)
         #else
@@ -123,11 +114,8 @@ public final class StructuralIndex {
     /// `classify64` with SSE2 (every x86-64 processor has it): compare sixteen bytes at once and gather the
     /// results' top bits.
     @inline(__always)
-    static func classify64SSE2(_ base: UnsafePointer<UInt8>)
-        -> (quotes: UInt64, brackets: UInt64, separators: UInt64, specials: UInt64) {
+    static func classify64SSE2(_ base: UnsafePointer<UInt8>) -> (quotes: UInt64, brackets: UInt64, specials: UInt64) {
         let quote = _mm_set1_epi8(0x22)
-        let colon = _mm_set1_epi8(0x3A)
-        let comma = _mm_set1_epi8(0x2C)
         let open = _mm_set1_epi8(0x7B)
         let close = _mm_set1_epi8(0x7D)
         let fold = _mm_set1_epi8(0x20)
@@ -135,7 +123,6 @@ public final class StructuralIndex {
         let control = _mm_set1_epi8(0x1F)
         var quotes: UInt64 = 0
         var brackets: UInt64 = 0
-        var separators: UInt64 = 0
         var specials: UInt64 = 0
         let raw = UnsafeRawPointer(base)
         for lane in 0..<4 {
@@ -144,29 +131,25 @@ public final class StructuralIndex {
             let folded = _mm_or_si128(bytes, fold)
             let isQuote = _mm_cmpeq_epi8(bytes, quote)
             let isBracket = _mm_or_si128(_mm_cmpeq_epi8(folded, open), _mm_cmpeq_epi8(folded, close))
-            let isSeparator = _mm_or_si128(_mm_cmpeq_epi8(bytes, colon), _mm_cmpeq_epi8(bytes, comma))
             // A byte is at most 0x1F exactly when the unsigned maximum of it and 0x1F is 0x1F.
             let isSpecial = _mm_or_si128(_mm_cmpeq_epi8(bytes, backslash),
                                          _mm_cmpeq_epi8(_mm_max_epu8(bytes, control), control))
             let shift = UInt64(lane << 4)
             quotes |= UInt64(UInt16(truncatingIfNeeded: _mm_movemask_epi8(isQuote))) << shift
             brackets |= UInt64(UInt16(truncatingIfNeeded: _mm_movemask_epi8(isBracket))) << shift
-            separators |= UInt64(UInt16(truncatingIfNeeded: _mm_movemask_epi8(isSeparator))) << shift
             specials |= UInt64(UInt16(truncatingIfNeeded: _mm_movemask_epi8(isSpecial))) << shift
         }
-        return (quotes, brackets, separators, specials)
+        return (quotes, brackets, specials)
     }
     #endif
 
     /// `classify64` eight bytes at a time in general-purpose registers, for processors without SSE2 (and to check
     /// the SSE2 version against).
     @inline(__always)
-    static func classify64Words(_ base: UnsafePointer<UInt8>)
-        -> (quotes: UInt64, brackets: UInt64, separators: UInt64, specials: UInt64) {
+    static func classify64Words(_ base: UnsafePointer<UInt8>) -> (quotes: UInt64, brackets: UInt64, specials: UInt64) {
         let ones: UInt64 = 0x0101_0101_0101_0101
         var quotes: UInt64 = 0
         var brackets: UInt64 = 0
-        var separators: UInt64 = 0
         var specials: UInt64 = 0
         let raw = UnsafeRawPointer(base)
         for word in 0..<8 {
@@ -174,7 +157,6 @@ public final class StructuralIndex {
             let folded = bytes | (ones &* 0x20)
             let isQuote = zeroBytes(bytes ^ (ones &* 0x22))
             let isBracket = zeroBytes(folded ^ (ones &* 0x7B)) | zeroBytes(folded ^ (ones &* 0x7D))
-            let isSeparator = zeroBytes(bytes ^ (ones &* 0x3A)) | zeroBytes(bytes ^ (ones &* 0x2C))
             // Bytes below 0x20: adding 0x60 to the low seven bits reaches the top bit from 0x20 up, and bytes with
             // the top bit set are not below 0x20 either.
             let low = ~(((bytes & (ones &* 0x7F)) &+ (ones &* 0x60)) | bytes) & (ones &* 0x80)
@@ -182,10 +164,9 @@ public final class StructuralIndex {
             let shift = UInt64(word << 3)
             quotes |= gather(isQuote) << shift
             brackets |= gather(isBracket) << shift
-            separators |= gather(isSeparator) << shift
             specials |= gather(isSpecial) << shift
         }
-        return (quotes, brackets, separators, specials)
+        return (quotes, brackets, specials)
     }
 
     /// The top bit of each byte of `word` that is zero, and no other bit (exact: no borrow crosses bytes).

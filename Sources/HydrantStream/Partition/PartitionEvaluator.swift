@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import HydrantArchive
 import HydrantRecords
 
@@ -23,8 +28,8 @@ struct PartitionEvaluator {
     private let keyNames: [String]
     private let timestampPath: Int?
     private var results: [JSONScalar?] = []
-    /// Token bits of the record being scanned, so that the scan steps over strings (most of a record's bytes).
-    private let tokenIndex = JSONTokenIndex()
+    /// Quote bits of the record being scanned (strings are most of a record's bytes).
+    private let structuralIndex = StructuralIndex()
     private var scratch = ""
     /// The raw bytes and kind of each key's last value: records of one partition repeat them, and an identical
     /// value need not be decoded and validated again.
@@ -110,7 +115,7 @@ struct PartitionEvaluator {
             }
         }
         guard readsRecords else { return }
-        let wellFormed = JSONScanner.find(paths, in: record, results: &results, index: tokenIndex)
+        let wellFormed = JSONScanner.find(paths, in: record, results: &results, index: structuralIndex)
         if let timestampPath, let scalar = results[timestampPath], case .string(hasEscapes: false) = scalar.kind,
            let parsed = Timestamp(parsingRFC3339: UnsafeBufferPointer(rebasing: record[scalar.range])) {
             lastEventTime = parsed
@@ -122,7 +127,11 @@ struct PartitionEvaluator {
                               message: "partition key '\(keyNames[index])' (\(paths[index])) \(reason)")
             }
             let raw = UnsafeBufferPointer(rebasing: record[scalar.range])
-            if cachedKind[index] == scalar.kind && cachedRaw[index].elementsEqual(raw) {
+            if cachedKind[index] == scalar.kind && cachedRaw[index].withUnsafeBufferPointer({ cached in
+                guard cached.count == raw.count else { return false }
+                guard let cachedBase = cached.baseAddress, let rawBase = raw.baseAddress else { return true }
+                return memcmp(cachedBase, rawBase, raw.count) == 0
+            }) {
                 key.append(contentsOf: lastValues[index].utf8)
                 key.append(0)
                 continue
