@@ -31,6 +31,8 @@ struct PartitionEvaluator {
     /// Quote bits of the record being scanned (strings are most of a record's bytes).
     private let structuralIndex = StructuralIndex()
     private var scratch = ""
+    /// Recent seconds of event times, so that a record's `@timestamp` costs its fraction digits.
+    private let timeCache = RecordTimeCache()
     /// The raw bytes and kind of each key's last value: records of one partition repeat them, and an identical
     /// value need not be decoded and validated again.
     private var cachedRaw: [[UInt8]]
@@ -117,7 +119,7 @@ struct PartitionEvaluator {
         guard readsRecords else { return }
         let wellFormed = JSONScanner.find(paths, in: record, results: &results, index: structuralIndex)
         if let timestampPath, let scalar = results[timestampPath], case .string(hasEscapes: false) = scalar.kind,
-           let parsed = Timestamp(parsingRFC3339: UnsafeBufferPointer(rebasing: record[scalar.range])) {
+           let parsed = timeCache.parse(UnsafeBufferPointer(rebasing: record[scalar.range])) {
             lastEventTime = parsed
         }
         for index in 0..<keyNames.count {

@@ -1,5 +1,4 @@
 import Testing
-@testable import HydrantDetect
 import HydrantRecords
 import HydrantTestSupport
 

@@ -1,14 +1,12 @@
-import HydrantRecords
-
 /// Record times (`@timestamp`) parsed with the calendar work of a recent one of the same second reused.
 ///
-/// A record's time is read once for every record with a correlation match or an alert (half the benchmark's
-/// records). Flow records carry their flow's start, so consecutive records alternate between a few seconds rather
-/// than follow one another; the text up to the seconds (`2024-01-01T00:00:00`) of recent times is kept in a small
+/// The rule engine reads a record's time for every record with a correlation match or an alert, and the delivery
+/// stream for every record whose prefix uses event time. Flow records carry their flow's start, so consecutive
+/// records alternate between a few seconds rather than follow one another; the text up to the seconds (`2024-01-01T00:00:00`) of recent times is kept in a small
 /// direct-mapped table with the time it spells. For the common form, nine fraction digits and `Z`, a time whose
 /// second is in the table is that second plus the new fraction; anything else takes `Timestamp(parsingRFC3339:)`,
 /// whose answer this always equals.
-final class RecordTimeCache {
+public final class RecordTimeCache {
     /// The length of the cached form: `YYYY-MM-DDTHH:MM:SS.fffffffffZ`.
     static let cachedLength = 30
     /// Seconds kept (a power of two).
@@ -23,13 +21,21 @@ final class RecordTimeCache {
         var valid: Bool
     }
 
-    private let table = FixedArray(repeating: Second(prefix: (0, 0, 0), base: 0, valid: false), count: entries)
+    private let table: UnsafeMutablePointer<Second>
 
     /// Creates an empty cache.
-    init() {}
+    public init() {
+        table = .allocate(capacity: Self.entries)
+        table.initialize(repeating: Second(prefix: (0, 0, 0), base: 0, valid: false), count: Self.entries)
+    }
+
+    deinit {
+        table.deinitialize(count: Self.entries)
+        table.deallocate()
+    }
 
     /// `Timestamp(parsingRFC3339: text)`.
-    func parse(_ text: UnsafeBufferPointer<UInt8>) -> Timestamp? {
+    public func parse(_ text: UnsafeBufferPointer<UInt8>) -> Timestamp? {
         guard text.count == Self.cachedLength, let bytes = text.baseAddress,
               bytes[19] == UInt8(ascii: "."), bytes[29] == UInt8(ascii: "Z") else {
             return Timestamp(parsingRFC3339: text)
