@@ -115,6 +115,13 @@ import Testing
                 #expect(masks.quotes[block] == expected.quotes, "quotes of block \(block), length \(length)")
                 #expect(masks.brackets[block] == expected.brackets, "brackets of block \(block), length \(length)")
             }
+            // The quotes-only build finds the same quotes (and no brackets).
+            let quoteMasks = try #require(bytes.withUnsafeBufferPointer { index.buildQuotes($0) })
+            for block in 0..<((length + 63) / 64) {
+                let slice = Array(bytes[(block * 64)..<min(length, block * 64 + 64)])
+                #expect(quoteMasks.quotes[block] == Self.naive(slice).quotes, "quotes-only, block \(block), length \(length)")
+                #expect(quoteMasks.brackets[block] == 0)
+            }
         }
         // A backslash in a partial last block is seen (the record is then walked byte by byte).
         for length in [65, 70, 100, 127, 128, 129] {

@@ -43,7 +43,7 @@ public struct JSONScanner {
         guard paths.count <= maximumPaths else { return false }
         var mask: UInt64 = 0
         for (number, path) in paths.enumerated() where !path.components.isEmpty { mask |= 1 << UInt64(number) }
-        let quotes = index?.build(document)
+        let quotes = index?.buildQuotes(document)
         if let quotes, let wellFormed = walkIndexedObject(paths, in: document, quotes: quotes, mask: mask,
                                                           maximumDepth: maximumDepth, results: &results) {
             if !wellFormed {
