@@ -88,14 +88,17 @@ public final class DetectionEngine {
     private let correlations: CorrelationEngine?
     /// Per detection rule: whether it alerts on its own.
     private let generatesAlerts: [Bool]
-    /// Per detection rule referenced by correlations: its source index in the correlation engine and, per
-    /// correlation entry it provides, the field slots the value is read from (first present wins).
-    private let feeds: [Feed?]
-
-    private struct Feed {
-        let source: Int32
-        let entries: [(entry: Int, slots: [Int])]
-    }
+    /// Per detection rule, whether correlations reference it; per such rule, its source index in the correlation
+    /// engine (-1: none) and its feed entries, `feedEntryStart[rule]..<feedEntryStart[rule + 1]`; per feed entry,
+    /// the correlation entry it provides and the field slots its value is read from (first present wins),
+    /// `feedSlots[feedSlotStart[e]..<feedSlotStart[e + 1]]`. Flat: an array of structs holding arrays cost a
+    /// retain and a release per match and per entry.
+    private let feeds: FixedArray<Bool>
+    private let feedSource: FixedArray<Int32>
+    private let feedEntryStart: FixedArray<Int32>
+    private let feedEntry: FixedArray<Int32>
+    private let feedSlotStart: FixedArray<Int32>
+    private let feedSlots: FixedArray<Int32>
 
     /// Compiles `rules`; correlations use `allowedLateness` (nanoseconds of event time) and keep at most
     /// `maximumGroups` groups each.
@@ -156,11 +159,30 @@ public final class DetectionEngine {
         self.coverAfter = coverAfter ?? Int.max
         datasetNames = Dataset.allCases.map { ($0, Array($0.rawValue.utf8)) }
         generatesAlerts = rules.detections.map(\.generatesAlerts)
-        feeds = rules.detections.indices.map { index -> Feed? in
-            guard let correlations, let fields = program.correlationFields[index] else { return nil }
-            let entries = fields.entries.compactMap { field in correlations.entry(named: field.name).map { (entry: $0, slots: field.slots) } }
-            return Feed(source: correlations.source(of: rules.detections[index].key) ?? -1, entries: entries)
+        var feeding: [Bool] = [], sources: [Int32] = [], entryStart: [Int32] = [0], entryIndexes: [Int32] = []
+        var slotStart: [Int32] = [0], slotList: [Int32] = []
+        for index in rules.detections.indices {
+            defer { entryStart.append(Int32(entryIndexes.count)) }
+            guard let correlations, let fields = program.correlationFields[index] else {
+                feeding.append(false)
+                sources.append(-1)
+                continue
+            }
+            feeding.append(true)
+            sources.append(correlations.source(of: rules.detections[index].key) ?? -1)
+            for field in fields.entries {
+                guard let entry = correlations.entry(named: field.name) else { continue }
+                entryIndexes.append(Int32(entry))
+                slotList += field.slots.map { Int32($0) }
+                slotStart.append(Int32(slotList.count))
+            }
         }
+        feeds = FixedArray(feeding)
+        feedSource = FixedArray(sources)
+        feedEntryStart = FixedArray(entryStart)
+        feedEntry = FixedArray(entryIndexes)
+        feedSlotStart = FixedArray(slotStart)
+        feedSlots = FixedArray(slotList)
         values.foldOnly(program.foldSlots)
     }
 
@@ -191,19 +213,21 @@ public final class DetectionEngine {
         var communityID: UnsafeBufferPointer<UInt8>?
         evaluate(bytes, ends: ends) { ruleIndex, recordIndex, record in
             if generatesAlerts[ruleIndex] { alerts.append(makeAlert(rule: rules.detections[ruleIndex], record: record)) }
-            guard let correlations, let feed = feeds[ruleIndex] else { return }
+            guard let correlations, feeds[ruleIndex] else { return }
             offered = true
             if cachedRecord != recordIndex {
                 cachedRecord = recordIndex
                 time = recordTimestamp()
                 communityID = rawValue(7)
             }
-            guard let slot = correlations.enqueue(source: feed.source, timestamp: time, communityIDBytes: communityID) else { return }
-            for (entry, fieldSlots) in feed.entries {
-                for field in fieldSlots {
-                    let first = values.heads[field]
+            guard let slot = correlations.enqueue(source: feedSource[ruleIndex], timestamp: time,
+                                                  communityIDBytes: communityID) else { return }
+            for e in Int(feedEntryStart[ruleIndex])..<Int(feedEntryStart[ruleIndex + 1]) {
+                for i in Int(feedSlotStart[e])..<Int(feedSlotStart[e + 1]) {
+                    let first = values.heads[Int(feedSlots[i])]
                     guard first >= 0 else { continue }
-                    correlations.setValue(bytes: values.raw(values.entries[Int(first)]), slot: slot, entry: entry)
+                    correlations.setValue(bytes: values.raw(values.entries[Int(first)]), slot: slot,
+                                          entry: Int(feedEntry[e]))
                     break
                 }
             }
