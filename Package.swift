@@ -54,6 +54,7 @@ let package = Package(
         .systemLibrary(name: "CMaxMindDB", path: "Sources/CMaxMindDB", providers: [.apt(["libmaxminddb-dev"])]),
         .target(name: "CMappedFile", path: "Sources/CMappedFile"),
         .target(name: "CChecksum", path: "Sources/CChecksum"),
+        .target(name: "CByteSearch", path: "Sources/CByteSearch"),
         .target(name: "HydrantRecords", swiftSettings: hotLoopSettings),
         .target(
             name: "HydrantCapture",
@@ -69,7 +70,7 @@ let package = Package(
         .target(name: "HydrantFlowLogs", dependencies: ["HydrantRecords", "CZlib"], swiftSettings: hotLoopSettings),
         .target(
             name: "HydrantDetect",
-            dependencies: ["HydrantRecords", "CPcre2", .product(name: "Yams", package: "Yams"),
+            dependencies: ["HydrantRecords", "CPcre2", "CByteSearch", .product(name: "Yams", package: "Yams"),
                            .product(name: "HeapModule", package: "swift-collections"),
                            .product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: hotLoopSettings

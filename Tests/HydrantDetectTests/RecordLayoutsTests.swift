@@ -247,6 +247,37 @@ import HydrantTestSupport
         }
     }
 
+    /// String ends are searched 16 bytes at a time: strings of every length around one and two such blocks, each
+    /// with a quote, a backslash, a control byte or a byte beside those classes (0x1F, 0x20, 0x21, 0x5B, 0x7F, 0x80,
+    /// 0xFF) at every place, as a member's value and as array elements, also cut off at the record's end, are read
+    /// as the full scan reads them, the layouts learnt from the plain strings.
+    @Test func stringsOfEveryLengthHoldSpecialBytesAtEveryPlace() {
+        let layouts = RecordLayouts()
+        var records: [[UInt8]] = []
+        for length in 0...40 {
+            let plain = (0..<length).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+            var shapes = [plain]
+            for at in 0..<length {
+                for special: UInt8 in [0x22, 0x5C, 0x00, 0x09, 0x1F, 0x20, 0x21, 0x5B, 0x7F, 0x80, 0xFF] {
+                    var changed = plain
+                    changed[at] = special
+                    shapes.append(changed)
+                }
+            }
+            for shape in shapes {
+                let string = [UInt8(ascii: "\"")] + shape + [UInt8(ascii: "\"")]
+                records.append(Array("{\"flag\":".utf8) + string + Array(",\"a\":1}".utf8))
+                records.append(Array("{\"a\":1,\"flag\":".utf8) + string + Array("}".utf8))
+                records.append(Array("{\"flag\":[".utf8) + string + Array(",".utf8) + string + Array("]}".utf8))
+                records.append(Array("{\"flag\":".utf8) + string)
+            }
+        }
+        let found = Self.scanInTurn(records + records, layouts: layouts)
+        for (i, record) in (records + records).enumerated() {
+            #expect(found[i] == Self.scan(record, layouts: nil, index: nil), "\(record)")
+        }
+    }
+
     @Test func literalsAreComparedWhole() {
         let layouts = RecordLayouts()
         var records: [[UInt8]] = []

@@ -565,7 +565,9 @@ public final class CorrelationEngine {
     /// Sets a field value of a match that `enqueue` buffered, from the value's bytes.
     @inline(__always)
     func setValue(bytes: UnsafeBufferPointer<UInt8>, slot: Int32, entry: Int) {
-        pending.setValue(bytes: bytes, slot: slot, entry: entry)
+        // Unretained: `pending` lives as long as the engine, and a retain and release per value cost about as
+        // much as storing it.
+        Unmanaged.passUnretained(pending)._withUnsafeGuaranteedRef { $0.setValue(bytes: bytes, slot: slot, entry: entry) }
     }
 
     /// Processes the buffered matches the watermark has passed and returns the alerts they and the watermark

@@ -36,6 +36,16 @@ public final class DetectionEngine {
     /// nodes test such children in their loop instead of a call per child (rules list dozens of values).
     private let plainAtom: FixedArray<Int32>
     private let children: FixedArray<Int32>
+    /// `CountedNodes`: per node, its plain (indexed-atom) children's count when fired atoms are counted for it,
+    /// else -1; its other children; per atom, the counted nodes it is a plain child of.
+    private let countedPlain: FixedArray<Int32>
+    private let countedOtherStart: FixedArray<Int32>
+    private let countedOtherList: FixedArray<Int32>
+    private let atomParentStart: FixedArray<Int32>
+    private let atomParentList: FixedArray<Int32>
+    /// Per counted node, how many of its plain children fired on the record whose stamp `nodeStamp` holds.
+    private let nodeStamp: FixedArray<UInt32>
+    private let nodeHits: FixedArray<Int32>
     private let atomIsLazy: FixedArray<Bool>
     private let atomPrefilter: FixedArray<Int32>
     private let ruleRoots: FixedArray<Int32>
@@ -78,14 +88,17 @@ public final class DetectionEngine {
     private let correlations: CorrelationEngine?
     /// Per detection rule: whether it alerts on its own.
     private let generatesAlerts: [Bool]
-    /// Per detection rule referenced by correlations: its source index in the correlation engine and, per
-    /// correlation entry it provides, the field slots the value is read from (first present wins).
-    private let feeds: [Feed?]
-
-    private struct Feed {
-        let source: Int32
-        let entries: [(entry: Int, slots: [Int])]
-    }
+    /// Per detection rule, whether correlations reference it; per such rule, its source index in the correlation
+    /// engine (-1: none) and its feed entries, `feedEntryStart[rule]..<feedEntryStart[rule + 1]`; per feed entry,
+    /// the correlation entry it provides and the field slots its value is read from (first present wins),
+    /// `feedSlots[feedSlotStart[e]..<feedSlotStart[e + 1]]`. Flat: an array of structs holding arrays cost a
+    /// retain and a release per match and per entry.
+    private let feeds: FixedArray<Bool>
+    private let feedSource: FixedArray<Int32>
+    private let feedEntryStart: FixedArray<Int32>
+    private let feedEntry: FixedArray<Int32>
+    private let feedSlotStart: FixedArray<Int32>
+    private let feedSlots: FixedArray<Int32>
 
     /// Compiles `rules`; correlations use `allowedLateness` (nanoseconds of event time) and keep at most
     /// `maximumGroups` groups each.
@@ -97,8 +110,10 @@ public final class DetectionEngine {
     /// their required literal occurs (the reference the prefilter tests compare with). Candidate covers are
     /// chosen after `coverAfter` records (nil: never, every positive atom makes its rules candidates). Without
     /// `memo`, every value runs through its slot's indexes (the reference the memo tests compare with).
+    /// Without `countedNodes`, every `and`/`or` tests each child in turn (the reference `CountedNodes` tests
+    /// compare with).
     init(rules: RuleSet, allowedLateness: Int64, maximumGroups: Int, prefilters: Bool, coverAfter: Int? = 16_384,
-         memo: Bool = true) {
+         memo: Bool = true, countedNodes: Bool = true) {
         self.rules = rules
         let program = CompiledProgram(rules, prefilters: prefilters)
         let correlations = rules.correlations.isEmpty ? nil
@@ -114,11 +129,21 @@ public final class DetectionEngine {
         atomRuleList = FixedArray(program.atomRuleList)
         atomFires = FixedArray(repeating: 0, count: program.atoms.count)
         nodes = FixedArray(program.nodes)
-        plainAtom = FixedArray(program.nodes.map { node -> Int32 in
+        let plainAtoms = program.nodes.map { node -> Int32 in
             if case .atom(let atom) = node, !program.atomIsLazy[Int(atom)] { return atom }
             return -1
-        })
+        }
+        plainAtom = FixedArray(plainAtoms)
         children = FixedArray(program.children)
+        let counted = CountedNodes(nodes: program.nodes, children: program.children, plainAtom: plainAtoms,
+                                   atomCount: program.atoms.count, enabled: countedNodes)
+        countedPlain = FixedArray(counted.plainCount)
+        countedOtherStart = FixedArray(counted.otherStart)
+        countedOtherList = FixedArray(counted.otherList)
+        atomParentStart = FixedArray(counted.parentStart)
+        atomParentList = FixedArray(counted.parentList)
+        nodeStamp = FixedArray(repeating: 0, count: program.nodes.count)
+        nodeHits = FixedArray(repeating: 0, count: program.nodes.count)
         atomIsLazy = FixedArray(program.atomIsLazy)
         atomPrefilter = FixedArray(program.atomPrefilter)
         ruleRoots = FixedArray(program.rules.map(\.root))
@@ -134,11 +159,30 @@ public final class DetectionEngine {
         self.coverAfter = coverAfter ?? Int.max
         datasetNames = Dataset.allCases.map { ($0, Array($0.rawValue.utf8)) }
         generatesAlerts = rules.detections.map(\.generatesAlerts)
-        feeds = rules.detections.indices.map { index -> Feed? in
-            guard let correlations, let fields = program.correlationFields[index] else { return nil }
-            let entries = fields.entries.compactMap { field in correlations.entry(named: field.name).map { (entry: $0, slots: field.slots) } }
-            return Feed(source: correlations.source(of: rules.detections[index].key) ?? -1, entries: entries)
+        var feeding: [Bool] = [], sources: [Int32] = [], entryStart: [Int32] = [0], entryIndexes: [Int32] = []
+        var slotStart: [Int32] = [0], slotList: [Int32] = []
+        for index in rules.detections.indices {
+            defer { entryStart.append(Int32(entryIndexes.count)) }
+            guard let correlations, let fields = program.correlationFields[index] else {
+                feeding.append(false)
+                sources.append(-1)
+                continue
+            }
+            feeding.append(true)
+            sources.append(correlations.source(of: rules.detections[index].key) ?? -1)
+            for field in fields.entries {
+                guard let entry = correlations.entry(named: field.name) else { continue }
+                entryIndexes.append(Int32(entry))
+                slotList += field.slots.map { Int32($0) }
+                slotStart.append(Int32(slotList.count))
+            }
         }
+        feeds = FixedArray(feeding)
+        feedSource = FixedArray(sources)
+        feedEntryStart = FixedArray(entryStart)
+        feedEntry = FixedArray(entryIndexes)
+        feedSlotStart = FixedArray(slotStart)
+        feedSlots = FixedArray(slotList)
         values.foldOnly(program.foldSlots)
     }
 
@@ -169,19 +213,21 @@ public final class DetectionEngine {
         var communityID: UnsafeBufferPointer<UInt8>?
         evaluate(bytes, ends: ends) { ruleIndex, recordIndex, record in
             if generatesAlerts[ruleIndex] { alerts.append(makeAlert(rule: rules.detections[ruleIndex], record: record)) }
-            guard let correlations, let feed = feeds[ruleIndex] else { return }
+            guard let correlations, feeds[ruleIndex] else { return }
             offered = true
             if cachedRecord != recordIndex {
                 cachedRecord = recordIndex
                 time = recordTimestamp()
                 communityID = rawValue(7)
             }
-            guard let slot = correlations.enqueue(source: feed.source, timestamp: time, communityIDBytes: communityID) else { return }
-            for (entry, fieldSlots) in feed.entries {
-                for field in fieldSlots {
-                    let first = values.heads[field]
+            guard let slot = correlations.enqueue(source: feedSource[ruleIndex], timestamp: time,
+                                                  communityIDBytes: communityID) else { return }
+            for e in Int(feedEntryStart[ruleIndex])..<Int(feedEntryStart[ruleIndex + 1]) {
+                for i in Int(feedSlotStart[e])..<Int(feedSlotStart[e + 1]) {
+                    let first = values.heads[Int(feedSlots[i])]
                     guard first >= 0 else { continue }
-                    correlations.setValue(bytes: values.raw(values.entries[Int(first)]), slot: slot, entry: entry)
+                    correlations.setValue(bytes: values.raw(values.entries[Int(first)]), slot: slot,
+                                          entry: Int(feedEntry[e]))
                     break
                 }
             }
@@ -271,6 +317,7 @@ public final class DetectionEngine {
             atomStamp.fill(0)
             lazyStamp.fill(0)
             ruleStamp.fill(0)
+            nodeStamp.fill(0)
             for i in addressStamp.indices { addressStamp[i] = 0 }
             stamp = 1
         }
@@ -328,6 +375,15 @@ public final class DetectionEngine {
         guard atomStamp[a] != stamp else { return }
         atomStamp[a] = stamp
         if countingFires { atomFires[a] &+= 1 }
+        for i in Int(atomParentStart[a])..<Int(atomParentStart[a + 1]) {
+            let node = Int(atomParentList[i])
+            if nodeStamp[node] != stamp {
+                nodeStamp[node] = stamp
+                nodeHits[node] = 1
+            } else {
+                nodeHits[node] &+= 1
+            }
+        }
         for i in Int(atomRuleStart[a])..<Int(atomRuleStart[a + 1]) {
             let rule = atomRuleList[i]
             guard ruleStamp[Int(rule)] != stamp else { continue }
@@ -397,6 +453,11 @@ public final class DetectionEngine {
         case .constant(let value): return value
         case .not(let inner): return !evaluate(node: inner)
         case .and(let range):
+            let plain = countedPlain[Int(node)]
+            if plain >= 0 {
+                guard nodeStamp[Int(node)] == stamp, nodeHits[Int(node)] == plain else { return false }
+                return !someOtherChild(of: node, is: false)
+            }
             for i in range {
                 let child = children[Int(i)]
                 let atom = plainAtom[Int(child)]
@@ -408,6 +469,11 @@ public final class DetectionEngine {
             }
             return true
         case .or(let range):
+            let plain = countedPlain[Int(node)]
+            if plain >= 0 {
+                if nodeStamp[Int(node)] == stamp && nodeHits[Int(node)] > 0 { return true }
+                return someOtherChild(of: node, is: true)
+            }
             for i in range {
                 let child = children[Int(i)]
                 let atom = plainAtom[Int(child)]
@@ -419,6 +485,17 @@ public final class DetectionEngine {
             }
             return false
         }
+    }
+
+    /// Whether a child of counted node `node` that is not a plain atom evaluates to `value` (an `or`'s true
+    /// child, an `and`'s false one), evaluating them in order up to the first that does.
+    @inline(__always)
+    private func someOtherChild(of node: Int32, is value: Bool) -> Bool {
+        for i in Int(countedOtherStart[Int(node)])..<Int(countedOtherStart[Int(node) + 1])
+        where evaluate(node: countedOtherList[i]) == value {
+            return true
+        }
+        return false
     }
 
     private func evaluate(_ test: CompiledProgram.LazyTest, slot: Int) -> Bool {

@@ -132,27 +132,36 @@ final class IndexedValueMemo {
         hits = 0
     }
 
-    /// A hash of the bytes, a word at a time; never 0 (the empty entry's mark).
+    /// A hash of the bytes, a word at a time; never 0 (the empty entry's mark). The bytes after the last whole word
+    /// are read in one or two loads that may overlap bytes already hashed (the last eight bytes, two overlapping
+    /// halves, or the first, middle and last byte), never past the end: values are short, and a step per byte of the
+    /// tail cost more than the words.
     @inline(__always)
     static func hash(_ base: UnsafePointer<UInt8>, _ count: Int) -> UInt64 {
         let k: UInt64 = 0x9E37_79B9_7F4A_7C15
         let raw = UnsafeRawPointer(base)
         var h = UInt64(truncatingIfNeeded: count) &* k
         var i = 0
-        while i + 8 <= count {
-            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* k
-            h ^= h >> 29
-            i += 8
+        while i &+ 8 <= count {
+            h = (h ^ UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))) &* k
+            h ^= h &>> 29
+            i &+= 8
         }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < count {
-            tail |= UInt64(base[i]) << shift
-            shift += 8
-            i += 1
+        let rest = count &- i
+        if rest > 0 {
+            let tail: UInt64
+            if count >= 8 {
+                tail = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self))
+            } else if rest >= 4 {
+                let low = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt32.self))
+                let high = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self))
+                tail = UInt64(low) | UInt64(high) &<< 32
+            } else {
+                tail = UInt64(base[i]) | UInt64(base[i &+ rest &>> 1]) &<< 8 | UInt64(base[count &- 1]) &<< 16
+            }
+            h = (h ^ tail) &* k
         }
-        h = (h ^ tail) &* k
-        h ^= h >> 32
+        h ^= h &>> 32
         return h == 0 ? 1 : h
     }
 }

@@ -1,3 +1,4 @@
+import CByteSearch
 import HydrantRecords
 
 /// The layouts of the records the scanner has seen, as a tree of the text between their values, so that a record
@@ -84,7 +85,7 @@ final class RecordLayouts {
     /// Scans the `count` bytes at `base` along a known layout, filling `values`; false when no layout matches the
     /// whole record (`values` may then hold part of its values: the caller clears them). `base` is the record's copy
     /// in `values` (`RecordValues.hold(record:)`), which can be read `RecordValues.paddingBytes` past its end: text
-    /// and strings are compared and searched a whole word at a time. `count` is at most
+    /// and strings are compared and searched 8 and 16 bytes at a time. `count` is at most
     /// `StructuralIndex.maximumBytes` (values are entered with `RecordValues.appendHeldFromShortRecord`).
     func match(_ base: UnsafePointer<UInt8>, _ count: Int, values: RecordValues) -> Bool {
         var position = 0
@@ -185,13 +186,14 @@ final class RecordLayouts {
                                values: RecordValues) -> Int {
         switch base[start] {
         case UInt8(ascii: "\""):
-            // The first quote, backslash or control byte, a word at a time (the copy is padded); a string holding
-            // a backslash or a control byte is left to the full scan (unescaping, or a malformed record).
+            // The first quote, backslash or control byte, 16 bytes at a time (the copy is padded: from a position
+            // inside the record, 16 bytes can be read); a string holding a backslash or a control byte is left to
+            // the full scan (unescaping, or a malformed record).
             var end = start &+ 1
             while true {
-                let flags = specialFlags(UnsafeRawPointer(base + end).loadUnaligned(as: UInt64.self))
-                if flags != 0 { end &+= flags.trailingZeroBitCount &>> 3; break }
-                end &+= 8
+                let stop = Int(hydrant_string_stop16(base + end))
+                if stop < 16 { end &+= stop; break }
+                end &+= 16
                 guard end < count else { return -1 }
             }
             guard end < count, base[end] == UInt8(ascii: "\"") else { return -1 }
@@ -252,18 +254,6 @@ final class RecordLayouts {
         default:
             return end
         }
-    }
-
-    /// The high bit of each byte of `word` (little-endian) that is a quote, a backslash or a control byte; only the
-    /// lowest flag is exact (a borrow can set flags above it), which is the one a search needs.
-    @inline(__always)
-    private static func specialFlags(_ word: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let word = UInt64(littleEndian: word)
-        let quote = word ^ (ones &* 0x22)
-        let backslash = word ^ (ones &* 0x5C)
-        return (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word))
-            & 0x8080_8080_8080_8080
     }
 
     // MARK: - Learning
