@@ -278,16 +278,16 @@ public final class CaptureEngine: @unchecked Sendable {
             for packet in batch.packets { flowTable.add(packet, into: &output.flows) }
             return
         }
-        var next = 0
+        // The packets between two with an ID go through the same loop as without parsers, instead of each asking
+        // whether it is the next one with an ID.
         batch.packets.withUnsafeBufferPointer { packets in
-            for index in packets.indices {
-                if next < ids.count, ids[next].packet == index {
-                    flowTable.add(packets[index], communityID: ids[next].id, into: &output.flows)
-                    next += 1
-                } else {
-                    flowTable.add(packets[index], into: &output.flows)
-                }
+            var start = 0
+            for (index, id) in ids where index >= start && index < packets.count {
+                for plain in start..<index { flowTable.add(packets[plain], into: &output.flows) }
+                flowTable.add(packets[index], communityID: id, into: &output.flows)
+                start = index + 1
             }
+            for plain in start..<packets.count { flowTable.add(packets[plain], into: &output.flows) }
         }
     }
 

@@ -2,7 +2,7 @@ extension DNSRecord {
     /// Writes the record as its field table (`DNSRecord.fields`) does, without the table's walk: DNS records are
     /// the most numerous application records of a capture.
     @inlinable
-    public func writeJSONFields(_ writer: inout JSONFieldWriter) -> Bool {
+    public mutating func writeJSONFields(_ writer: inout JSONFieldWriter) -> Bool {
         let event = writer.openCommonFields(timestamp: timestamp, dataset: "\"dataset\":\"network.dns\"",
                                             ingested: connection.ingested)
         writer.int("\"duration\":", duration)

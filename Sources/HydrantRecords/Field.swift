@@ -133,13 +133,17 @@ public protocol DatasetRecord: Sendable {
     /// Writes the record's fields exactly as `JSONLinesEncoder` would from `fields`, and returns true; the default
     /// writes nothing and returns false, and the encoder walks the field table. For the datasets a capture makes by
     /// the tens of thousands, where the walk cost more than writing the values (see `JSONFieldWriter`).
-    func writeJSONFields(_ writer: inout JSONFieldWriter) -> Bool
+    ///
+    /// It changes nothing, but is `mutating` so the encoder can call it on the record where it lies in the batch:
+    /// a non-mutating call through a pointer first copies the whole record (retaining every string and list in it)
+    /// and destroys the copy after, while a mutating one is handed the record's address.
+    mutating func writeJSONFields(_ writer: inout JSONFieldWriter) -> Bool
 }
 
 extension DatasetRecord {
     /// Writes nothing: the encoder walks the field table.
     @inlinable
-    public func writeJSONFields(_ writer: inout JSONFieldWriter) -> Bool { false }
+    public mutating func writeJSONFields(_ writer: inout JSONFieldWriter) -> Bool { false }
 }
 
 extension DatasetRecord {

@@ -1,7 +1,7 @@
 extension HTTPRecord {
     /// Writes the record as its field table (`HTTPRecord.fields`) does, without the table's walk.
     @inlinable
-    public func writeJSONFields(_ writer: inout JSONFieldWriter) -> Bool {
+    public mutating func writeJSONFields(_ writer: inout JSONFieldWriter) -> Bool {
         let event = writer.openCommonFields(timestamp: timestamp, dataset: "\"dataset\":\"network.http\"",
                                             ingested: connection.ingested)
         writer.int("\"duration\":", duration)

@@ -256,7 +256,9 @@ public struct JSONLinesEncoder<Record: DatasetRecord> {
                     withUnsafeMutablePointer(to: &listMemo) { memo -> Bool in
                         var writer = JSONFieldWriter(out: out, clock: clock, scratch: scratch, memo: memo,
                                                      more: plan.fixedBound)
-                        return record.pointee.writeJSONFields(&writer)
+                        // Mutable only for the call: `writeJSONFields` is mutating so that the record is read
+                        // where it lies instead of copied (it writes nothing to it).
+                        return UnsafeMutablePointer(mutating: record).pointee.writeJSONFields(&writer)
                     }
                 }
             }

@@ -1,7 +1,7 @@
 extension TLSRecord {
     /// Writes the record as its field table (`TLSRecord.fields`) does, without the table's walk.
     @inlinable
-    public func writeJSONFields(_ writer: inout JSONFieldWriter) -> Bool {
+    public mutating func writeJSONFields(_ writer: inout JSONFieldWriter) -> Bool {
         let event = writer.openCommonFields(timestamp: timestamp, dataset: "\"dataset\":\"network.tls\"",
                                             ingested: connection.ingested)
         writer.close(event)

@@ -24,6 +24,8 @@ public final class ApplicationAnalyzer {
     private var dnsScratch: [UInt8] = []
     private var transactions: DNSTransactions
     private let communityID = CommunityID(seed: 0)
+    /// IDs of recent DNS datagrams' flows, so a flow's second query does not hash its endpoints again.
+    private var datagramCommunityIDs = CommunityIDMemo()
     /// Fingerprints of handshake shapes seen recently.
     private var fingerprints = TLSFingerprintCache()
     /// The latest packet time seen.
@@ -145,18 +147,21 @@ public final class ApplicationAnalyzer {
         statistics.dnsMessages += 1
         let flow = FlowKey.make(packet).key
         transactions.handle(message, flow: flow,
-                            connection: connection(packet, reversed: false),
-                            reversed: connection(packet, reversed: true),
+                            connection: connection(packet, reversed: false, flow: flow),
+                            reversed: connection(packet, reversed: true, flow: flow),
                             time: packet.timestamp.nanoseconds, statistics: &statistics, into: &output.dns)
         return .dns
     }
 
-    /// The connection of a packet with its sender as the client (or its receiver, when `reversed`).
-    private func connection(_ packet: DecodedPacket, reversed: Bool) -> Connection {
+    /// The connection of a packet of the flow `flow` with its sender as the client (or its receiver, when
+    /// `reversed`).
+    private func connection(_ packet: DecodedPacket, reversed: Bool, flow: FlowKey) -> Connection {
         var connection = endpoints(packet, reversed: reversed)
-        let id = communityID.string(
-            source: connection.sourceIP, destination: connection.destinationIP, ianaNumber: packet.ianaNumber,
-            sourcePort: connection.sourcePort ?? 0, destinationPort: connection.destinationPort ?? 0, hasPorts: true)
+        let id = datagramCommunityIDs.id(of: flow, hash: flow.hash(seed: 0)) {
+            communityID.string(
+                source: connection.sourceIP, destination: connection.destinationIP, ianaNumber: packet.ianaNumber,
+                sourcePort: connection.sourcePort ?? 0, destinationPort: connection.destinationPort ?? 0, hasPorts: true)
+        }
         connection.communityID = id
         madeCommunityID = id
         return connection

@@ -29,6 +29,8 @@ struct DNSTransactions {
     private var splitNames: [String: (registeredDomain: String, subdomain: String?)?] = [:]
     /// Most names remembered in `splitNames`.
     private static let splitNamesCapacity = 4096
+    /// The answer type lists of one-answer responses, by type (`sharedTypeList`); empty until first used.
+    private var singleTypeLists: [[String]] = Array(repeating: [], count: 256)
 
     /// A table with the configuration's timeout and bound.
     init(configuration: ApplicationConfiguration) {
@@ -52,12 +54,12 @@ struct DNSTransactions {
             if var waiting = pending.removeValue(forKey: key) {
                 fill(&waiting.record, response: message)
                 waiting.record.duration = max(time - waiting.time, 0)
-                output.append(waiting.record)
+                output.append((consume waiting).record)
             } else {
                 statistics.dnsUnmatchedResponses += 1
                 var record = self.record(message, connection: reversed(), time: time)
                 fill(&record, response: message)
-                output.append(record)
+                output.append(consume record)
             }
             return
         }
@@ -156,6 +158,15 @@ struct DNSTransactions {
         record.questionSubdomain = parts.subdomain
     }
 
+    /// `[DNSNames.typeName(type)]` as one array per type (below 256; nil above), made on first use: the answer types
+    /// of one-answer responses share it, so such a record allocates (and frees) no array of its own for them.
+    private mutating func sharedTypeList(_ type: UInt16) -> [String]? {
+        guard type < 256 else { return nil }
+        let index = Int(type)
+        if singleTypeLists[index].isEmpty { singleTypeLists[index] = [DNSNames.typeName(type)] }
+        return singleTypeLists[index]
+    }
+
     /// Adds a response's code, flags and answers.
     private mutating func fill(_ record: inout DNSRecord, response: DNSMessage) {
         record.responseCode = response.responseCodeName
@@ -167,13 +178,15 @@ struct DNSTransactions {
             record.questionClass = DNSNames.className(question.dnsClass & 0x7FFF)
         }
         let answers = response.answers.count
+        // Most responses carry one answer: their type list is one shared array per type.
+        let sharedTypes = answers == 1 && record.answerTypes.isEmpty ? sharedTypeList(response.answers[0].type) : nil
         record.answerData.reserveCapacity(answers)
-        record.answerTypes.reserveCapacity(answers)
+        if let sharedTypes { record.answerTypes = sharedTypes } else { record.answerTypes.reserveCapacity(answers) }
         record.answerTTLs.reserveCapacity(answers)
         for answer in response.answers {
             let text = answer.data.presentation
             record.answerData.append(text)
-            record.answerTypes.append(DNSNames.typeName(answer.type))
+            if sharedTypes == nil { record.answerTypes.append(DNSNames.typeName(answer.type)) }
             record.answerTTLs.append(Int64(answer.ttl))
             switch answer.data {
             // An address's presentation is its text: the same String serves both fields.

@@ -63,11 +63,10 @@ extension TCPSession {
     func parseResponses(time: Int64, statistics: inout ApplicationStatistics, into output: inout CaptureRecords) {
         if var body = responseBody, case .skipped = body.mode {
             guard body.settle(outstanding: server.skipping) else { return }
-            if var done = responding {
+            if var done = takeResponding() {
                 done.responseBodyBytes = body.bodyBytes
-                output.http.append(done)
+                output.http.append(consume done)
             }
-            responding = nil
             responseBody = nil
         }
         while server.assembledCount > 0, !server.stopped {
@@ -82,11 +81,10 @@ extension TCPSession {
                     server.skip(remaining)
                 }
                 if body.isDone {
-                    if var done = responding {
+                    if var done = takeResponding() {
                         done.responseBodyBytes = body.bodyBytes
-                        output.http.append(done)
+                        output.http.append(consume done)
                     }
-                    responding = nil
                     responseBody = nil
                 } else {
                     responseBody = body
@@ -152,9 +150,9 @@ extension TCPSession {
         }
         if case .done = framing {
             record?.responseBodyBytes = 0
-            if let record { output.http.append(record) }
+            if let done = record.take() { output.http.append(consume done) }
         } else {
-            responding = record
+            holdResponding(record.take())
             responseBody = HTTPBodyFraming(framing)
         }
         // After an upgrade or a CONNECT the bytes are another protocol: what is waiting goes out, nothing more is read.

@@ -57,44 +57,59 @@ final class TCPSession {
     var requestHeadStart: Int64?
     /// The body of the client's latest request, while it is being read.
     var requestBody: HTTPBodyFraming?
-    /// The request whose response body is being read.
-    var responding: HTTPRecord? {
-        get { respondingBox?.value }
-        set { TCPSession.store(newValue, in: &respondingBox) }
-    }
     /// The body of the server's current response.
     var responseBody: HTTPBodyFraming?
 
-    /// The ClientHello's record, until the ServerHello completes it.
-    var hello: TLSRecord? {
-        get { helloBox?.value }
-        set { TCPSession.store(newValue, in: &helloBox) }
-    }
     /// Whether a ClientHello's record waits (without copying it out).
     var hasHello: Bool { helloBox != nil }
 
     /// A record held out of line: a session holding two records inline would be over a KiB, which glibc
     /// allocates on its slow large-chunk path for every connection, most of which never hold one.
-    final class Box<Value> {
-        var value: Value
-        init(_ value: Value) { self.value = value }
+    ///
+    /// The value is optional only so that it can be moved out (`take()`): read from a class's stored property, a
+    /// record is copied, every string and list in it retained, and the box's own copy destroyed after. One class per
+    /// record type rather than a generic one: a generic class's deinit looks up the metadata of its `Value?` at run
+    /// time (about 440 instructions a box) to destroy what it holds.
+    final class HTTPRecordBox {
+        var value: HTTPRecord?
+        init(_ value: consuming HTTPRecord) { self.value = value }
     }
-    private var respondingBox: Box<HTTPRecord>?
-    private var helloBox: Box<TLSRecord>?
+    /// `HTTPRecordBox` for the ClientHello's record.
+    final class TLSRecordBox {
+        var value: TLSRecord?
+        init(_ value: consuming TLSRecord) { self.value = value }
+    }
+    private var respondingBox: HTTPRecordBox?
+    private var helloBox: TLSRecordBox?
 
-    /// Puts `value` in `box` (reusing it), or drops the box for nil.
-    private static func store<Value>(_ value: Value?, in box: inout Box<Value>?) {
-        guard let value else {
-            box = nil
-            return
-        }
-        if let existing = box { existing.value = value } else { box = Box(value) }
+    /// Keeps `record` as the request whose response body is being read (none for nil).
+    func holdResponding(_ record: consuming HTTPRecord?) {
+        if let waiting = record.take() { respondingBox = HTTPRecordBox(consume waiting) } else { respondingBox = nil }
+    }
+
+    /// Takes the request whose response body was being read out, leaving none.
+    func takeResponding() -> HTTPRecord? {
+        guard let box = respondingBox else { return nil }
+        respondingBox = nil
+        return box.value.take()
+    }
+
+    /// Keeps `box`'s record as the ClientHello's record until the ServerHello completes it.
+    func holdHello(_ box: TLSRecordBox) {
+        helloBox = box
     }
 
     /// Takes the waiting ClientHello's record out, leaving none.
     func takeHello() -> TLSRecord? {
+        guard let box = helloBox else { return nil }
+        helloBox = nil
+        return box.value.take()
+    }
+
+    /// Takes the box of the waiting ClientHello's record, leaving none: the record can be completed where it lies.
+    func takeHelloBox() -> TLSRecordBox? {
         defer { helloBox = nil }
-        return helloBox?.value
+        return helloBox
     }
 
     /// DNS message framing of each direction.
@@ -110,12 +125,14 @@ final class TCPSession {
 
     /// `connection` with its community ID, for a record: the SHA-1 is computed once, on the first record.
     func recordConnection() -> Connection? {
-        guard var connection else { return nil }
-        if !hasCommunityID {
-            connection.communityID = CommunityID(seed: 0).string(
-                source: connection.sourceIP, destination: connection.destinationIP, ianaNumber: connection.ianaNumber,
-                sourcePort: connection.sourcePort ?? 0, destinationPort: connection.destinationPort ?? 0, hasPorts: true)
-            self.connection = connection
+        // The ID is set where the connection lies, and the connection copied once, for the caller: taking it out into
+        // a local first and storing it back copied it (its strings retained) two or three times a record.
+        if !hasCommunityID, let source = connection?.sourceIP, let destination = connection?.destinationIP,
+           let ianaNumber = connection?.ianaNumber {
+            let id = CommunityID(seed: 0).string(
+                source: source, destination: destination, ianaNumber: ianaNumber,
+                sourcePort: connection?.sourcePort ?? 0, destinationPort: connection?.destinationPort ?? 0, hasPorts: true)
+            connection?.communityID = id
             hasCommunityID = true
         }
         return connection
@@ -154,10 +171,9 @@ final class TCPSession {
         if let body = requestBody, !requests.isEmpty {
             requests[requests.count - 1].requestBodyBytes = body.bodyBytes(outstanding: client.skipping)
         }
-        if var responding {
+        if var responding = takeResponding() {
             if let body = responseBody { responding.responseBodyBytes = body.bodyBytes(outstanding: server.skipping) }
-            output.http.append(responding)
-            self.responding = nil
+            output.http.append(consume responding)
         }
         output.http.append(contentsOf: requests)
         requests = []

@@ -33,8 +33,7 @@ extension TCPSession {
             }
             statistics.tlsClientHellos += 1
             guard let connection = recordConnection() else { return }
-            hello = TCPSession.record(fields: parsed.fields, serverName: parsed.serverName, connection: connection,
-                                      time: time)
+            holdHello(fields: parsed.fields, serverName: parsed.serverName, connection: connection, time: time)
             client.stop()
             parseServerHello(fingerprints: &fingerprints, statistics: &statistics, into: &output)
         }
@@ -51,7 +50,9 @@ extension TCPSession {
             }
         }
         if case .needMore? = incomplete { return }
-        guard var record = takeHello() else { return }
+        // The record is completed where it lies in its box and moved out: taken out first, it was copied (every
+        // string and list retained) on the way out and again into the output.
+        guard let box = takeHelloBox() else { return }
         switch incomplete {
         case .needMore?:
             return
@@ -59,26 +60,33 @@ extension TCPSession {
             statistics.tlsErrors += 1
         case .message?, nil:
             if let parsed {
-                record.version = parsed.versionText
-                record.cipher = TLSCipherSuiteNames.name(parsed.cipherSuite)
-                record.ja3s = fingerprints.ja3s(of: parsed)
+                box.value?.version = parsed.versionText
+                box.value?.cipher = TLSCipherSuiteNames.name(parsed.cipherSuite)
+                box.value?.ja3s = fingerprints.ja3s(of: parsed)
             } else {
                 statistics.tlsErrors += 1
             }
         }
-        output.tls.append(record)
+        TCPSession.emit(box, into: &output)
         ignore()
     }
 
-    private static func record(fields: TLSFingerprintCache.ClientFields, serverName: String?, connection: Connection,
-                               time: Int64) -> TLSRecord {
-        var record = TLSRecord(timestamp: Timestamp(nanoseconds: time), connection: connection, ja3: fields.ja3,
-                               ja4: fields.ja4)
-        record.serverName = serverName
-        record.supportedCiphers = fields.supportedCiphers
-        record.extensions = fields.extensions
-        record.nextProtocol = fields.nextProtocol
-        record.offeredVersions = fields.offeredVersions
-        return record
+    /// Moves the box's record to the output; a function of its own so that the record's last use ends its scope
+    /// (moved, not copied).
+    private static func emit(_ box: TLSRecordBox, into output: inout CaptureRecords) {
+        if let record = box.value.take() { output.tls.append(record) }
+    }
+
+    /// Makes the ClientHello's record in its box, where it waits for the ServerHello.
+    private func holdHello(fields: TLSFingerprintCache.ClientFields, serverName: String?, connection: Connection,
+                           time: Int64) {
+        let box = TLSRecordBox(TLSRecord(timestamp: Timestamp(nanoseconds: time), connection: connection,
+                                         ja3: fields.ja3, ja4: fields.ja4))
+        box.value?.serverName = serverName
+        box.value?.supportedCiphers = fields.supportedCiphers
+        box.value?.extensions = fields.extensions
+        box.value?.nextProtocol = fields.nextProtocol
+        box.value?.offeredVersions = fields.offeredVersions
+        holdHello(box)
     }
 }
