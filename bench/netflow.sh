@@ -35,6 +35,19 @@ command -v nfcapd >/dev/null || { echo "nfcapd (nfdump) is not installed" >&2; e
 
 SENDER=${SENDER:-python}
 
+# Both receivers get the same socket receive buffer. nfcapd asks for NFCAPD_BUFFER with SO_RCVBUF, which the
+# kernel caps at net.core.rmem_max and then doubles; hydrant is given that resulting size (it sets its buffer with
+# SO_RCVBUFFORCE when it may, which is not capped, so without this it would get its default of 32 MiB beside
+# nfcapd's 8 MiB on a machine with rmem_max at 4 MiB). The sizes actually set are read back from the sockets.
+NFCAPD_BUFFER=${NFCAPD_BUFFER:-33554432}
+rmem_max=$(cat /proc/sys/net/core/rmem_max)
+BUFFER_MB=$(( 2 * (rmem_max < NFCAPD_BUFFER ? rmem_max : NFCAPD_BUFFER) >> 20 ))
+[ "$BUFFER_MB" -ge 1 ] || BUFFER_MB=1
+echo "socket receive buffer: ${BUFFER_MB} MiB for both (nfcapd -B $NFCAPD_BUFFER, net.core.rmem_max $rmem_max; hydrant --receive-buffer-mb $BUFFER_MB)"
+
+# The receive buffer of the UDP socket bound to PORT, in bytes, as the kernel reports it (ss: skmem rb).
+socket_buffer() { ss -uamn "sport = :$PORT" 2>/dev/null | sed -n 's/.*skmem:(r[0-9]*,rb\([0-9]*\),.*/\1/p' | head -n 1; }
+
 # Sends at rate $1 for DURATION seconds and prints the flow records sent.
 send_records() {
     if [ "$SENDER" = hydrant ]; then
@@ -60,9 +73,11 @@ cpu_seconds() { awk '{ printf "%.2f", $1 + $2 }' "$1"; }
 run_hydrant() {
     local rate=$1 before after sent written own
     /usr/bin/time -f "%U %S" -o "$OUT/hydrant.time" \
-        "$HYDRANT_BIN" collect --ipfix "$PORT" --host 127.0.0.1 -o /dev/null 2>"$OUT/hydrant.log" &
+        "$HYDRANT_BIN" collect --ipfix "$PORT" --host 127.0.0.1 --receive-buffer-mb "$BUFFER_MB" -o /dev/null \
+        2>"$OUT/hydrant.log" &
     local pid=$!
     sleep 1
+    socket_buffer >"$OUT/hydrant.rb"
     before=$(rcvbuf_errors)
     sent=$(send_records "$rate")
     sleep 1
@@ -77,9 +92,10 @@ run_nfcapd() {
     local rate=$1 before after sent
     rm -rf "$OUT/nfcapd"; mkdir -p "$OUT/nfcapd"
     /usr/bin/time -f "%U %S" -o "$OUT/nfcapd.time" \
-        nfcapd -p "$PORT" -b 127.0.0.1 -w "$OUT/nfcapd" -B 33554432 >"$OUT/nfcapd.log" 2>&1 &
+        nfcapd -p "$PORT" -b 127.0.0.1 -w "$OUT/nfcapd" -B "$NFCAPD_BUFFER" >"$OUT/nfcapd.log" 2>&1 &
     local pid=$!
     sleep 1
+    socket_buffer >"$OUT/nfcapd.rb"
     before=$(rcvbuf_errors)
     sent=$(send_records "$rate")
     sleep 1
@@ -107,5 +123,5 @@ for tool in $TOOLS; do
         printf '%-8s %12d %12d %10d %10s %12s %8s %14s\n' "$tool" "$rate" "$((sent / DURATION))" "$drops" "$own" "$written" "$cpu" "$per_million"
         if [ "$drops" -eq 0 ] && { [ "$written" = "-" ] || [ "$written" -ge "$sent" ]; }; then best=$((sent / DURATION)); fi
     done
-    echo "$tool: highest loss-free rate $best flow records/s"
+    echo "$tool: highest loss-free rate $best flow records/s (socket receive buffer $(cat "$OUT/$tool.rb" 2>/dev/null || echo '?') bytes)"
 done

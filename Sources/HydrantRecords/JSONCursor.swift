@@ -71,39 +71,78 @@ public struct JSONCursor {
         position &+= count
     }
 
+    /// Where the next byte goes, counted from the start of the buffer: with `repeatWritten`, a writer can copy text it
+    /// wrote earlier (in this line or an earlier one in the same buffer) instead of formatting the same value again.
+    @inlinable public var offset: Int { position }
+
+    /// Writes again the `count` bytes written at `from` (an earlier `offset`, with `from + count` at most the current
+    /// one); room for them must have been made.
+    @inlinable public mutating func repeatWritten(from: Int, count: Int) {
+        if count == 32 {
+            // A timestamp: four word moves instead of a call to memmove.
+            let source = UnsafeRawPointer(base + from)
+            let target = UnsafeMutableRawPointer(base + position)
+            target.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
+            target.storeBytes(of: source.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
+            target.storeBytes(of: source.loadUnaligned(fromByteOffset: 16, as: UInt64.self), toByteOffset: 16, as: UInt64.self)
+            target.storeBytes(of: source.loadUnaligned(fromByteOffset: 24, as: UInt64.self), toByteOffset: 24, as: UInt64.self)
+            position &+= 32
+        } else {
+            bytes(UnsafePointer(base + from), count: count)
+        }
+    }
+
     /// Writes a decimal integer (at most `integerBound` bytes).
     @inlinable public mutating func integer(_ value: Int64) {
         var magnitude = value.magnitude  // Int64.min has no positive counterpart; its magnitude does
         if value < 0 { byte(UInt8(ascii: "-")) }
-        if magnitude < 10 {
-            byte(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude))
+        let pairs = UnsafeRawPointer(JSONCursor.digitPairs)
+        if magnitude < 100 {
+            if magnitude < 10 {
+                byte(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude))
+            } else {
+                UnsafeMutableRawPointer(base + position).storeBytes(
+                    of: pairs.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: magnitude) &* 2, as: UInt16.self),
+                    as: UInt16.self)
+                position &+= 2
+            }
             return
         }
-        var length = 2
-        var limit: UInt64 = 100
-        while length < 19, magnitude >= limit {
-            length &+= 1
-            limit &*= 10
-        }
-        var end = base + position + length
+        // The length first (a few comparisons with constants, not a loop over powers of ten), then the digits
+        // from the right, two per division, each pair one 2-byte load from the table and one store.
+        let length = JSONCursor.decimalLength(ofAtLeast100: magnitude)
+        var end = UnsafeMutableRawPointer(base + position + length)
         position &+= length
-        let pairs = JSONCursor.digitPairs
         while magnitude >= 100 {
-            let pair = Int(magnitude % 100)
-            magnitude /= 100
+            let (quotient, pair) = magnitude.quotientAndRemainder(dividingBy: 100)
+            magnitude = quotient
             end -= 2
-            end[0] = pairs[2 &* pair]
-            end[1] = pairs[2 &* pair &+ 1]
+            end.storeBytes(of: pairs.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: pair) &* 2, as: UInt16.self),
+                           as: UInt16.self)
         }
         if magnitude >= 10 {
-            let pair = Int(magnitude)
-            end -= 2
-            end[0] = pairs[2 &* pair]
-            end[1] = pairs[2 &* pair &+ 1]
+            (end - 2).storeBytes(of: pairs.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: magnitude) &* 2,
+                                                         as: UInt16.self), as: UInt16.self)
         } else {
-            end -= 1
-            end[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude)
+            (end - 1).storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude), as: UInt8.self)
         }
+    }
+
+    /// The number of decimal digits of `value`, which is at least 100 and at most 2^63 (so 3 to 19), by a binary
+    /// search over the powers of ten: shorter numbers, the common ones, take the fewest comparisons.
+    @inlinable static func decimalLength(ofAtLeast100 value: UInt64) -> Int {
+        if value < 100_000 { return value < 1_000 ? 3 : value < 10_000 ? 4 : 5 }
+        if value < 10_000_000_000 {
+            if value < 10_000_000 { return value < 1_000_000 ? 6 : 7 }
+            return value < 100_000_000 ? 8 : value < 1_000_000_000 ? 9 : 10
+        }
+        if value < 100_000_000_000_000 {
+            return value < 100_000_000_000 ? 11 : value < 1_000_000_000_000 ? 12 : value < 10_000_000_000_000 ? 13 : 14
+        }
+        if value < 100_000_000_000_000_000 {
+            return value < 1_000_000_000_000_000 ? 15 : value < 10_000_000_000_000_000 ? 16 : 17
+        }
+        return value < 1_000_000_000_000_000_000 ? 18 : 19
     }
 
     /// "00" to "99": two digits per division.

@@ -28,9 +28,10 @@ public struct NetFlowLineEncoder: JSONLinesBatchEncoding {
     public mutating func encode(_ records: UnsafeBufferPointer<NetFlowRecord>, into buffer: JSONLineBuffer, ends: inout [Int]) {
         guard let first = records.baseAddress else { return }
         ends.reserveCapacity(ends.count + records.count)
+        var exporter = ExporterText()
         for index in 0..<records.count {
             var out = JSONCursor(buffer, reserving: Self.reserve)
-            write(first + index, to: &out)
+            write(first + index, previous: index > 0 ? first + index - 1 : nil, exporter: &exporter, to: &out)
             out.finish()
             ends.append(buffer.count)
         }
@@ -40,25 +41,31 @@ public struct NetFlowLineEncoder: JSONLinesBatchEncoding {
     public mutating func encode(_ record: NetFlowRecord, into buffer: JSONLineBuffer) {
         withUnsafePointer(to: record) { pointer in
             var out = JSONCursor(buffer, reserving: Self.reserve)
-            write(pointer, to: &out)
+            var exporter = ExporterText()
+            write(pointer, previous: nil, exporter: &exporter, to: &out)
             out.finish()
         }
     }
 
     // Reads fields through the pointer one at a time: `pointee` as a whole would copy the record (and retain its
-    // name and element list) for every read.
-    private mutating func write(_ record: UnsafePointer<NetFlowRecord>, to out: inout JSONCursor) {
+    // name and element list) for every read. `previous` is the record before it in the same buffer, whose exporter
+    // text `exporter` tells where to find.
+    private mutating func write(_ record: UnsafePointer<NetFlowRecord>, previous: UnsafePointer<NetFlowRecord>?,
+                                exporter: inout ExporterText, to out: inout JSONCursor) {
         let start = record.pointee.start
         let end = record.pointee.end
         out.literal("{\"@timestamp\":")
+        let startText = out.offset
         out.timestamp(start, cache: &clock)
+        let startLength = out.offset &- startText
         out.literal(",\"event\":{\"dataset\":\"flowlog.netflow\"")
         if let ingested = record.pointee.ingested {
             out.literal(",\"ingested\":")
             out.timestamp(ingested, cache: &clock)
         }
         out.literal(",\"start\":")
-        out.timestamp(start, cache: &clock)
+        // `@timestamp` is the start: the same text.
+        out.repeatWritten(from: startText, count: startLength)
         out.literal(",\"end\":")
         out.timestamp(end, cache: &clock)
         out.literal(",\"duration\":")
@@ -147,13 +154,24 @@ public struct NetFlowLineEncoder: JSONLinesBatchEncoding {
         case .bidirectional: out.literal("},\"flow\":{\"kind\":\"bidirectional\"}")
         }
 
-        out.literal(",\"netflow\":{\"version\":")
-        out.integer(Int64(record.pointee.version))
-        out.literal(",\"exporter\":{\"ip\":")
-        out.ip(record.pointee.exporterIP, scratch: &scratch)
-        out.literal(",\"observation_domain\":")
-        out.integer(Int64(record.pointee.observationDomain))
-        out.literal("}")
+        // The records of a batch mostly come from one exporter and domain: their text is copied from the record before.
+        let version = record.pointee.version
+        let exporterIP = record.pointee.exporterIP
+        let domain = record.pointee.observationDomain
+        if let previous, exporter.count > 0, previous.pointee.version == version, previous.pointee.exporterIP == exporterIP,
+           previous.pointee.observationDomain == domain {
+            out.repeatWritten(from: exporter.offset, count: exporter.count)
+        } else {
+            let from = out.offset
+            out.literal(",\"netflow\":{\"version\":")
+            out.integer(Int64(version))
+            out.literal(",\"exporter\":{\"ip\":")
+            out.ip(exporterIP, scratch: &scratch)
+            out.literal(",\"observation_domain\":")
+            out.integer(Int64(domain))
+            out.literal("}")
+            exporter = ExporterText(offset: from, count: out.offset &- from)
+        }
         if let nextHop = record.pointee.nextHop {
             out.literal(",\"next_hop\":")
             out.ip(nextHop, scratch: &scratch)
@@ -225,6 +243,13 @@ public struct NetFlowLineEncoder: JSONLinesBatchEncoding {
             out.literal("}")
         }
     }
+}
+
+/// Where the text from `,"netflow":{"version":` to the end of the exporter object of the last record written
+/// starts in the buffer, and its length; a count of zero when no record was written yet.
+private struct ExporterText {
+    var offset = 0
+    var count = 0
 }
 
 extension JSONCursor {
