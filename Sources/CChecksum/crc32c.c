@@ -16,7 +16,7 @@
 #define CRC32C_LANE 4096
 
 // The product of a and b modulo the polynomial, both bit-reflected (so x^0 is bit 31).
-static uint32_t crc32c_multiply(uint32_t a, uint32_t b) {
+__attribute__((unused)) static uint32_t crc32c_multiply(uint32_t a, uint32_t b) {
     uint32_t product = 0;
     // Walk a's coefficients from x^0 up while b steps through b * x^k.
     for (int bit = 31; bit >= 0; bit--) {
@@ -27,7 +27,7 @@ static uint32_t crc32c_multiply(uint32_t a, uint32_t b) {
 }
 
 // x^(8 * CRC32C_LANE) modulo the polynomial, bit-reflected: the factor that advances a register over one lane.
-static uint32_t crc32c_lane_shift(void) {
+__attribute__((unused)) static uint32_t crc32c_lane_shift(void) {
     // From x^8 (one byte; bit 31 - 8), each squaring doubles the bytes advanced over, up to CRC32C_LANE.
     uint32_t factor = 1u << (31 - 8);
     for (int lane = 1; lane < CRC32C_LANE; lane <<= 1) factor = crc32c_multiply(factor, factor);
@@ -43,42 +43,14 @@ int hydrant_crc32c_available(void) {
     return (ecx & bit_SSE4_2) != 0;
 }
 
-__attribute__((target("sse4.2")))
-uint32_t hydrant_crc32c_update(uint32_t state, const void *bytes, size_t length) {
-    const unsigned char *p = bytes;
-    uint64_t crc = state;
-    if (length >= 3 * CRC32C_LANE) {
-        const uint32_t shift = crc32c_lane_shift();
-        while (length >= 3 * CRC32C_LANE) {
-            uint64_t second = 0, third = 0;
-            for (size_t offset = 0; offset < CRC32C_LANE; offset += 8) {
-                uint64_t a, b, c;
-                memcpy(&a, p + offset, 8);
-                memcpy(&b, p + CRC32C_LANE + offset, 8);
-                memcpy(&c, p + 2 * CRC32C_LANE + offset, 8);
-                crc = __builtin_ia32_crc32di(crc, a);
-                second = __builtin_ia32_crc32di(second, b);
-                third = __builtin_ia32_crc32di(third, c);
-            }
-            crc = crc32c_multiply(crc32c_multiply((uint32_t)crc, shift) ^ (uint32_t)second, shift) ^ (uint32_t)third;
-            p += 3 * CRC32C_LANE;
-            length -= 3 * CRC32C_LANE;
-        }
-    }
-    while (length >= 8) {
-        uint64_t word;
-        memcpy(&word, p, 8);
-        crc = __builtin_ia32_crc32di(crc, word);
-        p += 8;
-        length -= 8;
-    }
-    uint32_t crc32 = (uint32_t)crc;
-    while (length > 0) {
-        crc32 = __builtin_ia32_crc32qi(crc32, *p);
-        p += 1;
-        length -= 1;
-    }
-    return crc32;
+#define CRC32C_TARGET __attribute__((target("sse4.2")))
+
+// The instruction over eight bytes and over one byte (the register's upper half stays zero).
+CRC32C_TARGET static inline uint32_t crc32c_word(uint32_t crc, uint64_t word) {
+    return (uint32_t)__builtin_ia32_crc32di(crc, word);
+}
+CRC32C_TARGET static inline uint32_t crc32c_byte(uint32_t crc, unsigned char byte) {
+    return __builtin_ia32_crc32qi(crc, byte);
 }
 
 #elif defined(__aarch64__) && defined(__linux__)
@@ -88,7 +60,25 @@ uint32_t hydrant_crc32c_update(uint32_t state, const void *bytes, size_t length)
 
 int hydrant_crc32c_available(void) { return (getauxval(AT_HWCAP) & HWCAP_CRC32) != 0; }
 
-__attribute__((target("crc")))
+#define CRC32C_TARGET __attribute__((target("crc")))
+
+CRC32C_TARGET static inline uint32_t crc32c_word(uint32_t crc, uint64_t word) { return __crc32cd(crc, word); }
+CRC32C_TARGET static inline uint32_t crc32c_byte(uint32_t crc, unsigned char byte) { return __crc32cb(crc, byte); }
+
+#else
+
+int hydrant_crc32c_available(void) { return 0; }
+
+uint32_t hydrant_crc32c_update(uint32_t state, const void *bytes, size_t length) {
+    (void)bytes;
+    (void)length;
+    return state;
+}
+
+#endif
+
+#ifdef CRC32C_TARGET
+CRC32C_TARGET
 uint32_t hydrant_crc32c_update(uint32_t state, const void *bytes, size_t length) {
     const unsigned char *p = bytes;
     uint32_t crc = state;
@@ -101,9 +91,9 @@ uint32_t hydrant_crc32c_update(uint32_t state, const void *bytes, size_t length)
                 memcpy(&a, p + offset, 8);
                 memcpy(&b, p + CRC32C_LANE + offset, 8);
                 memcpy(&c, p + 2 * CRC32C_LANE + offset, 8);
-                crc = __crc32cd(crc, a);
-                second = __crc32cd(second, b);
-                third = __crc32cd(third, c);
+                crc = crc32c_word(crc, a);
+                second = crc32c_word(second, b);
+                third = crc32c_word(third, c);
             }
             crc = crc32c_multiply(crc32c_multiply(crc, shift) ^ second, shift) ^ third;
             p += 3 * CRC32C_LANE;
@@ -113,26 +103,15 @@ uint32_t hydrant_crc32c_update(uint32_t state, const void *bytes, size_t length)
     while (length >= 8) {
         uint64_t word;
         memcpy(&word, p, 8);
-        crc = __crc32cd(crc, word);
+        crc = crc32c_word(crc, word);
         p += 8;
         length -= 8;
     }
     while (length > 0) {
-        crc = __crc32cb(crc, *p);
+        crc = crc32c_byte(crc, *p);
         p += 1;
         length -= 1;
     }
     return crc;
 }
-
-#else
-
-int hydrant_crc32c_available(void) { return 0; }
-
-uint32_t hydrant_crc32c_update(uint32_t state, const void *bytes, size_t length) {
-    (void)bytes;
-    (void)length;
-    return state;
-}
-
 #endif
