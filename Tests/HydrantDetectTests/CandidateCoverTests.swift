@@ -4,17 +4,12 @@ import HydrantRecords
 
 /// Candidate covers learnt from the records: they may only keep rules off records on which they are false.
 @Suite struct CandidateCoverTests {
-    private static let transports = ["tcp", "udp", "icmp", "TCP"]
-    private static let ports = [22, 53, 80, 443, 3389, 4444, 8080]
-    private static let states = ["S0", "SF", "REJ", "RSTO", "OTH"]
+    private static let transports = GeneratedFlowRules.transports
+    private static let ports = GeneratedFlowRules.ports
+    private static let states = GeneratedFlowRules.states
 
     private func flowRule(_ detection: String, title: String) -> String {
-        """
-        title: \(title)
-        logsource: {category: network, service: connection}
-        detection:
-        \(detection.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n"))
-        """
+        GeneratedFlowRules.flowRule(detection, title: title)
     }
 
     /// Generated rules (conjunctions of common and rare tests, disjunctions, filters, nested and negated parts,
@@ -22,17 +17,7 @@ import HydrantRecords
     /// few records reports exactly the matches of the engine that never does, and evaluates fewer conditions.
     @Test func coversNeverChangeMatches() {
         var random = PrefilterTests.Generator(state: 23)
-        func test(_ kind: Int) -> String {
-            switch kind {
-            case 0: return "network.transport: \(random.pick(Self.transports))"
-            case 1: return "destination.port: \(random.pick(Self.ports))"
-            case 2: return "network.state: \(random.pick(Self.states))"
-            case 3: return "destination.ip|cidr: '10.\(random.next(3)).0.0/16'"
-            case 4: return "source.ip|startswith: '10.\(random.next(3)).'"
-            case 5: return "event.duration|lt: \(random.next(100))"
-            default: return "network.community_id|contains: '\(random.pick(["a", "b", "zz", "1:"]))'"
-            }
-        }
+        func test(_ kind: Int) -> String { GeneratedFlowRules.test(kind, &random) }
         var rules: [String] = []
         for i in 0..<80 {
             let shape = i % 6
@@ -59,9 +44,7 @@ import HydrantRecords
         for n in 0..<4000 {
             if n % 97 == 5 {
                 // Hostile lines: not JSON, wrong types, missing members.
-                bytes += Array(random.pick(["{\"event\":{\"dataset\":\"network.flow\"},\"destination\":{\"port\":\"22",
-                                            "{\"event\":{\"dataset\":\"network.flow\"},\"network\":{\"transport\":[\"tcp\",1,null]}}",
-                                            "[1,2]", "{}", "{\"event\":{\"dataset\":\"network.flow\"},\"destination\":{\"port\":{\"x\":22}}}"]).utf8)
+                bytes += Array(random.pick(GeneratedFlowRules.hostileLines).utf8)
             } else {
                 // Mostly TCP on a few ports, as real traffic is, so that some atoms fire far more often than others.
                 let transport = random.next(10) < 8 ? "tcp" : random.pick(Self.transports)

@@ -4,17 +4,12 @@ import HydrantRecords
 
 /// `and`/`or` nodes decided by counting their atoms as they fire: they must answer exactly as testing each child.
 @Suite struct CountedNodesTests {
-    private static let transports = ["tcp", "udp", "icmp", "TCP"]
-    private static let ports = [22, 53, 80, 443, 3389, 4444, 8080]
-    private static let states = ["S0", "SF", "REJ", "RSTO", "OTH"]
+    private static let transports = GeneratedFlowRules.transports
+    private static let ports = GeneratedFlowRules.ports
+    private static let states = GeneratedFlowRules.states
 
     private func flowRule(_ detection: String, title: String) -> String {
-        """
-        title: \(title)
-        logsource: {category: network, service: connection}
-        detection:
-        \(detection.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n"))
-        """
+        GeneratedFlowRules.flowRule(detection, title: title)
     }
 
     /// Generated rules with long value lists (repeated values among them), maps of many fields, `1 of`/`all of`
@@ -23,17 +18,7 @@ import HydrantRecords
     /// each child, and the rules do make counted nodes of both kinds.
     @Test func countingNeverChangesMatches() {
         var random = PrefilterTests.Generator(state: 41)
-        func test(_ kind: Int) -> String {
-            switch kind {
-            case 0: return "network.transport: \(random.pick(Self.transports))"
-            case 1: return "destination.port: \(random.pick(Self.ports))"
-            case 2: return "network.state: \(random.pick(Self.states))"
-            case 3: return "destination.ip|cidr: '10.\(random.next(3)).0.0/16'"
-            case 4: return "source.ip|startswith: '10.\(random.next(3)).'"
-            case 5: return "event.duration|lt: \(random.next(100))"
-            default: return "network.community_id|contains: '\(random.pick(["a", "b", "zz", "1:"]))'"
-            }
-        }
+        func test(_ kind: Int) -> String { GeneratedFlowRules.test(kind, &random) }
         func list(_ count: Int) -> String {
             (0..<count).map { _ in String(random.pick(Self.ports)) }.joined(separator: ", ")
         }
@@ -93,9 +78,7 @@ import HydrantRecords
         var ends: [Int] = []
         for n in 0..<4000 {
             if n % 89 == 7 {
-                bytes += Array(random.pick(["{\"event\":{\"dataset\":\"network.flow\"},\"destination\":{\"port\":\"22",
-                                            "{\"event\":{\"dataset\":\"network.flow\"},\"network\":{\"transport\":[\"tcp\",1,null]}}",
-                                            "[1,2]", "{}", "{\"event\":{\"dataset\":\"network.flow\"},\"destination\":{\"port\":{\"x\":22}}}"]).utf8)
+                bytes += Array(random.pick(GeneratedFlowRules.hostileLines).utf8)
             } else {
                 let transport = random.next(10) < 8 ? "tcp" : random.pick(Self.transports)
                 let port = random.next(10) < 6 ? 443 : random.pick(Self.ports)
