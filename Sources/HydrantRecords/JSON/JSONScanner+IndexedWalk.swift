@@ -13,12 +13,14 @@ extension JSONScanner {
         while position < count, isWhitespace(base[position]) { position &+= 1 }
         guard position < count, base[position] == UInt8(ascii: "{") else { return nil }
         // Per depth (the outermost object is 1): whether the container is an object, and the paths whose names
-        // matched the way to it.
-        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: maximumDepth + 1) { pathMasks in
-            withUnsafeTemporaryAllocation(of: Bool.self, capacity: maximumDepth + 1) { isObject in
+        // matched the way to it. Every level opens with a byte of the document, so no walk goes deeper than its
+        // length, whatever bound the caller set.
+        let depthLimit = min(maximumDepth, count)
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: depthLimit + 1) { pathMasks in
+            withUnsafeTemporaryAllocation(of: Bool.self, capacity: depthLimit + 1) { isObject in
                 guard let pathMasks = pathMasks.baseAddress, let isObject = isObject.baseAddress else { return false }
                 var walk = IndexedObjectWalk(base: base, count: count, quotes: quotes, paths: paths,
-                                             maximumDepth: maximumDepth, pathMasks: pathMasks, isObject: isObject)
+                                             maximumDepth: depthLimit, pathMasks: pathMasks, isObject: isObject)
                 return walk.run(openingBrace: position, mask: mask, results: &results)
             }
         }
