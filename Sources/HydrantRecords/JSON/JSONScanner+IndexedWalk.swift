@@ -172,45 +172,13 @@ private struct IndexedObjectWalk {
         }
     }
 
-    func literal(_ word: StaticString, at start: Int) -> Bool {
-        let length = word.utf8CodeUnitCount
-        guard start &+ length <= count else { return false }
-        let text = word.utf8Start
-        for offset in 0..<length where base[start &+ offset] != text[offset] { return false }
-        return true
-    }
-
-    /// The end of the number at `start` per RFC 8259's grammar, or nil when there is none.
-    func number(at start: Int) -> Int? {
-        var position = start
-        if base[position] == UInt8(ascii: "-") { position &+= 1 }
-        guard position < count else { return nil }
-        if base[position] == UInt8(ascii: "0") {
-            position &+= 1
-        } else {
-            guard let end = digits(from: position) else { return nil }
-            position = end
-        }
-        if position < count, base[position] == UInt8(ascii: ".") {
-            guard let end = digits(from: position &+ 1) else { return nil }
-            position = end
-        }
-        if position < count, base[position] | 0x20 == UInt8(ascii: "e") {
-            position &+= 1
-            if position < count, base[position] == UInt8(ascii: "+") || base[position] == UInt8(ascii: "-") {
-                position &+= 1
-            }
-            guard let end = digits(from: position) else { return nil }
-            position = end
-        }
-        return position
-    }
-
-    /// The end of the run of one or more digits at `start`, or nil when there is none.
     @inline(__always)
-    func digits(from start: Int) -> Int? {
-        var position = start
-        while position < count, base[position] &- UInt8(ascii: "0") < 10 { position &+= 1 }
-        return position > start ? position : nil
+    func literal(_ word: StaticString, at start: Int) -> Bool {
+        JSONScanner.isLiteral(word, in: UnsafeBufferPointer(start: base, count: count), at: start)
+    }
+
+    @inline(__always)
+    func number(at start: Int) -> Int? {
+        JSONScanner.numberEnd(in: UnsafeBufferPointer(start: base, count: count), from: start)
     }
 }

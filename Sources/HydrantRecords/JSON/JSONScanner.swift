@@ -352,40 +352,60 @@ public struct JSONScanner {
     }
 
     private mutating func literal(_ word: StaticString) -> Bool {
-        let count = word.utf8CodeUnitCount
-        guard index + count <= bytes.count else { return false }
-        let text = word.utf8Start
-        for offset in 0..<count where bytes[index + offset] != text[offset] { return false }
-        index += count
+        guard Self.isLiteral(word, in: bytes, at: index) else { return false }
+        index += word.utf8CodeUnitCount
         return true
     }
 
-    /// Skips a number per RFC 8259's grammar.
     private mutating func number() -> Bool {
-        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
-        guard index < bytes.count else { return false }
-        if bytes[index] == UInt8(ascii: "0") {
-            index += 1
-        } else {
-            guard digits() else { return false }
-        }
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
-            index += 1
-            guard digits() else { return false }
-        }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
-            index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-            guard digits() else { return false }
-        }
+        guard let end = Self.numberEnd(in: bytes, from: index) else { return false }
+        index = end
         return true
     }
 
-    /// Skips one or more digits.
-    private mutating func digits() -> Bool {
-        let start = index
-        while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
-        return index > start
+    /// Whether `word` is written at `start` of `bytes`. Both walks read `true`, `false` and `null` with it.
+    @inline(__always)
+    static func isLiteral(_ word: StaticString, in bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
+        let length = word.utf8CodeUnitCount
+        guard start >= 0, start + length <= bytes.count else { return false }
+        let text = word.utf8Start
+        for offset in 0..<length where bytes[start + offset] != text[offset] { return false }
+        return true
+    }
+
+    /// The end of the number at `start` of `bytes` per RFC 8259's grammar, or nil when there is none. Both walks
+    /// read numbers with it.
+    static func numberEnd(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        var position = start
+        if position < bytes.count, bytes[position] == UInt8(ascii: "-") { position += 1 }
+        guard position < bytes.count else { return nil }
+        if bytes[position] == UInt8(ascii: "0") {
+            position += 1
+        } else {
+            guard let end = digitsEnd(in: bytes, from: position) else { return nil }
+            position = end
+        }
+        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+            guard let end = digitsEnd(in: bytes, from: position + 1) else { return nil }
+            position = end
+        }
+        if position < bytes.count, bytes[position] | 0x20 == UInt8(ascii: "e") {
+            position += 1
+            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+                position += 1
+            }
+            guard let end = digitsEnd(in: bytes, from: position) else { return nil }
+            position = end
+        }
+        return position
+    }
+
+    /// The end of the run of one or more digits at `start`, or nil when there is none.
+    @inline(__always)
+    private static func digitsEnd(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        var position = start
+        while position < bytes.count, bytes[position] &- UInt8(ascii: "0") < 10 { position += 1 }
+        return position > start ? position : nil
     }
 
     /// Whether the member name at `range` equals `expected`, decoding escapes only when the name has any.
