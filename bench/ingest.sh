@@ -11,8 +11,9 @@
 # The records are real records (CONTENT=records, the default): JSON lines of the synthetic capture (`hydrant synth
 # --scenario mixed`, replayed: flows, DNS, HTTP, TLS), each extended to exactly 1 KiB with a "more" member holding
 # the next line's text as a string, different for each connection. So the default prefix partitions them by their
-# own dataset and event time, and the write-ahead log's compression (`log_compression`, zstd by default;
-# LOG_COMPRESSION=none to turn it off, LOG_LEVEL to set `log_compression_level`) sees what it would see in use.
+# own dataset and event time, and the write-ahead log's compression (`log_compression`, auto by default: zstd while
+# the CPUs have time to spare; LOG_COMPRESSION=zstd or none to fix it, LOG_LEVEL to set `log_compression_level`)
+# sees what it would see in use. The share of puts the log compressed at the end of the run is printed.
 # CONTENT=padding sends the old records padded with one repeated byte, which compress far better than anything real.
 #
 # Each durable put waits for its group commit (the log's fsync), so with few connections `serve` sits idle between
@@ -25,13 +26,16 @@
 #        SKIP_SERVE=1 bench/ingest.sh            (ceiling only)
 #        LOG_COMPRESSION=none CONTENT=padding bench/ingest.sh
 #        HYDRANT_BIN=.build-release/release/hydrant bench/ingest.sh   (a release binary built elsewhere)
+#        THROTTLE_MBPS=150 bench/ingest.sh      (serve's direct writes throttled to 150 MB/s by the block I/O cgroup,
+#                                                as a cloud volume would be; needs root and cgroup v1 blkio or v2 io)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 RUN_SECONDS=${SECONDS_PER_RUN:-20}
 CONNECTIONS=${CONNECTIONS:-32}
 CONTENT=${CONTENT:-records}
-LOG_COMPRESSION=${LOG_COMPRESSION:-zstd}
+LOG_COMPRESSION=${LOG_COMPRESSION:-auto}
+THROTTLE_MBPS=${THROTTLE_MBPS:-}
 LOG_LEVEL=${LOG_LEVEL:-}
 STREAM=bench
 
@@ -48,8 +52,34 @@ cleanup() {
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
     rm -rf "$WORK"
+    if [[ -n "${THROTTLE_GROUP:-}" ]]; then rmdir "$THROTTLE_GROUP" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
+
+# Puts process $1 into a block I/O cgroup that lets it write at most THROTTLE_MBPS MB/s to the disk holding $WORK.
+# Only writes the process issues itself are throttled (the log's and the objects' direct writes), not the kernel's
+# write-back of buffered pages.
+THROTTLE_GROUP=""
+throttle() {
+    local source disk majmin bps=$((THROTTLE_MBPS * 1000000))
+    source=$(findmnt -no SOURCE -T "$WORK")
+    disk=$(lsblk -no PKNAME "$source" 2>/dev/null | head -1)
+    majmin=$(lsblk -ndo MAJ:MIN "${disk:+/dev/$disk}${disk:-$source}" | tr -d ' ')
+    if [[ -d /sys/fs/cgroup/blkio ]]; then
+        THROTTLE_GROUP=/sys/fs/cgroup/blkio/hydrant-bench-$$
+        mkdir -p "$THROTTLE_GROUP"
+        echo "$majmin $bps" >"$THROTTLE_GROUP/blkio.throttle.write_bps_device"
+    elif [[ -f /sys/fs/cgroup/cgroup.controllers ]] && grep -qw io /sys/fs/cgroup/cgroup.controllers; then
+        echo +io >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null || true
+        THROTTLE_GROUP=/sys/fs/cgroup/hydrant-bench-$$
+        mkdir -p "$THROTTLE_GROUP"
+        echo "$majmin wbps=$bps" >"$THROTTLE_GROUP/io.max"
+    else
+        echo "bench: THROTTLE_MBPS needs the blkio (cgroup v1) or io (cgroup v2) controller" >&2; exit 1
+    fi
+    echo "$1" >"$THROTTLE_GROUP/cgroup.procs"
+    echo "== serve's writes to $majmin ($source) throttled to $THROTTLE_MBPS MB/s ($THROTTLE_GROUP)"
+}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
@@ -111,10 +141,13 @@ if [[ -n "$LOG_LEVEL" ]]; then echo "    log_compression_level: $LOG_LEVEL" >>"$
 "$HYDRANT" serve --config "$WORK/hydrant.yaml" 2>"$WORK/serve.log" &
 PIDS+=($!)
 wait_listening "$PORT" "${PIDS[-1]}" "$WORK/serve.log"
+if [[ -n "$THROTTLE_MBPS" ]]; then throttle "${PIDS[-1]}"; fi
 echo "== hydrant serve (write-ahead log with $LOG_COMPRESSION, group-commit fsync, default prefix: dataset and event-time partitions, file destination)"
 written_before=$(written_bytes "${PIDS[-1]}")
 load "$PORT" "$WORK/serve.result"
 written_after=$(written_bytes "${PIDS[-1]}")
+share=$(curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^hydrant_log_compressed_share/ { print $2 }')
+echo "== share of puts the log compressed at the end of the run (hydrant_log_compressed_share): ${share:-unknown}"
 kill -TERM "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
 
 # --- the storage's synced-write bandwidth ----------------------------------------------------------------------

@@ -346,6 +346,7 @@ public final class DeliveryStream: @unchecked Sendable {
         metrics.dataFreshness.record(age)
         metrics.partitionCount.record(partitions)
         metrics.backlogBytes.record(wal.backlogBytes)
+        metrics.logCompressedShare.record(wal.compressedShare)
     }
 
     /// Must hold `routerLock` and `lock`.

@@ -21,7 +21,7 @@ import Testing
         #expect(stream.sourceRecordBackupPrefix == nil)
         #expect(stream.maxActivePartitions == 500)
         #expect(stream.maxBacklogMB == 1024)
-        #expect(stream.logCompression == .zstd)
+        #expect(stream.logCompression == .auto)
         #expect(stream.logCompressionLevel == DeliveryStreamConfiguration.defaultLogCompressionLevel)
     }
 
@@ -47,6 +47,7 @@ import Testing
         ("max_backlog_mb: 0", false), ("max_backlog_mb: 1048577", false),
         ("log_compression_level: -7", true), ("log_compression_level: 9", true),
         ("log_compression_level: -8", false), ("log_compression_level: 10", false),
+        ("log_compression: auto", true), ("log_compression: zstd", true), ("log_compression: none", true),
     ])
     func rangeBounds(line: String, valid: Bool) {
         let result = Result { () throws(ConfigurationErrors) in try load(stream(line)) }

@@ -49,6 +49,8 @@ struct StreamMetricsTests {
             #expect(try metrics.expectGauge("firehose_PartitionCount", dimensions).lastValue == 0)
             let backlog = try metrics.expectGauge("hydrant_backlog_bytes", dimensions)
             #expect(backlog.lastValue ?? 0 > 900_000)
+            // `log_compression: none` compresses no put.
+            #expect(try metrics.expectGauge("hydrant_log_compressed_share", dimensions).lastValue == 0)
         }
         #expect(try metrics.expectCounter("firehose_IncomingRecords", dimensions).totalValue == 5)
         #expect(try metrics.expectCounter("firehose_IncomingBytes", dimensions).totalValue

@@ -38,7 +38,7 @@ import Testing
         #expect(found.first?.message == "must be one of none, gzip, zstd, got \"lz4\"")
         #expect(found.first?.line == 5)
         let log = errors(stream("log_compression: lz4"))
-        #expect(log.first?.message == "must be one of none, zstd, got \"lz4\"")
+        #expect(log.first?.message == "must be one of none, zstd, auto, got \"lz4\"")
         #expect(log.first?.path == "streams[0].log_compression")
         #expect(log.first?.line == 5)
         let processors = errors(stream("processors: [lambda]"))

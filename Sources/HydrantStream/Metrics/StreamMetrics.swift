@@ -27,6 +27,8 @@ struct StreamMetrics: Sendable {
     let partitionCount: Gauge
     /// Bytes of live log segments.
     let backlogBytes: Gauge
+    /// The share of puts the log compresses now (`log_compression: auto` moves it between 0 and 1).
+    let logCompressedShare: Gauge
 
     init(stream: String) {
         let dimensions = [("stream", stream)]
@@ -42,5 +44,6 @@ struct StreamMetrics: Sendable {
         dataFreshness = Gauge(label: "firehose_DeliveryToS3_DataFreshness", dimensions: dimensions)
         partitionCount = Gauge(label: "firehose_PartitionCount", dimensions: dimensions)
         backlogBytes = Gauge(label: "hydrant_backlog_bytes", dimensions: dimensions)
+        logCompressedShare = Gauge(label: "hydrant_log_compressed_share", dimensions: dimensions)
     }
 }

@@ -6,13 +6,15 @@ public enum WALCompression: String, Sendable, Hashable, CaseIterable {
     /// Record bytes as they arrived.
     case none
     /// Each put's record bytes as one zstd frame, when that saves at least an eighth; otherwise stored as they
-    /// arrived. The default: security records compress about 6–9× at zstd's fast levels, so the log writes a
-    /// fraction of the bytes (the disk's synced bandwidth is what bounds durable ingest) and `max_backlog_mb` holds
-    /// more records.
+    /// arrived. Security records compress about 6–9× at zstd's fast levels, so the log writes a fraction of the
+    /// bytes and `max_backlog_mb` holds more records, at about a microsecond of CPU per KiB.
     case zstd
+    /// Like `zstd` while the machine's CPUs have time to spare, plainly while they are the limit (see
+    /// `CompressionGovernor`): a disk-bound log compresses, a CPU-bound one does not pay for it. The default.
+    case auto
 
     /// The default for a stream that does not say.
-    public static let `default`: WALCompression = .zstd
+    public static let `default`: WALCompression = .auto
 }
 
 /// A put's record bytes compressed for its log frame, made on the caller's thread so that the log's single writer

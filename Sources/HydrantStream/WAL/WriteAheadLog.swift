@@ -95,8 +95,10 @@ public final class WriteAheadLog: @unchecked Sendable {
     public let options: Options
 
     private let condition = NSCondition()
-    /// Set when `options.compression` asks for zstd.
+    /// Set when `options.compression` asks for zstd, always or when the CPUs have time to spare.
     private let compressor: WALRecordCompressor?
+    /// Set when `options.compression` is `auto`: picks the puts that are compressed.
+    private let governor: CompressionGovernor?
     private let onCommit: @Sendable ([WALFrame]) -> Void
     // Everything below is guarded by `condition`.
     private var queue: [Request] = []
@@ -129,12 +131,20 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// Opens (creating if needed) the log in `directory`, reads back every frame of every segment, truncates a
     /// torn frame at the end of the last one, and starts the writer and the committer. `onCommit` receives, on the
     /// committer thread, each group's frames right after they are synced (in log order); keep it short.
-    public init(directory: String, options: Options,
-                onCommit: @escaping @Sendable ([WALFrame]) -> Void) throws(WALError) {
+    public convenience init(directory: String, options: Options,
+                            onCommit: @escaping @Sendable ([WALFrame]) -> Void) throws(WALError) {
+        try self.init(directory: directory, options: options, governor: nil, onCommit: onCommit)
+    }
+
+    /// Opens the log as above; with `log_compression: auto`, `governor` (when given) decides which puts are
+    /// compressed.
+    init(directory: String, options: Options, governor: CompressionGovernor?,
+         onCommit: @escaping @Sendable ([WALFrame]) -> Void) throws(WALError) {
         self.directory = directory
         self.options = options
         self.onCommit = onCommit
-        compressor = options.compression == .zstd ? WALRecordCompressor(level: options.compressionLevel) : nil
+        compressor = options.compression == .none ? nil : WALRecordCompressor(level: options.compressionLevel)
+        self.governor = options.compression == .auto ? (governor ?? CompressionGovernor()) : nil
         try SegmentFiles.makeDirectories(directory)
         let ids = try SegmentFiles.list(directory)
         var report = WALReplayReport()
@@ -246,7 +256,7 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// Compression, when configured, happens here on the caller's thread: callers run on every core, while the
     /// writer is one thread that should only copy bytes.
     public func append(_ batch: IngestBatch, arrival: Timestamp) async -> WALAppendResult {
-        let compressed = compressor?.compress(batch)
+        let compressed = (governor?.shouldCompress() ?? true) ? compressor?.compress(batch) : nil
         let size = WALFrameCodec.encodedSize(of: batch, compressed: compressed)
         // A frame the reader would refuse must never be acknowledged (the API's limits keep batches far below).
         // (Checked on the plain size, which bounds both a frame and the records a compressed frame holds.)
@@ -331,6 +341,12 @@ public final class WriteAheadLog: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return liveBytes + queuedBytes >= options.maximumBacklogBytes
+    }
+
+    /// The share of puts being compressed (1 with `zstd`, 0 with `none`, the governor's choice with `auto`).
+    public var compressedShare: Double {
+        if let governor { return governor.compressedShare }
+        return compressor == nil ? 0 : 1
     }
 
     /// The write failure that stopped the log, if one did.
