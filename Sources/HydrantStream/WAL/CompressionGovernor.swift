@@ -1,25 +1,43 @@
 import Foundation
 
 /// Decides, put by put, whether `log_compression: auto` compresses: compressing spends CPU to write fewer bytes,
-/// which pays only while the machine has CPU to spare.
+/// which pays while the machine has CPU to spare, and also while the disk would be the limit without it.
 ///
-/// Every `interval` it reads the machine's idle share since the last reading. With at least `raiseAbove` idle
-/// (requests waiting on the disk leave the CPUs idle) it compresses a larger share of puts; below `lowerBelow` (the
-/// CPUs are the limit, and compressing would slow every request) a smaller one; in between it holds. The share
-/// moves in steps of `step` between 0 and 1, and puts are picked evenly (a running credit), so a disk-bound log
-/// converges to the mix that keeps the CPUs just busy. Where the CPU times cannot be read it compresses every put.
+/// Every `interval` it reads the machine's idle CPU share and the record bytes appended since the last reading.
+/// - At least `raiseAbove` idle in two readings running (requests wait on the disk and leave the CPUs idle; one
+///   reading may be a passing stall): it compresses a larger share.
+/// - Below `lowerBelow` idle (the CPUs are the limit): it tries a smaller share. One reading lets the requests
+///   compressed at the old share drain; the two after it give the new rate of appended bytes. The smaller share is
+///   kept unless that rate is more than `tolerance` below the rate of the two readings before the step. If it is,
+///   the disk is the limit without that compression: the share goes back and stays for `hold` before the step is
+///   tried again.
+/// - In between it holds.
+/// The share moves in steps of `step` between 0 and 1, and puts are picked evenly (a running credit). Where the CPU
+/// times cannot be read it compresses every put.
 final class CompressionGovernor: @unchecked Sendable {
     /// The machine's CPU times, or nil when unknown.
     typealias Sampler = @Sendable () -> CPUTimes?
 
-    /// How often the idle share is read.
+    /// How often the idle share and the rate are read.
     let interval: Duration
     /// An idle share at or above this raises the compressed share.
     let raiseAbove: Double
-    /// An idle share below this lowers the compressed share.
+    /// An idle share below this tries a lower compressed share.
     let lowerBelow: Double
-    /// How far one reading moves the compressed share.
+    /// How far one decision moves the compressed share.
     let step: Double
+    /// How much lower the rate may be after a step down for the step to be kept.
+    let tolerance: Double
+    /// How long a share that a step down proved necessary is kept before the step is tried again.
+    let hold: Duration
+
+    /// A step down being tried: the share and rate before it, and the readings taken since.
+    private struct Trial {
+        let previousShare: Double
+        let previousRate: Double
+        var readings = 0
+        var firstRate = 0.0
+    }
 
     private let sampler: Sampler
     private let lock = NSLock()
@@ -27,18 +45,26 @@ final class CompressionGovernor: @unchecked Sendable {
     private var share = 1.0
     private var credit = 0.0
     private var lastTimes: CPUTimes?
-    private var nextSample: ContinuousClock.Instant?
+    private var lastSample: ContinuousClock.Instant?
     private var sampling = false
+    private var intervalBytes = 0
+    private var trial: Trial?
+    private var lastRate: Double?
+    private var idleStreak = 0
+    private var heldUntil: ContinuousClock.Instant?
     private var compressedPuts = 0
     private var plainPuts = 0
 
     /// A governor reading `sampler` every `interval`; the defaults suit `/proc/stat`'s 10-ms ticks.
     init(interval: Duration = .milliseconds(500), raiseAbove: Double = 0.20, lowerBelow: Double = 0.10,
-         step: Double = 0.25, sampler: @escaping Sampler = { CPUTimes.current() }) {
+         step: Double = 0.5, tolerance: Double = 0.05, hold: Duration = .seconds(15),
+         sampler: @escaping Sampler = { CPUTimes.current() }) {
         self.interval = interval
         self.raiseAbove = raiseAbove
         self.lowerBelow = lowerBelow
         self.step = step
+        self.tolerance = tolerance
+        self.hold = hold
         self.sampler = sampler
     }
 
@@ -52,10 +78,12 @@ final class CompressionGovernor: @unchecked Sendable {
         lock.withLock { (compressedPuts, plainPuts) }
     }
 
-    /// Whether the put arriving at `now` should be compressed; reads the CPU times when the interval has passed.
-    func shouldCompress(now: ContinuousClock.Instant = .now) -> Bool {
+    /// Whether a put of `bytes` record bytes arriving at `now` should be compressed; reads the CPU times and
+    /// decides on the share when the interval has passed.
+    func shouldCompress(bytes: Int, now: ContinuousClock.Instant = .now) -> Bool {
         lock.lock()
-        let due = !sampling && (nextSample.map { now >= $0 } ?? true)
+        intervalBytes += bytes
+        let due = !sampling && (lastSample.map { now - $0 >= interval } ?? true)
         if due { sampling = true }
         lock.unlock()
         // The file is read outside the lock: other puts go on deciding with the current share meanwhile.
@@ -64,11 +92,14 @@ final class CompressionGovernor: @unchecked Sendable {
         defer { lock.unlock() }
         if due {
             sampling = false
-            nextSample = now + interval
-            if let times {
-                if let earlier = lastTimes, let idle = times.idleShare(since: earlier) { adjust(idle: idle) }
-                lastTimes = times
+            if let times, let earlier = lastTimes, let idle = times.idleShare(since: earlier), let since = lastSample {
+                let elapsed = (now - since).components
+                let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+                decide(idle: idle, rate: seconds > 0 ? Double(intervalBytes) / seconds : 0, now: now)
             }
+            if times != nil { lastTimes = times }
+            lastSample = now
+            intervalBytes = 0
         }
         credit += share
         if credit >= 1 - 1e-9 {
@@ -80,11 +111,35 @@ final class CompressionGovernor: @unchecked Sendable {
         return false
     }
 
-    /// Moves the compressed share by one step toward what an idle share of `idle` calls for.
-    private func adjust(idle: Double) {
-        if idle >= raiseAbove {
+    /// One decision on the share, from the idle share and the rate of appended bytes of the interval just ended.
+    private func decide(idle: Double, rate: Double, now: ContinuousClock.Instant) {
+        let recentRate = ((lastRate ?? rate) + rate) / 2
+        lastRate = rate
+        idleStreak = idle >= raiseAbove ? idleStreak + 1 : 0
+        if var current = trial {
+            current.readings += 1
+            switch current.readings {
+            case 1:
+                trial = current  // settling
+                return
+            case 2:
+                current.firstRate = rate
+                trial = current
+                return
+            default:
+                trial = nil
+                if (current.firstRate + rate) / 2 < current.previousRate * (1 - tolerance) {
+                    // Less compression, less throughput: the disk is the limit below the previous share.
+                    share = current.previousShare
+                    heldUntil = now + hold
+                    return
+                }
+            }
+        }
+        if idleStreak >= 2 {
             share = min(1, share + step)
-        } else if idle < lowerBelow {
+        } else if idle < lowerBelow && share > 0 && heldUntil.map({ now >= $0 }) ?? true {
+            trial = Trial(previousShare: share, previousRate: recentRate)
             share = max(0, share - step)
             // A share cut to nothing must not leave credit behind that compresses one more put.
             if share == 0 { credit = 0 }

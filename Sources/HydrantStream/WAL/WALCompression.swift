@@ -9,8 +9,9 @@ public enum WALCompression: String, Sendable, Hashable, CaseIterable {
     /// arrived. Security records compress about 6–9× at zstd's fast levels, so the log writes a fraction of the
     /// bytes and `max_backlog_mb` holds more records, at about a microsecond of CPU per KiB.
     case zstd
-    /// Like `zstd` while the machine's CPUs have time to spare, plainly while they are the limit (see
-    /// `CompressionGovernor`): a disk-bound log compresses, a CPU-bound one does not pay for it. The default.
+    /// A share of the puts compressed, chosen as the log runs (see `CompressionGovernor`): all of them while the
+    /// CPUs have time to spare, fewer while the CPUs are the limit, as long as that does not make the disk the limit
+    /// instead. A disk-bound log compresses; a CPU-bound one on a fast disk does not pay for it. The default.
     case auto
 
     /// The default for a stream that does not say.

@@ -256,7 +256,7 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// Compression, when configured, happens here on the caller's thread: callers run on every core, while the
     /// writer is one thread that should only copy bytes.
     public func append(_ batch: IngestBatch, arrival: Timestamp) async -> WALAppendResult {
-        let compressed = (governor?.shouldCompress() ?? true) ? compressor?.compress(batch) : nil
+        let compressed = (governor?.shouldCompress(bytes: batch.byteCount) ?? true) ? compressor?.compress(batch) : nil
         let size = WALFrameCodec.encodedSize(of: batch, compressed: compressed)
         // A frame the reader would refuse must never be acknowledged (the API's limits keep batches far below).
         // (Checked on the plain size, which bounds both a frame and the records a compressed frame holds.)
