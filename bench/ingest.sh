@@ -153,14 +153,19 @@ kill -TERM "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
 # --- the storage's synced-write bandwidth ----------------------------------------------------------------------
 # Durable ingest writes every byte twice with a sync: once to the write-ahead log (before the acknowledgement) and
 # once in the archived object (fsynced before the log lets go of it). The probe measures the most the storage takes
-# in synced writes (four files in parallel, 16 MiB writes each followed by fdatasync; one writer with 4 MiB writes,
-# as the log does, gets less: on this VM about 600-700 against 900 MB/s when idle, and under half of it when other
-# work shares the disk) in the directory the server used, so the report can show the bound it puts on the durable
-# rate. It runs last, because the host is still writing its gigabytes back for a while afterwards. Set TMPDIR to
-# another file system to move everything (e.g. a tmpfs, /dev/shm, to see the software path without a disk; not
-# durable).
-echo "== storage: synced writes in $WORK (bench/disk_sync_probe.py, 4 writers, 16 MiB + fdatasync, ${PROBE_SECONDS:-5} s)"
-python3 bench/disk_sync_probe.py "$WORK" "${PROBE_SECONDS:-5}" 4 16 | tee "$WORK/disk.result"
+# in synced writes the way the server writes (four files in parallel, 16 MiB direct writes, past the page cache,
+# each followed by fdatasync; through the page cache the same VM took under a fifth of it) in the directory the
+# server used, so the report can show the bound it puts on the durable rate. It runs last, because the host is still
+# writing its gigabytes back for a while afterwards. Set TMPDIR to another file system to move everything (e.g. a
+# tmpfs, /dev/shm, to see the software path without a disk; not durable).
+echo "== storage: synced writes in $WORK (bench/disk_sync_probe.py, 4 writers, 16 MiB direct + fdatasync, ${PROBE_SECONDS:-5} s)"
+probe=(python3 bench/disk_sync_probe.py "$WORK" "${PROBE_SECONDS:-5}" 4 16)
+if [[ -n "$THROTTLE_GROUP" ]]; then
+    # The probe runs under the same throttle as the server.
+    bash -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$THROTTLE_GROUP" "${probe[@]}" | tee "$WORK/disk.result"
+else
+    "${probe[@]}" | tee "$WORK/disk.result"
+fi
 disk_mb=$(field "$WORK/disk.result" mb_per_s)
 
 ceiling=$(field "$WORK/ceiling.result" records_per_s)
