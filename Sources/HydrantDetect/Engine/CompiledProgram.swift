@@ -19,6 +19,31 @@ struct CompiledProgram: Sendable {
         case fieldReference(other: Int, mode: ReferenceMode, cased: Bool)
     }
 
+    /// What a lazy test is, as the evaluator dispatches on it without copying the test (a `LazyTest` holding an
+    /// array or a class costs a retain and a release per copy).
+    enum LazyKind: UInt8 {
+        /// Not a lazy atom.
+        case none
+        case cidr
+        /// `exists: true`.
+        case present
+        /// `exists: false` and `null`.
+        case absent
+        /// Globs, regexes, numeric comparisons and field references: read from the `LazyTest`.
+        case other
+
+        /// The kind of `test` (nil: an indexed atom).
+        static func of(_ test: LazyTest?) -> LazyKind {
+            switch test {
+            case nil: return .none
+            case .cidr?: return .cidr
+            case .exists(let present)?: return present ? .present : .absent
+            case .null?: return .absent
+            case .glob?, .regex?, .numeric?, .fieldReference?: return .other
+            }
+        }
+    }
+
     /// An atom: one test on one field slot.
     struct Atom: Sendable {
         let slot: Int

@@ -382,6 +382,12 @@ public final class CorrelationEngine {
     private var sourceIndex: [String: Int32] = [:]
     /// Per source, the correlations it feeds (in correlation order).
     private var targets: [[Target]] = []
+    /// `targets` flattened for the per-match path: the targets of source `s` are
+    /// `targetList[targetStart[s]..<targetStart[s + 1]]` (no inner array to retain per match).
+    private var targetStart: [Int32] = [0]
+    private var targetList: [Target] = []
+    /// `states`, unretained, for the per-match path (`states` owns them).
+    private var stateRefs: [Unmanaged<State>] = []
     /// The names of the correlation fields (group-by entries and value fields of every correlation), by entry
     /// index: a match carries its values in this order.
     private(set) var entryNames: [String] = []
@@ -457,6 +463,11 @@ public final class CorrelationEngine {
         }
         for state in states where state.rule.rules.contains(where: correlationKeys.contains) { state.sweepable = false }
         hasClosingWindows = states.contains { !$0.upward }
+        for feeds in targets {
+            targetList += feeds
+            targetStart.append(Int32(targetList.count))
+        }
+        stateRefs = states.map { Unmanaged.passUnretained($0) }
         readEntries = targets.map { feeds in
             var read = Set<Int>()
             for target in feeds {
@@ -602,59 +613,74 @@ public final class CorrelationEngine {
     /// the windows of the correlations it feeds; returns the alerts of those whose condition it satisfies.
     private func process(source: Int, time: Timestamp, values: CorrelationMatchValues, into alerts: inout [AlertRecord]) {
         let communityID = values.value(values.width).map { ShortText(bytes: $0) } ?? .absent
-        for target in targets[source] {
-            let state = states[target.state]
-            let key = groupKey(state.groupBy, values)
-            let hash = state.store.hash(key)
-            var slot = state.store.find(key, hash: hash)
-            if slot < 0 {
-                if state.sweepable && state.store.count >= state.sweepAt { state.sweep(at: time, minimum: sweepMinimum) }
-                if state.store.count >= maximumGroups, let oldest = state.leastRecentlyUpdated() {
-                    state.store.remove(oldest)
-                    state.window(oldest).reuse(release: true)
-                    evictedGroups += 1
-                }
-                let groupBy = state.groupBy
-                slot = state.store.insert(key, hash: hash) { values.length(groupBy[$0]) }
-                if Int(slot) == state.windows.count {
-                    state.windows.append(Group(type: state.type, ruleCount: state.ruleCount))
-                } else {
-                    state.window(slot).reuse()
-                }
+        for t in Int(targetStart[source])..<Int(targetStart[source + 1]) {
+            let target = targetList[t]
+            // Unretained: `states` owns every state for the engine's life (a retain and a release per match and
+            // correlation, like those of the target list, the store and the group-by list, cost more than most
+            // matches' window work).
+            stateRefs[target.state]._withUnsafeGuaranteedRef { state in
+                process(state, position: target.position, time: time, values: values, communityID: communityID,
+                        into: &alerts)
             }
-            let group = state.window(slot)
-            // Slide: drop what is more than `timespan` before this event.
-            var expired = 0
-            while group.head + expired < group.entries.count,
-                  time.nanoseconds &- group.entries[group.head + expired].timestamp.nanoseconds > state.timespan {
-                expired += 1
+        }
+    }
+
+    /// Adds a match to the window of its group in one correlation (`position`: its rule's place in the
+    /// correlation's `rules`).
+    @inline(__always)
+    private func process(_ state: State, position: Int, time: Timestamp, values: CorrelationMatchValues,
+                         communityID: ShortText, into alerts: inout [AlertRecord]) {
+        let slot = Unmanaged.passUnretained(state.store)._withUnsafeGuaranteedRef { store -> Int32 in
+            let key = groupKey(state, values)
+            let hash = store.hash(key)
+            var slot = store.find(key, hash: hash)
+            guard slot < 0 else { return slot }
+            if state.sweepable && store.count >= state.sweepAt { state.sweep(at: time, minimum: sweepMinimum) }
+            if store.count >= maximumGroups, let oldest = state.leastRecentlyUpdated() {
+                store.remove(oldest)
+                state.window(oldest).reuse(release: true)
+                evictedGroups += 1
             }
-            group.advance(by: expired)
-            if group.isEmpty {
-                group.quiet = false
-                state.earliestFirst = min(state.earliestFirst, time.nanoseconds)
-            }
-            group.compact()
-            let value = state.valueEntry.flatMap { values.value($0) }
-            group.append(time: time, rule: target.position, value: value,
-                         number: state.numeric ? value.flatMap(Self.number(bytes:)) : nil, communityID: communityID)
-            group.lastUpdate = time
-            guard state.upward, !group.quiet else { continue }
-            let holds: Bool
-            let count: Int64
-            if let metric = group.liveMetric() {
-                holds = state.comparisons.allSatisfy { $0.holds(metric) }
-                count = Int64(group.entries.count - group.head)
+            slot = store.insert(key, hash: hash) { values.length(state.groupBy[$0]) }
+            if Int(slot) == state.windows.count {
+                state.windows.append(Group(type: state.type, ruleCount: state.ruleCount))
             } else {
-                (holds, count) = evaluate(state, group.live)
+                state.window(slot).reuse()
             }
-            if holds {
-                group.quiet = true
-                let chained = CorrelationMatchValues(width: entryNames.count)
-                for entry in state.groupBy { chained.set(entry, values.value(entry)) }
-                chained.set(chained.width, values.value(values.width))
-                fire(alert(state, slot: slot, count: count, end: time), state: state, values: chained, into: &alerts)
-            }
+            return slot
+        }
+        let group = state.window(slot)
+        // Slide: drop what is more than `timespan` before this event.
+        var expired = 0
+        while group.head + expired < group.entries.count,
+              time.nanoseconds &- group.entries[group.head + expired].timestamp.nanoseconds > state.timespan {
+            expired += 1
+        }
+        group.advance(by: expired)
+        if group.isEmpty {
+            group.quiet = false
+            state.earliestFirst = min(state.earliestFirst, time.nanoseconds)
+        }
+        group.compact()
+        let value = state.valueEntry.flatMap { values.value($0) }
+        group.append(time: time, rule: position, value: value,
+                     number: state.numeric ? value.flatMap(Self.number(bytes:)) : nil, communityID: communityID)
+        group.lastUpdate = time
+        guard state.upward, !group.quiet else { return }
+        let holds: Bool
+        let count: Int64
+        if let metric = group.liveMetric() {
+            holds = state.comparisons.allSatisfy { $0.holds(metric) }
+            count = Int64(group.entries.count - group.head)
+        } else {
+            (holds, count) = evaluate(state, group.live)
+        }
+        if holds {
+            group.quiet = true
+            let chained = CorrelationMatchValues(width: entryNames.count)
+            for entry in state.groupBy { chained.set(entry, values.value(entry)) }
+            chained.set(chained.width, values.value(values.width))
+            fire(alert(state, slot: slot, count: count, end: time), state: state, values: chained, into: &alerts)
         }
     }
 
@@ -763,7 +789,9 @@ public final class CorrelationEngine {
 
     /// The key of a match's group: its group-by values (a missing field as empty, as in the group's name), joined
     /// by a separator that network values do not hold. A single group-by value is its own key, read in place.
-    private func groupKey(_ groupBy: [Int], _ values: CorrelationMatchValues) -> UnsafeBufferPointer<UInt8> {
+    @inline(__always)
+    private func groupKey(_ state: State, _ values: CorrelationMatchValues) -> UnsafeBufferPointer<UInt8> {
+        let groupBy = state.groupBy
         if groupBy.count == 1 { return values.value(groupBy[0]) ?? UnsafeBufferPointer(start: nil, count: 0) }
         var total = max(groupBy.count - 1, 0)
         for entry in groupBy { total += max(Int(values.length(entry)), 0) }

@@ -32,9 +32,10 @@ public final class DetectionEngine {
     private let atomFires: FixedArray<UInt32>
     /// The program's conditions and per-atom facts, as the evaluator reads them per record.
     private let nodes: FixedArray<CompiledProgram.Node>
-    /// Per node, its atom when it is an indexed atom (true exactly when the atom fired), else -1: `and`/`or`
-    /// nodes test such children in their loop instead of a call per child (rules list dozens of values).
-    private let plainAtom: FixedArray<Int32>
+    /// Per node, its atom when it is an indexed atom (true exactly when the atom fired); `-2 - atom` when it is
+    /// a lazy atom; else -1. `and`/`or`/`not` nodes test atom children in line instead of a call per child
+    /// (rules list dozens of values, and a flow is tested against a list of private ranges).
+    private let nodeAtom: FixedArray<Int32>
     private let children: FixedArray<Int32>
     /// `CountedNodes`: per node, its plain (indexed-atom) children's count when fired atoms are counted for it,
     /// else -1; its other children; per atom, the counted nodes it is a plain child of.
@@ -46,8 +47,12 @@ public final class DetectionEngine {
     /// Per counted node, how many of its plain children fired on the record whose stamp `nodeStamp` holds.
     private let nodeStamp: FixedArray<UInt32>
     private let nodeHits: FixedArray<Int32>
-    private let atomIsLazy: FixedArray<Bool>
     private let atomPrefilter: FixedArray<Int32>
+    /// Per atom, what its lazy test is (`CompiledProgram.LazyKind`), the slot it reads, and for a CIDR test its masks: the tests
+    /// most records run are decided from these without copying the `LazyTest` (a retain and a release each).
+    private let lazyKind: FixedArray<UInt8>
+    private let atomSlot: FixedArray<Int32>
+    private let cidrMasks: FixedArray<CIDRMask>
     private let ruleRoots: FixedArray<Int32>
     private let ruleDatasets: FixedArray<UInt16>
     /// Per field slot read by prefix, suffix or substring tests, the atoms its recent values fired (nil for the
@@ -59,10 +64,8 @@ public final class DetectionEngine {
     private let slotIndexes: FixedArray<Unmanaged<CompiledProgram.SlotIndex>?>
     private var countingFires: Bool
     private let coverAfter: Int
-    /// Per value entry of the current record: its address, parsed once however many CIDR tests read it (valid
-    /// when `addressStamp` holds the record's stamp).
-    private var addressStamp: [UInt32] = []
-    private var addressCache: [IPAddress?] = []
+    /// Per value entry of the current record: its address, parsed once however many CIDR tests read it.
+    private let addresses = EntryAddressCache()
     private let regexScratch = RegexScratch()
     private let timeCache = RecordTimeCache()
     private let datasetNames: [(Dataset, [UInt8])]
@@ -133,7 +136,10 @@ public final class DetectionEngine {
             if case .atom(let atom) = node, !program.atomIsLazy[Int(atom)] { return atom }
             return -1
         }
-        plainAtom = FixedArray(plainAtoms)
+        nodeAtom = FixedArray(program.nodes.indices.map { n -> Int32 in
+            guard case .atom(let atom) = program.nodes[n] else { return -1 }
+            return program.atomIsLazy[Int(atom)] ? -2 - atom : atom
+        })
         children = FixedArray(program.children)
         let counted = CountedNodes(nodes: program.nodes, children: program.children, plainAtom: plainAtoms,
                                    atomCount: program.atoms.count, enabled: countedNodes)
@@ -144,8 +150,13 @@ public final class DetectionEngine {
         atomParentList = FixedArray(counted.parentList)
         nodeStamp = FixedArray(repeating: 0, count: program.nodes.count)
         nodeHits = FixedArray(repeating: 0, count: program.nodes.count)
-        atomIsLazy = FixedArray(program.atomIsLazy)
         atomPrefilter = FixedArray(program.atomPrefilter)
+        lazyKind = FixedArray(program.atoms.map { CompiledProgram.LazyKind.of($0.lazy).rawValue })
+        atomSlot = FixedArray(program.atoms.map { Int32(truncatingIfNeeded: $0.slot) })
+        cidrMasks = FixedArray(program.atoms.map { atom -> CIDRMask in
+            if case .cidr(let network)? = atom.lazy { return CIDRMask(network) }
+            return .never
+        })
         ruleRoots = FixedArray(program.rules.map(\.root))
         ruleDatasets = FixedArray(program.rules.map(\.datasets))
         let memoBySlot = program.slotIndexes.map { index -> IndexedValueMemo? in
@@ -318,7 +329,7 @@ public final class DetectionEngine {
             lazyStamp.fill(0)
             ruleStamp.fill(0)
             nodeStamp.fill(0)
-            for i in addressStamp.indices { addressStamp[i] = 0 }
+            addresses.clear()
             stamp = 1
         }
         candidateCount = 0
@@ -337,10 +348,22 @@ public final class DetectionEngine {
             candidates[candidateCount] = rule
             candidateCount &+= 1
         }
-        // Load order within a record keeps alert output deterministic.
-        if candidateCount > 1 {
+        // Load order within a record keeps alert output deterministic. A record has a few candidates: sorted in
+        // place by insertion (the library's sort cost about 90 instructions a call); many by the library.
+        if candidateCount > 16 {
             var pending = UnsafeMutableBufferPointer(start: candidates.base, count: candidateCount)
             pending.sort()
+        } else if candidateCount > 1 {
+            let list = candidates.base
+            for i in 1..<candidateCount {
+                let rule = list[i]
+                var j = i
+                while j > 0 && list[j - 1] > rule {
+                    list[j] = list[j - 1]
+                    j -= 1
+                }
+                list[j] = rule
+            }
         }
         evaluatedConditions &+= candidateCount
         for i in 0..<candidateCount {
@@ -439,34 +462,16 @@ public final class DetectionEngine {
 
     private func evaluate(node: Int32) -> Bool {
         switch nodes[Int(node)] {
-        case .atom(let atom):
-            let a = Int(atom)
-            guard atomIsLazy[a] else { return atomStamp[a] == stamp }
-            if lazyStamp[a] == stamp { return lazyResult[a] }
-            let prefilter = atomPrefilter[a]
-            if prefilter >= 0 && atomStamp[Int(prefilter)] != stamp { return false }
-            guard let lazy = program.atoms[a].lazy else { return atomStamp[a] == stamp }
-            let result = evaluate(lazy, slot: program.atoms[a].slot)
-            lazyStamp[a] = stamp
-            lazyResult[a] = result
-            return result
+        case .atom: return evaluateChild(node)
         case .constant(let value): return value
-        case .not(let inner): return !evaluate(node: inner)
+        case .not(let inner): return !evaluateChild(inner)
         case .and(let range):
             let plain = countedPlain[Int(node)]
             if plain >= 0 {
                 guard nodeStamp[Int(node)] == stamp, nodeHits[Int(node)] == plain else { return false }
                 return !someOtherChild(of: node, is: false)
             }
-            for i in range {
-                let child = children[Int(i)]
-                let atom = plainAtom[Int(child)]
-                if atom >= 0 {
-                    if atomStamp[Int(atom)] != stamp { return false }
-                } else if !evaluate(node: child) {
-                    return false
-                }
-            }
+            for i in range where !evaluateChild(children[Int(i)]) { return false }
             return true
         case .or(let range):
             let plain = countedPlain[Int(node)]
@@ -474,16 +479,39 @@ public final class DetectionEngine {
                 if nodeStamp[Int(node)] == stamp && nodeHits[Int(node)] > 0 { return true }
                 return someOtherChild(of: node, is: true)
             }
-            for i in range {
-                let child = children[Int(i)]
-                let atom = plainAtom[Int(child)]
-                if atom >= 0 {
-                    if atomStamp[Int(atom)] == stamp { return true }
-                } else if evaluate(node: child) {
-                    return true
-                }
-            }
+            for i in range where evaluateChild(children[Int(i)]) { return true }
             return false
+        }
+    }
+
+    /// A node as a child of another: atoms in line (an indexed atom is true exactly when it fired; a lazy one is
+    /// tested once per record), anything else through a call.
+    @inline(__always)
+    private func evaluateChild(_ node: Int32) -> Bool {
+        let atom = nodeAtom[Int(node)]
+        if atom >= 0 { return atomStamp[Int(atom)] == stamp }
+        if atom == -1 { return evaluate(node: node) }
+        let a = Int(-2 - atom)
+        if lazyStamp[a] == stamp { return lazyResult[a] }
+        let prefilter = atomPrefilter[a]
+        if prefilter >= 0 && atomStamp[Int(prefilter)] != stamp { return false }
+        let result = lazyHolds(a)
+        lazyStamp[a] = stamp
+        lazyResult[a] = result
+        return result
+    }
+
+    /// Runs lazy atom `a`'s test on the record: CIDR and presence tests from the per-atom tables, the others
+    /// through their `LazyTest`.
+    private func lazyHolds(_ a: Int) -> Bool {
+        let slot = Int(atomSlot[a])
+        switch lazyKind[a] {
+        case CompiledProgram.LazyKind.cidr.rawValue: return cidrMatches(cidrMasks[a], slot: slot)
+        case CompiledProgram.LazyKind.present.rawValue: return values.isPresent(slot)
+        case CompiledProgram.LazyKind.absent.rawValue: return !values.isPresent(slot)
+        default:
+            guard let lazy = program.atoms[a].lazy else { return atomStamp[a] == stamp }
+            return evaluate(lazy, slot: slot)
         }
     }
 
@@ -492,7 +520,7 @@ public final class DetectionEngine {
     @inline(__always)
     private func someOtherChild(of node: Int32, is value: Bool) -> Bool {
         for i in Int(countedOtherStart[Int(node)])..<Int(countedOtherStart[Int(node) + 1])
-        where evaluate(node: countedOtherList[i]) == value {
+        where evaluateChild(countedOtherList[i]) == value {
             return true
         }
         return false
@@ -504,7 +532,7 @@ public final class DetectionEngine {
         case .null: return !values.isPresent(slot)
         default: break
         }
-        if case .cidr(let network) = test { return cidrMatches(network, slot: slot) }
+        if case .cidr(let network) = test { return cidrMatches(CIDRMask(network), slot: slot) }
         var entry = values.heads[slot]
         let arena = values.bytes
         while entry >= 0 {
@@ -530,24 +558,16 @@ public final class DetectionEngine {
         return false
     }
 
-    private func cidrMatches(_ network: IPNetwork, slot: Int) -> Bool {
+    private func cidrMatches(_ mask: CIDRMask, slot: Int) -> Bool {
         var entry = values.heads[slot]
         while entry >= 0 {
             let e = Int(entry)
             let value = values.entries[e]
             entry = value.next
-            if e >= addressStamp.count {
-                let grown = max(values.entryCount, addressStamp.count * 2, 16)
-                addressStamp += repeatElement(0, count: grown - addressStamp.count)
-                addressCache += repeatElement(nil, count: grown - addressCache.count)
+            if let address = addresses.address(entry: e, stamp: stamp, text: { values.raw(value) }),
+               mask.contains(address) {
+                return true
             }
-            let address: IPAddress?
-            if addressStamp[e] == stamp { address = addressCache[e] } else {
-                address = IPAddress(utf8: values.raw(value))
-                addressStamp[e] = stamp
-                addressCache[e] = address
-            }
-            if let address, network.contains(address) { return true }
         }
         return false
     }
