@@ -20,8 +20,8 @@ public final class ApplicationAnalyzer {
     /// `configuration.dnsUDPPorts` and `dnsTCPPorts`, for lookups without hashing.
     private let dnsUDPPorts: PortSet
     private let dnsTCPPorts: PortSet
-    /// Where DNS names are built while a message is parsed, kept from message to message.
-    private var dnsScratch: [UInt8] = []
+    /// Where DNS names are built while a message is parsed, and its arrays, kept from message to message.
+    private let dnsScratch = DNSParseScratch()
     private var transactions: DNSTransactions
     private let communityID = CommunityID(seed: 0)
     /// IDs of recent DNS datagrams' flows, so a flow's second query does not hash its endpoints again.
@@ -137,9 +137,9 @@ public final class ApplicationAnalyzer {
 
     private func datagram(_ packet: DecodedPacket) -> ApplicationProtocol {
         guard dnsUDPPorts.contains(packet.sourcePort) || dnsUDPPorts.contains(packet.destinationPort) else { return .none }
-        let message: DNSMessage
+        var message: DNSMessage
         do {
-            message = try DNSMessage(parsing: packet.payload, ownerNames: false, scratch: &dnsScratch)
+            message = try DNSMessage(parsing: packet.payload, ownerNames: false, scratch: dnsScratch)
         } catch {
             statistics.dnsErrors += 1
             return .none
@@ -150,6 +150,7 @@ public final class ApplicationAnalyzer {
                             connection: connection(packet, reversed: false, flow: flow),
                             reversed: connection(packet, reversed: true, flow: flow),
                             time: packet.timestamp.nanoseconds, statistics: &statistics, into: &output.dns)
+        dnsScratch.recycle(&message)
         return .dns
     }
 
@@ -358,11 +359,12 @@ public final class ApplicationAnalyzer {
             func feed(_ bytes: UnsafeBufferPointer<UInt8>) {
                 _ = framer.feed(UnsafeRawBufferPointer(bytes)) { body in
                     do {
-                        let message = try DNSMessage(parsing: body, ownerNames: false, scratch: &dnsScratch)
+                        var message = try DNSMessage(parsing: body, ownerNames: false, scratch: dnsScratch)
                         statistics.dnsMessages += 1
                         transactions.handle(message, flow: key, connection: fromClient ? forward : backward,
                                             reversed: fromClient ? backward : forward, time: time,
                                             statistics: &statistics, into: &output.dns)
+                        dnsScratch.recycle(&message)
                     } catch {
                         statistics.dnsErrors += 1
                     }
