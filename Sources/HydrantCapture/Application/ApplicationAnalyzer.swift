@@ -26,6 +26,8 @@ public final class ApplicationAnalyzer {
     private let communityID = CommunityID(seed: 0)
     /// IDs of recent DNS datagrams' flows, so a flow's second query does not hash its endpoints again.
     private var datagramCommunityIDs = CommunityIDMemo()
+    /// Strings of recent Host, User-Agent and Referer values: the same clients send the same ones on every request.
+    private let httpStrings = RecentStrings(slots: 512, longest: 512)
     /// Fingerprints of handshake shapes seen recently.
     private var fingerprints = TLSFingerprintCache()
     /// The latest packet time seen.
@@ -291,7 +293,7 @@ public final class ApplicationAnalyzer {
         switch session.kind {
         case .http:
             session.parseRequests(time: time, maxPipelined: configuration.maxPipelinedRequests,
-                                  statistics: &statistics, into: &output)
+                                  strings: httpStrings, statistics: &statistics, into: &output)
             session.parseResponses(time: time, statistics: &statistics, into: &output)
         case .tls:
             if !session.hasHello {
