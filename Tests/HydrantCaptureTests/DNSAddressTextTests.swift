@@ -8,7 +8,7 @@ import Testing
     /// drawn from a pool of 2,000 (so most are found, and slots change hands all the time), IPv4 addresses next to
     /// IPv6 addresses of the same low bits, against `description`.
     @Test func givesEachAddressItsOwnText() {
-        var random = SeededGenerator(seed: 0xadd7_e47)
+        var random = HydrantTestSupport.SeededGenerator(seed: 0xadd7_e47)
         var transactions = DNSTransactions(configuration: ApplicationConfiguration())
         var pool: [IPAddress] = []
         for _ in 0..<1_000 {
@@ -29,7 +29,7 @@ import Testing
     /// Whatever the table holds, a text comes back as the String of its bytes: 30,000 seeded texts from a pool of 300
     /// (ASCII, UTF-8, bytes that are not UTF-8, empty, past the longest kept) in four slots.
     @Test func givesTheStringOfTheBytes() {
-        var random = SeededGenerator(seed: 0x57a1_95)
+        var random = HydrantTestSupport.SeededGenerator(seed: 0x57a1_95)
         let strings = RecentStrings(slots: 4, longest: 24)
         let pool: [[UInt8]] = (0..<300).map { index in
             let length = index % 37

@@ -79,7 +79,7 @@ private func blockName(_ message: [UInt8], at start: Int, scratch: DNSParseScrat
 
 /// A message of random names: labels of plain, upper-case, special and unprintable bytes, compression pointers
 /// backwards, forwards, to themselves and into the middle of labels, long names and reserved label types.
-private func hostileNames(_ random: inout SeededGenerator) -> [UInt8] {
+private func hostileNames(_ random: inout HydrantTestSupport.SeededGenerator) -> [UInt8] {
     var bytes: [UInt8] = (0..<12).map { _ in UInt8(truncatingIfNeeded: random.next()) }
     let pools: [[UInt8]] = [Array("abcxyz0189-_".utf8), Array("ABCXYZ".utf8), Array(".\\\"();@$".utf8),
                             [0, 9, 0x20, 0x7f, 0x80, 0xff]]
@@ -109,7 +109,7 @@ private func hostileNames(_ random: inout SeededGenerator) -> [UInt8] {
 }
 
 /// A well-formed message with every decoded answer type, for mutations.
-private func sampleMessage(_ random: inout SeededGenerator) -> [UInt8] {
+private func sampleMessage(_ random: inout HydrantTestSupport.SeededGenerator) -> [UInt8] {
     let questions = 1 + random.below(2)
     var bytes: [UInt8] = [0x12, 0x34, 0x81, 0x80, 0, UInt8(questions), 0, 8, 0, 0, 0, 1]
     var owners: [Int] = []
@@ -167,7 +167,7 @@ private func reusing(_ bytes: [UInt8], _ scratch: DNSParseScratch) -> Result<DNS
     /// byte), and the same end or error when it writes no text; the scratch's table of recent names turns each text
     /// into the String of its bytes.
     @Test func namesMatchTheReferenceReader() {
-        var random = SeededGenerator(seed: 0xd15_5c2a7c4)
+        var random = HydrantTestSupport.SeededGenerator(seed: 0xd15_5c2a7c4)
         let scratch = DNSParseScratch()
         var outcomes = (parsed: 0, failed: 0)
         for _ in 0..<3_000 {
@@ -177,10 +177,13 @@ private func reusing(_ bytes: [UInt8], _ scratch: DNSParseScratch) -> Result<DNS
                 let (text, bare) = blockName(message, at: start, scratch: scratch)
                 switch (expected, text, bare) {
                 case (.success(let want), .success(let got), .success(let end)):
-                    #expect(got.text == want.text && got.end == want.end && end == want.end, "\(message) at \(start)")
+                    let sameText: Bool = got.text == want.text
+                    let sameEnd: Bool = got.end == want.end && end == want.end
+                    #expect(sameText && sameEnd, "\(message) at \(start)")
                     outcomes.parsed += 1
                 case (.failure(let want), .failure(let got), .failure(let bareError)):
-                    #expect(got == want && bareError == want, "\(message) at \(start)")
+                    let sameError: Bool = got == want && bareError == want
+                    #expect(sameError, "\(message) at \(start)")
                     outcomes.failed += 1
                 default:
                     Issue.record("\(message) at \(start): \(expected) against \(text), \(bare)")
@@ -225,7 +228,7 @@ private func reusing(_ bytes: [UInt8], _ scratch: DNSParseScratch) -> Result<DNS
     /// with a fresh one: 2,000 seeded messages with every answer type, each mutated at random bytes or cut short at
     /// every length, errors included.
     @Test func reusedScratchParsesLikeAFreshOne() {
-        var random = SeededGenerator(seed: 0x5c2a_7c4_2)
+        var random = HydrantTestSupport.SeededGenerator(seed: 0x5c2a_7c4_2)
         let scratch = DNSParseScratch()
         var outcomes = (parsed: 0, failed: 0)
         func check(_ bytes: [UInt8]) {
@@ -280,7 +283,7 @@ private func reusing(_ bytes: [UInt8], _ scratch: DNSParseScratch) -> Result<DNS
     /// for a name is always what was kept for that same name, and a name just kept is found again, also through
     /// another String of the same bytes.
     @Test func returnsOnlyWhatWasKeptForTheName() {
-        var random = SeededGenerator(seed: 0x5911_7)
+        var random = HydrantTestSupport.SeededGenerator(seed: 0x5911_7)
         var table = QueryNameSplits(capacity: 4)
         let names = (0..<40).map { index in
             index % 5 == 0 ? "h\(index).example.co.uk" : "some-longer-host-name-\(index).sub.example.com"
