@@ -25,7 +25,7 @@ public struct CaptureStatistics: Sendable, Equatable {
 /// Payloads point into the capture buffer, which the next read reuses, so the decoding thread copies the payloads
 /// the parsers read (TCP segments and DNS datagrams, see `ApplicationAnalyzer.wantsPayload`) into the batch's
 /// arena; the parsers run beside decoding instead of after it, so with every dataset on two cores share the work.
-/// A replayed capture file that libpcap reads through a mapping is the exception: there the spans point at the
+/// A replayed capture file that libpcap reads through a mapping is the exception: there the packets point at the
 /// payloads in the mapping (the batch keeps the file open, and its pages resident, until it is done), and nothing is
 /// copied.
 /// Decoding, parsing and flow tracking are plain synchronous loops; the only concurrency is the hand-over of a batch
@@ -34,16 +34,17 @@ public struct CaptureStatistics: Sendable, Equatable {
 /// Records go to `sink` on the flow thread, flows in the order the flow table emits them and application records in
 /// the order the parsers made them, each batch's application records after its flow records.
 public final class CaptureEngine: @unchecked Sendable {
-    // Unchecked: `decoder`, `packet`, `batch`, `spans`, `current` and the frame counters belong to the caller's
+    // Unchecked: `decoder`, `packet`, `batch`, `copied`, `current` and the frame counters belong to the caller's
     // thread (which only asks `analyzer` for its configuration); `analyzer` is otherwise touched only on
     // `analyzerQueue`, `flowTable` and `output` only on `flowQueue`. `statistics` and `openFlows` read them
     // through their queues.
     private var decoder = PacketDecoder()
     private let analyzer: ApplicationAnalyzer?
     private var packet = DecodedPacket()
-    /// The packets and payload spans being gathered; they trade storage with `current` on a hand-over.
+    /// The packets and copied payloads being gathered; they trade storage with `current` on a hand-over.
     private var batch: [DecodedPacket] = []
-    private var spans: [PayloadSpan] = []
+    /// The payloads of `batch` copied to the arena, by packet index.
+    private var copied: [CopiedPayload] = []
     /// The batch whose arena takes the payloads being copied.
     private var current: PacketBatch {
         didSet { arena = Unmanaged.passUnretained(current.arena) }
@@ -113,32 +114,34 @@ public final class CaptureEngine: @unchecked Sendable {
         if let udpPayloadTap { udpPayloadTap.offer(packet) }
         if copiesPayloads {
             let wanted = ApplicationAnalyzer.wantsPayload(packet, dnsUDPPorts: dnsUDPPorts)
-            let payload = packet.payload
             if let file = frame.mapped {
-                // A replayed file: the payload is read where it lies in the mapping, which the batch keeps open.
+                // A replayed file: the payload is read where it lies in the mapping, which the batch keeps open, so the
+                // packet keeps it (pointing into the mapping instead of the frame) and nothing is copied.
                 if file.toOpaque() != currentFile { attach(file, at: frame.mappedOffset) }
                 let end = frame.mappedOffset + frame.bytes.count
                 currentFileEnd = end
-                var span = PayloadSpan.none
-                if wanted {
-                    span = CaptureEngine.inPlace(payload, of: frame)
-                    if span.count == 0 { span = arena._withUnsafeGuaranteedRef { $0.append(payload) } }
+                var full = end >= fileHandOverOffset
+                if wanted, let inPlace = CaptureEngine.inPlace(packet.payload, of: frame) {
+                    packet.payload = inPlace
+                } else {
+                    if wanted {
+                        copy(packet.payload)
+                        full = full || arena._withUnsafeGuaranteedRef({ $0.count }) >= CaptureEngine.arenaHandOverBytes
+                    }
+                    packet.payload = UnsafeRawBufferPointer(start: nil, count: 0)
                 }
-                spans.append(span)
-                if end >= fileHandOverOffset {
+                batch.append(packet)
+                if full || batch.count >= batchSize { handOver() }
+                return
+            }
+            if wanted {
+                copy(packet.payload)
+                if arena._withUnsafeGuaranteedRef({ $0.count }) >= CaptureEngine.arenaHandOverBytes {
                     packet.payload = UnsafeRawBufferPointer(start: nil, count: 0)
                     batch.append(packet)
                     handOver()
                     return
                 }
-            } else {
-                spans.append(wanted ? arena._withUnsafeGuaranteedRef { $0.append(payload) } : .none)
-            }
-            if arena._withUnsafeGuaranteedRef({ $0.count }) >= CaptureEngine.arenaHandOverBytes {
-                packet.payload = UnsafeRawBufferPointer(start: nil, count: 0)
-                batch.append(packet)
-                handOver()
-                return
             }
         }
         packet.payload = UnsafeRawBufferPointer(start: nil, count: 0)
@@ -146,17 +149,24 @@ public final class CaptureEngine: @unchecked Sendable {
         if batch.count >= batchSize { handOver() }
     }
 
-    /// Where `payload` lies in the mapped file `frame` came from; copied to the arena instead when it is not within
-    /// the frame's bytes (a reassembled datagram's payload is in the decoder's own buffer).
+    /// Copies the payload of the packet about to be appended to the batch into the arena, noting where it went.
     @inline(__always)
-    private static func inPlace(_ payload: UnsafeRawBufferPointer, of frame: CapturedFrame) -> PayloadSpan {
+    private func copy(_ payload: UnsafeRawBufferPointer) {
+        let span = arena._withUnsafeGuaranteedRef { $0.append(payload) }
+        if span.count > 0 { copied.append(CopiedPayload(packet: Int32(truncatingIfNeeded: batch.count), span: span)) }
+    }
+
+    /// Where `payload` lies in the mapped file `frame` came from; nil when it is not within the frame's bytes (a
+    /// reassembled datagram's payload is in the decoder's own buffer, so it is copied to the arena instead).
+    @inline(__always)
+    private static func inPlace(_ payload: UnsafeRawBufferPointer, of frame: CapturedFrame) -> UnsafeRawBufferPointer? {
         guard let start = payload.baseAddress, let frameStart = frame.bytes.baseAddress,
               let mapping = frame.mapped?._withUnsafeGuaranteedRef({ $0.mapping }), let base = mapping.baseAddress else {
-            return .none
+            return nil
         }
         let offset = start - frameStart
-        guard offset >= 0, offset + payload.count <= frame.bytes.count else { return .none }
-        return .inPlace(UnsafeRawBufferPointer(start: base + frame.mappedOffset + offset, count: payload.count))
+        guard offset >= 0, offset + payload.count <= frame.bytes.count else { return nil }
+        return UnsafeRawBufferPointer(start: base + frame.mappedOffset + offset, count: payload.count)
     }
 
     /// Makes `current` keep the mapped `file` open, handing over the batch first when it holds another file's
@@ -234,7 +244,7 @@ public final class CaptureEngine: @unchecked Sendable {
         let batch = current
         // The engine keeps the batch's emptied arrays (with their capacity) for the next packets.
         swap(&batch.packets, &self.batch)
-        swap(&batch.spans, &spans)
+        swap(&batch.copied, &copied)
         batch.fileEnd = currentFileEnd
         current = pool.take()
         currentFile = nil
@@ -255,13 +265,19 @@ public final class CaptureEngine: @unchecked Sendable {
         analyzerQueue.async {
             guard let analyzer = self.analyzer else { return }
             let arena = batch.arena
-            let spans = batch.spans
+            let copied = batch.copied
             batch.packets.withUnsafeMutableBufferPointer { packets in
+                // Payloads read in place are in the packets already; the copied ones are put in before their packet.
+                var nextCopied = 0
+                var nextCopiedPacket = copied.isEmpty ? Int.max : Int(copied[0].packet)
                 for index in packets.indices {
-                    packets[index].payload = arena.bytes(spans[index])
+                    if index == nextCopiedPacket {
+                        packets[index].payload = arena.bytes(copied[nextCopied].span)
+                        nextCopied += 1
+                        nextCopiedPacket = nextCopied < copied.count ? Int(copied[nextCopied].packet) : Int.max
+                    }
                     packets[index].applicationProtocol = analyzer.analyze(packets[index])
                     if let id = analyzer.takeCommunityID() { batch.communityIDs.append((index, id)) }
-                    packets[index].payload = UnsafeRawBufferPointer(start: nil, count: 0)
                 }
             }
             then(analyzer)

@@ -5,13 +5,15 @@ import Synchronization
 /// through the flow table on the flow thread, and finally emptied and put back in a `PacketBatchPool`.
 ///
 /// A class so each stage changes it in place (no copy of thousands of packets on a hand-over). Unchecked: packets'
-/// `payload` fields are always empty here (their bytes are in `arena`, located by `spans`), and a batch belongs to
-/// one stage at a time, handed on by dispatch queue submissions.
+/// `payload` fields are empty or point into the mapped `file` (which the batch keeps open) when the batch is handed
+/// over, the other payloads the analyzer reads are in `arena` (located by `copied`), and a batch belongs to one stage
+/// at a time, handed on by dispatch queue submissions.
 final class PacketBatch: @unchecked Sendable {
-    /// The packets, payloads cleared.
+    /// The packets; a payload is either empty or read in place in `file`.
     var packets: [DecodedPacket] = []
-    /// Where each packet's payload is in `arena` (one per packet, when the analyzer runs on its own thread).
-    var spans: [PayloadSpan] = []
+    /// The payloads copied to `arena`, in packet order (only when the analyzer runs on its own thread). The analyzer
+    /// puts each in its packet before looking at it.
+    var copied: [CopiedPayload] = []
     /// The payloads the analyzer reads, copied out of the capture buffer.
     let arena: PayloadArena
     /// The application records made while analyzing these packets.
@@ -19,7 +21,7 @@ final class PacketBatch: @unchecked Sendable {
     /// Community IDs the analyzer made for packets' connections, by packet index in increasing order, for the flow
     /// table to reuse instead of hashing the same endpoints again.
     var communityIDs: [(packet: Int, id: String)] = []
-    /// The mapped capture file the packets were read from, kept open while spans point into it.
+    /// The mapped capture file the packets were read from, kept open while packets point into it.
     var file: PcapHandle?
     /// The file offset after the last of these packets, from which `file`'s pages are still read once the batch is done.
     var fileEnd = 0
@@ -33,7 +35,7 @@ final class PacketBatch: @unchecked Sendable {
     /// Empties the batch, keeping its storage.
     func removeAll() {
         packets.removeAll(keepingCapacity: true)
-        spans.removeAll(keepingCapacity: true)
+        copied.removeAll(keepingCapacity: true)
         arena.removeAll()
         records.removeAll()
         communityIDs.removeAll(keepingCapacity: true)

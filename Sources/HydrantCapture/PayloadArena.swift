@@ -1,24 +1,22 @@
 import HydrantRecords
 
-/// Where one packet's payload lies: in a `PayloadArena`, or in place in a mapped capture file that the packet's batch
-/// keeps open; a zero count means the packet carries none for the analyzer.
+/// Where one packet's payload lies in a `PayloadArena`; a zero count means none.
 struct PayloadSpan {
-    /// Byte offset in the arena, or the payload's address when `inPlace`.
+    /// Byte offset in the arena.
     var start: UInt
     /// Payload bytes.
     var count: Int32
-    /// Whether `start` is an address (the bytes were not copied).
-    var inPlace: Bool
 
     /// No payload.
-    static let none = PayloadSpan(start: 0, count: 0, inPlace: false)
+    static let none = PayloadSpan(start: 0, count: 0)
+}
 
-    /// The payload `bytes`, read where they are (they outlive the batch).
-    @inline(__always)
-    static func inPlace(_ bytes: UnsafeRawBufferPointer) -> PayloadSpan {
-        guard let start = bytes.baseAddress, bytes.count > 0, bytes.count <= Int(Int32.max) else { return .none }
-        return PayloadSpan(start: UInt(bitPattern: start), count: Int32(truncatingIfNeeded: bytes.count), inPlace: true)
-    }
+/// A payload copied to a batch's arena, and the index of its packet in the batch.
+struct CopiedPayload {
+    /// The packet's index in `PacketBatch.packets`.
+    var packet: Int32
+    /// Where its payload is in the batch's arena.
+    var span: PayloadSpan
 }
 
 /// Payload bytes copied out of the capture buffer for one batch of packets, so the application analyzer can read
@@ -46,14 +44,13 @@ final class PayloadArena: @unchecked Sendable {
         let offset = buffer.count
         guard !bytes.isEmpty, offset + bytes.count <= Int(Int32.max) else { return .none }
         buffer.append(bytes)
-        return PayloadSpan(start: UInt(offset), count: Int32(truncatingIfNeeded: bytes.count), inPlace: false)
+        return PayloadSpan(start: UInt(offset), count: Int32(truncatingIfNeeded: bytes.count))
     }
 
-    /// The bytes of `span`, valid until the arena is emptied or grows (or, in place, while the batch holds them).
+    /// The bytes of `span`, valid until the arena is emptied or grows.
     @inline(__always)
     func bytes(_ span: PayloadSpan) -> UnsafeRawBufferPointer {
         guard span.count > 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
-        if span.inPlace { return UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: span.start), count: Int(span.count)) }
         return buffer.unsafeBytes(at: Int(span.start), count: Int(span.count))
     }
 

@@ -64,7 +64,7 @@ import Testing
         #expect(records.dns == expected.dns)
     }
 
-    /// The arena copies bytes whole and says where they are; spans of empty payloads are empty.
+    /// The arena copies bytes whole and says where they are; empty payloads get the empty span.
     @Test func arenaKeepsEveryPayloadAcrossGrowth() {
         let arena = PayloadArena(capacity: 16)
         var spans: [PayloadSpan] = []

@@ -87,8 +87,11 @@ private func failure(_ bytes: [UInt8]) -> DNSParseError? {
             return out
         }
         func check(_ label: [UInt8], after prefix: [UInt8]) {
-            var text = prefix
-            label.withUnsafeBytes { DNSName.appendLabel($0, to: &text) }
+            let block = UnsafeMutablePointer<UInt8>.allocate(capacity: prefix.count + 4 * label.count + 1)
+            defer { block.deallocate() }
+            block.initialize(from: prefix, count: prefix.count)
+            let end = label.withUnsafeBufferPointer { DNSName.appendLabel($0, to: block, at: prefix.count) }
+            let text = Array(UnsafeBufferPointer(start: block, count: end))
             #expect(text == prefix + reference(label), "label \(label)")
         }
         for value in 0...255 {

@@ -63,6 +63,27 @@ struct HTTPHeadFastPathTests {
         #expect(fastHeads > 1000, "the fast path takes most well-formed heads (\(fastHeads))")
     }
 
+    @Test("requests: with a table of recent strings (eight slots, so they change hands), 4,000 mutations parse as without")
+    func requestsWithRecentStrings() {
+        var random = SplitMix64(state: 3)
+        let strings = RecentStrings(slots: 8, longest: 40)
+        var fastHeads = 0
+        for seed in requestSeeds {
+            for bytes in Self.mutations(of: seed, count: 800, random: &random) {
+                bytes.withUnsafeBufferPointer { buffer in
+                    let general = HTTPHeadParser.parseRequestGeneral(buffer)
+                    #expect(HTTPHeadParser.parseRequest(buffer, strings: strings) == general,
+                            "\(String(decoding: bytes, as: UTF8.self).debugDescription)")
+                    if case .success(let end) = HTTPHeadScanner.headEnd(buffer),
+                       HTTPHeadScanner.request(buffer, end: end, strings: strings) != nil {
+                        fastHeads += 1
+                    }
+                }
+            }
+        }
+        #expect(fastHeads > 1000, "the fast path takes most well-formed heads (\(fastHeads))")
+    }
+
     @Test("responses: seeds and 3,200 mutations parse the same both ways")
     func responses() {
         var random = SplitMix64(state: 2)

@@ -20,12 +20,14 @@ public final class ApplicationAnalyzer {
     /// `configuration.dnsUDPPorts` and `dnsTCPPorts`, for lookups without hashing.
     private let dnsUDPPorts: PortSet
     private let dnsTCPPorts: PortSet
-    /// Where DNS names are built while a message is parsed, kept from message to message.
-    private var dnsScratch: [UInt8] = []
+    /// Where DNS names are built while a message is parsed, and its arrays, kept from message to message.
+    private let dnsScratch = DNSParseScratch()
     private var transactions: DNSTransactions
     private let communityID = CommunityID(seed: 0)
     /// IDs of recent DNS datagrams' flows, so a flow's second query does not hash its endpoints again.
     private var datagramCommunityIDs = CommunityIDMemo()
+    /// Strings of recent Host, User-Agent and Referer values: the same clients send the same ones on every request.
+    private let httpStrings = RecentStrings(slots: 512, longest: 512)
     /// Fingerprints of handshake shapes seen recently.
     private var fingerprints = TLSFingerprintCache()
     /// The latest packet time seen.
@@ -137,9 +139,9 @@ public final class ApplicationAnalyzer {
 
     private func datagram(_ packet: DecodedPacket) -> ApplicationProtocol {
         guard dnsUDPPorts.contains(packet.sourcePort) || dnsUDPPorts.contains(packet.destinationPort) else { return .none }
-        let message: DNSMessage
+        var message: DNSMessage
         do {
-            message = try DNSMessage(parsing: packet.payload, ownerNames: false, scratch: &dnsScratch)
+            message = try DNSMessage(parsing: packet.payload, ownerNames: false, scratch: dnsScratch)
         } catch {
             statistics.dnsErrors += 1
             return .none
@@ -150,6 +152,7 @@ public final class ApplicationAnalyzer {
                             connection: connection(packet, reversed: false, flow: flow),
                             reversed: connection(packet, reversed: true, flow: flow),
                             time: packet.timestamp.nanoseconds, statistics: &statistics, into: &output.dns)
+        dnsScratch.recycle(&message)
         return .dns
     }
 
@@ -290,7 +293,7 @@ public final class ApplicationAnalyzer {
         switch session.kind {
         case .http:
             session.parseRequests(time: time, maxPipelined: configuration.maxPipelinedRequests,
-                                  statistics: &statistics, into: &output)
+                                  strings: httpStrings, statistics: &statistics, into: &output)
             session.parseResponses(time: time, statistics: &statistics, into: &output)
         case .tls:
             if !session.hasHello {
@@ -358,11 +361,12 @@ public final class ApplicationAnalyzer {
             func feed(_ bytes: UnsafeBufferPointer<UInt8>) {
                 _ = framer.feed(UnsafeRawBufferPointer(bytes)) { body in
                     do {
-                        let message = try DNSMessage(parsing: body, ownerNames: false, scratch: &dnsScratch)
+                        var message = try DNSMessage(parsing: body, ownerNames: false, scratch: dnsScratch)
                         statistics.dnsMessages += 1
                         transactions.handle(message, flow: key, connection: fromClient ? forward : backward,
                                             reversed: fromClient ? backward : forward, time: time,
                                             statistics: &statistics, into: &output.dns)
+                        dnsScratch.recycle(&message)
                     } catch {
                         statistics.dnsErrors += 1
                     }

@@ -25,10 +25,14 @@ struct DNSTransactions {
     /// Keys in arrival order, for expiry; entries whose query was answered are skipped when reached.
     private var arrivals: [(key: Key, time: Int64)] = []
     private var arrivalsHead = 0
-    /// Recent query names and their split by the Public Suffix List (nil: the name has no registered domain).
-    private var splitNames: [String: (registeredDomain: String, subdomain: String?)?] = [:]
-    /// Most names remembered in `splitNames`.
-    private static let splitNamesCapacity = 4096
+    /// Recent query names and their split by the Public Suffix List.
+    private var splitNames = QueryNameSplits()
+    /// The text of recent answer addresses, by a hash of the address: the same sites resolve to the same addresses
+    /// for every client, and a text found here is not formatted again (nor, for IPv6, allocated and freed). A
+    /// colliding address takes the slot, so the table stays `addressTextSlots` entries.
+    private var addressTexts: [(address: IPAddress, text: String)?] =
+        Array(repeating: nil, count: DNSTransactions.addressTextSlots)
+    private static let addressTextSlots = 512
     /// The answer type lists of one-answer responses, by type (`sharedTypeList`); empty until first used.
     private var singleTypeLists: [[String]] = Array(repeating: [], count: 256)
 
@@ -57,15 +61,22 @@ struct DNSTransactions {
                 output.append((consume waiting).record)
             } else {
                 statistics.dnsUnmatchedResponses += 1
-                var record = self.record(message, connection: reversed(), time: time)
-                fill(&record, response: message)
-                output.append(consume record)
+                // Made where it is kept: a record built in a local and then stored was copied whole on the way.
+                output.append(DNSRecord(timestamp: Timestamp(nanoseconds: time), connection: reversed(), id: message.id))
+                let last = output.count - 1
+                DNSTransactions.describe(&output[last], question: message, splits: &splitNames)
+                fill(&output[last], response: message)
             }
             return
         }
         guard pending[key] == nil else { return }
         if pending.count >= capacity { expireOldest(statistics: &statistics, into: &output) }
-        pending[key] = Pending(record: record(message, connection: connection(), time: time), time: time)
+        // Inserted, then described in place (see above).
+        DNSTransactions.describe(
+            &pending[key, default: Pending(record: DNSRecord(timestamp: Timestamp(nanoseconds: time),
+                                                             connection: connection(), id: message.id),
+                                           time: time)].record,
+            question: message, splits: &splitNames)
         arrivals.append((key, time))
         // Answered queries leave their arrival entries behind until expiry reaches them; at a high query rate that
         // could be millions within one timeout, so the list is pruned to the waiting queries when it grows past
@@ -122,36 +133,35 @@ struct DNSTransactions {
         }
     }
 
-    /// The record of a query (or of a response seen alone): id, question and time.
-    private mutating func record(_ message: DNSMessage, connection: Connection, time: Int64) -> DNSRecord {
-        var record = DNSRecord(timestamp: Timestamp(nanoseconds: time), connection: connection, id: message.id)
+    /// Adds a query's question and header flags (or those of a response seen alone) to its new record.
+    private static func describe(_ record: inout DNSRecord, question message: DNSMessage,
+                                 splits: inout QueryNameSplits) {
         if let question = message.questions.first {
             record.questionName = question.name
-            splitName(&record)
+            splitName(&record, splits: &splits)
             record.questionType = DNSNames.typeName(question.type)
             // mDNS uses the class's top bit as the unicast-response (question) or cache-flush (answer) flag.
             record.questionClass = DNSNames.className(question.dnsClass & 0x7FFF)
         }
         record.headerFlags = message.headerFlagNames
-        return record
     }
 
     /// Sets the registered domain and subdomain of the query name, from the system's Public Suffix List (read once;
     /// without it the fields stay absent).
-    private mutating func splitName(_ record: inout DNSRecord) {
+    private static func splitName(_ record: inout DNSRecord, splits: inout QueryNameSplits) {
         // The list is read on first use, on the parsers' thread, rather than when the engine is made: reading it takes
         // milliseconds, which at start-up the reading thread would spend before its first packet.
         guard let name = record.questionName else { return }
-        let parts: (registeredDomain: String, subdomain: String?)?
-        if let known = splitNames[name] {
+        let parts: QueryNameSplits.Parts?
+        // Names repeat (the same sites, asked again and again): a bounded memo of the split saves walking the list
+        // for each query.
+        let slot = splits.slot(of: name)
+        if let known = splits.parts(of: name, in: slot) {
             parts = known
         } else {
             guard let list = PublicSuffixList.system else { return }
             parts = list.split(name)
-            // Names repeat (the same sites, asked again and again): a bounded memo of the split saves walking the
-            // list for each query. Clearing it when full keeps memory bounded whatever the traffic.
-            if splitNames.count >= DNSTransactions.splitNamesCapacity { splitNames.removeAll(keepingCapacity: true) }
-            splitNames[name] = parts
+            splits.keep(parts, for: name, in: slot)
         }
         guard let parts else { return }
         record.questionRegisteredDomain = parts.registeredDomain
@@ -167,13 +177,23 @@ struct DNSTransactions {
         return singleTypeLists[index]
     }
 
+    /// `address.description`, from the table of recent addresses when it holds this one.
+    mutating func addressText(_ address: IPAddress) -> String {
+        let mixed = (address.high ^ address.low).multipliedFullWidth(by: 0x9e37_79b9_7f4a_7c15)
+        let slot = Int(truncatingIfNeeded: mixed.high ^ mixed.low) & (DNSTransactions.addressTextSlots - 1)
+        if let entry = addressTexts[slot], entry.address == address { return entry.text }
+        let text = address.description
+        addressTexts[slot] = (address, text)
+        return text
+    }
+
     /// Adds a response's code, flags and answers.
     private mutating func fill(_ record: inout DNSRecord, response: DNSMessage) {
         record.responseCode = response.responseCodeName
         record.headerFlags = response.headerFlagNames
         if record.questionName == nil, let question = response.questions.first {
             record.questionName = question.name
-            splitName(&record)
+            DNSTransactions.splitName(&record, splits: &splitNames)
             record.questionType = DNSNames.typeName(question.type)
             record.questionClass = DNSNames.className(question.dnsClass & 0x7FFF)
         }
@@ -184,15 +204,18 @@ struct DNSTransactions {
         if let sharedTypes { record.answerTypes = sharedTypes } else { record.answerTypes.reserveCapacity(answers) }
         record.answerTTLs.reserveCapacity(answers)
         for answer in response.answers {
-            let text = answer.data.presentation
+            let text: String
+            switch answer.data {
+            case .a(let address), .aaaa(let address):
+                // An address's presentation is its text: the same String serves both fields.
+                text = addressText(address)
+                record.resolvedIPs.append(text)
+            default:
+                text = answer.data.presentation
+            }
             record.answerData.append(text)
             if sharedTypes == nil { record.answerTypes.append(DNSNames.typeName(answer.type)) }
             record.answerTTLs.append(Int64(answer.ttl))
-            switch answer.data {
-            // An address's presentation is its text: the same String serves both fields.
-            case .a, .aaaa: record.resolvedIPs.append(text)
-            default: break
-            }
         }
     }
 }

@@ -4,8 +4,8 @@ import HydrantRecords
 /// in order (pipelining), bodies counted through `HTTPBodyFraming` and never kept.
 extension TCPSession {
     /// Parses what the client sent so far.
-    func parseRequests(time: Int64, maxPipelined: Int, statistics: inout ApplicationStatistics,
-                       into output: inout CaptureRecords) {
+    func parseRequests(time: Int64, maxPipelined: Int, strings: RecentStrings? = nil,
+                       statistics: inout ApplicationStatistics, into output: inout CaptureRecords) {
         guard hasConnection else { return }
         if var body = requestBody, case .skipped = body.mode {
             guard body.settle(outstanding: client.skipping) else { return }
@@ -28,27 +28,23 @@ extension TCPSession {
                 continue
             }
             if requestHeadStart == nil { requestHeadStart = time }
-            switch client.withAssembled({ HTTPHeadParser.parseRequest($0) }) {
+            switch client.withAssembled({ HTTPHeadParser.parseRequest($0, strings: strings) }) {
             case .head(let head, let length):
                 client.consume(length)
                 statistics.httpRequests += 1
                 guard let connection = recordConnection() else { return }
-                var record = HTTPRecord(timestamp: Timestamp(nanoseconds: requestHeadStart ?? time), connection: connection,
-                                        method: head.method, version: head.version, target: head.target)
-                requestHeadStart = nil
-                record.domain = head.domain
-                record.path = head.path
-                record.userAgent = head.userAgent
-                record.referrer = head.referrer
                 if requests.count >= maxPipelined { output.http.append(requests.removeFirst()) }
+                // Made where it is kept: a record built in a local and then appended was copied whole on the way.
+                requests.append(HTTPRecord(timestamp: Timestamp(nanoseconds: requestHeadStart ?? time),
+                                           connection: connection, method: head.method, version: head.version,
+                                           target: head.target))
+                requestHeadStart = nil
+                TCPSession.describe(&requests[requests.count - 1], request: head)
                 if head.chunked {
-                    record.requestBodyBytes = 0
                     requestBody = HTTPBodyFraming(.chunked(.sizeLine))
-                } else if let length = head.contentLength {
-                    record.requestBodyBytes = 0
-                    if length > 0 { requestBody = HTTPBodyFraming(.length(length)) }
+                } else if let length = head.contentLength, length > 0 {
+                    requestBody = HTTPBodyFraming(.length(length))
                 }
-                requests.append(record)
             case .needMore:
                 return
             case .invalid, .tooLarge:
@@ -57,6 +53,16 @@ extension TCPSession {
                 return
             }
         }
+    }
+
+    /// Adds what a request's head says besides its request line to its new record.
+    private static func describe(_ record: inout HTTPRecord, request head: HTTPRequestHead) {
+        record.domain = head.domain
+        record.path = head.path
+        record.userAgent = head.userAgent
+        record.referrer = head.referrer
+        // A body announced (chunked or sized, even empty) is counted from zero.
+        if head.chunked || head.contentLength != nil { record.requestBodyBytes = 0 }
     }
 
     /// Parses what the server sent so far, completing the oldest waiting request with each response.

@@ -76,14 +76,12 @@ public struct DNSMessage: Equatable, Sendable {
     /// Decodes the message that fills `bytes`; without `ownerNames` every answer's `name` is left empty (it is still
     /// read and checked), for callers that never look at it and should not pay for its String.
     init(parsing bytes: UnsafeRawBufferPointer, ownerNames: Bool) throws(DNSParseError) {
-        var scratch: [UInt8] = []
-        scratch.reserveCapacity(64)
-        try self.init(parsing: bytes, ownerNames: ownerNames, scratch: &scratch)
+        try self.init(parsing: bytes, ownerNames: ownerNames, scratch: DNSParseScratch())
     }
 
-    /// `init(parsing:ownerNames:)` building names in the caller's `scratch`, so that a parser of many messages
-    /// allocates it once instead of once per message.
-    init(parsing bytes: UnsafeRawBufferPointer, ownerNames: Bool, scratch: inout [UInt8]) throws(DNSParseError) {
+    /// `init(parsing:ownerNames:)` building names in `scratch`, and filling the arrays it kept from the last message
+    /// (`DNSParseScratch.recycle`), so that a parser of many messages allocates neither for each.
+    init(parsing bytes: UnsafeRawBufferPointer, ownerNames: Bool, scratch: DNSParseScratch) throws(DNSParseError) {
         guard bytes.count >= DNSMessage.headerLength else { throw .truncated(.header, offset: 0) }
         id = bytes.dnsUInt16(at: 0)
         flags = bytes.dnsUInt16(at: 2)
@@ -96,28 +94,30 @@ public struct DNSMessage: Equatable, Sendable {
 
         // A question takes at least 5 bytes and a record 11, so the message length bounds what the counts can
         // make us allocate.
-        questions = []
+        let text = scratch.name
+        var length = 0
+        questions = scratch.takeQuestions()
         questions.reserveCapacity(min(questionCount, (bytes.count - position) / 5))
         for _ in 0..<questionCount {
-            position = try DNSName.read(bytes, at: position, part: .question, into: &scratch, emit: true)
+            position = try DNSName.read(bytes, at: position, part: .question, into: text, length: &length)
             guard position + 4 <= bytes.count else { throw .truncated(.question, offset: position) }
-            questions.append(DNSQuestion(name: String(decoding: scratch, as: UTF8.self),
+            questions.append(DNSQuestion(name: scratch.nameString(length: length),
                                          type: bytes.dnsUInt16(at: position), dnsClass: bytes.dnsUInt16(at: position + 2)))
             position += 4
         }
 
-        answers = []
+        answers = scratch.takeAnswers()
         answers.reserveCapacity(min(answerCount, (bytes.count - position) / 11))
         for _ in 0..<answerCount {
-            position = try DNSName.read(bytes, at: position, part: .answer, into: &scratch, emit: ownerNames)
-            let owner = ownerNames ? String(decoding: scratch, as: UTF8.self) : ""
+            position = try DNSName.read(bytes, at: position, part: .answer, into: ownerNames ? text : nil, length: &length)
+            let owner = ownerNames ? scratch.nameString(length: length) : ""
             guard position + 10 <= bytes.count else { throw .truncated(.answer, offset: position) }
             let type = bytes.dnsUInt16(at: position)
             let rdataLength = Int(bytes.dnsUInt16(at: position + 8))
             let rdataStart = position + 10
             guard rdataStart + rdataLength <= bytes.count else { throw .truncated(.rdata, offset: rdataStart) }
             let data = try DNSRecordData.decode(type: type, message: bytes, start: rdataStart, length: rdataLength,
-                                                scratch: &scratch)
+                                                scratch: scratch)
             answers.append(DNSResourceRecord(name: owner, type: type, dnsClass: bytes.dnsUInt16(at: position + 2),
                                              ttl: bytes.dnsUInt32(at: position + 4), data: data))
             position = rdataStart + rdataLength
@@ -125,7 +125,7 @@ public struct DNSMessage: Equatable, Sendable {
 
         do throws(DNSParseError) {
             for _ in 0..<(authorityCount + additionalCount) {
-                position = try DNSName.read(bytes, at: position, part: .trailingRecord, into: &scratch, emit: false)
+                position = try DNSName.read(bytes, at: position, part: .trailingRecord, into: nil, length: &length)
                 guard position + 10 <= bytes.count else { throw .truncated(.trailingRecord, offset: position) }
                 let rdataEnd = position + 10 + Int(bytes.dnsUInt16(at: position + 8))
                 guard rdataEnd <= bytes.count else { throw .truncated(.rdata, offset: position + 10) }

@@ -89,13 +89,14 @@ public enum DNSRecordData: Equatable, Sendable {
     /// Decodes the `length` bytes of rdata at `start` of `message` for a record of `type`. Names may point
     /// anywhere earlier in the message but must end inside the rdata, and the decoded fields must use all of it.
     static func decode(type: UInt16, message: UnsafeRawBufferPointer, start: Int, length: Int,
-                       scratch: inout [UInt8]) throws(DNSParseError) -> DNSRecordData {
+                       scratch: DNSParseScratch) throws(DNSParseError) -> DNSRecordData {
         let end = start + length
         let mismatch = DNSParseError.rdataLengthMismatch(type: type, offset: start, declared: length)
         func name(at offset: Int) throws(DNSParseError) -> (String, Int) {
-            let after = try DNSName.read(message, at: offset, part: .rdata, into: &scratch, emit: true)
+            var textLength = 0
+            let after = try DNSName.read(message, at: offset, part: .rdata, into: scratch.name, length: &textLength)
             guard after <= end else { throw mismatch }
-            return (String(decoding: scratch, as: UTF8.self), after)
+            return (scratch.nameString(length: textLength), after)
         }
         func onlyName() throws(DNSParseError) -> String {
             let (text, after) = try name(at: start)

@@ -31,11 +31,16 @@ public enum HTTPHeadParser {
 
     /// The request head at the start of `bytes`.
     public static func parseRequest(_ bytes: UnsafeBufferPointer<UInt8>) -> HTTPHeadParseResult<HTTPRequestHead> {
+        parseRequest(bytes, strings: nil)
+    }
+
+    /// `parseRequest(_:)` taking the Host, User-Agent and Referer values' Strings from `strings` when it holds them.
+    static func parseRequest(_ bytes: UnsafeBufferPointer<UInt8>, strings: RecentStrings?) -> HTTPHeadParseResult<HTTPRequestHead> {
         switch HTTPHeadScanner.headEnd(bytes) {
         case .failure(let outcome):
             return outcome.result()
         case .success(let end):
-            if let head = HTTPHeadScanner.request(bytes, end: end) { return .head(head, length: end) }
+            if let head = HTTPHeadScanner.request(bytes, end: end, strings: strings) { return .head(head, length: end) }
         }
         return parseRequestGeneral(bytes)
     }

@@ -25,8 +25,9 @@ enum HTTPHeadScanner {
         return .failure(bytes.count >= HTTPHeadParser.maximumHeadBytes ? .tooLarge : .needMore)
     }
 
-    /// The request head of `bytes`, whose head ends at `end`; nil when it needs the general parser.
-    static func request(_ bytes: UnsafeBufferPointer<UInt8>, end: Int) -> HTTPRequestHead? {
+    /// The request head of `bytes`, whose head ends at `end`; nil when it needs the general parser. The Host,
+    /// User-Agent and Referer values come from `strings` when it holds them (the same clients send the same ones).
+    static func request(_ bytes: UnsafeBufferPointer<UInt8>, end: Int, strings: RecentStrings? = nil) -> HTTPRequestHead? {
         guard let base = bytes.baseAddress, isASCII(base, end) else { return nil }
         var lines = Lines(base: base, end: end)
         guard let start = lines.next(), start.count > 0 else { return nil }
@@ -46,9 +47,9 @@ enum HTTPHeadScanner {
             if line.count == 0 { break }
             guard let (name, value) = header(line) else { return nil }
             switch name {
-            case .host: if head.host == nil { head.host = value.text }
-            case .userAgent: if head.userAgent == nil { head.userAgent = value.text }
-            case .referer: if head.referrer == nil { head.referrer = value.text }
+            case .host: if head.host == nil { head.host = value.text(from: strings) }
+            case .userAgent: if head.userAgent == nil { head.userAgent = value.text(from: strings) }
+            case .referer: if head.referrer == nil { head.referrer = value.text(from: strings) }
             case .transferEncoding: head.chunked = isChunked(value)
             case .contentLength: guard mergeContentLength(value, into: &contentLength) else { return nil }
             case .contentType, .other: continue
@@ -202,6 +203,13 @@ enum HTTPHeadScanner {
         func contains(where predicate: (UInt8) -> Bool) -> Bool { !allSatisfy { !predicate($0) } }
 
         var text: String { String(decoding: UnsafeBufferPointer(start: base, count: count), as: UTF8.self) }
+
+        /// `text`, from `strings` when given.
+        @inline(__always)
+        func text(from strings: RecentStrings?) -> String {
+            guard let strings else { return text }
+            return strings.string(UnsafeRawBufferPointer(start: base, count: count))
+        }
 
         /// The text with ASCII upper case lowered (the bytes are ASCII here).
         var lowercasedText: String {
