@@ -21,9 +21,10 @@ public struct CollectorError: Error, CustomStringConvertible, Sendable {
 /// batches goes round, so nothing is allocated per batch. When every batch is with the delivery thread (its
 /// consumer is slower than the traffic), the receive thread does not wait: it copies the datagrams it receives into
 /// a park (at most `parkBytes`; wire size, a fraction of their decoded records) and keeps draining the sockets,
-/// and decodes the parked ones, oldest first and before any newer datagram, as batches come back. Only when the park
-/// is full does it stop reading; the kernel then buffers and drops, counted in `kernelDrops`. The version is read
-/// from each datagram, so any port takes any of v5, v9 and IPFIX.
+/// and decodes the parked ones, oldest first and before any newer datagram, as batches come back. While a socket
+/// has a backlog (a call filled all 64 slots) it parks too, so as to empty the kernel's buffer at copying speed.
+/// Only when the park is full does it stop reading; the kernel then buffers and drops, counted in `kernelDrops`.
+/// The version is read from each datagram, so any port takes any of v5, v9 and IPFIX.
 public final class UDPFlowCollector: @unchecked Sendable {
     // Unchecked: `decoder`, `park`, `current` and the published counters' sources are touched only by the receive
     // thread (and by `stop` after it has ended); `snapshot`, `stopping`, `started` and `parkCounters` under `lock`.
@@ -61,7 +62,7 @@ public final class UDPFlowCollector: @unchecked Sendable {
 
     /// How the park was used.
     public struct ParkStatistics: Sendable, Equatable {
-        /// Datagrams copied into the park because no record batch was free.
+        /// Datagrams copied into the park because no record batch was free or the socket had a backlog.
         public var datagramsParked = 0
         /// Datagrams in the park now.
         public var datagramsHeld = 0
@@ -217,8 +218,11 @@ public final class UDPFlowCollector: @unchecked Sendable {
             iovecs[i] = iovec(iov_base: slabStart + i * Self.maximumDatagram, iov_len: Self.maximumDatagram)
         }
         var fds = sockets.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-        // Drains one socket until it would block, or until the park is full (true then).
+        // Drains one socket until it would block, or until the park is full (true then). A call that fills every
+        // slot means more is waiting in the kernel: the next call's datagrams are parked (copied) rather than
+        // decoded, so that a backlog drains at copying speed, and they are decoded once the socket is dry.
         func drain(_ fd: Int32) -> Bool {
+            var backlogged = false
             while true {
                 for i in 0..<slots {
                     var header = msghdr()
@@ -233,12 +237,14 @@ public final class UDPFlowCollector: @unchecked Sendable {
                 let receivedAt = Self.now()
                 for i in 0..<received {
                     let datagram = UnsafeRawBufferPointer(start: slabStart + i * Self.maximumDatagram, count: Int(headers[i].length))
-                    take(datagram, from: UInt32(bigEndian: senders[i].sin_addr.s_addr), receivedAt: receivedAt)
+                    take(datagram, from: UInt32(bigEndian: senders[i].sin_addr.s_addr), receivedAt: receivedAt,
+                         decoding: !backlogged)
                 }
+                backlogged = received == slots
                 // Parked datagrams go first, as far as batches allow, so that the park empties while traffic flows.
-                decodeParked()
+                if !backlogged { decodeParked() }
                 if !parkHasRoom { return true }
-                if received < slots { return false }
+                if !backlogged { return false }
             }
         }
         var full = false
@@ -295,10 +301,10 @@ public final class UDPFlowCollector: @unchecked Sendable {
         park.hasRoom(datagrams: Self.datagramsPerCall, ofAtMost: Self.maximumDatagram)
     }
 
-    /// Decodes one received datagram into the current batch, or parks it when datagrams are already parked (they
-    /// are older) or no batch is free.
-    private func take(_ datagram: UnsafeRawBufferPointer, from sender: UInt32, receivedAt: Timestamp) {
-        if park.isEmpty, batchAvailable() {
+    /// Decodes one received datagram into the current batch (when `decoding`), or parks it when datagrams are
+    /// already parked (they are older) or no batch is free.
+    private func take(_ datagram: UnsafeRawBufferPointer, from sender: UInt32, receivedAt: Timestamp, decoding: Bool) {
+        if decoding, park.isEmpty, batchAvailable() {
             decode(datagram, from: sender, receivedAt: receivedAt)
         } else if park.park(datagram, from: sender, receivedAt: receivedAt) {
             parkCounts.datagramsParked += 1
