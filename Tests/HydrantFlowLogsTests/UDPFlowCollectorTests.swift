@@ -1,16 +1,15 @@
 import Foundation
 import Synchronization
+import HydrantFlowLogs
 import HydrantRecords
 import Testing
-@testable import HydrantFlowLogs
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// The collector on a real loopback socket: datagrams sent in a burst are all received (many per `recvmmsg`
-/// call), decoded on the receive thread, handed out in batches, and what the socket holds at `stop` is still taken;
-/// a stalled writer makes the receive thread park datagrams, within a bound.
+/// call), decoded on the decode thread, handed out in batches, and what the socket holds at `stop` is still taken.
 @Suite struct UDPFlowCollectorTests {
     typealias Message = IPFIXTemplateTests.Message
 
@@ -78,77 +77,6 @@ import Glibc
         let statistics = try #require(collector.statistics[IPAddress(ipv4: 0x7F00_0001)])
         #expect(statistics.datagrams == 2_001 && statistics.flowRecords == 20_000 && statistics.sequenceGaps == 0)
         #expect(collector.kernelDrops == 0)
-    }
-
-    @Test("while the writer is stalled, datagrams are parked and then delivered in order, none lost")
-    func stalledWriterParks() throws {
-        let gate = DispatchSemaphore(value: 0)
-        let received = Mutex<[NetFlowRecord]>([])
-        let collector = try UDPFlowCollector(host: "127.0.0.1", ports: [0], receiveBufferBytes: 8 << 20,
-                                             parkBytes: 16 << 20, batchSize: 64, batches: 2) { records in
-            // The first batch waits until everything was sent: every later datagram has to wait somewhere.
-            if received.withLock({ $0.isEmpty }) { gate.wait() }
-            received.withLock { $0 += records }
-        }
-        collector.start()
-        let port = try #require(collector.ports.first)
-        var datagrams = [Message.message(sequence: 0, sets: [Self.template])]
-        for message in 0..<2_000 {
-            datagrams.append(Message.message(sequence: UInt32(message * 10), sets: [Self.data(first: message * 10, count: 10)]))
-        }
-        try Self.send(datagrams, to: port)
-        // Give the receive thread time to take everything from the socket into the park.
-        let deadline = ContinuousClock.now + .seconds(5)
-        while collector.parkStatistics.datagramsHeld < 1_900, ContinuousClock.now < deadline {
-            Thread.sleep(forTimeInterval: 0.06)
-        }
-        let parked = collector.parkStatistics
-        gate.signal()
-        collector.stop()
-        let records = received.withLock { $0 }
-        #expect(records.map { Int($0.sourceBytes ?? -1) } == Array(0..<20_000), "in order, none lost or repeated")
-        // Two batches of 64 records (seven datagrams each) were out; everything after them waited in the park.
-        #expect(parked.datagramsHeld >= 1_900)
-        let final = collector.parkStatistics
-        #expect(final.datagramsParked >= 1_900 && final.datagramsHeld == 0 && final.datagramsDropped == 0)
-        #expect(final.peakBytes <= 16 << 20 && final.peakBytes >= DatagramPark.pageSize)
-        #expect(final.fullStops == 0)
-        #expect(collector.kernelDrops == 0)
-    }
-
-    @Test("when the park is full the collector stops reading: the kernel drops, counted, and memory stays bounded")
-    func fullParkStopsReading() throws {
-        let gate = DispatchSemaphore(value: 0)
-        let received = Mutex<[NetFlowRecord]>([])
-        // Six pages: room for one call of the largest datagrams only while a single page is in use.
-        let parkLimit = 6 * DatagramPark.pageSize
-        let collector = try UDPFlowCollector(host: "127.0.0.1", ports: [0], receiveBufferBytes: 256 << 10,
-                                             parkBytes: parkLimit, batchSize: 64, batches: 2) { records in
-            if received.withLock({ $0.isEmpty }) { gate.wait() }
-            received.withLock { $0 += records }
-        }
-        collector.start()
-        let port = try #require(collector.ports.first)
-        try Self.send([Message.message(sequence: 0, sets: [Self.template])], to: port)
-        let messages = 20_000
-        var datagrams: [[UInt8]] = []
-        for message in 0..<messages {
-            datagrams.append(Message.message(sequence: UInt32(message * 10), sets: [Self.data(first: message * 10, count: 10)]))
-        }
-        try Self.send(datagrams, to: port)
-        Thread.sleep(forTimeInterval: 0.3)
-        gate.signal()
-        collector.stop()
-        let records = received.withLock { $0 }
-        let drops = collector.kernelDrops
-        let park = collector.parkStatistics
-        #expect(drops > 0, "more was sent than the park and the socket buffer hold")
-        #expect(park.fullStops > 0 && park.datagramsDropped == 0 && park.datagramsHeld == 0)
-        #expect(park.peakBytes <= parkLimit)
-        // Every datagram is either delivered whole or counted as dropped by the kernel.
-        #expect(records.count + drops * 10 == messages * 10)
-        let values = records.map { Int($0.sourceBytes ?? -1) }
-        #expect(values == values.sorted() && Set(values).count == values.count, "in order, none repeated")
     }
 
     @Test("a port in use is refused with the address and the system's reason")

@@ -79,8 +79,8 @@ struct CollectCommand: ParsableCommand {
         guard let out = target.output as? any EncodedRecordOutput else {
             throw RuntimeFailure("the output cannot take NetFlow records")
         }
-        // The receive thread only decodes; encoding and writing happen on the collector's delivery thread.
-        let writer = EncodedBatchWriter<NetFlowLineEncoder>(out)
+        // The receive thread only decodes; encoding and writing happen on the writer's thread.
+        let writer = BackgroundEncodedWriter<NetFlowLineEncoder>(out)
         var decoder = FlowExportDecoder.Configuration()
         decoder.observerName = observerName
         decoder.applySampling = !noSampling
@@ -88,7 +88,7 @@ struct CollectCommand: ParsableCommand {
         decoder.templateTimeoutNanoseconds = templateTimeout > 0 ? Int64(templateTimeout) * 1_000_000_000 : nil
         let ports = [netflowPort, ipfixPort].compactMap { $0 }
         let collector = try UDPFlowCollector(host: host, ports: ports, receiveBufferBytes: receiveBufferMb << 20,
-                                             decoder: decoder, onIdle: { writer.flush() }) { records in
+                                             decoder: decoder) { records in
             writer.write(records)
         }
         collector.start()

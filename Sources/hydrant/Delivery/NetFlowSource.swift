@@ -9,14 +9,14 @@ import ServiceLifecycle
 /// `sources.netflow` of a hydrant.yaml run by `hydrant serve`: a UDP collector whose `flowlog.netflow` records go
 /// into the configured delivery stream as PutRecordBatch records would (write-ahead log, processors, archive).
 ///
-/// The receive thread never waits for the stream: records are encoded and put on the collector's delivery thread.
-/// When the stream is over its backlog bound, the delivery thread waits and the collector's park fills; what the
-/// kernel then drops is counted (`hydrant_netflow_kernel_drops_total`). On graceful shutdown the collector stops first
+/// The receive and decode threads never wait for the stream: records are encoded and put on the writer's thread.
+/// When the stream is over its backlog bound, the writer waits and the collector's queue fills; what the kernel
+/// then drops is counted (`hydrant_netflow_kernel_drops_total`). On graceful shutdown the collector stops first
 /// and delivers what it holds into the stream, which is still running (services stop in reverse order).
 final class NetFlowSourceService: Service, @unchecked Sendable {
     private let configuration: NetFlowSourceConfiguration
     private let collector: UDPFlowCollector
-    private let writer: EncodedBatchWriter<NetFlowLineEncoder>
+    private let writer: BackgroundEncodedWriter<NetFlowLineEncoder>
     private let logger: Logger
     private let metrics: NetFlowSourceMetrics
     private var published = ExporterStatistics()
@@ -28,13 +28,12 @@ final class NetFlowSourceService: Service, @unchecked Sendable {
         self.logger = logger
         let stream = configuration.stream
         let output = StreamRecordOutput { batch in try await streams.putAll(batch, toStream: stream) }
-        let writer = EncodedBatchWriter<NetFlowLineEncoder>(output)
+        let writer = BackgroundEncodedWriter<NetFlowLineEncoder>(output)
         self.writer = writer
         do {
             collector = try UDPFlowCollector(
                 host: configuration.bind, ports: configuration.ports.map { UInt16($0) },
-                receiveBufferBytes: configuration.receiveBufferMB << 20, decoder: configuration.decoderConfiguration,
-                onIdle: { writer.flush() }
+                receiveBufferBytes: configuration.receiveBufferMB << 20, decoder: configuration.decoderConfiguration
             ) { records in writer.write(records) }
         } catch {
             throw RuntimeFailure("\(configuration.location): sources.netflow: \(error)")

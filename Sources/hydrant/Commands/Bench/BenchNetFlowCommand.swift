@@ -19,9 +19,9 @@ struct BenchNetFlowCommand: ParsableCommand {
             Builds the same IPFIX messages bench/netflow_sender.py sends (one template; 64 data messages of 30
             records with varying addresses and ports), then on this thread, with the thread's CPU clock running:
               decode   FlowExportDecoder over the messages, records collected in batches of 1024 as the
-                       collector's receive thread does;
+                       collector's decode thread does;
               encode   the decoded batches encoded as JSON lines into one reused buffer, as the collector's
-                       delivery thread does (NetFlowLineEncoder; the bytes are then discarded, as with -o /dev/null);
+                       writer thread does (NetFlowLineEncoder; the bytes are then discarded, as with -o /dev/null);
               generic  the same with the field-table encoder (JSONLinesEncoder), which writes the same bytes.
             Each is run --runs times; the best counts. Reports ns of thread CPU time per record and bytes per
             line. The last line, starting with RESULT, is for scripts.
