@@ -184,7 +184,7 @@ public final class UDPFlowCollector: @unchecked Sendable {
                 }
                 let received = Int(receive(fd, UnsafeMutableRawPointer(headerStart), UInt32(slots), Int32(MSG_DONTWAIT), nil))
                 if received <= 0 { return }
-                var batch = DatagramBatch(receivedAt: Self.now(), capacity: received)
+                var batch = queue.emptyBatch(receivedAt: Self.now(), capacity: received)
                 for i in 0..<received {
                     let length = Int(headers[i].length)
                     let sender = UInt32(bigEndian: senders[i].sin_addr.s_addr)
@@ -215,6 +215,7 @@ public final class UDPFlowCollector: @unchecked Sendable {
                     records.removeAll(keepingCapacity: true)
                 }
             }
+            queue.recycle(batch)
             if queue.isEmpty {
                 if !records.isEmpty {
                     onBatch(records)
