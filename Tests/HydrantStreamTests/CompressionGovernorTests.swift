@@ -121,25 +121,30 @@ struct CompressionGovernorTests {
         #expect(shares == [1, 0.5, 0.5, 0.5, 0, 0, 0, 0, 0])
     }
 
-    @Test("a step down that lowers the rate (the disk becomes the limit) is undone and held before it is tried again")
+    @Test("a step down that lowers the rate (the disk becomes the limit) is undone and held, twice as long each time")
     func diskBoundKeepsCompressing() {
         let cpu = ScriptedCPU()
-        let governor = CompressionGovernor(step: 0.25, hold: .seconds(15), sampler: { cpu.read() })
+        let governor = CompressionGovernor(step: 0.25, hold: .seconds(15), longestHold: .seconds(30),
+                                           sampler: { cpu.read() })
         // Fully compressed the CPUs are the limit (769,231 B/s against the disk's 850,000); at 0.75 the disk is
         // (717,431 B/s), 6.7% less.
         let disk = { (share: Double) in 977_500 / (2 - 0.85 * share) }
-        let shares = simulate(governor, cpu, intervals: 40, cpuRate: cpuBound, diskRate: disk)
+        let shares = simulate(governor, cpu, intervals: 170, cpuRate: cpuBound, diskRate: disk)
         #expect(Array(shares[0..<4]) == [1, 0.75, 0.75, 0.75])
         // Judged at the fifth reading: back to 1 and held for 15 s (30 readings), then tried again.
         #expect(shares[4...33].allSatisfy { $0 == 1 }, "\(shares)")
         #expect(shares[34] == 0.75)
-        #expect(shares[37] == 1)
+        // Undone again at reading 38, now held for 30 s (60 readings); then, at the longest hold, 30 s again.
+        #expect(shares[37...96].allSatisfy { $0 == 1 }, "\(shares)")
+        #expect(shares[97] == 0.75)
+        #expect(shares[100...159].allSatisfy { $0 == 1 }, "\(shares)")
+        #expect(shares[160] == 0.75)
     }
 
     @Test("where the best mix is in between, the share settles there")
     func settlesOnTheBestMix() {
         let cpu = ScriptedCPU()
-        let governor = CompressionGovernor(step: 0.25, sampler: { cpu.read() })
+        let governor = CompressionGovernor(step: 0.25, hold: .seconds(15), sampler: { cpu.read() })
         // 1: CPU-bound 769,231 B/s; 0.75: CPU-bound 816,327 (better); 0.5: disk-bound 761,905 (worse than 0.75).
         let disk = { (share: Double) in 1_200_000 / (2 - 0.85 * share) }
         let shares = simulate(governor, cpu, intervals: 30, cpuRate: cpuBound, diskRate: disk)

@@ -10,7 +10,8 @@ import Foundation
 ///   compressed at the old share drain; the two after it give the new rate of appended bytes. The smaller share is
 ///   kept unless that rate is more than `tolerance` below the rate of the two readings before the step. If it is,
 ///   the disk is the limit without that compression: the share goes back and stays for `hold` before the step is
-///   tried again.
+///   tried again, twice as long after each step undone in a row (up to `longestHold`), so that a rate that dipped for
+///   another reason (a large object's sync) costs seconds, and a disk that is truly the limit is rarely probed.
 /// - In between it holds.
 /// The share moves in steps of `step` between 0 and 1, and puts are picked evenly (a running credit). Where the CPU
 /// times cannot be read it compresses every put.
@@ -28,8 +29,10 @@ final class CompressionGovernor: @unchecked Sendable {
     let step: Double
     /// How much lower the rate may be after a step down for the step to be kept.
     let tolerance: Double
-    /// How long a share that a step down proved necessary is kept before the step is tried again.
+    /// How long a share that a step down proved necessary is first kept before the step is tried again.
     let hold: Duration
+    /// The longest such hold, reached by doubling after each step undone in a row.
+    let longestHold: Duration
 
     /// A step down being tried: the share and rate before it, and the readings taken since.
     private struct Trial {
@@ -52,19 +55,22 @@ final class CompressionGovernor: @unchecked Sendable {
     private var lastRate: Double?
     private var idleStreak = 0
     private var heldUntil: ContinuousClock.Instant?
+    private var nextHold: Duration
     private var compressedPuts = 0
     private var plainPuts = 0
 
     /// A governor reading `sampler` every `interval`; the defaults suit `/proc/stat`'s 10-ms ticks.
     init(interval: Duration = .milliseconds(500), raiseAbove: Double = 0.20, lowerBelow: Double = 0.10,
-         step: Double = 0.5, tolerance: Double = 0.05, hold: Duration = .seconds(15),
-         sampler: @escaping Sampler = { CPUTimes.current() }) {
+         step: Double = 0.5, tolerance: Double = 0.05, hold: Duration = .seconds(3),
+         longestHold: Duration = .seconds(60), sampler: @escaping Sampler = { CPUTimes.current() }) {
         self.interval = interval
         self.raiseAbove = raiseAbove
         self.lowerBelow = lowerBelow
         self.step = step
         self.tolerance = tolerance
         self.hold = hold
+        self.longestHold = max(hold, longestHold)
+        nextHold = hold
         self.sampler = sampler
     }
 
@@ -131,9 +137,11 @@ final class CompressionGovernor: @unchecked Sendable {
                 if (current.firstRate + rate) / 2 < current.previousRate * (1 - tolerance) {
                     // Less compression, less throughput: the disk is the limit below the previous share.
                     share = current.previousShare
-                    heldUntil = now + hold
+                    heldUntil = now + nextHold
+                    nextHold = min(longestHold, nextHold * 2)
                     return
                 }
+                nextHold = hold
             }
         }
         if idleStreak >= 2 {
