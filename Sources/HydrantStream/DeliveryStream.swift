@@ -315,10 +315,19 @@ public final class DeliveryStream: @unchecked Sendable {
     private func timerLoop() async {
         let interval = configuration.buffering.intervalSeconds
         let tick: Duration = interval <= 5 ? .milliseconds(100) : .seconds(1)
+        // `log_compression: auto` moves the share as the machine's load changes; each move is logged (debug) so
+        // that a share that stays where it should not can be traced to the readings around it.
+        var loggedShare = wal.compressedShare
         while !Task.isCancelled {
             if lock.withLock({ stopping }) { return }
             if interval > 0 { flushExpired(openedBefore: ContinuousClock.now - .seconds(interval)) }
             publishGauges()
+            let share = wal.compressedShare
+            if share != loggedShare {
+                logger.debug("the write-ahead log compresses another share of puts",
+                             metadata: ["share": "\(share)", "was": "\(loggedShare)"])
+                loggedShare = share
+            }
             try? await Task.sleep(for: tick)
         }
     }
