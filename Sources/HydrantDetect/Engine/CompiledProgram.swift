@@ -140,8 +140,9 @@ struct CompiledProgram: Sendable {
 
     /// Compiles `set` (with `prefilters`, globs and regexes are guarded by their required literal); regexes were
     /// already validated at load time, so a failure here skips the rule's atom (it then never matches), which
-    /// cannot happen for rules from `RuleSet.load`.
-    init(_ set: RuleSet, prefilters: Bool = true) {
+    /// cannot happen for rules from `RuleSet.load`. Without `flatten`, nested `and`s and `or`s stay nodes of their own
+    /// (the reference `ConditionFlattening` tests compare with).
+    init(_ set: RuleSet, prefilters: Bool = true, flatten: Bool = true) {
         var slotOf: [String: Int] = [:]
         func slot(_ name: String) -> Int {
             if let existing = slotOf[name] { return existing }
@@ -226,10 +227,18 @@ struct CompiledProgram: Sendable {
                     }
                 }
             case .and(let items), .or(let items):
-                let compiled = items.map { compile($0, keywordFields: keywordFields) }
+                let isAnd: Bool
+                if case .and = expression { isAnd = true } else { isAnd = false }
+                var flat: [DetectionExpression] = []
+                if flatten {
+                    ConditionFlattening.splice(items, isAnd: isAnd, keywordFields: keywordFields, into: &flat)
+                } else {
+                    flat = items
+                }
+                let compiled = flat.map { compile($0, keywordFields: keywordFields) }
                 let first = Int32(children.count)
                 children += compiled
-                if case .and = expression { node = .and(first..<Int32(children.count)) } else { node = .or(first..<Int32(children.count)) }
+                node = isAnd ? .and(first..<Int32(children.count)) : .or(first..<Int32(children.count))
             case .not(let inner):
                 node = .not(compile(inner, keywordFields: keywordFields))
             case .constant(let value):

@@ -114,11 +114,12 @@ public final class DetectionEngine {
     /// chosen after `coverAfter` records (nil: never, every positive atom makes its rules candidates). Without
     /// `memo`, every value runs through its slot's indexes (the reference the memo tests compare with).
     /// Without `countedNodes`, every `and`/`or` tests each child in turn (the reference `CountedNodes` tests
-    /// compare with).
+    /// compare with). Without `flatten`, nested `and`s and `or`s are evaluated as nodes of their own (the reference
+    /// `ConditionFlattening` tests compare with).
     init(rules: RuleSet, allowedLateness: Int64, maximumGroups: Int, prefilters: Bool, coverAfter: Int? = 16_384,
-         memo: Bool = true, countedNodes: Bool = true) {
+         memo: Bool = true, countedNodes: Bool = true, flatten: Bool = true) {
         self.rules = rules
-        let program = CompiledProgram(rules, prefilters: prefilters)
+        let program = CompiledProgram(rules, prefilters: prefilters, flatten: flatten)
         let correlations = rules.correlations.isEmpty ? nil
             : CorrelationEngine(rules: rules, allowedLateness: allowedLateness, maximumGroups: maximumGroups)
         self.program = program
