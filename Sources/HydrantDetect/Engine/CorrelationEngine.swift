@@ -49,6 +49,8 @@ public final class CorrelationEngine {
         /// `group-by` names and their entry indexes.
         let groupByNames: [String]
         let groupBy: [Int]
+        /// `groupBy` in memory the state owns, for the per-match path (reading the array retained it per match).
+        let groupByEntries: UnsafeMutablePointer<Int>
         /// The value field's entry index.
         let valueEntry: Int?
         /// Referenced only by correlations with `generate: false`: feeds them, does not alert.
@@ -89,6 +91,8 @@ public final class CorrelationEngine {
             numeric = rule.type == .valueSum || rule.type == .valueAverage || rule.type == .valuePercentile
             groupByNames = rule.groupBy
             groupBy = rule.groupBy.map { entryIndex[$0] ?? 0 }
+            groupByEntries = .allocate(capacity: max(groupBy.count, 1))
+            groupByEntries.initialize(from: groupBy, count: groupBy.count)
             valueEntry = rule.valueField.flatMap { entryIndex[$0] }
             self.silenced = silenced
             self.selfSource = selfSource
@@ -112,6 +116,8 @@ public final class CorrelationEngine {
             }
             upwardBound = bound
         }
+
+        deinit { groupByEntries.deallocate() }
 
         /// Whether the metric satisfies the condition.
         @inline(__always)
@@ -440,7 +446,7 @@ public final class CorrelationEngine {
                 state.removeGroup(oldest)
                 evictedGroups += 1
             }
-            slot = store.insert(key, hash: hash) { values.length(state.groupBy[$0]) }
+            slot = store.insert(key, hash: hash) { values.length(state.groupByEntries[$0]) }
             state.windows.open(slot)
             return slot
         }
@@ -582,17 +588,19 @@ public final class CorrelationEngine {
     /// by a separator that network values do not hold. A single group-by value is its own key, read in place.
     @inline(__always)
     private func groupKey(_ state: State, _ values: CorrelationMatchValues) -> UnsafeBufferPointer<UInt8> {
-        let groupBy = state.groupBy
-        if groupBy.count == 1 { return values.value(groupBy[0]) ?? UnsafeBufferPointer(start: nil, count: 0) }
-        var total = max(groupBy.count - 1, 0)
-        for entry in groupBy { total += max(Int(values.length(entry)), 0) }
+        let groupBy = state.groupByEntries
+        let parts = state.groupBy.count
+        if parts == 1 { return values.value(groupBy[0]) ?? UnsafeBufferPointer(start: nil, count: 0) }
+        var total = max(parts - 1, 0)
+        for position in 0..<parts { total += max(Int(values.length(groupBy[position])), 0) }
         if total > keyCapacity {
             keyScratch.deallocate()
             keyCapacity = max(total, keyCapacity * 2)
             keyScratch = .allocate(capacity: keyCapacity)
         }
         var at = 0
-        for (position, entry) in groupBy.enumerated() {
+        for position in 0..<parts {
+            let entry = groupBy[position]
             if position > 0 {
                 keyScratch[at] = 0x1F
                 at += 1

@@ -87,6 +87,8 @@ final class CorrelationWindows {
     /// `value_count`: rows keyed by the slot's four bytes and the value's bytes; per row, the live entries that
     /// hold it.
     private let distinct: CorrelationGroupStore?
+    /// `distinct`, unretained for the per-match path.
+    private let distinctRef: Unmanaged<CorrelationGroupStore>?
     private var distinctCounts: UnsafeMutablePointer<Int32>
     private var distinctCapacity = 0
     private var keyScratch: UnsafeMutablePointer<UInt8>
@@ -100,7 +102,9 @@ final class CorrelationWindows {
         ruleCounts = .allocate(capacity: 1)
         pool = .allocate(capacity: 1)
         nextChunk = .allocate(capacity: 1)
-        distinct = type == .valueCount ? CorrelationGroupStore(parts: 0) : nil
+        let distinct = type == .valueCount ? CorrelationGroupStore(parts: 0) : nil
+        self.distinct = distinct
+        distinctRef = distinct.map { .passUnretained($0) }
         distinctCounts = .allocate(capacity: 1)
         keyScratch = .allocate(capacity: keyCapacity)
     }
@@ -364,7 +368,7 @@ final class CorrelationWindows {
 
     /// Counts one more live entry of `slot` holding `value`; returns its row.
     private func holdValue(_ value: UnsafeBufferPointer<UInt8>, slot: Int32) -> Int32 {
-        guard let distinct else { return -1 }
+        guard let distinctRef else { return -1 }
         let length = 4 + value.count
         if length > keyCapacity {
             keyScratch.deallocate()
@@ -374,13 +378,18 @@ final class CorrelationWindows {
         UnsafeMutableRawPointer(keyScratch).storeBytes(of: slot.littleEndian, as: Int32.self)
         if let base = value.baseAddress, !value.isEmpty { (keyScratch + 4).update(from: base, count: value.count) }
         let key = UnsafeBufferPointer(start: UnsafePointer(keyScratch), count: length)
-        let hash = distinct.hash(key)
-        let found = distinct.find(key, hash: hash)
-        if found >= 0 {
-            distinctCounts[Int(found)] += 1
-            return found
+        var isNew = false
+        let row = distinctRef._withUnsafeGuaranteedRef { distinct -> Int32 in
+            let hash = distinct.hash(key)
+            let found = distinct.find(key, hash: hash)
+            if found >= 0 { return found }
+            isNew = true
+            return distinct.insert(key, hash: hash) { _ in -1 }
         }
-        let row = distinct.insert(key, hash: hash) { _ in -1 }
+        guard isNew else {
+            distinctCounts[Int(row)] += 1
+            return row
+        }
         if Int(row) >= distinctCapacity { growDistinct(to: Int(row) + 1) }
         distinctCounts[Int(row)] = 1
         windows[Int(slot)].distinctLive += 1
@@ -391,7 +400,7 @@ final class CorrelationWindows {
     private func dropValue(_ row: Int32, _ window: UnsafeMutablePointer<Window>) {
         distinctCounts[Int(row)] -= 1
         guard distinctCounts[Int(row)] == 0 else { return }
-        distinct?.remove(row)
+        distinctRef?._withUnsafeGuaranteedRef { $0.remove(row) }
         window.pointee.distinctLive -= 1
     }
 
