@@ -71,7 +71,6 @@ let package = Package(
         .target(
             name: "HydrantDetect",
             dependencies: ["HydrantRecords", "CPcre2", "CByteSearch", .product(name: "Yams", package: "Yams"),
-                           .product(name: "HeapModule", package: "swift-collections"),
                            .product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: hotLoopSettings
         ),

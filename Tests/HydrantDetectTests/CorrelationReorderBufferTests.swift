@@ -158,6 +158,51 @@ import HydrantTestSupport
         #expect(checked > 300)
     }
 
+    /// `popFirst` hands matches out in (time, arrival) order up to its limit, and `view` gives each match's own
+    /// Community ID and values where they lie (or copied, for payloads that outgrew their stretch), in slots
+    /// reused by payloads of other sizes once `discard` frees them.
+    @Test func viewedPayloadsOfAnySizeAreTheMatchesOwn() {
+        let buffer = CorrelationReorderBuffer(width: 3)
+        let values = CorrelationMatchValues(width: 3)
+        var random = SeededGenerator(seed: 5)
+        func text(_ tag: UInt64, _ length: Int) -> String {
+            let head = "\(tag):"
+            return head + String(repeating: "v", count: max(0, length - head.count))
+        }
+        var expected: [UInt64: (String?, [String?])] = [:]
+        var sequence: UInt64 = 0
+        var checked = 0
+        for round in 0..<200 {
+            for _ in 0..<(1 + random.below(6)) {
+                let lengths = (0..<4).map { _ in [0, 1, 30, 45, 60, 100, 127, 128, 129, 300][random.below(10)] }
+                let communityID = random.chance(20) ? nil : text(sequence, lengths[0])
+                let entries: [String?] = (1...3).map { random.chance(25) ? nil : text(sequence, lengths[$0]) }
+                // Some matches late by a tick or two, so that both the queue and the heap hold matches.
+                let slot = buffer.add(time: Int64(round - random.below(3)), sequence: sequence, source: Int32(sequence % 7),
+                                      communityID: communityID.map(InlineText.init))
+                for (entry, value) in entries.enumerated() { buffer.setValue(value.map(InlineText.init), slot: slot, entry: entry) }
+                expected[sequence] = (communityID, entries)
+                sequence += 1
+            }
+            let limit = random.chance(30) ? Int64(round) - 2 : Int64(round)
+            var last: CorrelationReorderBuffer.Key?
+            while let key = buffer.popFirst(atMost: limit) {
+                #expect(key.time <= limit)
+                if let last { #expect(last < key) }
+                last = key
+                #expect(buffer.view(key.slot, into: values) == Int32(key.sequence % 7))
+                guard let want = expected.removeValue(forKey: key.sequence) else { Issue.record("unknown match"); continue }
+                #expect(values.communityID.map { String(decoding: $0, as: UTF8.self) } == want.0)
+                #expect((0..<3).map { values.value($0).map { String(decoding: $0, as: UTF8.self) } } == want.1)
+                #expect((0..<3).map { Int(values.length($0)) } == want.1.map { $0?.utf8.count ?? -1 })
+                buffer.discard(key.slot)
+                checked += 1
+            }
+            #expect(buffer.first(atMost: limit) == nil)
+        }
+        #expect(checked > 300)
+    }
+
     private func second(_ s: Int64) -> Timestamp { Timestamp(nanoseconds: 1_700_000_000_000_000_000 + s * 1_000_000_000) }
 
     private func record(_ s: Int64, source: String, query: String, communityID: String) -> [String: EventValue] {

@@ -33,221 +33,6 @@ public final class CorrelationEngine {
         }
     }
 
-    /// One match in a group's window, as small as the aggregates and the alert's evidence allow: windows hold
-    /// every match of their timespan (an hour of flows for some), so a copy of the match's values per entry made
-    /// the windows most of the engine's memory and of its cache misses.
-    private struct Entry {
-        var timestamp: Timestamp
-        /// The value as a number (`Double(value)`), parsed once when the match arrives (for the types that sum or
-        /// rank values); valid when `hasNumber`.
-        var number: Double
-        /// The referenced rule's position in the correlation's `rules`.
-        var rule: Int32
-        /// `value_count`: the value's id in the group's distinct-value table; -1 when the match had no value.
-        var valueID: Int32
-        var hasNumber: Bool
-        var communityID: ShortText
-    }
-
-    /// A distinct value of a `value_count` group's window: the value, its fingerprint (compared before the value),
-    /// and how many live entries hold it.
-    private struct DistinctValue {
-        var value: InlineText
-        let fingerprint: UInt64
-        var count: Int32
-    }
-
-    /// One group's window. Besides the entries, it keeps running aggregates of its live entries (from `head`
-    /// on), so that deciding the window after each match costs what changed rather than the whole window.
-    /// One per slot of the correlation's group store, reused (with its storage's capacity) by each group the
-    /// slot holds in turn; the group's key and values live in the store.
-    private final class Group {
-        /// The group's name in alerts (`source.ip=10.0.0.1,destination.port=22`), made when first needed: most
-        /// groups never alert.
-        var cachedKey: String?
-        let type: CorrelationType
-        var entries: [Entry] = []
-        var head = 0
-        var quiet = false
-        var lastUpdate = Timestamp.zero
-        /// `value_count`: the id of each value some live entry holds; per id, the value, its fingerprint and how
-        /// many live entries hold it. Entries keep the id rather than the value; ids of values no longer live are
-        /// reused. Up to `smallDistinct` ids are found by comparing fingerprints, then values, in turn, since most
-        /// groups hold a few values and a dictionary per group cost an allocation and a hash per match; past that
-        /// `distinctIDs` indexes them.
-        var distinctIDs: [InlineText: Int32] = [:]
-        var indexed = false
-        var distinct: [DistinctValue] = []
-        var freeIDs: [Int32] = []
-        /// Ids with at least one live entry.
-        var distinctLive = 0
-        static let smallDistinct = 16
-        /// `value_sum`/`value_avg`: live entries with a numeric value, and those that are integers of magnitude
-        /// below 2^53 summed exactly (with the sum of their magnitudes, which bounds every partial sum).
-        var numbers = 0
-        var integers = 0
-        var integerSum: Int64 = 0
-        var magnitudeSum: Int64 = 0
-        var overflowed = false
-        /// `temporal`: live entries per referenced rule, and how many rules have at least one.
-        var ruleCounts: [Int] = []
-        var rulesPresent = 0
-
-        init(type: CorrelationType, ruleCount: Int) {
-            self.type = type
-            if type == .temporal { ruleCounts = Array(repeating: 0, count: ruleCount) }
-        }
-
-        var live: ArraySlice<Entry> { entries[head...] }
-        var isEmpty: Bool { head == entries.count }
-
-        func append(time: Timestamp, rule: Int, value: UnsafeBufferPointer<UInt8>?, number: Double?,
-                    communityID: ShortText) {
-            var valueID: Int32 = -1
-            if type == .valueCount, let value { valueID = holdValue(InlineText(value)) }
-            let entry = Entry(timestamp: time, number: number ?? 0, rule: Int32(truncatingIfNeeded: rule),
-                              valueID: valueID, hasNumber: number != nil, communityID: communityID)
-            entries.append(entry)
-            account(entry, adding: true)
-        }
-
-        /// Counts one more live entry holding `value`; returns its id.
-        private func holdValue(_ value: InlineText) -> Int32 {
-            let fingerprint = value.fingerprint
-            if indexed {
-                if let id = distinctIDs[value] {
-                    distinct[Int(id)].count += 1
-                    return id
-                }
-            } else {
-                for i in distinct.indices where distinct[i].fingerprint == fingerprint && distinct[i].count > 0
-                    && distinct[i].value == value {
-                    distinct[i].count += 1
-                    return Int32(i)
-                }
-            }
-            let id: Int32
-            let held = DistinctValue(value: value, fingerprint: fingerprint, count: 1)
-            if let reused = freeIDs.popLast() {
-                id = reused
-                distinct[Int(id)] = held
-            } else {
-                id = Int32(distinct.count)
-                distinct.append(held)
-                if !indexed && distinct.count > Self.smallDistinct {
-                    indexed = true
-                    for (i, other) in distinct.enumerated() where other.count > 0 { distinctIDs[other.value] = Int32(i) }
-                }
-            }
-            if indexed { distinctIDs[value] = id }
-            distinctLive += 1
-            return id
-        }
-
-        /// Counts one fewer live entry holding the value of `id`, forgetting the value when none is left.
-        private func dropValue(_ id: Int32) {
-            let i = Int(id)
-            distinct[i].count -= 1
-            guard distinct[i].count == 0 else { return }
-            if indexed { distinctIDs.removeValue(forKey: distinct[i].value) }
-            distinct[i].value = InlineText.empty
-            freeIDs.append(id)
-            distinctLive -= 1
-        }
-
-        /// Empties the window for the next group of its slot, keeping its storage's capacity unless `release`
-        /// (slots are reused as groups expire, so that a correlation seeing new groups all the time does not
-        /// allocate each; freed slots beyond a few thousand give their storage back).
-        func reuse(release: Bool = false) {
-            cachedKey = nil
-            if !entries.isEmpty || release { entries.removeAll(keepingCapacity: !release) }
-            head = 0
-            quiet = false
-            lastUpdate = .zero
-            if indexed || release { distinctIDs.removeAll(keepingCapacity: !release) }
-            indexed = false
-            if !distinct.isEmpty || release { distinct.removeAll(keepingCapacity: !release) }
-            if !freeIDs.isEmpty || release { freeIDs.removeAll(keepingCapacity: !release) }
-            distinctLive = 0
-            numbers = 0
-            integers = 0
-            integerSum = 0
-            magnitudeSum = 0
-            overflowed = false
-            for i in ruleCounts.indices { ruleCounts[i] = 0 }
-            rulesPresent = 0
-        }
-
-        /// Whether no entry can count in a window of a match at `time` or later.
-        func expired(at time: Timestamp, timespan: Int64) -> Bool {
-            guard let last = entries.last, head < entries.count else { return true }
-            return time.nanoseconds &- last.timestamp.nanoseconds > timespan
-        }
-
-        /// Drops the first `count` live entries from the window.
-        func advance(by count: Int) {
-            for i in head..<(head + count) { account(entries[i], adding: false) }
-            head += count
-        }
-
-        func compact() {
-            if head > 64 && head * 2 > entries.count {
-                entries.removeFirst(head)
-                head = 0
-            }
-        }
-
-        /// The metric of the whole live window, when the running aggregates give it exactly as a fresh
-        /// computation would; nil when it must be computed from the entries.
-        func liveMetric() -> Double? {
-            switch type {
-            case .eventCount: return Double(entries.count - head)
-            case .valueCount: return Double(distinctLive)
-            case .temporal: return Double(rulesPresent)
-            case .valueSum, .valueAverage:
-                // Integers summed in any order give the same Double while every partial sum stays below 2^53.
-                guard integers == numbers, !overflowed, magnitudeSum < (1 << 53) else { return nil }
-                let sum = Double(integerSum)
-                if type == .valueSum { return sum }
-                return numbers == 0 ? 0 : sum / Double(numbers)
-            case .valuePercentile, .temporalOrdered: return nil
-            }
-        }
-
-        private func account(_ entry: Entry, adding: Bool) {
-            switch type {
-            case .valueCount:
-                // `append` counted the value in when it made the id.
-                if !adding && entry.valueID >= 0 { dropValue(entry.valueID) }
-            case .valueSum, .valueAverage:
-                guard entry.hasNumber else { return }
-                let number = entry.number
-                numbers += adding ? 1 : -1
-                guard number.rounded() == number, abs(number) < 9_007_199_254_740_992 else { return }
-                integers += adding ? 1 : -1
-                let whole = Int64(number)
-                let (sum, o1) = adding ? integerSum.addingReportingOverflow(whole) : integerSum.subtractingReportingOverflow(whole)
-                let size = Int64(whole.magnitude)  // below 2^53, so it fits
-                let (magnitude, o2) = adding ? magnitudeSum.addingReportingOverflow(size) : magnitudeSum.subtractingReportingOverflow(size)
-                integerSum = sum
-                magnitudeSum = magnitude
-                if o1 || o2 { overflowed = true }
-            case .temporal:
-                let rule = Int(entry.rule)
-                guard rule >= 0 && rule < ruleCounts.count else { return }
-                if adding {
-                    if ruleCounts[rule] == 0 { rulesPresent += 1 }
-                    ruleCounts[rule] += 1
-                } else {
-                    ruleCounts[rule] -= 1
-                    if ruleCounts[rule] == 0 { rulesPresent -= 1 }
-                }
-            case .eventCount, .valuePercentile, .temporalOrdered:
-                return
-            }
-        }
-    }
-
     /// One correlation: its definition with everything the per-match path reads resolved to indexes once, and
     /// its groups. A class, so that handling a match copies no rule.
     private final class State {
@@ -264,15 +49,27 @@ public final class CorrelationEngine {
         /// `group-by` names and their entry indexes.
         let groupByNames: [String]
         let groupBy: [Int]
+        /// `groupBy` in memory the state owns, for the per-match path (reading the array retained it per match).
+        let groupByEntries: UnsafeMutablePointer<Int>
         /// The value field's entry index.
         let valueEntry: Int?
         /// Referenced only by correlations with `generate: false`: feeds them, does not alert.
         let silenced: Bool
         /// This correlation's index in the source table when another correlation references it, else -1.
         let selfSource: Int32
-        /// The groups: keys and values in the store, windows by slot.
-        var store: CorrelationGroupStore
-        var windows: [Group] = []
+        /// The groups: keys and values in the store, windows by the store's slots.
+        var store: CorrelationGroupStore { didSet { storeRef = .passUnretained(store) } }
+        var windows: CorrelationWindows { didSet { windowsRef = .passUnretained(windows) } }
+        /// `store` and `windows` unretained for the per-match path (reading the properties retained each per
+        /// match and correlation).
+        private(set) var storeRef: Unmanaged<CorrelationGroupStore>
+        private(set) var windowsRef: Unmanaged<CorrelationWindows>
+        /// An upward condition as one bound (the tightest of its `gt`/`gte` bounds; strict when a `gt` bound is the
+        /// tightest): the comparisons' operations are strings, matched per comparison and match. Nil when not
+        /// upward or a bound is NaN (then the comparisons decide).
+        let upwardBound: (value: Double, strict: Bool)?
+        /// Group names made for alerts, by slot (most groups never alert).
+        var names: [Int32: String] = [:]
         /// A lower bound on the first live entry time of every group (Int64.max: none), so that closing windows
         /// skips the correlation until one of its windows can have ended.
         var earliestFirst = Int64.max
@@ -294,46 +91,67 @@ public final class CorrelationEngine {
             numeric = rule.type == .valueSum || rule.type == .valueAverage || rule.type == .valuePercentile
             groupByNames = rule.groupBy
             groupBy = rule.groupBy.map { entryIndex[$0] ?? 0 }
+            groupByEntries = .allocate(capacity: max(groupBy.count, 1))
+            groupByEntries.initialize(from: groupBy, count: groupBy.count)
             valueEntry = rule.valueField.flatMap { entryIndex[$0] }
             self.silenced = silenced
             self.selfSource = selfSource
             self.sweepAt = sweepAt
-            store = CorrelationGroupStore(parts: rule.groupBy.count)
+            let store = CorrelationGroupStore(parts: rule.groupBy.count)
+            let windows = CorrelationWindows(type: rule.type, ruleCount: rule.rules.count)
+            self.store = store
+            self.windows = windows
+            storeRef = .passUnretained(store)
+            windowsRef = .passUnretained(windows)
+            var bound: (value: Double, strict: Bool)?
+            if upward && !rule.comparisons.contains(where: { $0.value.isNaN }) {
+                for comparison in rule.comparisons {
+                    let strict = comparison.operation == "gt"
+                    if let tightest = bound, tightest.value > comparison.value
+                        || (tightest.value == comparison.value && tightest.strict) {
+                        continue
+                    }
+                    bound = (comparison.value, strict)
+                }
+            }
+            upwardBound = bound
         }
 
-        /// The window of the group in `slot`, unretained: `windows` owns it, and a retain and release per match
-        /// cost more than the window's own work for most matches.
+        deinit { groupByEntries.deallocate() }
+
+        /// Whether the metric satisfies the condition.
         @inline(__always)
-        func window(_ slot: Int32) -> Group {
-            windows.withUnsafeBufferPointer { $0[Int(slot)] }
+        func holds(_ metric: Double) -> Bool {
+            guard let bound = upwardBound else { return comparisons.allSatisfy { $0.holds(metric) } }
+            return bound.strict ? metric > bound.value : metric >= bound.value
         }
 
         /// The group's name in alerts (`source.ip=10.0.0.1,destination.port=22`; a missing value as empty).
         func groupName(_ slot: Int32) -> String {
-            let group = window(slot)
-            if let cached = group.cachedKey { return cached }
+            if let cached = names[slot] { return cached }
             var name = ""
             for (i, field) in groupByNames.enumerated() {
                 if i > 0 { name += "," }
                 name += "\(field)="
                 if let part = store.part(i, of: slot) { name += String(decoding: part, as: UTF8.self) }
             }
-            group.cachedKey = name
+            names[slot] = name
             return name
         }
 
-        /// Drops the groups none of whose entries can count in a window of a match at `time` or later, keeping
-        /// some for reuse. Dropping one changes nothing an alert shows: a group made afresh for its values starts
-        /// as an expired one continues (empty window, not quiet, no values).
+        /// Removes the group in `slot` with its window; the slot is reused by a later group.
+        func removeGroup(_ slot: Int32) {
+            store.remove(slot)
+            windows.clear(slot)
+            if !names.isEmpty { names[slot] = nil }
+        }
+
+        /// Drops the groups none of whose entries can count in a window of a match at `time` or later. Dropping
+        /// one changes nothing an alert shows: a group made afresh for its values starts as an expired one
+        /// continues (empty window, not quiet, no values).
         func sweep(at time: Timestamp, minimum: Int) {
-            var freed = 0
-            for slot in store.liveSlots {
-                let group = window(slot)
-                guard group.expired(at: time, timespan: timespan) else { continue }
-                store.remove(slot)
-                // The first few thousand freed windows keep their storage for the next groups.
-                freed += 1
-                if freed > 4096 { group.reuse(release: true) }
+            for slot in store.liveSlots where windows.expired(slot, at: time.nanoseconds, timespan: timespan) {
+                removeGroup(slot)
             }
             sweepAt = max(minimum, store.count * 2)
             if !upward { recomputeEarliestFirst() }
@@ -342,10 +160,10 @@ public final class CorrelationEngine {
         /// The group updated longest ago (the first found among equals), or nil when there is none.
         func leastRecentlyUpdated() -> Int32? {
             var oldest: Int32?
-            var oldestTime = Timestamp(nanoseconds: Int64.max)
-            for slot in store.liveSlots where oldest == nil || window(slot).lastUpdate < oldestTime {
+            var oldestTime = Int64.max
+            for slot in store.liveSlots where oldest == nil || windows.lastUpdate(slot) < oldestTime {
                 oldest = slot
-                oldestTime = window(slot).lastUpdate
+                oldestTime = windows.lastUpdate(slot)
             }
             return oldest
         }
@@ -354,8 +172,7 @@ public final class CorrelationEngine {
         func recomputeEarliestFirst() {
             var earliest = Int64.max
             for slot in store.liveSlots {
-                let group = window(slot)
-                if !group.isEmpty { earliest = min(earliest, group.entries[group.head].timestamp.nanoseconds) }
+                if let first = windows.firstTime(slot) { earliest = min(earliest, first) }
             }
             earliestFirst = earliest
         }
@@ -396,14 +213,11 @@ public final class CorrelationEngine {
     /// Whether some correlation decides its windows when they close (`lt`, `lte`, `eq`, `neq`): only then does
     /// releasing a match look for windows that ended before it.
     private var hasClosingWindows = false
-    /// The values of the match being processed (reused). Only the entries its source's correlations read are
-    /// loaded; the others keep an earlier match's values, which nothing reads.
+    /// The values of the match being processed (reused): a view of its slot in `pending`.
     private let current: CorrelationMatchValues
     /// Where a match's group key is joined (reused; grown as needed).
     private var keyScratch: UnsafeMutablePointer<UInt8>
     private var keyCapacity = 256
-    /// Per source, the entries its correlations read (their group-by entries and value field).
-    private var readEntries: [[Int]] = []
     private var sequence: UInt64 = 0
     private var maximumSeen = Timestamp(nanoseconds: Int64.min)
     private var released = Timestamp(nanoseconds: Int64.min)
@@ -468,14 +282,6 @@ public final class CorrelationEngine {
             targetStart.append(Int32(targetList.count))
         }
         stateRefs = states.map { Unmanaged.passUnretained($0) }
-        readEntries = targets.map { feeds in
-            var read = Set<Int>()
-            for target in feeds {
-                read.formUnion(states[target.state].groupBy)
-                if let value = states[target.state].valueEntry { read.insert(value) }
-            }
-            return read.sorted()
-        }
     }
 
     /// Takes over the state `previous` built for the correlations that did not change: their groups and open
@@ -492,6 +298,7 @@ public final class CorrelationEngine {
             guard unchanged.contains(state.key), let old = previousByKey[state.key] else { continue }
             state.store = previous.states[old].store
             state.windows = previous.states[old].windows
+            state.names = previous.states[old].names
             state.recomputeEarliestFirst()
             kept.append(state.key)
         }
@@ -594,14 +401,15 @@ public final class CorrelationEngine {
 
     private func release(upTo watermark: Timestamp) -> [AlertRecord] {
         var alerts: [AlertRecord] = []
-        while let key = pending.first(atMost: watermark.nanoseconds) {
-            pending.removeFirst()
+        while let key = pending.popFirst(atMost: watermark.nanoseconds) {
             let time = Timestamp(nanoseconds: key.time)
-            let reading = pending.source(key.slot)
-            let source = pending.take(key.slot, entries: reading >= 0 ? readEntries[Int(reading)] : [], into: current)
+            // The match is read in its slot, which is freed once it has been processed (nothing is buffered
+            // meanwhile).
+            let source = pending.view(key.slot, into: current)
             if hasClosingWindows { closeWindows(at: time, into: &alerts) }
             released = time
             if source >= 0 { process(source: Int(source), time: time, values: current, into: &alerts) }
+            pending.discard(key.slot)
         }
         if watermark.nanoseconds != Int64.max && watermark > released {
             closeWindows(at: watermark, into: &alerts)
@@ -609,18 +417,16 @@ public final class CorrelationEngine {
         return alerts
     }
 
-    /// Adds a match of `source` at `time` (its field values by entry index, its Community ID as entry `width`) to
-    /// the windows of the correlations it feeds; returns the alerts of those whose condition it satisfies.
+    /// Adds a match of `source` at `time` (its field values by entry index, and its Community ID) to the windows
+    /// of the correlations it feeds; returns the alerts of those whose condition it satisfies.
     private func process(source: Int, time: Timestamp, values: CorrelationMatchValues, into alerts: inout [AlertRecord]) {
-        let communityID = values.value(values.width).map { ShortText(bytes: $0) } ?? .absent
         for t in Int(targetStart[source])..<Int(targetStart[source + 1]) {
             let target = targetList[t]
             // Unretained: `states` owns every state for the engine's life (a retain and a release per match and
             // correlation, like those of the target list, the store and the group-by list, cost more than most
             // matches' window work).
             stateRefs[target.state]._withUnsafeGuaranteedRef { state in
-                process(state, position: target.position, time: time, values: values, communityID: communityID,
-                        into: &alerts)
+                process(state, position: target.position, time: time, values: values, into: &alerts)
             }
         }
     }
@@ -629,57 +435,49 @@ public final class CorrelationEngine {
     /// correlation's `rules`).
     @inline(__always)
     private func process(_ state: State, position: Int, time: Timestamp, values: CorrelationMatchValues,
-                         communityID: ShortText, into alerts: inout [AlertRecord]) {
-        let slot = Unmanaged.passUnretained(state.store)._withUnsafeGuaranteedRef { store -> Int32 in
+                         into alerts: inout [AlertRecord]) {
+        let slot = state.storeRef._withUnsafeGuaranteedRef { store -> Int32 in
             let key = groupKey(state, values)
             let hash = store.hash(key)
             var slot = store.find(key, hash: hash)
             guard slot < 0 else { return slot }
             if state.sweepable && store.count >= state.sweepAt { state.sweep(at: time, minimum: sweepMinimum) }
             if store.count >= maximumGroups, let oldest = state.leastRecentlyUpdated() {
-                store.remove(oldest)
-                state.window(oldest).reuse(release: true)
+                state.removeGroup(oldest)
                 evictedGroups += 1
             }
-            slot = store.insert(key, hash: hash) { values.length(state.groupBy[$0]) }
-            if Int(slot) == state.windows.count {
-                state.windows.append(Group(type: state.type, ruleCount: state.ruleCount))
-            } else {
-                state.window(slot).reuse()
-            }
+            slot = store.insert(key, hash: hash) { values.length(state.groupByEntries[$0]) }
+            state.windows.open(slot)
             return slot
         }
-        let group = state.window(slot)
-        // Slide: drop what is more than `timespan` before this event.
-        var expired = 0
-        while group.head + expired < group.entries.count,
-              time.nanoseconds &- group.entries[group.head + expired].timestamp.nanoseconds > state.timespan {
-            expired += 1
+        let fired = state.windowsRef._withUnsafeGuaranteedRef { windows -> Int64? in
+            // Slide: drop what is more than `timespan` before this event.
+            windows.slide(slot, to: time.nanoseconds, timespan: state.timespan)
+            if windows.isEmpty(slot) {
+                windows.setQuiet(slot, false)
+                state.earliestFirst = min(state.earliestFirst, time.nanoseconds)
+            }
+            let value = state.valueEntry.flatMap { values.value($0) }
+            windows.append(slot, time: time.nanoseconds, rule: position, value: value,
+                           number: state.numeric ? value.flatMap(Self.number(bytes:)) : nil,
+                           communityID: values.communityID)
+            guard state.upward, !windows.isQuiet(slot) else { return nil }
+            let holds: Bool
+            let count: Int64
+            if let metric = windows.liveMetric(slot) {
+                holds = state.holds(metric)
+                count = Int64(windows.count(slot))
+            } else {
+                (holds, count) = evaluate(state, windows.entries(slot)[...])
+            }
+            guard holds else { return nil }
+            windows.setQuiet(slot, true)
+            return count
         }
-        group.advance(by: expired)
-        if group.isEmpty {
-            group.quiet = false
-            state.earliestFirst = min(state.earliestFirst, time.nanoseconds)
-        }
-        group.compact()
-        let value = state.valueEntry.flatMap { values.value($0) }
-        group.append(time: time, rule: position, value: value,
-                     number: state.numeric ? value.flatMap(Self.number(bytes:)) : nil, communityID: communityID)
-        group.lastUpdate = time
-        guard state.upward, !group.quiet else { return }
-        let holds: Bool
-        let count: Int64
-        if let metric = group.liveMetric() {
-            holds = state.comparisons.allSatisfy { $0.holds(metric) }
-            count = Int64(group.entries.count - group.head)
-        } else {
-            (holds, count) = evaluate(state, group.live)
-        }
-        if holds {
-            group.quiet = true
+        if let count = fired {
             let chained = CorrelationMatchValues(width: entryNames.count)
             for entry in state.groupBy { chained.set(entry, values.value(entry)) }
-            chained.set(chained.width, values.value(values.width))
+            chained.setCommunityID(values.communityID)
             fire(alert(state, slot: slot, count: count, end: time), state: state, values: chained, into: &alerts)
         }
     }
@@ -703,16 +501,16 @@ public final class CorrelationEngine {
                 continue
             }
             let named = state.store.liveSlots.map { (slot: $0, name: state.groupName($0)) }
+            let windows = state.windows
             for (slot, _) in named.sorted(by: { $0.name < $1.name }) {
-                let group = state.window(slot)
-                while group.head < group.entries.count {
-                    let first = group.entries[group.head].timestamp
-                    guard time.nanoseconds == Int64.max || time.nanoseconds &- first.nanoseconds > state.timespan else { break }
-                    let end = first.nanoseconds &+ state.timespan
-                    let window = group.live.prefix { $0.timestamp.nanoseconds <= end }
-                    let (holds, count) = evaluate(state, window)
+                while let first = windows.firstTime(slot) {
+                    guard time.nanoseconds == Int64.max || time.nanoseconds &- first > state.timespan else { break }
+                    let end = first &+ state.timespan
+                    let window = windows.entries(slot) { $0.timestamp <= end }
+                    let (holds, count) = evaluate(state, window[...])
                     if holds {
-                        let made = alert(state, slot: slot, count: count, end: window.last?.timestamp ?? first, window: window)
+                        let made = alert(state, slot: slot, count: count,
+                                         end: Timestamp(nanoseconds: window.last?.timestamp ?? first), window: window)
                         let chained = CorrelationMatchValues(width: entryNames.count)
                         for (i, entry) in state.groupBy.enumerated() {
                             guard let part = state.store.part(i, of: slot) else { continue }
@@ -721,9 +519,8 @@ public final class CorrelationEngine {
                         fire(made, state: state, values: chained, into: &alerts)
                     }
                     // Decided windows do not overlap: the next one starts at the first event after this one.
-                    group.advance(by: window.count)
+                    windows.advance(slot, by: window.count)
                 }
-                group.compact()
             }
             state.recomputeEarliestFirst()
         }
@@ -754,13 +551,13 @@ public final class CorrelationEngine {
     }
 
     /// Whether the window satisfies the rule's condition, and the count reported in the alert.
-    private func evaluate(_ state: State, _ window: ArraySlice<Entry>) -> (Bool, Int64) {
+    private func evaluate(_ state: State, _ window: ArraySlice<CorrelationWindows.Entry>) -> (Bool, Int64) {
         let metric: Double
         switch state.type {
         case .eventCount:
             metric = Double(window.count)
         case .valueCount:
-            // Live entries share an id exactly when they share a value.
+            // A group's live entries share a row exactly when they share a value.
             var distinct = Set<Int32>()
             for entry in window where entry.valueID >= 0 { distinct.insert(entry.valueID) }
             metric = Double(distinct.count)
@@ -791,17 +588,19 @@ public final class CorrelationEngine {
     /// by a separator that network values do not hold. A single group-by value is its own key, read in place.
     @inline(__always)
     private func groupKey(_ state: State, _ values: CorrelationMatchValues) -> UnsafeBufferPointer<UInt8> {
-        let groupBy = state.groupBy
-        if groupBy.count == 1 { return values.value(groupBy[0]) ?? UnsafeBufferPointer(start: nil, count: 0) }
-        var total = max(groupBy.count - 1, 0)
-        for entry in groupBy { total += max(Int(values.length(entry)), 0) }
+        let groupBy = state.groupByEntries
+        let parts = state.groupBy.count
+        if parts == 1 { return values.value(groupBy[0]) ?? UnsafeBufferPointer(start: nil, count: 0) }
+        var total = max(parts - 1, 0)
+        for position in 0..<parts { total += max(Int(values.length(groupBy[position])), 0) }
         if total > keyCapacity {
             keyScratch.deallocate()
             keyCapacity = max(total, keyCapacity * 2)
             keyScratch = .allocate(capacity: keyCapacity)
         }
         var at = 0
-        for (position, entry) in groupBy.enumerated() {
+        for position in 0..<parts {
+            let entry = groupBy[position]
             if position > 0 {
                 keyScratch[at] = 0x1F
                 at += 1
@@ -815,28 +614,24 @@ public final class CorrelationEngine {
     }
 
     private func alert(_ state: State, slot: Int32, count: Int64, end: Timestamp,
-                       window: ArraySlice<Entry>? = nil) -> AlertRecord {
+                       window: [CorrelationWindows.Entry]? = nil) -> AlertRecord {
         let rule = state.rule
-        let group = state.window(slot)
         let name = state.groupName(slot)
-        let entries = window ?? group.live
-        let start = entries.first?.timestamp ?? end
+        // A decided window is the first entries of the live ones.
+        let start = window.map { $0.first?.timestamp } ?? state.windows.firstTime(slot)
+        let startTime = start.map { Timestamp(nanoseconds: $0) } ?? end
         let id = AlertID.make(parts: [Array("correlation".utf8), Array(rule.key.utf8), Array(name.utf8),
-                                      Array(String(start.nanoseconds).utf8), Array(String(end.nanoseconds).utf8)])
+                                      Array(String(startTime.nanoseconds).utf8), Array(String(end.nanoseconds).utf8)])
         var alert = AlertRecord(timestamp: end, id: id, kind: .correlation, ruleID: rule.key, ruleName: rule.title,
-                                count: count, windowStart: start, windowEnd: end)
+                                count: count, windowStart: startTime, windowEnd: end)
         alert.correlationType = rule.type.rawValue
         alert.ruleDescription = rule.description
         alert.ruleset = rule.file
         alert.level = rule.level
         alert.tags = rule.tags
         alert.group = name
-        var seen = Set<ShortText>()
-        for entry in entries {
-            guard !entry.communityID.isAbsent, seen.count < 100, seen.insert(entry.communityID).inserted,
-                  let id = entry.communityID.string else { continue }
-            alert.communityIDs.append(id)
-        }
+        alert.communityIDs = state.windows.communityIDs(slot, first: window?.count ?? state.windows.count(slot),
+                                                        limit: 100)
         return alert
     }
 }

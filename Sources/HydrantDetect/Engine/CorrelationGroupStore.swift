@@ -69,13 +69,20 @@ final class CorrelationGroupStore {
             h = Self.fold(h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self), k1)
             i += 8
         }
-        if i < key.count {
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < key.count {
-                tail |= UInt64(base[i]) << shift
-                shift += 8
-                i += 1
+        let rest = key.count - i
+        if rest > 0 {
+            // The bytes after the last whole word in one or two loads rather than one at a time (the length,
+            // mixed in first, tells tails of different lengths apart): the key's last eight bytes, or two
+            // overlapping halves, or the first, middle and last of one to three bytes.
+            let tail: UInt64
+            if key.count >= 8 {
+                tail = raw.loadUnaligned(fromByteOffset: key.count - 8, as: UInt64.self) >> UInt64(64 - 8 * rest)
+            } else if rest >= 4 {
+                let low = UInt64(raw.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+                let high = UInt64(raw.loadUnaligned(fromByteOffset: rest - 4, as: UInt32.self))
+                tail = low | high << UInt64(8 * (rest - 4))
+            } else {
+                tail = UInt64(base[0]) | UInt64(base[rest >> 1]) << 8 | UInt64(base[rest - 1]) << 16
             }
             h = Self.fold(h ^ tail, k1)
         }
@@ -232,16 +239,10 @@ final class CorrelationGroupStore {
 
     private func growSlots() {
         let capacity = max(64, slotCapacity * 2)
-        func moved<T>(_ old: UnsafeMutablePointer<T>, _ count: Int, _ newCount: Int) -> UnsafeMutablePointer<T> {
-            let fresh = UnsafeMutablePointer<T>.allocate(capacity: max(newCount, 1))
-            fresh.moveInitialize(from: old, count: count)
-            old.deallocate()
-            return fresh
-        }
-        hashes = moved(hashes, slotsMade, capacity)
-        keyLengths = moved(keyLengths, slotsMade, capacity)
-        keyBytes = moved(keyBytes, slotsMade * Self.inlineKeyBytes, capacity * Self.inlineKeyBytes)
-        partLengths = moved(partLengths, slotsMade * parts, capacity * parts)
+        hashes = FlatStorage.regrown(hashes, count: slotsMade, capacity: capacity)
+        keyLengths = FlatStorage.regrown(keyLengths, count: slotsMade, capacity: capacity)
+        keyBytes = FlatStorage.regrown(keyBytes, count: slotsMade * Self.inlineKeyBytes, capacity: capacity * Self.inlineKeyBytes)
+        partLengths = FlatStorage.regrown(partLengths, count: slotsMade * parts, capacity: capacity * parts)
         slotCapacity = capacity
     }
 }

@@ -1,11 +1,11 @@
 import DequeModule
-import HeapModule
 
 /// Correlation matches waiting for the watermark, handed out in event-time order (arrival order among equal
 /// times).
 ///
 /// The order lives in small plain keys (time, arrival sequence, slot): a match no earlier than the last one queued
-/// joins a queue, which stays sorted and costs a constant step in and out; any other goes through a heap. How many
+/// joins a queue, which stays sorted and costs a constant step in and out; any other goes through a heap
+/// (`CorrelationReorderHeap`). How many
 /// arrive in order depends on the source: DNS and HTTP records come at their event time, but a flow record is
 /// stamped with its start and written at its end, so most flow matches are late and take the heap (on the rules
 /// benchmark's records, 23% of matches were queued). Each match's payload (the rule it
@@ -35,7 +35,7 @@ final class CorrelationReorderBuffer {
     /// Matches that arrived in order: sorted, since each was at least the one before it.
     private var ordered = Deque<Key>()
     /// Matches that arrived earlier than the last of `ordered`.
-    private var heap = Heap<Key>()
+    private let heap = CorrelationReorderHeap()
     private var slotCapacity = 0
     private var slotsMade = 0
     private var sources: UnsafeMutablePointer<Int32>
@@ -47,7 +47,10 @@ final class CorrelationReorderBuffer {
     private var bytes: UnsafeMutablePointer<UInt8>
     /// Payloads that outgrew their stretch, by slot (their bytes continue here, from the start).
     private var spilled: [Int32: [UInt8]] = [:]
-    private var freeSlots: [Int32] = []
+    /// Freed slots, a stack (at most `slotsMade`, so it never outgrows `slotCapacity`): in flat memory, since an
+    /// array's push and pop checked its buffer's uniqueness per match.
+    private var freeSlots: UnsafeMutablePointer<Int32>
+    private var freeCount = 0
 
     init(width: Int) {
         self.width = width
@@ -56,6 +59,7 @@ final class CorrelationReorderBuffer {
         spanLength = .allocate(capacity: 1)
         used = .allocate(capacity: 1)
         bytes = .allocate(capacity: 1)
+        freeSlots = .allocate(capacity: 1)
     }
 
     deinit {
@@ -64,6 +68,7 @@ final class CorrelationReorderBuffer {
         spanLength.deallocate()
         used.deallocate()
         bytes.deallocate()
+        freeSlots.deallocate()
     }
 
     /// Matches buffered.
@@ -82,8 +87,9 @@ final class CorrelationReorderBuffer {
     /// Buffers a match whose Community ID is the text of `communityIDBytes` (nil: none); see `add(time:…)`.
     func add(time: Int64, sequence: UInt64, source: Int32, communityIDBytes: UnsafeBufferPointer<UInt8>?) -> Int32 {
         let slot: Int32
-        if let reused = freeSlots.popLast() {
-            slot = reused
+        if freeCount > 0 {
+            freeCount -= 1
+            slot = freeSlots[freeCount]
             if !spilled.isEmpty { spilled.removeValue(forKey: slot) }
         } else {
             if slotsMade == slotCapacity { grow() }
@@ -148,17 +154,12 @@ final class CorrelationReorderBuffer {
 
     private func grow() {
         let capacity = max(64, slotCapacity * 2)
-        func moved<T>(_ old: UnsafeMutablePointer<T>, _ count: Int, _ newCount: Int) -> UnsafeMutablePointer<T> {
-            let fresh = UnsafeMutablePointer<T>.allocate(capacity: newCount)
-            fresh.moveInitialize(from: old, count: count)
-            old.deallocate()
-            return fresh
-        }
-        sources = moved(sources, slotsMade, capacity)
-        spanStart = moved(spanStart, slotsMade * (width + 1), capacity * (width + 1))
-        spanLength = moved(spanLength, slotsMade * (width + 1), capacity * (width + 1))
-        used = moved(used, slotsMade, capacity)
-        bytes = moved(bytes, slotsMade * Self.inlineBytes, capacity * Self.inlineBytes)
+        sources = FlatStorage.regrown(sources, count: slotsMade, capacity: capacity)
+        spanStart = FlatStorage.regrown(spanStart, count: slotsMade * (width + 1), capacity: capacity * (width + 1))
+        spanLength = FlatStorage.regrown(spanLength, count: slotsMade * (width + 1), capacity: capacity * (width + 1))
+        used = FlatStorage.regrown(used, count: slotsMade, capacity: capacity)
+        bytes = FlatStorage.regrown(bytes, count: slotsMade * Self.inlineBytes, capacity: capacity * Self.inlineBytes)
+        freeSlots = FlatStorage.regrown(freeSlots, count: freeCount, capacity: capacity)
         slotCapacity = capacity
     }
 
@@ -173,6 +174,22 @@ final class CorrelationReorderBuffer {
         guard let queued = ordered.first else { return heap.min }
         guard let least = heap.min, least < queued else { return queued }
         return least
+    }
+
+    /// Removes and returns the earliest buffered match when its time is at most `time` (its payload stays until
+    /// `take` or `discard`): `first(atMost:)` and `removeFirst()` in one look at the queue and the heap.
+    @inline(__always)
+    func popFirst(atMost time: Int64) -> Key? {
+        if let queued = ordered.first {
+            if let least = heap.min, least < queued {
+                guard least.time <= time else { return nil }
+                return heap.popMin()
+            }
+            guard queued.time <= time else { return nil }
+            return ordered.removeFirst()
+        }
+        guard let least = heap.min, least.time <= time else { return nil }
+        return heap.popMin()
     }
 
     /// Removes the earliest match from the order (its payload stays until `take`).
@@ -203,28 +220,38 @@ final class CorrelationReorderBuffer {
         let base = Int(slot) * (width + 1)
         for entry in entries { into[entry] = load(slot: Int(slot), span: base + 1 + entry) }
         let communityID = load(slot: Int(slot), span: base)
-        freeSlots.append(slot)
+        recycle(slot)
         return (sources[Int(slot)], communityID)
     }
 
-    /// Copies a match's Community ID and the values of `entries` into `values` (the other entries keep what they
-    /// held), frees its slot and returns its source: what `take(_:entries:into:)` does, as byte spans.
-    func take(_ slot: Int32, entries: [Int], into values: CorrelationMatchValues) -> Int32 {
+    /// Points `values` at a buffered match's Community ID and values where they lie (or, for the rare payload that
+    /// outgrew its stretch, copies them) and returns its source. The spans stay valid until the slot is reused, so
+    /// the caller processes the match, then hands the slot back with `discard`; nothing may be added in between.
+    /// Per match this sets three pointers where `take` copied each value it read.
+    func view(_ slot: Int32, into values: CorrelationMatchValues) -> Int32 {
         let s = Int(slot)
         let base = s * (width + 1)
-        values.startMatch()
         if !spilled.isEmpty, let spill = spilled[slot] {
+            values.startMatch()
             spill.withUnsafeBufferPointer { spill in
-                for entry in entries { values.set(entry, span(base + 1 + entry, in: spill)) }
-                values.set(width, span(base, in: spill))
+                for entry in 0..<width { values.set(entry, span(base + 1 + entry, in: spill)) }
+                values.setCommunityID(span(base, in: spill))
             }
         } else {
-            let stretch = UnsafeBufferPointer(start: bytes + s * Self.inlineBytes, count: Self.inlineBytes)
-            for entry in entries { values.set(entry, span(base + 1 + entry, in: stretch)) }
-            values.set(width, span(base, in: stretch))
+            // Every span of a slot that did not spill lies within its stretch (`store` spills any that would not).
+            values.view(starts: spanStart + base, lengths: spanLength + base, bytes: bytes + s * Self.inlineBytes)
         }
-        freeSlots.append(slot)
         return sources[s]
+    }
+
+    /// Frees the slot of a match that `view` handed out.
+    func discard(_ slot: Int32) { recycle(slot) }
+
+    @inline(__always)
+    private func recycle(_ slot: Int32) {
+        guard freeCount < slotsMade else { return }  // a slot freed twice: only a caller's bug could do that
+        freeSlots[freeCount] = slot
+        freeCount += 1
     }
 
     @inline(__always)
