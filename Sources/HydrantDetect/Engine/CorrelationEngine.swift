@@ -402,6 +402,7 @@ public final class CorrelationEngine {
     private func release(upTo watermark: Timestamp) -> [AlertRecord] {
         var alerts: [AlertRecord] = []
         while let key = pending.popFirst(atMost: watermark.nanoseconds) {
+            pending.prefetchEarliest()
             let time = Timestamp(nanoseconds: key.time)
             // The match is read in its slot, which is freed once it has been processed (nothing is buffered
             // meanwhile).

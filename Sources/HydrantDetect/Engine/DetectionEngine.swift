@@ -1,3 +1,4 @@
+import CByteSearch
 import HydrantRecords
 
 /// Evaluates a compiled `RuleSet` on batches of JSON-lines records and returns the alerts of detection rules.
@@ -303,6 +304,16 @@ public final class DetectionEngine {
         var start = 0
         for (recordIndex, end) in ends.enumerated() {
             guard end >= start, end <= bytes.count else { break }
+            // The next record is read from a large batch that is mostly out of the caches by now: its lines are
+            // loaded while this one is evaluated (a hint; its first kilobyte is enough for most records).
+            if let base = bytes.baseAddress, recordIndex + 1 < ends.count {
+                let next = min(ends[recordIndex + 1], bytes.count, end + 1024)
+                var line = end
+                while line < next {
+                    hydrant_prefetch(base + line)
+                    line += 64
+                }
+            }
             var stop = end
             while stop > start, JSONScanner.isWhitespace(bytes[stop - 1]) { stop -= 1 }
             let record = UnsafeBufferPointer(rebasing: bytes[start..<stop])
