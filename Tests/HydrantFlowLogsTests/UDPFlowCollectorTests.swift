@@ -79,6 +79,44 @@ import Glibc
         #expect(collector.kernelDrops == 0)
     }
 
+    @Test("with a pool, batches are filled in the arrays the consumer gives back, and nothing is lost")
+    func recycledBatches() throws {
+        let received = Mutex<[NetFlowRecord]>([])
+        let storages = Mutex<Set<UInt>>([])
+        let batches = Mutex(0)
+        // The consumer keeps each array until the next batch arrives (as the writer does until it has encoded it),
+        // by which time the decode thread holds it no longer, and gives it back emptied then, as the writer does.
+        let held = Mutex<[NetFlowRecord]?>(nil)
+        let pool = RecordBatchPool<NetFlowRecord>(limit: 4, capacity: 256 + 64)
+        let collector = try UDPFlowCollector(host: "127.0.0.1", ports: [0], receiveBufferBytes: 8 << 20, batchSize: 256,
+                                             recordBatches: pool) { records in
+            received.withLock { $0 += records }
+            batches.withLock { $0 += 1 }
+            records.withUnsafeBufferPointer { buffer in
+                storages.withLock { _ = $0.insert(UInt(bitPattern: buffer.baseAddress)) }
+            }
+            if var previous = held.withLock({ $0.take() }) {
+                previous.removeAll(keepingCapacity: true)
+                pool.give(previous)
+            }
+            held.withLock { $0 = records }
+        }
+        collector.start()
+        let port = try #require(collector.ports.first)
+        var datagrams = [Message.message(sequence: 0, sets: [Self.template])]
+        for message in 0..<2_000 {
+            datagrams.append(Message.message(sequence: UInt32(message * 10), sets: [Self.data(first: message * 10, count: 10)]))
+        }
+        try Self.send(datagrams, to: port)
+        collector.stop()
+        let records = received.withLock { $0 }
+        #expect(records.map { Int($0.sourceBytes ?? -1) } == Array(0..<20_000), "in order, none lost or repeated")
+        let handedOver = batches.withLock { $0 }
+        let distinct = storages.withLock { $0.count }
+        #expect(handedOver >= 20_000 / (256 + 10))
+        #expect(distinct <= 3, "\(handedOver) batches in \(distinct) arrays: the arrays given back are filled again")
+    }
+
     @Test("a port in use is refused with the address and the system's reason")
     func portInUse() throws {
         let first = try UDPFlowCollector(host: "127.0.0.1", ports: [0]) { _ in }

@@ -54,8 +54,9 @@ struct DatagramBatch: Sendable {
 /// hands batches the consumer is done with back to the producer, so that their storage is reused instead of
 /// allocated (and faulted in) for every `recvmmsg` call.
 final class DatagramQueue: @unchecked Sendable {
-    /// Emptied batches kept for reuse.
-    static let spareLimit = 16
+    /// Emptied batches kept for reuse (at most 16 MiB with `spareByteLimit`): enough that the batches of a burst,
+    /// which queue up while the decode thread catches up, are kept rather than freed and faulted in again.
+    static let spareLimit = 64
     /// Batches holding more storage than this are not kept (a call of many large datagrams).
     static let spareByteLimit = 256 << 10
     private let condition = NSCondition()

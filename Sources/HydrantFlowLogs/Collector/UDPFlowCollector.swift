@@ -32,6 +32,7 @@ public final class UDPFlowCollector: @unchecked Sendable {
     private let decoder: FlowExportDecoder
     private let batchSize: Int
     private let onBatch: ([NetFlowRecord]) -> Void
+    private let recordBatches: RecordBatchPool<NetFlowRecord>?
     private let queue: DatagramQueue
     private let lock = NSLock()
     private var stopping = false
@@ -42,10 +43,13 @@ public final class UDPFlowCollector: @unchecked Sendable {
 
     /// Binds `ports` on `host` (IPv4) with receive buffers of `receiveBufferBytes` (beyond `net.core.rmem_max`
     /// when the process may, else capped there), and queues at most `queueBytes` of received datagrams between
-    /// the threads. Port 0 binds an ephemeral port; `ports` tells which.
+    /// the threads. Port 0 binds an ephemeral port; `ports` tells which. With `recordBatches`, each batch after
+    /// the one handed to `onBatch` is filled in an array taken from it (which the consumer gives arrays back to)
+    /// rather than in a new one.
     public init(host: String = "0.0.0.0", ports requested: [UInt16], receiveBufferBytes: Int = 32 << 20,
                 queueBytes: Int = 64 << 20, batchSize: Int = 1024,
-                decoder: FlowExportDecoder.Configuration = .init(), onBatch: @escaping ([NetFlowRecord]) -> Void) throws {
+                decoder: FlowExportDecoder.Configuration = .init(), recordBatches: RecordBatchPool<NetFlowRecord>? = nil,
+                onBatch: @escaping ([NetFlowRecord]) -> Void) throws {
         var sockets: [Int32] = []
         var inodes: [UInt64] = []
         var ports: [UInt16] = []
@@ -86,6 +90,7 @@ public final class UDPFlowCollector: @unchecked Sendable {
         self.decoder = FlowExportDecoder(configuration: decoder)
         self.batchSize = batchSize
         self.onBatch = onBatch
+        self.recordBatches = recordBatches
         self.queue = DatagramQueue(limit: max(queueBytes, Self.datagramsPerCall * Self.maximumDatagram))
     }
 
@@ -210,22 +215,27 @@ public final class UDPFlowCollector: @unchecked Sendable {
         while let batch = queue.pop() {
             batch.forEach { datagram, sender in
                 _ = decoder.decode(datagram, from: IPAddress(ipv4: sender), receivedAt: batch.receivedAt, into: &records)
-                if records.count >= batchSize {
-                    onBatch(records)
-                    records.removeAll(keepingCapacity: true)
-                }
+                if records.count >= batchSize { handOver(&records) }
             }
             queue.recycle(batch)
             if queue.isEmpty {
-                if !records.isEmpty {
-                    onBatch(records)
-                    records.removeAll(keepingCapacity: true)
-                }
+                if !records.isEmpty { handOver(&records) }
                 publishStatistics()
             }
         }
         if !records.isEmpty { onBatch(records) }
         publishStatistics()
+    }
+
+    /// Gives `records` to `onBatch` and leaves an empty array to fill next in their place.
+    private func handOver(_ records: inout [NetFlowRecord]) {
+        onBatch(records)
+        if let recordBatches {
+            // The array handed over is now the consumer's; filling it here would copy it.
+            records = recordBatches.take()
+        } else {
+            records.removeAll(keepingCapacity: true)
+        }
     }
 
     private func publishStatistics() {

@@ -27,6 +27,8 @@ struct FlowTemplate: Hashable, Sendable {
     var minimumLength: Int
     /// When the template was last announced (receive time, nanoseconds since the epoch), for expiry.
     var learnedAt: Int64
+    /// How its records are decoded without a per-field length check, when they can be (see `FlowDecodePlan`).
+    var plan: FlowDecodePlan?
 
     init(fields: [TemplateField], scopeCount: Int, isOptions: Bool, learnedAt: Int64 = 0) {
         self.learnedAt = learnedAt
@@ -47,5 +49,6 @@ struct FlowTemplate: Hashable, Sendable {
         }
         fixedLength = variable ? nil : fixed
         minimumLength = minimum
+        plan = FlowDecodePlan(fields: fields, isOptions: isOptions)
     }
 }

@@ -29,12 +29,14 @@ public struct NetFlowLineEncoder: JSONLinesBatchEncoding {
         guard let first = records.baseAddress else { return }
         ends.reserveCapacity(ends.count + records.count)
         var exporter = ExporterText()
+        // One cursor for the batch: a cursor holds the buffer, so one per record retained and released it each time.
+        var out = JSONCursor(buffer, reserving: Self.reserve)
         for index in 0..<records.count {
-            var out = JSONCursor(buffer, reserving: Self.reserve)
+            out.ensure(Self.reserve)
             write(first + index, previous: index > 0 ? first + index - 1 : nil, exporter: &exporter, to: &out)
-            out.finish()
-            ends.append(buffer.count)
+            ends.append(out.offset)
         }
+        out.finish()
     }
 
     /// Appends one record as a line to `buffer`.

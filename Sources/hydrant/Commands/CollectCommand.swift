@@ -87,9 +87,12 @@ struct CollectCommand: ParsableCommand {
         decoder.keepEnterpriseElements = keepEnterprise
         decoder.templateTimeoutNanoseconds = templateTimeout > 0 ? Int64(templateTimeout) * 1_000_000_000 : nil
         let ports = [netflowPort, ipfixPort].compactMap { $0 }
+        // Record arrays go round between the decode thread and the writer instead of one new allocation per batch;
+        // as many are kept as the writer may hold queued (64), so that a burst's arrays are not freed after it.
+        let batches = RecordBatchPool<NetFlowRecord>(limit: 64, capacity: 1024 + 64)
         let collector = try UDPFlowCollector(host: host, ports: ports, receiveBufferBytes: receiveBufferMb << 20,
-                                             decoder: decoder) { records in
-            writer.write(records)
+                                             batchSize: 1024, decoder: decoder, recordBatches: batches) { records in
+            writer.write(records) { batches.give($0) }
         }
         collector.start()
         writeStandardError("hydrant collect: listening on udp \(collector.ports.map { "\(host):\($0)" }.joined(separator: ", "))\n")

@@ -30,11 +30,15 @@ final class NetFlowSourceService: Service, @unchecked Sendable {
         let output = StreamRecordOutput { batch in try await streams.putAll(batch, toStream: stream) }
         let writer = BackgroundEncodedWriter<NetFlowLineEncoder>(output)
         self.writer = writer
+        // Record arrays go round between the decode thread and the writer instead of one new allocation per batch;
+        // as many are kept as the writer may hold queued (64), so that a burst's arrays are not freed after it.
+        let batches = RecordBatchPool<NetFlowRecord>(limit: 64, capacity: 1024 + 64)
         do {
             collector = try UDPFlowCollector(
                 host: configuration.bind, ports: configuration.ports.map { UInt16($0) },
-                receiveBufferBytes: configuration.receiveBufferMB << 20, decoder: configuration.decoderConfiguration
-            ) { records in writer.write(records) }
+                receiveBufferBytes: configuration.receiveBufferMB << 20, batchSize: 1024,
+                decoder: configuration.decoderConfiguration, recordBatches: batches
+            ) { records in writer.write(records) { batches.give($0) } }
         } catch {
             throw RuntimeFailure("\(configuration.location): sources.netflow: \(error)")
         }

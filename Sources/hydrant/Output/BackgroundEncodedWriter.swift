@@ -25,23 +25,35 @@ final class BackgroundEncodedWriter<Encoder: JSONLinesBatchEncoding>: @unchecked
 
     /// Queues a batch; waits while `capacity` batches are queued. A write error is kept and thrown by `close`
     /// (and `check`); later batches are dropped.
-    func write(_ records: [Encoder.Record]) {
+    ///
+    /// `done`, when given, is handed the array emptied (its storage kept) after the batch was encoded, on the
+    /// writer's thread: the producer can fill it again instead of allocating (and faulting in) a new one.
+    func write(_ records: [Encoder.Record], then done: (@Sendable ([Encoder.Record]) -> Void)? = nil) {
         guard !records.isEmpty else { return }
         slots.wait()
         queued.add(1, ordering: .relaxed)
+        // Held in a box the block empties, so that once encoded the array has one owner (the block's context would
+        // keep a captured array referenced until the block is destroyed) and is emptied without new storage.
+        let held = HeldRecords(records)
         queue.async {
             defer { self.slots.signal() }
+            var records = held.take()
             let left = self.queued.subtract(1, ordering: .relaxed).newValue
-            guard self.failure.withLock({ $0 == nil }) else { return }
-            do {
-                self.encoded.removeAll()
-                // One call per batch: the records are encoded in place, without a copy (and its reference
-                // counting) per record.
-                self.encoded.append(contentsOf: records, with: &self.encoder)
-                try self.output.write(self.encoded)
-                if left == 0 { try self.output.flush() }
-            } catch {
-                self.failure.withLock { $0 = error }
+            if self.failure.withLock({ $0 == nil }) {
+                do {
+                    self.encoded.removeAll()
+                    // One call per batch: the records are encoded in place, without a copy (and its reference
+                    // counting) per record.
+                    self.encoded.append(contentsOf: records, with: &self.encoder)
+                    try self.output.write(self.encoded)
+                    if left == 0 { try self.output.flush() }
+                } catch {
+                    self.failure.withLock { $0 = error }
+                }
+            }
+            if let done {
+                records.removeAll(keepingCapacity: true)
+                done(records)
             }
         }
     }
@@ -59,5 +71,20 @@ final class BackgroundEncodedWriter<Encoder: JSONLinesBatchEncoding>: @unchecked
         }
         try check()
         return written
+    }
+}
+
+/// A batch on its way to the writer's thread, which takes it out (leaving the box empty) so that it is then the
+/// array's only owner.
+private final class HeldRecords<Record>: @unchecked Sendable {
+    // Unchecked: written by the producer before the block is queued, taken once by the block.
+    private var records: [Record]
+
+    init(_ records: [Record]) { self.records = records }
+
+    func take() -> [Record] {
+        var taken: [Record] = []
+        swap(&taken, &records)
+        return taken
     }
 }
