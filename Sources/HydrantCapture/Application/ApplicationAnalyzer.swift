@@ -17,6 +17,11 @@ public final class ApplicationAnalyzer {
     private var output = CaptureRecords()
 
     private var sessions = SessionTable()
+    /// Recent segments' connections and sessions, so the next segment of one skips the table (see `segment`).
+    private let recentSegments = LastSegmentSession()
+    /// Whether segments use `recentSegments`; off, every segment looks its session up in the table (the reference
+    /// path the tests hold the memo to).
+    var remembersRecentSegments = true
     /// `configuration.dnsUDPPorts` and `dnsTCPPorts`, for lookups without hashing.
     private let dnsUDPPorts: PortSet
     private let dnsTCPPorts: PortSet
@@ -137,6 +142,7 @@ public final class ApplicationAnalyzer {
     /// Emits everything still waiting (end of input) and forgets every connection.
     public func flush() {
         for session in sessions.sessions.sorted(by: { $0.lastSeen < $1.lastSeen }) { session.finish(into: &output) }
+        recentSegments.forgetAll()
         sessions.removeAll()
         heldBytes = 0
         transactions.flush(statistics: &statistics, into: &output.dns)
@@ -190,17 +196,28 @@ public final class ApplicationAnalyzer {
     // MARK: - TCP
 
     private func segment(_ packet: UnsafePointer<DecodedPacket>) -> ApplicationProtocol {
-        let (key, sourceIsA) = FlowKey.make(packet.pointee)
-        let hash = key.hash(seed: 0)
         let time = packet.pointee.timestamp.nanoseconds
         let syn = packet.pointee.tcpFlags & TCPFlags.syn != 0
+        if remembersRecentSegments, let (entry, sourceIsA) = recentSegments.match(packet),
+           let found = recentSegments.session(entry) {
+            let key = recentSegments.key(entry)
+            let hash = recentSegments.hash(entry)
+            let (recognised, ended) = found._withUnsafeGuaranteedRef {
+                follow($0, packet: packet, sourceIsA: sourceIsA, time: time, syn: syn, key: key)
+            }
+            if ended { removeSession(key, hash: hash) }
+            return recognised
+        }
+        let (key, sourceIsA) = FlowKey.make(packet.pointee)
+        let hash = key.hash(seed: 0)
         if let found = sessions.unretainedSession(key, hash: hash) {
+            recentSegments.remember(packet, key: key, hash: hash, sourceIsA: sourceIsA, session: found)
             // The table keeps the session alive throughout (a session that ends is removed only after), so the
             // segment costs no retain and release of it.
             let (recognised, ended) = found._withUnsafeGuaranteedRef {
                 follow($0, packet: packet, sourceIsA: sourceIsA, time: time, syn: syn, key: key)
             }
-            if ended { sessions.remove(key, hash: hash) }
+            if ended { removeSession(key, hash: hash) }
             return recognised
         }
         guard !packet.pointee.payload.isEmpty || syn else { return .none }
@@ -219,9 +236,17 @@ public final class ApplicationAnalyzer {
         }
         let created = TCPSession(time: time, limits: configuration.assembler)
         sessions.insert(created, key: key, hash: hash)
+        recentSegments.remember(packet, key: key, hash: hash, sourceIsA: sourceIsA,
+                                session: Unmanaged.passUnretained(created))
         let (recognised, ended) = follow(created, packet: packet, sourceIsA: sourceIsA, time: time, syn: syn, key: key)
-        if ended { sessions.remove(key, hash: hash) }
+        if ended { removeSession(key, hash: hash) }
         return recognised
+    }
+
+    /// Removes a session from the table, and from the memo of recent segments' sessions first.
+    private func removeSession(_ key: FlowKey, hash: UInt64) {
+        recentSegments.forget(key, hash: hash)
+        sessions.remove(key, hash: hash)
     }
 
     /// One segment of a followed connection: the protocol recognised on it, and whether the connection ended (the
@@ -402,7 +427,7 @@ public final class ApplicationAnalyzer {
     /// Emits what a finished connection held and forgets it.
     private func end(_ key: FlowKey, hash: UInt64, _ session: TCPSession) {
         close(session)
-        sessions.remove(key, hash: hash)
+        removeSession(key, hash: hash)
     }
 
     /// Emits what a finished connection held; the caller removes it from the table.
