@@ -13,15 +13,11 @@ struct DNSTransactions {
         var time: Int64
     }
 
-    /// A query's identity: the connection (the same key both ways) and the transaction id.
-    private struct Key: Hashable {
-        var flow: FlowKey
-        var id: UInt16
-    }
+    private typealias Key = PendingQueryTable<Pending>.Key
 
     private let timeout: Int64
     private let capacity: Int
-    private var pending: [Key: Pending] = [:]
+    private var pending = PendingQueryTable<Pending>()
     /// Keys in arrival order, for expiry; entries whose query was answered are skipped when reached.
     private var arrivals: [(key: Key, time: Int64)] = []
     private var arrivalsHead = 0
@@ -54,8 +50,10 @@ struct DNSTransactions {
                          reversed: @autoclosure () -> Connection, time: Int64,
                          statistics: inout ApplicationStatistics, into output: inout [DNSRecord]) {
         let key = Key(flow: flow, id: message.id)
+        // Hashed once for the message's lookup and insert.
+        let hash = pending.hash(key)
         if message.isResponse {
-            if var waiting = pending.removeValue(forKey: key) {
+            if var waiting = pending.remove(key, hash: hash) {
                 fill(&waiting.record, response: message)
                 waiting.record.duration = max(time - waiting.time, 0)
                 output.append((consume waiting).record)
@@ -69,20 +67,20 @@ struct DNSTransactions {
             }
             return
         }
-        guard pending[key] == nil else { return }
+        guard pending.slot(of: key, hash: hash) == nil else { return }
         if pending.count >= capacity { expireOldest(statistics: &statistics, into: &output) }
         // Inserted, then described in place (see above).
-        DNSTransactions.describe(
-            &pending[key, default: Pending(record: DNSRecord(timestamp: Timestamp(nanoseconds: time),
-                                                             connection: connection(), id: message.id),
-                                           time: time)].record,
-            question: message, splits: &splitNames)
+        let slot = pending.insert(Pending(record: DNSRecord(timestamp: Timestamp(nanoseconds: time),
+                                                            connection: connection(), id: message.id),
+                                          time: time),
+                                  key: key, hash: hash)
+        DNSTransactions.describe(&pending[slot].record, question: message, splits: &splitNames)
         arrivals.append((key, time))
         // Answered queries leave their arrival entries behind until expiry reaches them; at a high query rate that
         // could be millions within one timeout, so the list is pruned to the waiting queries when it grows past
         // twice the bound.
         if arrivals.count - arrivalsHead > 2 * capacity {
-            arrivals = arrivals[arrivalsHead...].filter { pending[$0.key]?.time == $0.time }
+            arrivals = arrivals[arrivalsHead...].filter { isWaiting($0.key, since: $0.time) }
             arrivalsHead = 0
         }
     }
@@ -92,8 +90,7 @@ struct DNSTransactions {
         while arrivalsHead < arrivals.count, arrivals[arrivalsHead].time <= now - timeout {
             let (key, time) = arrivals[arrivalsHead]
             arrivalsHead += 1
-            if let waiting = pending[key], waiting.time == time {
-                pending[key] = nil
+            if let waiting = takeWaiting(key, since: time) {
                 statistics.dnsUnanswered += 1
                 output.append(waiting.record)
             }
@@ -115,14 +112,27 @@ struct DNSTransactions {
         while arrivalsHead < arrivals.count {
             let (key, time) = arrivals[arrivalsHead]
             arrivalsHead += 1
-            if let waiting = pending[key], waiting.time == time {
-                pending[key] = nil
+            if let waiting = takeWaiting(key, since: time) {
                 statistics.dnsUnanswered += 1
                 output.append(waiting.record)
                 break
             }
         }
         compactArrivals()
+    }
+
+    /// Whether `key`'s query waits, and arrived at `time` (not an earlier one answered since, whose arrival entry
+    /// this is).
+    private func isWaiting(_ key: Key, since time: Int64) -> Bool {
+        guard let slot = pending.slot(of: key, hash: pending.hash(key)) else { return false }
+        return pending[slot].time == time
+    }
+
+    /// Takes `key`'s query out when it waits and arrived at `time`.
+    private mutating func takeWaiting(_ key: Key, since time: Int64) -> Pending? {
+        let hash = pending.hash(key)
+        guard let slot = pending.slot(of: key, hash: hash), pending[slot].time == time else { return nil }
+        return pending.remove(key, hash: hash)
     }
 
     /// Drops the consumed front of `arrivals` once it is most of the array, so the array stays bounded.
@@ -177,10 +187,16 @@ struct DNSTransactions {
         return singleTypeLists[index]
     }
 
+    /// The slot of `address` in `addressTexts`.
+    @inline(__always)
+    private static func addressSlot(_ address: IPAddress) -> Int {
+        let mixed = (address.high ^ address.low).multipliedFullWidth(by: 0x9e37_79b9_7f4a_7c15)
+        return Int(truncatingIfNeeded: mixed.high ^ mixed.low) & (DNSTransactions.addressTextSlots - 1)
+    }
+
     /// `address.description`, from the table of recent addresses when it holds this one.
     mutating func addressText(_ address: IPAddress) -> String {
-        let mixed = (address.high ^ address.low).multipliedFullWidth(by: 0x9e37_79b9_7f4a_7c15)
-        let slot = Int(truncatingIfNeeded: mixed.high ^ mixed.low) & (DNSTransactions.addressTextSlots - 1)
+        let slot = DNSTransactions.addressSlot(address)
         if let entry = addressTexts[slot], entry.address == address { return entry.text }
         let text = address.description
         addressTexts[slot] = (address, text)
