@@ -26,9 +26,15 @@ struct DNSTransactions {
     /// The text of recent answer addresses, by a hash of the address: the same sites resolve to the same addresses
     /// for every client, and a text found here is not formatted again (nor, for IPv6, allocated and freed). A
     /// colliding address takes the slot, so the table stays `addressTextSlots` entries.
-    private var addressTexts: [(address: IPAddress, text: String)?] =
+    /// Beside the text, `[text]` once a one-answer response has needed it (empty until then): such a response's
+    /// answer data and resolved addresses are both that one array, shared by every record of that address.
+    private var addressTexts: [(address: IPAddress, text: String, list: [String])?] =
         Array(repeating: nil, count: DNSTransactions.addressTextSlots)
     private static let addressTextSlots = 512
+    /// `[ttl]` for recent single TTLs, by the TTL's low bits (a TTL found here allocates no array of its own); a
+    /// colliding TTL takes the slot.
+    private var singleTTLLists: [(ttl: UInt32, list: [Int64])?] = Array(repeating: nil, count: DNSTransactions.ttlSlots)
+    private static let ttlSlots = 1024
     /// The answer type lists of one-answer responses, by type (`sharedTypeList`); empty until first used.
     private var singleTypeLists: [[String]] = Array(repeating: [], count: 256)
 
@@ -199,8 +205,32 @@ struct DNSTransactions {
         let slot = DNSTransactions.addressSlot(address)
         if let entry = addressTexts[slot], entry.address == address { return entry.text }
         let text = address.description
-        addressTexts[slot] = (address, text)
+        addressTexts[slot] = (address, text, [])
         return text
+    }
+
+    /// `[address.description]`, one array per address in the table of recent addresses.
+    mutating func addressTextList(_ address: IPAddress) -> [String] {
+        let slot = DNSTransactions.addressSlot(address)
+        if let entry = addressTexts[slot], entry.address == address {
+            if !entry.list.isEmpty { return entry.list }
+            let list = [entry.text]
+            addressTexts[slot] = (address, entry.text, list)
+            return list
+        }
+        let text = address.description
+        let list = [text]
+        addressTexts[slot] = (address, text, list)
+        return list
+    }
+
+    /// `[Int64(ttl)]`, one array per TTL in the table of recent TTLs.
+    mutating func ttlList(_ ttl: UInt32) -> [Int64] {
+        let slot = Int(truncatingIfNeeded: ttl) & (DNSTransactions.ttlSlots - 1)
+        if let entry = singleTTLLists[slot], entry.ttl == ttl { return entry.list }
+        let list = [Int64(ttl)]
+        singleTTLLists[slot] = (ttl, list)
+        return list
     }
 
     /// Adds a response's code, flags and answers.
@@ -214,7 +244,23 @@ struct DNSTransactions {
             record.questionClass = DNSNames.className(question.dnsClass & 0x7FFF)
         }
         let answers = response.answers.count
-        // Most responses carry one answer: their type list is one shared array per type.
+        // Most responses carry one answer: its lists are arrays shared with every other record of the same type, TTL
+        // and (for an address) address, so the record allocates none of its own (nor frees them after encoding).
+        if answers == 1, record.answerData.isEmpty, record.answerTypes.isEmpty, record.answerTTLs.isEmpty,
+           record.resolvedIPs.isEmpty, let types = sharedTypeList(response.answers[0].type) {
+            let answer = response.answers[0]
+            switch answer.data {
+            case .a(let address), .aaaa(let address):
+                let list = addressTextList(address)
+                record.answerData = list
+                record.resolvedIPs = list
+            default:
+                record.answerData = [answer.data.presentation]
+            }
+            record.answerTypes = types
+            record.answerTTLs = ttlList(answer.ttl)
+            return
+        }
         let sharedTypes = answers == 1 && record.answerTypes.isEmpty ? sharedTypeList(response.answers[0].type) : nil
         record.answerData.reserveCapacity(answers)
         if let sharedTypes { record.answerTypes = sharedTypes } else { record.answerTypes.reserveCapacity(answers) }
