@@ -267,16 +267,19 @@ public final class CaptureEngine: @unchecked Sendable {
             let arena = batch.arena
             let copied = batch.copied
             batch.packets.withUnsafeMutableBufferPointer { packets in
+                guard let first = packets.baseAddress else { return }
                 // Payloads read in place are in the packets already; the copied ones are put in before their packet.
                 var nextCopied = 0
                 var nextCopiedPacket = copied.isEmpty ? Int.max : Int(copied[0].packet)
                 for index in packets.indices {
+                    let packet = first + index
                     if index == nextCopiedPacket {
-                        packets[index].payload = arena.bytes(copied[nextCopied].span)
+                        packet.pointee.payload = arena.bytes(copied[nextCopied].span)
                         nextCopied += 1
                         nextCopiedPacket = nextCopied < copied.count ? Int(copied[nextCopied].packet) : Int.max
                     }
-                    packets[index].applicationProtocol = analyzer.analyze(packets[index])
+                    // Read where it lies, not copied out for the call.
+                    packet.pointee.applicationProtocol = analyzer.analyze(at: UnsafePointer(packet))
                     if let id = analyzer.takeCommunityID() { batch.communityIDs.append((index, id)) }
                 }
             }

@@ -130,6 +130,28 @@ import Testing
         #expect(failures > 1000 && parsedCount > 15_000)
         #expect(repeats > parsedCount / 2)
     }
+
+    /// More client profiles than the cache has slots, so shapes keep taking each other's slots: every handshake's
+    /// fields are still those computed afresh from its parsed hello.
+    @Test func collidingShapesGiveTheirOwnFields() throws {
+        var random = Random(seed: 0x5107)
+        let profiles = (0..<(3 * TLSFingerprintCache.capacity)).map { _ in Self.profile(&random) }
+        var cache = TLSFingerprintCache()
+        var checked = 0
+        for round in 0..<20_000 {
+            // Most from a few hundred profiles (hits), the rest from all of them (slots changing hands).
+            let profile = profiles[random.chance(70) ? random.below(300) : random.below(profiles.count)]
+            let message = Self.hello(profile, &random, extensionsBlock: true)
+            guard let parsed = try? message.withUnsafeBufferPointer({ (bytes) throws(TLSParseError) in
+                try TLSHandshakeParser.clientHello(bytes: bytes)
+            }) else { continue }
+            let cached = try message.withUnsafeBufferPointer { (bytes) throws(TLSParseError) in try cache.clientHello(bytes) }
+            #expect(cached.fields == TLSFingerprintCache.compute(parsed), "round \(round)")
+            #expect(cached.serverName == parsed.serverName)
+            checked += 1
+        }
+        #expect(checked > 15_000)
+    }
 }
 
 private extension HydrantTestSupport.SeededGenerator {

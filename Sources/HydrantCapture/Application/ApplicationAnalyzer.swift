@@ -17,6 +17,11 @@ public final class ApplicationAnalyzer {
     private var output = CaptureRecords()
 
     private var sessions = SessionTable()
+    /// Recent segments' connections and sessions, so the next segment of one skips the table (see `segment`).
+    private let recentSegments = LastSegmentSession()
+    /// Whether segments use `recentSegments`; off, every segment looks its session up in the table (the reference
+    /// path the tests hold the memo to).
+    var remembersRecentSegments = true
     /// `configuration.dnsUDPPorts` and `dnsTCPPorts`, for lookups without hashing.
     private let dnsUDPPorts: PortSet
     private let dnsTCPPorts: PortSet
@@ -77,16 +82,23 @@ public final class ApplicationAnalyzer {
 
     /// Looks at one packet; returns the application protocol recognised on its connection, if any.
     public func analyze(_ packet: DecodedPacket) -> ApplicationProtocol {
-        let time = packet.timestamp.nanoseconds
+        withUnsafePointer(to: packet) { analyze(at: $0) }
+    }
+
+    /// `analyze(_:)` of the packet at `packet`, read where it lies: the engine's loop passed each packet of a batch
+    /// by value, which copied its 120 bytes for every packet, TCP, UDP or other.
+    @inline(__always)
+    func analyze(at packet: UnsafePointer<DecodedPacket>) -> ApplicationProtocol {
+        let time = packet.pointee.timestamp.nanoseconds
         if time > now {
             now = time
             if now >= nextSweep { sweep() }
         }
-        switch packet.ianaNumber {
-        case 17 where configuration.dns && packet.hasPorts && !packet.payload.isEmpty:
+        switch packet.pointee.ianaNumber {
+        case 17 where configuration.dns && packet.pointee.hasPorts && !packet.pointee.payload.isEmpty:
             return datagram(packet)
-        case 6 where packet.hasPorts:
-            guard !packet.payload.isEmpty || packet.tcpFlags & (TCPFlags.syn | TCPFlags.fin | TCPFlags.rst) != 0 else { return .none }
+        case 6 where packet.pointee.hasPorts:
+            guard !packet.pointee.payload.isEmpty || packet.pointee.tcpFlags & (TCPFlags.syn | TCPFlags.fin | TCPFlags.rst) != 0 else { return .none }
             return segment(packet)
         default:
             return .none
@@ -130,6 +142,7 @@ public final class ApplicationAnalyzer {
     /// Emits everything still waiting (end of input) and forgets every connection.
     public func flush() {
         for session in sessions.sessions.sorted(by: { $0.lastSeen < $1.lastSeen }) { session.finish(into: &output) }
+        recentSegments.forgetAll()
         sessions.removeAll()
         heldBytes = 0
         transactions.flush(statistics: &statistics, into: &output.dns)
@@ -137,32 +150,32 @@ public final class ApplicationAnalyzer {
 
     // MARK: - DNS over UDP
 
-    private func datagram(_ packet: DecodedPacket) -> ApplicationProtocol {
-        guard dnsUDPPorts.contains(packet.sourcePort) || dnsUDPPorts.contains(packet.destinationPort) else { return .none }
+    private func datagram(_ packet: UnsafePointer<DecodedPacket>) -> ApplicationProtocol {
+        guard dnsUDPPorts.contains(packet.pointee.sourcePort) || dnsUDPPorts.contains(packet.pointee.destinationPort) else { return .none }
         var message: DNSMessage
         do {
-            message = try DNSMessage(parsing: packet.payload, ownerNames: false, scratch: dnsScratch)
+            message = try DNSMessage(parsing: packet.pointee.payload, ownerNames: false, scratch: dnsScratch)
         } catch {
             statistics.dnsErrors += 1
             return .none
         }
         statistics.dnsMessages += 1
-        let flow = FlowKey.make(packet).key
+        let flow = FlowKey.make(packet.pointee).key
         transactions.handle(message, flow: flow,
                             connection: connection(packet, reversed: false, flow: flow),
                             reversed: connection(packet, reversed: true, flow: flow),
-                            time: packet.timestamp.nanoseconds, statistics: &statistics, into: &output.dns)
+                            time: packet.pointee.timestamp.nanoseconds, statistics: &statistics, into: &output.dns)
         dnsScratch.recycle(&message)
         return .dns
     }
 
     /// The connection of a packet of the flow `flow` with its sender as the client (or its receiver, when
     /// `reversed`).
-    private func connection(_ packet: DecodedPacket, reversed: Bool, flow: FlowKey) -> Connection {
+    private func connection(_ packet: UnsafePointer<DecodedPacket>, reversed: Bool, flow: FlowKey) -> Connection {
         var connection = endpoints(packet, reversed: reversed)
         let id = datagramCommunityIDs.id(of: flow, hash: flow.hash(seed: 0)) {
             communityID.string(
-                source: connection.sourceIP, destination: connection.destinationIP, ianaNumber: packet.ianaNumber,
+                source: connection.sourceIP, destination: connection.destinationIP, ianaNumber: packet.pointee.ianaNumber,
                 sourcePort: connection.sourcePort ?? 0, destinationPort: connection.destinationPort ?? 0, hasPorts: true)
         }
         connection.communityID = id
@@ -171,32 +184,43 @@ public final class ApplicationAnalyzer {
     }
 
     /// `connection(_:reversed:)` without the community ID, which a TCP session adds when it makes its first record.
-    private func endpoints(_ packet: DecodedPacket, reversed: Bool) -> Connection {
+    private func endpoints(_ packet: UnsafePointer<DecodedPacket>, reversed: Bool) -> Connection {
         let (client, clientPort, server, serverPort) = reversed
-            ? (packet.destination, packet.destinationPort, packet.source, packet.sourcePort)
-            : (packet.source, packet.sourcePort, packet.destination, packet.destinationPort)
+            ? (packet.pointee.destination, packet.pointee.destinationPort, packet.pointee.source, packet.pointee.sourcePort)
+            : (packet.pointee.source, packet.pointee.sourcePort, packet.pointee.destination, packet.pointee.destinationPort)
         return Connection(sourceIP: client, sourcePort: clientPort, destinationIP: server, destinationPort: serverPort,
-                          ianaNumber: packet.ianaNumber, vlanID: packet.vlanID, innerVLANID: packet.innerVLANID,
+                          ianaNumber: packet.pointee.ianaNumber, vlanID: packet.pointee.vlanID, innerVLANID: packet.pointee.innerVLANID,
                           observerName: configuration.observerName)
     }
 
     // MARK: - TCP
 
-    private func segment(_ packet: DecodedPacket) -> ApplicationProtocol {
-        let (key, sourceIsA) = FlowKey.make(packet)
+    private func segment(_ packet: UnsafePointer<DecodedPacket>) -> ApplicationProtocol {
+        let time = packet.pointee.timestamp.nanoseconds
+        let syn = packet.pointee.tcpFlags & TCPFlags.syn != 0
+        if remembersRecentSegments, let (entry, sourceIsA) = recentSegments.match(packet),
+           let found = recentSegments.session(entry) {
+            let key = recentSegments.key(entry)
+            let hash = recentSegments.hash(entry)
+            let (recognised, ended) = found._withUnsafeGuaranteedRef {
+                follow($0, packet: packet, sourceIsA: sourceIsA, time: time, syn: syn, key: key)
+            }
+            if ended { removeSession(key, hash: hash) }
+            return recognised
+        }
+        let (key, sourceIsA) = FlowKey.make(packet.pointee)
         let hash = key.hash(seed: 0)
-        let time = packet.timestamp.nanoseconds
-        let syn = packet.tcpFlags & TCPFlags.syn != 0
         if let found = sessions.unretainedSession(key, hash: hash) {
+            recentSegments.remember(packet, key: key, hash: hash, sourceIsA: sourceIsA, session: found)
             // The table keeps the session alive throughout (a session that ends is removed only after), so the
             // segment costs no retain and release of it.
             let (recognised, ended) = found._withUnsafeGuaranteedRef {
                 follow($0, packet: packet, sourceIsA: sourceIsA, time: time, syn: syn, key: key)
             }
-            if ended { sessions.remove(key, hash: hash) }
+            if ended { removeSession(key, hash: hash) }
             return recognised
         }
-        guard !packet.payload.isEmpty || syn else { return .none }
+        guard !packet.pointee.payload.isEmpty || syn else { return .none }
         if sessions.count >= configuration.maxSessions {
             // At most once a second of packet time, so a flood of new connections into a full table does not
             // walk the table on every packet.
@@ -212,19 +236,27 @@ public final class ApplicationAnalyzer {
         }
         let created = TCPSession(time: time, limits: configuration.assembler)
         sessions.insert(created, key: key, hash: hash)
+        recentSegments.remember(packet, key: key, hash: hash, sourceIsA: sourceIsA,
+                                session: Unmanaged.passUnretained(created))
         let (recognised, ended) = follow(created, packet: packet, sourceIsA: sourceIsA, time: time, syn: syn, key: key)
-        if ended { sessions.remove(key, hash: hash) }
+        if ended { removeSession(key, hash: hash) }
         return recognised
+    }
+
+    /// Removes a session from the table, and from the memo of recent segments' sessions first.
+    private func removeSession(_ key: FlowKey, hash: UInt64) {
+        recentSegments.forget(key, hash: hash)
+        sessions.remove(key, hash: hash)
     }
 
     /// One segment of a followed connection: the protocol recognised on it, and whether the connection ended (the
     /// caller then removes it from the table, which until then keeps it alive).
     @inline(__always)
-    private func follow(_ session: TCPSession, packet: DecodedPacket, sourceIsA: Bool, time: Int64, syn: Bool,
+    private func follow(_ session: TCPSession, packet: UnsafePointer<DecodedPacket>, sourceIsA: Bool, time: Int64, syn: Bool,
                         key: FlowKey) -> (ApplicationProtocol, ended: Bool) {
         session.lastSeen = max(session.lastSeen, time)
         if syn { synchronize(session, packet: packet, sourceIsA: sourceIsA) }
-        if !packet.payload.isEmpty, session.kind != .ignored {
+        if !packet.pointee.payload.isEmpty, session.kind != .ignored {
             let before = session.heldBytes
             let hadCommunityID = session.hasCommunityID
             add(packet, to: session, key: key, sourceIsA: sourceIsA, time: time)
@@ -239,10 +271,10 @@ public final class ApplicationAnalyzer {
             }
         }
         let recognised = session.recognised
-        if packet.tcpFlags & TCPFlags.rst != 0 {
+        if packet.pointee.tcpFlags & TCPFlags.rst != 0 {
             close(session)
             return (recognised, true)
-        } else if packet.tcpFlags & TCPFlags.fin != 0 {
+        } else if packet.pointee.tcpFlags & TCPFlags.fin != 0 {
             if sourceIsA { session.finA = true } else { session.finB = true }
             if session.finA && session.finB {
                 close(session)
@@ -254,26 +286,26 @@ public final class ApplicationAnalyzer {
 
     /// A SYN names the client (its sender; a SYN+ACK's receiver) and where each direction's bytes start, so segments
     /// that arrive out of order before the first one are put back in place.
-    private func synchronize(_ session: TCPSession, packet: DecodedPacket, sourceIsA: Bool) {
-        let fromServer = packet.tcpFlags & TCPFlags.ack != 0
+    private func synchronize(_ session: TCPSession, packet: UnsafePointer<DecodedPacket>, sourceIsA: Bool) {
+        let fromServer = packet.pointee.tcpFlags & TCPFlags.ack != 0
         if session.clientIsA == nil {
             session.clientIsA = fromServer ? !sourceIsA : sourceIsA
             session.connection = endpoints(packet, reversed: fromServer)
         }
         if sourceIsA == session.clientIsA {
-            session.client.synchronize(initialSequence: packet.tcpSequence)
+            session.client.synchronize(initialSequence: packet.pointee.tcpSequence)
         } else {
-            session.server.synchronize(initialSequence: packet.tcpSequence)
+            session.server.synchronize(initialSequence: packet.pointee.tcpSequence)
         }
     }
 
-    private func add(_ packet: DecodedPacket, to session: TCPSession, key: FlowKey, sourceIsA: Bool, time: Int64) {
+    private func add(_ packet: UnsafePointer<DecodedPacket>, to session: TCPSession, key: FlowKey, sourceIsA: Bool, time: Int64) {
         if session.clientIsA == nil {
             session.clientIsA = sourceIsA
             session.connection = endpoints(packet, reversed: false)
         }
         let fromClient = sourceIsA == session.clientIsA
-        let payload = packet.payload.bindMemory(to: UInt8.self)
+        let payload = packet.pointee.payload.bindMemory(to: UInt8.self)
         // The segment is read in place where it continues an empty stream; what the parsers leave of it is copied
         // before the packet's memory goes away.
         defer {
@@ -282,11 +314,11 @@ public final class ApplicationAnalyzer {
         }
         if fromClient {
             let following = session.client.gaveUp == nil
-            session.client.addBorrowing(sequence: packet.tcpSequence, payload: payload)
+            session.client.addBorrowing(sequence: packet.pointee.tcpSequence, payload: payload)
             if following { countGiveUp(session.client) }
         } else {
             let following = session.server.gaveUp == nil
-            session.server.addBorrowing(sequence: packet.tcpSequence, payload: payload)
+            session.server.addBorrowing(sequence: packet.pointee.tcpSequence, payload: payload)
             if following { countGiveUp(session.server) }
         }
         if session.kind == .undetermined { classify(session, packet: packet, fromClient: fromClient) }
@@ -307,7 +339,7 @@ public final class ApplicationAnalyzer {
             break
         }
         // The snap length cut the segment: the stream has a hole from here, so what can be read is read now.
-        if packet.payload.count < packet.payloadLength {
+        if packet.pointee.payload.count < packet.pointee.payloadLength {
             switch session.kind {
             case .http:
                 session.truncated(client: fromClient, time: time, maxPipelined: configuration.maxPipelinedRequests,
@@ -324,14 +356,14 @@ public final class ApplicationAnalyzer {
     }
 
     /// Recognises the protocol from the client's first bytes (or gives up on the connection).
-    private func classify(_ session: TCPSession, packet: DecodedPacket, fromClient: Bool) {
+    private func classify(_ session: TCPSession, packet: UnsafePointer<DecodedPacket>, fromClient: Bool) {
         guard fromClient else {
             // The server spoke before the client said enough: not a protocol followed here.
             session.ignore()
             return
         }
         if configuration.dns,
-           dnsTCPPorts.contains(packet.sourcePort) || dnsTCPPorts.contains(packet.destinationPort) {
+           dnsTCPPorts.contains(packet.pointee.sourcePort) || dnsTCPPorts.contains(packet.pointee.destinationPort) {
             session.recognise(.dns)
             return
         }
@@ -395,7 +427,7 @@ public final class ApplicationAnalyzer {
     /// Emits what a finished connection held and forgets it.
     private func end(_ key: FlowKey, hash: UInt64, _ session: TCPSession) {
         close(session)
-        sessions.remove(key, hash: hash)
+        removeSession(key, hash: hash)
     }
 
     /// Emits what a finished connection held; the caller removes it from the table.

@@ -13,15 +13,11 @@ struct DNSTransactions {
         var time: Int64
     }
 
-    /// A query's identity: the connection (the same key both ways) and the transaction id.
-    private struct Key: Hashable {
-        var flow: FlowKey
-        var id: UInt16
-    }
+    private typealias Key = PendingQueryTable<Pending>.Key
 
     private let timeout: Int64
     private let capacity: Int
-    private var pending: [Key: Pending] = [:]
+    private var pending = PendingQueryTable<Pending>()
     /// Keys in arrival order, for expiry; entries whose query was answered are skipped when reached.
     private var arrivals: [(key: Key, time: Int64)] = []
     private var arrivalsHead = 0
@@ -30,9 +26,15 @@ struct DNSTransactions {
     /// The text of recent answer addresses, by a hash of the address: the same sites resolve to the same addresses
     /// for every client, and a text found here is not formatted again (nor, for IPv6, allocated and freed). A
     /// colliding address takes the slot, so the table stays `addressTextSlots` entries.
-    private var addressTexts: [(address: IPAddress, text: String)?] =
+    /// Beside the text, `[text]` once a one-answer response has needed it (empty until then): such a response's
+    /// answer data and resolved addresses are both that one array, shared by every record of that address.
+    private var addressTexts: [(address: IPAddress, text: String, list: [String])?] =
         Array(repeating: nil, count: DNSTransactions.addressTextSlots)
     private static let addressTextSlots = 512
+    /// `[ttl]` for recent single TTLs, by the TTL's low bits (a TTL found here allocates no array of its own); a
+    /// colliding TTL takes the slot.
+    private var singleTTLLists: [(ttl: UInt32, list: [Int64])?] = Array(repeating: nil, count: DNSTransactions.ttlSlots)
+    private static let ttlSlots = 1024
     /// The answer type lists of one-answer responses, by type (`sharedTypeList`); empty until first used.
     private var singleTypeLists: [[String]] = Array(repeating: [], count: 256)
 
@@ -54,8 +56,10 @@ struct DNSTransactions {
                          reversed: @autoclosure () -> Connection, time: Int64,
                          statistics: inout ApplicationStatistics, into output: inout [DNSRecord]) {
         let key = Key(flow: flow, id: message.id)
+        // Hashed once for the message's lookup and insert.
+        let hash = pending.hash(key)
         if message.isResponse {
-            if var waiting = pending.removeValue(forKey: key) {
+            if var waiting = pending.remove(key, hash: hash) {
                 fill(&waiting.record, response: message)
                 waiting.record.duration = max(time - waiting.time, 0)
                 output.append((consume waiting).record)
@@ -69,20 +73,20 @@ struct DNSTransactions {
             }
             return
         }
-        guard pending[key] == nil else { return }
+        guard pending.slot(of: key, hash: hash) == nil else { return }
         if pending.count >= capacity { expireOldest(statistics: &statistics, into: &output) }
         // Inserted, then described in place (see above).
-        DNSTransactions.describe(
-            &pending[key, default: Pending(record: DNSRecord(timestamp: Timestamp(nanoseconds: time),
-                                                             connection: connection(), id: message.id),
-                                           time: time)].record,
-            question: message, splits: &splitNames)
+        let slot = pending.insert(Pending(record: DNSRecord(timestamp: Timestamp(nanoseconds: time),
+                                                            connection: connection(), id: message.id),
+                                          time: time),
+                                  key: key, hash: hash)
+        DNSTransactions.describe(&pending[slot].record, question: message, splits: &splitNames)
         arrivals.append((key, time))
         // Answered queries leave their arrival entries behind until expiry reaches them; at a high query rate that
         // could be millions within one timeout, so the list is pruned to the waiting queries when it grows past
         // twice the bound.
         if arrivals.count - arrivalsHead > 2 * capacity {
-            arrivals = arrivals[arrivalsHead...].filter { pending[$0.key]?.time == $0.time }
+            arrivals = arrivals[arrivalsHead...].filter { isWaiting($0.key, since: $0.time) }
             arrivalsHead = 0
         }
     }
@@ -92,8 +96,7 @@ struct DNSTransactions {
         while arrivalsHead < arrivals.count, arrivals[arrivalsHead].time <= now - timeout {
             let (key, time) = arrivals[arrivalsHead]
             arrivalsHead += 1
-            if let waiting = pending[key], waiting.time == time {
-                pending[key] = nil
+            if let waiting = takeWaiting(key, since: time) {
                 statistics.dnsUnanswered += 1
                 output.append(waiting.record)
             }
@@ -115,14 +118,27 @@ struct DNSTransactions {
         while arrivalsHead < arrivals.count {
             let (key, time) = arrivals[arrivalsHead]
             arrivalsHead += 1
-            if let waiting = pending[key], waiting.time == time {
-                pending[key] = nil
+            if let waiting = takeWaiting(key, since: time) {
                 statistics.dnsUnanswered += 1
                 output.append(waiting.record)
                 break
             }
         }
         compactArrivals()
+    }
+
+    /// Whether `key`'s query waits, and arrived at `time` (not an earlier one answered since, whose arrival entry
+    /// this is).
+    private func isWaiting(_ key: Key, since time: Int64) -> Bool {
+        guard let slot = pending.slot(of: key, hash: pending.hash(key)) else { return false }
+        return pending[slot].time == time
+    }
+
+    /// Takes `key`'s query out when it waits and arrived at `time`.
+    private mutating func takeWaiting(_ key: Key, since time: Int64) -> Pending? {
+        let hash = pending.hash(key)
+        guard let slot = pending.slot(of: key, hash: hash), pending[slot].time == time else { return nil }
+        return pending.remove(key, hash: hash)
     }
 
     /// Drops the consumed front of `arrivals` once it is most of the array, so the array stays bounded.
@@ -177,14 +193,44 @@ struct DNSTransactions {
         return singleTypeLists[index]
     }
 
+    /// The slot of `address` in `addressTexts`.
+    @inline(__always)
+    private static func addressSlot(_ address: IPAddress) -> Int {
+        let mixed = (address.high ^ address.low).multipliedFullWidth(by: 0x9e37_79b9_7f4a_7c15)
+        return Int(truncatingIfNeeded: mixed.high ^ mixed.low) & (DNSTransactions.addressTextSlots - 1)
+    }
+
     /// `address.description`, from the table of recent addresses when it holds this one.
     mutating func addressText(_ address: IPAddress) -> String {
-        let mixed = (address.high ^ address.low).multipliedFullWidth(by: 0x9e37_79b9_7f4a_7c15)
-        let slot = Int(truncatingIfNeeded: mixed.high ^ mixed.low) & (DNSTransactions.addressTextSlots - 1)
+        let slot = DNSTransactions.addressSlot(address)
         if let entry = addressTexts[slot], entry.address == address { return entry.text }
         let text = address.description
-        addressTexts[slot] = (address, text)
+        addressTexts[slot] = (address, text, [])
         return text
+    }
+
+    /// `[address.description]`, one array per address in the table of recent addresses.
+    mutating func addressTextList(_ address: IPAddress) -> [String] {
+        let slot = DNSTransactions.addressSlot(address)
+        if let entry = addressTexts[slot], entry.address == address {
+            if !entry.list.isEmpty { return entry.list }
+            let list = [entry.text]
+            addressTexts[slot] = (address, entry.text, list)
+            return list
+        }
+        let text = address.description
+        let list = [text]
+        addressTexts[slot] = (address, text, list)
+        return list
+    }
+
+    /// `[Int64(ttl)]`, one array per TTL in the table of recent TTLs.
+    mutating func ttlList(_ ttl: UInt32) -> [Int64] {
+        let slot = Int(truncatingIfNeeded: ttl) & (DNSTransactions.ttlSlots - 1)
+        if let entry = singleTTLLists[slot], entry.ttl == ttl { return entry.list }
+        let list = [Int64(ttl)]
+        singleTTLLists[slot] = (ttl, list)
+        return list
     }
 
     /// Adds a response's code, flags and answers.
@@ -198,7 +244,23 @@ struct DNSTransactions {
             record.questionClass = DNSNames.className(question.dnsClass & 0x7FFF)
         }
         let answers = response.answers.count
-        // Most responses carry one answer: their type list is one shared array per type.
+        // Most responses carry one answer: its lists are arrays shared with every other record of the same type, TTL
+        // and (for an address) address, so the record allocates none of its own (nor frees them after encoding).
+        if answers == 1, record.answerData.isEmpty, record.answerTypes.isEmpty, record.answerTTLs.isEmpty,
+           record.resolvedIPs.isEmpty, let types = sharedTypeList(response.answers[0].type) {
+            let answer = response.answers[0]
+            switch answer.data {
+            case .a(let address), .aaaa(let address):
+                let list = addressTextList(address)
+                record.answerData = list
+                record.resolvedIPs = list
+            default:
+                record.answerData = [answer.data.presentation]
+            }
+            record.answerTypes = types
+            record.answerTTLs = ttlList(answer.ttl)
+            return
+        }
         let sharedTypes = answers == 1 && record.answerTypes.isEmpty ? sharedTypeList(response.answers[0].type) : nil
         record.answerData.reserveCapacity(answers)
         if let sharedTypes { record.answerTypes = sharedTypes } else { record.answerTypes.reserveCapacity(answers) }

@@ -6,7 +6,9 @@
 /// A hit needs the whole handshake to be equal (the SNI aside, which no fingerprint reads beyond the presence of its
 /// extension), so the fields are exactly those computed afresh. A ClientHello is looked up by its shape's bytes
 /// (`TLSClientHelloShape`), read straight from the message: it is parsed into a `TLSClientHello` only when its shape
-/// is new. Bounded: at `capacity` shapes the table is emptied.
+/// is new. Bounded: ClientHello shapes sit in a fixed table of `capacity` slots by a hash of their bytes (a colliding
+/// shape takes the slot, and costs at worst the parse it would have cost without the table); ServerHellos are emptied
+/// out at `capacity`.
 struct TLSFingerprintCache {
     /// What a ClientHello gives its `network.tls` record, apart from the server name.
     struct ClientFields: Equatable {
@@ -24,11 +26,15 @@ struct TLSFingerprintCache {
         var offeredVersions: [String]
     }
 
-    private var clients: [TLSClientHelloShape: ClientFields] = [:]
+    /// The shape kept in each slot (empty for none: a shape has at least its version), and its fields. Found by
+    /// `TextHash` and a compare of the bytes: a `Dictionary` keyed by the shape hashed all of its bytes with SipHash
+    /// (about 870 instructions a handshake).
+    private var clientShapes: [[UInt8]] = Array(repeating: [], count: TLSFingerprintCache.capacity)
+    private var clientFields: [ClientFields?] = Array(repeating: nil, count: TLSFingerprintCache.capacity)
     /// Where each ClientHello's shape is written before the lookup.
     private var shape: [UInt8] = []
     private var servers: [TLSServerHello: String] = [:]
-    /// Most shapes kept per table.
+    /// Most shapes kept per table (a power of two: the ClientHello slots are masked by it).
     static let capacity = 512
 
     /// The fields and server name of the ClientHello in `message` (handshake type, length, body), computed on its
@@ -36,12 +42,15 @@ struct TLSFingerprintCache {
     mutating func clientHello(_ message: UnsafeBufferPointer<UInt8>) throws(TLSParseError)
         -> (fields: ClientFields, serverName: String?) {
         let serverName = try TLSClientHelloShape.read(message, into: &shape)
-        if let known = clients[TLSClientHelloShape(shape)] { return (known, serverName) }
+        let slot = shape.withUnsafeBytes { Int(truncatingIfNeeded: TextHash.hash($0)) } & (TLSFingerprintCache.capacity - 1)
+        if let known = clientFields[slot], TLSClientHelloShape.equal(clientShapes[slot], shape) {
+            return (known, serverName)
+        }
         let hello = try TLSHandshakeParser.clientHello(bytes: message)
         let fields = TLSFingerprintCache.compute(hello)
-        if clients.count >= TLSFingerprintCache.capacity { clients.removeAll(keepingCapacity: true) }
-        // The key shares the scratch's storage; the next handshake's write copies it (once per new shape).
-        clients[TLSClientHelloShape(shape)] = fields
+        // The kept shape shares the scratch's storage; the next handshake's write copies it (once per new shape).
+        clientShapes[slot] = shape
+        clientFields[slot] = fields
         return (fields, serverName)
     }
 

@@ -16,8 +16,13 @@ struct TLSClientHelloShape: Hashable {
 
     /// Compared a word at a time.
     static func == (lhs: TLSClientHelloShape, rhs: TLSClientHelloShape) -> Bool {
-        lhs.bytes.withUnsafeBytes { left in
-            rhs.bytes.withUnsafeBytes { right in
+        equal(lhs.bytes, rhs.bytes)
+    }
+
+    /// Whether two shapes' bytes are equal, compared a word at a time.
+    static func equal(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        lhs.withUnsafeBytes { left in
+            rhs.withUnsafeBytes { right in
                 guard left.count == right.count else { return false }
                 var index = 0
                 while index + 8 <= left.count {
@@ -48,6 +53,12 @@ struct TLSClientHelloShape: Hashable {
         @inline(__always) func put(_ value: UInt16) {
             shape.append(UInt8(truncatingIfNeeded: value >> 8))
             shape.append(UInt8(truncatingIfNeeded: value))
+        }
+        /// A list of 16-bit values, written as they are on the wire (big-endian, as `put` writes each): one append
+        /// instead of two per value. The parser reads them two bytes at a time, so an odd length fails on the last.
+        @inline(__always) func putPairs(_ list: UnsafeBufferPointer<UInt8>, _ what: StaticString) throws(TLSParseError) {
+            guard list.count % 2 == 0 else { throw .truncated(what.description) }
+            shape.append(contentsOf: list)
         }
         var serverName: String?
         var reader = TLSHandshakeParser.Reader(message)
@@ -91,19 +102,17 @@ struct TLSClientHelloShape: Hashable {
                 }
             case 0x002B: // supported_versions
                 put(0)
-                var list = try data.sub(Int(try data.u8("supported versions length")), "supported versions")
-                while !list.isAtEnd { put(try list.u16("version")) }
+                try putPairs(try data.view(Int(try data.u8("supported versions length")), "supported versions"), "version")
             case 0x000A: // supported_groups
                 put(0)
-                var list = try data.sub(Int(try data.u16("supported groups length")), "supported groups")
-                while !list.isAtEnd { put(try list.u16("group")) }
+                try putPairs(try data.view(Int(try data.u16("supported groups length")), "supported groups"), "group")
             case 0x000B: // ec_point_formats
                 put(0)
                 shape.append(contentsOf: try data.view(Int(try data.u8("point formats length")), "point formats"))
             case 0x000D: // signature_algorithms
                 put(0)
-                var list = try data.sub(Int(try data.u16("signature algorithms length")), "signature algorithms")
-                while !list.isAtEnd { put(try list.u16("signature algorithm")) }
+                try putPairs(try data.view(Int(try data.u16("signature algorithms length")), "signature algorithms"),
+                             "signature algorithm")
             default:
                 continue
             }
