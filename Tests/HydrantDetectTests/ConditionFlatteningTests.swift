@@ -144,10 +144,7 @@ import HydrantRecords
         let actual = bytes.withUnsafeBufferPointer { flat.matches(in: $0, ends: ends) }
         #expect(expected.count > 3000)
         #expect(Set(expected.map(\.ruleIndex)).count > 60)
-        let firstDifference = (0..<min(actual.count, expected.count)).first { actual[$0] != expected[$0] }
-        let difference = firstDifference.map { "match \($0): \(actual[$0]), expected \(expected[$0])" } ?? ""
-        #expect(actual.count == expected.count)
-        #expect(firstDifference == nil, "\(difference)")
+        expectSameMatches(actual, expected)
         #expect(flat.malformedRecords > 0)
     }
 }

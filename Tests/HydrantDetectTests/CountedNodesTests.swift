@@ -101,11 +101,7 @@ import HydrantRecords
         let actual = bytes.withUnsafeBufferPointer { counting.matches(in: $0, ends: ends) }
         #expect(expected.count > 2000)
         #expect(Set(expected.map(\.ruleIndex)).count > 40)
-        // Compared match by match, so that a failure names the first difference rather than printing thousands.
-        let firstDifference = (0..<min(actual.count, expected.count)).first { actual[$0] != expected[$0] }
-        let difference = firstDifference.map { "match \($0): \(actual[$0]), expected \(expected[$0])" } ?? ""
-        #expect(actual.count == expected.count)
-        #expect(firstDifference == nil, "\(difference)")
+        expectSameMatches(actual, expected)
         #expect(counting.malformedRecords > 0)
     }
 

@@ -74,3 +74,13 @@ extension RecordValues {
         }
     }
 }
+
+/// Expects two engines' matches to be the same list, compared match by match so that a failure names the first
+/// difference rather than printing thousands.
+func expectSameMatches(_ actual: [DetectionEngine.Match], _ expected: [DetectionEngine.Match],
+                       sourceLocation: SourceLocation = #_sourceLocation) {
+    let firstDifference = (0..<min(actual.count, expected.count)).first { actual[$0] != expected[$0] }
+    let difference = firstDifference.map { "match \($0): \(actual[$0]), expected \(expected[$0])" } ?? ""
+    #expect(actual.count == expected.count, sourceLocation: sourceLocation)
+    #expect(firstDifference == nil, "\(difference)", sourceLocation: sourceLocation)
+}
